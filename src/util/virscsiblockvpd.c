@@ -1,2 +1,231 @@
-/* placeholder */
-typedef int virScsiPlaceholder_virscsiblockvpd;
+/*
+ * virscsiblockvpd.c: decoders of the SBC VPD pages B0h, B1h and B2h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "virscsiblockvpd.h"
+#include "virscsibytes.h"
+#include "virscsierror.h"
+
+#define VIR_SCSI_VPD_HEADER_LEN 4
+
+/*
+ * The part shared by every VPD page: checks the page code, records the
+ * peripheral byte and what the device wants to send, and works out where
+ * the page really ends in @buf.  The page must reach at least @minEnd
+ * (the end of its mandatory fields): when it does not, the device either
+ * sent too little (TRUNCATED, re-read with out->needed) or declared a
+ * page length too small for the page to make sense (MALFORMED).
+ */
+static int
+virScsiVpdHeaderParse(const uint8_t *buf,
+                      size_t len,
+                      uint8_t pageCode,
+                      const char *pageName,
+                      size_t minEnd,
+                      uint8_t *peripheralQualifier,
+                      uint8_t *peripheralDeviceType,
+                      size_t *needed,
+                      size_t *end,
+                      GError **error)
+{
+    if (!buf || len < VIR_SCSI_VPD_HEADER_LEN) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
+                    "%s VPD page: %zu bytes, shorter than the 4-byte header",
+                    pageName, buf ? len : 0);
+        return -1;
+    }
+
+    if (buf[1] != pageCode) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
+                    "%s VPD page: page code 0x%02x, expected 0x%02x",
+                    pageName, buf[1], pageCode);
+        return -1;
+    }
+
+    *peripheralQualifier = buf[0] >> 5;
+    *peripheralDeviceType = buf[0] & 0x1f;
+    *needed = VIR_SCSI_VPD_HEADER_LEN + virScsiGetBE16(buf + 2);
+    *end = MIN(len, *needed);
+
+    if (*end < minEnd) {
+        if (*needed < minEnd) {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
+                        "%s VPD page: page length %zu, the page needs at least %zu",
+                        pageName, *needed - VIR_SCSI_VPD_HEADER_LEN,
+                        minEnd - VIR_SCSI_VPD_HEADER_LEN);
+        } else {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
+                        "%s VPD page: %zu bytes returned, the mandatory fields need %zu",
+                        pageName, len, minEnd);
+        }
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* Ends of the groups of fields of the Block Limits page, as added over time. */
+#define VIR_SCSI_BL_END_SBC2 16           /* up to OPTIMAL TRANSFER LENGTH */
+#define VIR_SCSI_BL_END_PREFETCH 20
+#define VIR_SCSI_BL_END_UNMAP 36
+#define VIR_SCSI_BL_END_WRITE_SAME 44
+#define VIR_SCSI_BL_END_ATOMIC 64
+
+int
+virScsiVpdBlockLimitsParse(const uint8_t *buf,
+                           size_t len,
+                           virScsiVpdBlockLimits *out,
+                           GError **error)
+{
+    size_t end;
+
+    memset(out, 0, sizeof(*out));
+
+    if (virScsiVpdHeaderParse(buf, len, VIR_SCSI_VPD_BLOCK_LIMITS,
+                              "Block Limits", VIR_SCSI_BL_END_SBC2,
+                              &out->peripheralQualifier,
+                              &out->peripheralDeviceType,
+                              &out->needed, &end, error) < 0)
+        return -1;
+
+    out->wsnz = buf[4] & 0x01;
+    out->maxCompareAndWriteLength = buf[5];
+    out->optimalTransferLengthGranularity = virScsiGetBE16(buf + 6);
+    out->maxTransferLength = virScsiGetBE32(buf + 8);
+    out->optimalTransferLength = virScsiGetBE32(buf + 12);
+
+    if (end >= VIR_SCSI_BL_END_PREFETCH) {
+        out->hasMaxPrefetchLength = true;
+        out->maxPrefetchLength = virScsiGetBE32(buf + 16);
+    }
+
+    if (end >= VIR_SCSI_BL_END_UNMAP) {
+        out->hasUnmapFields = true;
+        out->maxUnmapLbaCount = virScsiGetBE32(buf + 20);
+        out->maxUnmapBlockDescriptorCount = virScsiGetBE32(buf + 24);
+        out->optimalUnmapGranularity = virScsiGetBE32(buf + 28);
+        out->ugaValid = buf[32] & 0x80;
+        /* Without UGAVALID the alignment is not defined: don't pass on
+         * whatever the device left in those bits. */
+        if (out->ugaValid)
+            out->unmapGranularityAlignment = virScsiGetBE32(buf + 32) & 0x7fffffff;
+    }
+
+    if (end >= VIR_SCSI_BL_END_WRITE_SAME) {
+        out->hasWriteSameLength = true;
+        out->maxWriteSameLength = virScsiGetBE64(buf + 36);
+    }
+
+    if (end >= VIR_SCSI_BL_END_ATOMIC) {
+        out->hasAtomicFields = true;
+        out->maxAtomicTransferLength = virScsiGetBE32(buf + 44);
+        out->atomicAlignment = virScsiGetBE32(buf + 48);
+        out->atomicTransferLengthGranularity = virScsiGetBE32(buf + 52);
+        out->maxAtomicTransferLengthWithAtomicBoundary = virScsiGetBE32(buf + 56);
+        out->maxAtomicBoundarySize = virScsiGetBE32(buf + 60);
+    }
+
+    return 0;
+}
+
+
+int
+virScsiVpdBlockCharacteristicsParse(const uint8_t *buf,
+                                    size_t len,
+                                    virScsiVpdBlockCharacteristics *out,
+                                    GError **error)
+{
+    size_t end;
+
+    memset(out, 0, sizeof(*out));
+
+    if (virScsiVpdHeaderParse(buf, len, VIR_SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
+                              "Block Device Characteristics", 6,
+                              &out->peripheralQualifier,
+                              &out->peripheralDeviceType,
+                              &out->needed, &end, error) < 0)
+        return -1;
+
+    out->mediumRotationRate = virScsiGetBE16(buf + 4);
+
+    if (end > 6) {
+        out->hasProductType = true;
+        out->productType = buf[6];
+    }
+
+    if (end > 7) {
+        out->hasFormFactor = true;
+        out->wabereq = (buf[7] >> 6) & 0x03;
+        out->wacereq = (buf[7] >> 4) & 0x03;
+        out->nominalFormFactor = buf[7] & 0x0f;
+    }
+
+    if (end > 8) {
+        out->hasFlags = true;
+        out->zoned = (buf[8] >> 4) & 0x03;
+        out->rbwz = buf[8] & 0x08;
+        out->bocs = buf[8] & 0x04;
+        out->fuab = buf[8] & 0x02;
+        out->vbuls = buf[8] & 0x01;
+    }
+
+    return 0;
+}
+
+
+/* The provisioning group descriptor starts after the 8 fixed bytes. */
+#define VIR_SCSI_LBP_FIXED_END 8
+#define VIR_SCSI_DESIGNATION_HEADER_LEN 4
+
+int
+virScsiVpdLbpParse(const uint8_t *buf,
+                   size_t len,
+                   virScsiVpdLbp *out,
+                   GError **error)
+{
+    size_t end;
+
+    memset(out, 0, sizeof(*out));
+
+    if (virScsiVpdHeaderParse(buf, len, VIR_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
+                              "Logical Block Provisioning", VIR_SCSI_LBP_FIXED_END,
+                              &out->peripheralQualifier,
+                              &out->peripheralDeviceType,
+                              &out->needed, &end, error) < 0)
+        return -1;
+
+    out->thresholdExponent = buf[4];
+    out->lbpu = buf[5] & 0x80;
+    out->lbpws = buf[5] & 0x40;
+    out->lbpws10 = buf[5] & 0x20;
+    out->lbprzField = (buf[5] >> 2) & 0x07;
+    out->lbprz = out->lbprzField & 0x01;
+    out->ancSup = buf[5] & 0x02;
+    out->dp = buf[5] & 0x01;
+    out->minimumPercentage = buf[6] >> 3;
+    out->provisioningType = buf[6] & 0x07;
+    out->thresholdPercentage = buf[7];
+
+    if (out->dp &&
+        end >= VIR_SCSI_LBP_FIXED_END + VIR_SCSI_DESIGNATION_HEADER_LEN) {
+        const uint8_t *pg = buf + VIR_SCSI_LBP_FIXED_END;
+        size_t pgLen = pg[3];
+
+        /* A designator cut short is no designator: leave it absent. */
+        if (VIR_SCSI_LBP_FIXED_END + VIR_SCSI_DESIGNATION_HEADER_LEN + pgLen <= end) {
+            out->hasProvisioningGroup = true;
+            out->pgCodeSet = pg[0] & 0x0f;
+            out->pgAssociation = (pg[1] >> 4) & 0x03;
+            out->pgDesignatorType = pg[1] & 0x0f;
+            out->pgDesignatorLength = pgLen;
+            memcpy(out->pgDesignator, pg + VIR_SCSI_DESIGNATION_HEADER_LEN, pgLen);
+        }
+    }
+
+    return 0;
+}

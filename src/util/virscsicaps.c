@@ -1,2 +1,494 @@
-/* placeholder */
-typedef int virScsiPlaceholder_virscsicaps;
+/*
+ * virscsicaps.c: what a LUN is and what it can do, probed once
+ *
+ * The I/O half of capability negotiation: it asks, decodes and keeps the
+ * answers; virscsiplan.c decides what to do with them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "virscsicaps.h"
+#include "virscsibytes.h"
+#include "virscsierror.h"
+
+/* First allocation length for VPD pages and copy parameters: fits every
+ * page this project reads on the targets we know, in one round trip. */
+#define VIR_SCSI_PROBE_ALLOC 512
+
+/* Page lengths are 16 bits and so is INQUIRY's allocation length. */
+#define VIR_SCSI_PROBE_ALLOC_MAX 0xFFFF
+
+/* LIO refuses RECEIVE COPY RESULTS with less than 54 bytes. */
+#define VIR_SCSI_PROBE_COPY_ALLOC 1024
+
+#define VIR_SCSI_INQUIRY_ALLOC 96
+
+#define VIR_SCSI_XCOPY_DESIGNATOR_MAX 20
+
+#define VIR_SCSI_PERIPHERAL_DISK 0x00
+
+static void
+virScsiCapsWarn(virScsiLunCaps *caps,
+                const char *fmt,
+                ...) G_GNUC_PRINTF(2, 3);
+
+static void
+virScsiCapsWarn(virScsiLunCaps *caps,
+                const char *fmt,
+                ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_ptr_array_add(caps->warnings, g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+}
+
+
+/* Run a data-in command; *received is what the device really sent. */
+static int
+virScsiCapsDataIn(virScsiTransport *transport,
+                  const uint8_t *cdb,
+                  size_t cdbLen,
+                  uint8_t *buf,
+                  size_t bufLen,
+                  size_t *received,
+                  GError **error)
+{
+    virScsiCmd cmd = { 0 };
+
+    memcpy(cmd.cdb, cdb, cdbLen);
+    cmd.cdbLen = cdbLen;
+    cmd.dir = VIR_SCSI_XFER_FROM_DEV;
+    cmd.data = buf;
+    cmd.dataLen = bufLen;
+    memset(buf, 0, bufLen);
+
+    if (virScsiTransportRun(transport, &cmd, error) < 0)
+        return -1;
+    *received = virScsiCmdReceived(&cmd);
+    return 0;
+}
+
+
+/*
+ * Read a VPD page: once with a modest allocation, again with what the
+ * page says it needs if the first reply was cut short.  The decoders
+ * still never trust the length beyond what arrived.
+ */
+static uint8_t *
+virScsiCapsReadVpd(virScsiTransport *transport,
+                   uint8_t page,
+                   size_t *len,
+                   GError **error)
+{
+    size_t alloc = VIR_SCSI_PROBE_ALLOC;
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    g_autofree uint8_t *buf = NULL;
+    size_t got = 0;
+    size_t attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        size_t cdbLen = virScsiCdbInquiryVpd(cdb, page, alloc);
+        size_t needed;
+
+        g_free(buf);
+        buf = g_new0(uint8_t, alloc);
+        if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, alloc, &got, error) < 0)
+            return NULL;
+        if (got < 4)
+            break;
+        needed = 4 + (size_t)virScsiGetBE16(buf + 2);
+        if (needed <= got || got < alloc || alloc == VIR_SCSI_PROBE_ALLOC_MAX)
+            break;
+        alloc = MIN(needed, VIR_SCSI_PROBE_ALLOC_MAX);
+    }
+    *len = got;
+    return g_steal_pointer(&buf);
+}
+
+
+static int
+virScsiCapsProbeInquiry(virScsiTransport *transport,
+                        virScsiLunCaps *caps,
+                        GError **error)
+{
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    uint8_t buf[VIR_SCSI_INQUIRY_ALLOC];
+    size_t cdbLen = virScsiCdbInquiryStandard(cdb, sizeof(buf));
+    size_t got = 0;
+
+    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, error) < 0 ||
+        virScsiInquiryParse(buf, got, &caps->inquiry, error) < 0) {
+        g_prefix_error(error, "cannot identify the LUN, INQUIRY failed: ");
+        return -1;
+    }
+    if (caps->inquiry.peripheralQualifier != 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s: no logical unit is connected there (peripheral qualifier %u)",
+                    transport->target, caps->inquiry.peripheralQualifier);
+        return -1;
+    }
+    if (caps->inquiry.peripheralDeviceType != VIR_SCSI_PERIPHERAL_DISK) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s is not a disk (peripheral device type 0x%02x)",
+                    transport->target, caps->inquiry.peripheralDeviceType);
+        return -1;
+    }
+    return 0;
+}
+
+
+typedef int (*virScsiCapsPageDecoder)(virScsiLunCaps *caps,
+                                      const uint8_t *buf,
+                                      size_t len,
+                                      GError **error);
+
+static int
+virScsiCapsDecodeSupported(virScsiLunCaps *caps, const uint8_t *buf,
+                           size_t len, GError **error)
+{
+    if (virScsiVpdSupportedParse(buf, len, &caps->vpdPages, error) < 0)
+        return -1;
+    caps->hasVpdPages = true;
+    return 0;
+}
+
+
+static int
+virScsiCapsDecodeSerial(virScsiLunCaps *caps, const uint8_t *buf,
+                        size_t len, GError **error)
+{
+    g_auto(virScsiVpdSerial) serial = { 0 };
+
+    if (virScsiVpdSerialParse(buf, len, &serial, error) < 0)
+        return -1;
+    caps->serial = g_steal_pointer(&serial.serial);
+    return 0;
+}
+
+
+static int
+virScsiCapsDecodeDeviceId(virScsiLunCaps *caps, const uint8_t *buf,
+                          size_t len, GError **error)
+{
+    const virScsiVpdDesignator *best;
+
+    if (virScsiVpdDeviceIdParse(buf, len, &caps->deviceId, error) < 0)
+        return -1;
+    caps->hasDeviceId = true;
+
+    if (!(best = virScsiVpdDeviceIdBestDesignator(&caps->deviceId)))
+        return 0;
+    caps->designatorText = virScsiVpdDesignatorFormat(best);
+    /* The CSCD descriptor has room for 20 designator bytes only. */
+    if (best->length > VIR_SCSI_XCOPY_DESIGNATOR_MAX) {
+        virScsiCapsWarn(caps, "designator %s is %u bytes long, too long to "
+                        "name the LUN in EXTENDED COPY",
+                        caps->designatorText, best->length);
+        return 0;
+    }
+    caps->designator = best;
+    return 0;
+}
+
+
+static int
+virScsiCapsDecodeBlockLimits(virScsiLunCaps *caps, const uint8_t *buf,
+                             size_t len, GError **error)
+{
+    if (virScsiVpdBlockLimitsParse(buf, len, &caps->blockLimits, error) < 0)
+        return -1;
+    caps->hasBlockLimits = true;
+    return 0;
+}
+
+
+static int
+virScsiCapsDecodeBdc(virScsiLunCaps *caps, const uint8_t *buf,
+                     size_t len, GError **error)
+{
+    if (virScsiVpdBlockCharacteristicsParse(buf, len, &caps->bdc, error) < 0)
+        return -1;
+    caps->hasBdc = true;
+    return 0;
+}
+
+
+static int
+virScsiCapsDecodeLbp(virScsiLunCaps *caps, const uint8_t *buf,
+                     size_t len, GError **error)
+{
+    if (virScsiVpdLbpParse(buf, len, &caps->lbp, error) < 0)
+        return -1;
+    caps->hasLbp = true;
+    return 0;
+}
+
+
+static int
+virScsiCapsDecodeTpc(virScsiLunCaps *caps, const uint8_t *buf,
+                     size_t len, GError **error)
+{
+    if (virScsiVpdTpcParse(buf, len, &caps->tpc, error) < 0)
+        return -1;
+    caps->hasTpc = true;
+    return 0;
+}
+
+
+typedef struct {
+    uint8_t page;
+    const char *name;
+    virScsiCapsPageDecoder decode;
+} virScsiCapsPage;
+
+static const virScsiCapsPage virScsiCapsPages[] = {
+    { 0x80, "Unit Serial Number", virScsiCapsDecodeSerial },
+    { 0x83, "Device Identification", virScsiCapsDecodeDeviceId },
+    { 0xB0, "Block Limits", virScsiCapsDecodeBlockLimits },
+    { 0xB1, "Block Device Characteristics", virScsiCapsDecodeBdc },
+    { 0xB2, "Logical Block Provisioning", virScsiCapsDecodeLbp },
+    { 0x8F, "Third-Party Copy", virScsiCapsDecodeTpc },
+};
+
+
+static void
+virScsiCapsProbePage(virScsiTransport *transport,
+                     virScsiLunCaps *caps,
+                     const virScsiCapsPage *page,
+                     bool advertised)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree uint8_t *buf = NULL;
+    size_t len = 0;
+
+    if (!(buf = virScsiCapsReadVpd(transport, page->page, &len, &err)) ||
+        page->decode(caps, buf, len, &err) < 0) {
+        /* A page the LUN did not list is allowed to fail quietly. */
+        if (advertised)
+            virScsiCapsWarn(caps, "VPD page 0x%02x (%s) is listed as supported "
+                            "but could not be used: %s",
+                            page->page, page->name, err->message);
+    }
+}
+
+
+static void
+virScsiCapsProbeVpd(virScsiTransport *transport,
+                    virScsiLunCaps *caps)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree uint8_t *buf = NULL;
+    size_t len = 0;
+    size_t i;
+
+    if (!(buf = virScsiCapsReadVpd(transport, 0x00, &len, &err)) ||
+        virScsiCapsDecodeSupported(caps, buf, len, &err) < 0) {
+        virScsiCapsWarn(caps, "VPD page 0x00 (Supported VPD Pages) could not be "
+                        "read: %s; trying the pages anyway", err->message);
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(virScsiCapsPages); i++) {
+        const virScsiCapsPage *page = &virScsiCapsPages[i];
+        bool advertised = caps->hasVpdPages &&
+            virScsiVpdSupportedHas(&caps->vpdPages, page->page);
+
+        /* SPC: a page not listed in 0x00 is not supported.  Without the
+         * list we cannot know, so ask. */
+        if (caps->hasVpdPages && !advertised)
+            continue;
+        virScsiCapsProbePage(transport, caps, page, advertised);
+    }
+}
+
+
+static int
+virScsiCapsProbeCapacity(virScsiTransport *transport,
+                         virScsiLunCaps *caps,
+                         GError **error)
+{
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    uint8_t buf[32];
+    size_t cdbLen;
+    size_t got = 0;
+    g_autoptr(GError) err16 = NULL;
+    virScsiReadCapacity16 rc16;
+    virScsiReadCapacity10 rc10;
+
+    cdbLen = virScsiCdbReadCapacity16(cdb, sizeof(buf));
+    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err16) == 0 &&
+        virScsiReadCapacity16Parse(buf, got, &rc16, &err16) == 0) {
+        caps->hasReadCapacity16 = true;
+        caps->blockSize = rc16.blockLength;
+        caps->capacityBlocks = rc16.capacityBlocks;
+        if (rc16.hasExponents)
+            caps->lbPerPbExponent = rc16.lbPerPbExponent;
+        if (rc16.hasProvisioning) {
+            caps->lbpme = rc16.lbpme;
+            caps->lbprzReadCap = rc16.lbprz;
+            caps->lowestAlignedLba = rc16.lowestAlignedLba;
+        }
+    } else {
+        /* READ CAPACITY(16) is optional before SBC-3: fall back. */
+        cdbLen = virScsiCdbReadCapacity10(cdb);
+        if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, 8, &got, error) < 0 ||
+            virScsiReadCapacity10Parse(buf, got, &rc10, error) < 0) {
+            g_prefix_error(error, "%s: READ CAPACITY(16) failed (%s), then READ CAPACITY(10): ",
+                           transport->target, err16->message);
+            return -1;
+        }
+        if (rc10.needReadCapacity16) {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
+                        "%s: READ CAPACITY(10) says the LUN is too large for it, "
+                        "but READ CAPACITY(16) failed: %s",
+                        transport->target, err16->message);
+            return -1;
+        }
+        caps->blockSize = rc10.blockLength;
+        caps->capacityBlocks = rc10.capacityBlocks;
+    }
+
+    /* Everything downstream divides by the block size and aligns to it. */
+    if (caps->blockSize < 512 || (caps->blockSize & (caps->blockSize - 1))) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
+                    "%s: unsupported logical block length %u (need a power of "
+                    "two of at least 512)", transport->target, caps->blockSize);
+        return -1;
+    }
+    if (caps->capacityBlocks == 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
+                    "%s: the LUN reports a capacity of zero blocks",
+                    transport->target);
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+virScsiCapsProbeCopyParams(virScsiTransport *transport,
+                           virScsiLunCaps *caps)
+{
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    g_autofree uint8_t *buf = g_new0(uint8_t, VIR_SCSI_PROBE_COPY_ALLOC);
+    size_t cdbLen = virScsiCdbReceiveCopyOperatingParameters(cdb, VIR_SCSI_PROBE_COPY_ALLOC);
+    g_autoptr(GError) err = NULL;
+    size_t got = 0;
+
+    if (!caps->inquiry.hasByte5 || !caps->inquiry.threePC)
+        return;
+
+    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, VIR_SCSI_PROBE_COPY_ALLOC,
+                          &got, &err) < 0 ||
+        virScsiCopyOpParamsParse(buf, got, &caps->copyParams, &err) < 0) {
+        virScsiCapsWarn(caps, "the LUN reports a copy manager (3PC=1) but RECEIVE "
+                        "COPY RESULTS (OPERATING PARAMETERS) failed: %s",
+                        err->message);
+        return;
+    }
+    caps->hasCopyParams = true;
+}
+
+
+static void
+virScsiCapsProbeLbaStatus(virScsiTransport *transport,
+                          virScsiLunCaps *caps)
+{
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    uint8_t buf[24];
+    size_t cdbLen = virScsiCdbGetLbaStatus(cdb, 0, sizeof(buf));
+    g_autoptr(GError) err = NULL;
+    g_auto(virScsiLbaStatus) status = { 0 };
+    size_t got = 0;
+
+    /* SBC-3 requires GET LBA STATUS wherever LBPME is set; ask anyway,
+     * since targets differ (LIO sets LBPME without implementing it). */
+    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err) < 0 ||
+        virScsiLbaStatusParse(buf, got, &status, &err) < 0) {
+        caps->getLbaStatus = VIR_SCSI_SUPPORT_NO;
+        if (caps->lbpme && !g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED))
+            virScsiCapsWarn(caps, "GET LBA STATUS failed: %s", err->message);
+        return;
+    }
+    caps->getLbaStatus = VIR_SCSI_SUPPORT_YES;
+}
+
+
+/* Answers that contradict each other are reported, and the safer one
+ * wins where it matters (virscsiplan.c reads LBPRZ from the LBP page). */
+static void
+virScsiCapsCrossCheck(virScsiLunCaps *caps)
+{
+    if (caps->hasLbp && caps->hasReadCapacity16 &&
+        caps->lbp.lbprz != caps->lbprzReadCap)
+        virScsiCapsWarn(caps, "LBPRZ differs between READ CAPACITY(16) (%d) and "
+                        "the Logical Block Provisioning page (%d)",
+                        caps->lbprzReadCap, caps->lbp.lbprz);
+    if (caps->hasLbp && caps->hasReadCapacity16 && !caps->lbpme &&
+        (caps->lbp.lbpu || caps->lbp.lbpws || caps->lbp.lbpws10))
+        virScsiCapsWarn(caps, "the Logical Block Provisioning page allows unmap "
+                        "commands but READ CAPACITY(16) reports LBPME=0");
+    if (caps->hasBlockLimits && caps->blockLimits.hasUnmapFields &&
+        caps->hasLbp && caps->lbp.lbpu &&
+        (!caps->blockLimits.maxUnmapLbaCount ||
+         !caps->blockLimits.maxUnmapBlockDescriptorCount))
+        virScsiCapsWarn(caps, "LBPU=1 but the Block Limits page reports UNMAP "
+                        "limits of 0 (not implemented)");
+    if (caps->inquiry.hasByte5 && !caps->inquiry.threePC && caps->hasTpc)
+        virScsiCapsWarn(caps, "a Third-Party Copy page is listed but 3PC=0");
+}
+
+
+virScsiLunCaps *
+virScsiLunCapsProbe(virScsiTransport *transport,
+                    GError **error)
+{
+    g_autoptr(virScsiLunCaps) caps = g_new0(virScsiLunCaps, 1);
+
+    caps->target = g_strdup(transport->target);
+    caps->transport = g_strdup(transport->ops->name);
+    caps->warnings = g_ptr_array_new_with_free_func(g_free);
+
+    if (virScsiCapsProbeInquiry(transport, caps, error) < 0)
+        return NULL;
+    virScsiCapsProbeVpd(transport, caps);
+    if (virScsiCapsProbeCapacity(transport, caps, error) < 0)
+        return NULL;
+    virScsiCapsProbeCopyParams(transport, caps);
+    virScsiCapsProbeLbaStatus(transport, caps);
+    virScsiCapsCrossCheck(caps);
+
+    return g_steal_pointer(&caps);
+}
+
+
+void
+virScsiLunCapsFree(virScsiLunCaps *caps)
+{
+    if (!caps)
+        return;
+    g_free(caps->target);
+    g_free(caps->transport);
+    g_free(caps->serial);
+    virScsiVpdDeviceIdClear(&caps->deviceId);
+    g_free(caps->designatorText);
+    if (caps->warnings)
+        g_ptr_array_unref(caps->warnings);
+    g_free(caps);
+}
+
+
+bool
+virScsiLunCapsSameLun(const virScsiLunCaps *a,
+                      const virScsiLunCaps *b)
+{
+    if (!a->designator || !b->designator)
+        return false;
+    return a->designator->designatorType == b->designator->designatorType &&
+           a->designator->length == b->designator->length &&
+           memcmp(a->designator->designator, b->designator->designator,
+                  a->designator->length) == 0;
+}

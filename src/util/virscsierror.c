@@ -6,4 +6,8 @@
 
 #include "virscsierror.h"
 
-G_DEFINE_QUARK(vir-scsi-error-quark, virScsiError)
+GQuark
+virScsiErrorQuark(void)
+{
+    return g_quark_from_static_string("vir-scsi-error-quark");
+}

@@ -1,2 +1,457 @@
-/* placeholder */
-typedef int virScsiPlaceholder_virscsiplan;
+/*
+ * virscsiplan.c: which method each operation uses on a LUN, and why
+ *
+ * Pure functions of the probed capabilities: every rule is here, in one
+ * place, so "why was this not offloaded?" has one answer, which the plan
+ * carries as text for operators.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "virscsiplan.h"
+
+/* The host path moves data in pieces this large at most: big enough to
+ * keep the link busy, small enough not to hog memory or a command slot. */
+#define VIR_SCSI_HOST_CHUNK_BYTES (8ULL * 1024 * 1024)
+
+/* A WRITE SAME is bounded by time as much as by the LUN's limit: a 1 GiB
+ * command finishes well within the default timeout even where the array
+ * writes every block. */
+#define VIR_SCSI_WRITE_SAME_CAP_BYTES (1024ULL * 1024 * 1024)
+
+/* When MAXIMUM WRITE SAME LENGTH is not reported, stay within what every
+ * WRITE SAME(10) can express, as Linux's sd driver does. */
+#define VIR_SCSI_WRITE_SAME_DEFAULT_BLOCKS 0xFFFFULL
+
+/* The segment descriptor's NUMBER OF BLOCKS field is 16 bits wide. */
+#define VIR_SCSI_XCOPY_SEGMENT_BLOCKS_MAX 0xFFFFULL
+
+/* Two CSCD descriptors of 32 bytes, a 16-byte header, 28-byte segments:
+ * more segments than this in one command buys nothing measurable and
+ * makes a failure coarser. */
+#define VIR_SCSI_XCOPY_SEGMENTS_CAP 64
+#define VIR_SCSI_XCOPY_HEADER_LEN 16
+#define VIR_SCSI_XCOPY_CSCD_LEN 32
+#define VIR_SCSI_XCOPY_SEGMENT_LEN 28
+
+/* BLOCK DESCRIPTOR DATA LENGTH is 16 bits: (65535 - 8) / 16 = 4095. */
+#define VIR_SCSI_UNMAP_DESCRIPTORS_MAX 4095
+
+/* EXTENDED COPY descriptor type codes we need. */
+#define VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK 0x02
+#define VIR_SCSI_XCOPY_DESC_IDENTIFICATION 0xE4
+
+static const char *const virScsiMethodNames[VIR_SCSI_METHOD_LAST] = {
+    [VIR_SCSI_METHOD_NONE] = "none",
+    [VIR_SCSI_METHOD_HOST] = "host",
+    [VIR_SCSI_METHOD_WRITE_SAME_UNMAP] = "write-same-unmap",
+    [VIR_SCSI_METHOD_WRITE_SAME] = "write-same",
+    [VIR_SCSI_METHOD_UNMAP] = "unmap",
+    [VIR_SCSI_METHOD_XCOPY_LID1] = "xcopy-lid1",
+    [VIR_SCSI_METHOD_TOKEN_COPY] = "token-copy",
+    [VIR_SCSI_METHOD_COMPARE_AND_WRITE] = "compare-and-write",
+};
+
+static const char *const virScsiPlanOpNames[VIR_SCSI_PLAN_OP_LAST] = {
+    [VIR_SCSI_PLAN_OP_ZERO] = "zero",
+    [VIR_SCSI_PLAN_OP_UNMAP] = "unmap",
+    [VIR_SCSI_PLAN_OP_COPY] = "copy",
+    [VIR_SCSI_PLAN_OP_COPY_REMOTE] = "copy-remote",
+    [VIR_SCSI_PLAN_OP_ATOMIC] = "atomic",
+};
+
+
+const char *
+virScsiMethodName(virScsiMethod method)
+{
+    if ((unsigned)method >= VIR_SCSI_METHOD_LAST)
+        return "unknown";
+    return virScsiMethodNames[method];
+}
+
+
+const char *
+virScsiPlanOpName(virScsiPlanOp op)
+{
+    if ((unsigned)op >= VIR_SCSI_PLAN_OP_LAST)
+        return "unknown";
+    return virScsiPlanOpNames[op];
+}
+
+
+static uint32_t
+virScsiPlanBlockSize(const virScsiLunCaps *caps)
+{
+    return caps->blockSize ? caps->blockSize : 512;
+}
+
+
+static uint64_t
+virScsiBytesToBlocks(const virScsiLunCaps *caps,
+                     uint64_t bytes)
+{
+    return MAX(1, bytes / virScsiPlanBlockSize(caps));
+}
+
+
+/* Largest READ/WRITE for host data movement: MAXIMUM TRANSFER LENGTH when
+ * reported, rounded down to the OPTIMAL TRANSFER LENGTH GRANULARITY. */
+static uint64_t
+virScsiPlanHostMaxBlocks(const virScsiLunCaps *caps)
+{
+    uint64_t blocks = virScsiBytesToBlocks(caps, VIR_SCSI_HOST_CHUNK_BYTES);
+
+    if (caps->hasBlockLimits) {
+        const virScsiVpdBlockLimits *bl = &caps->blockLimits;
+
+        if (bl->maxTransferLength)
+            blocks = MIN(blocks, bl->maxTransferLength);
+        if (bl->optimalTransferLengthGranularity &&
+            blocks >= bl->optimalTransferLengthGranularity)
+            blocks -= blocks % bl->optimalTransferLengthGranularity;
+    }
+    return blocks;
+}
+
+
+/* Where unmap granules start and how large they are: the Block Limits
+ * page's view when it has one, else the physical block. */
+static void
+virScsiPlanGranularity(const virScsiLunCaps *caps,
+                       uint32_t *granularity,
+                       uint32_t *alignment)
+{
+    uint32_t gran = 0;
+    uint32_t align = 0;
+
+    if (caps->hasBlockLimits && caps->blockLimits.hasUnmapFields) {
+        gran = caps->blockLimits.optimalUnmapGranularity;
+        if (caps->blockLimits.ugaValid)
+            align = caps->blockLimits.unmapGranularityAlignment;
+    }
+    if (!gran) {
+        gran = caps->lbPerPbExponent < 31 ? 1U << caps->lbPerPbExponent : 1;
+        align = caps->lowestAlignedLba;
+    }
+    *granularity = gran;
+    *alignment = align % gran;
+}
+
+
+static bool
+virScsiPlanLbprz(const virScsiLunCaps *caps)
+{
+    if (caps->hasLbp)
+        return caps->lbp.lbprz;
+    return caps->lbprzReadCap;
+}
+
+
+/* Blocks per WRITE SAME: the LUN's limit, or the safe default, bounded
+ * by the time cap and by what the CDB can carry. */
+static uint64_t
+virScsiPlanWriteSameBlocks(const virScsiLunCaps *caps,
+                           uint8_t cdbSize)
+{
+    uint64_t blocks = VIR_SCSI_WRITE_SAME_DEFAULT_BLOCKS;
+
+    if (caps->hasBlockLimits && caps->blockLimits.hasWriteSameLength &&
+        caps->blockLimits.maxWriteSameLength)
+        blocks = caps->blockLimits.maxWriteSameLength;
+
+    blocks = MIN(blocks, virScsiBytesToBlocks(caps, VIR_SCSI_WRITE_SAME_CAP_BYTES));
+    if (cdbSize == 10)
+        blocks = MIN(blocks, 0xFFFFULL);
+    else
+        blocks = MIN(blocks, 0xFFFFFFFFULL);
+    return blocks;
+}
+
+
+static void
+virScsiPlanSet(virScsiOpPlan *op,
+               virScsiMethod method,
+               virScsiMethod fallback,
+               const char *fmt,
+               ...) G_GNUC_PRINTF(4, 5);
+
+static void
+virScsiPlanSet(virScsiOpPlan *op,
+               virScsiMethod method,
+               virScsiMethod fallback,
+               const char *fmt,
+               ...)
+{
+    va_list ap;
+
+    op->method = method;
+    op->fallback = fallback;
+    g_free(op->reason);
+    va_start(ap, fmt);
+    op->reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+
+static void
+virScsiPlanZero(const virScsiLunCaps *caps,
+                virScsiOpPlan *op)
+{
+    bool lbprz = virScsiPlanLbprz(caps);
+    const char *wsnz = caps->hasBlockLimits && caps->blockLimits.wsnz ?
+        " (WSNZ=1: a zero length is never sent)" : "";
+
+    virScsiPlanGranularity(caps, &op->granularity, &op->alignment);
+    op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
+
+    /* UNMAP alone promises nothing about what reads return; only LBPRZ
+     * does, so unmap-as-zero needs both LBPRZ and WRITE SAME with UNMAP. */
+    if (lbprz && caps->hasLbp && (caps->lbp.lbpws || caps->lbp.lbpws10)) {
+        op->cdbSize = caps->lbp.lbpws ? 16 : 10;
+        op->maxBlocks = virScsiPlanWriteSameBlocks(caps, op->cdbSize);
+        virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME_UNMAP, VIR_SCSI_METHOD_WRITE_SAME,
+                       "WRITE SAME(%u) with UNMAP, because the LUN reports LBPRZ=1 "
+                       "(unmapped blocks read as zeros) and LBPWS%s=1; "
+                       "up to %llu blocks a command%s",
+                       op->cdbSize, op->cdbSize == 16 ? "" : "10",
+                       (unsigned long long)op->maxBlocks, wsnz);
+        return;
+    }
+
+    op->cdbSize = 16;
+    op->maxBlocks = virScsiPlanWriteSameBlocks(caps, 16);
+    if (caps->hasBlockLimits && caps->blockLimits.hasWriteSameLength &&
+        caps->blockLimits.maxWriteSameLength) {
+        virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME, VIR_SCSI_METHOD_HOST,
+                       "WRITE SAME(16) of a zero block, up to %llu blocks a command%s; "
+                       "not unmap, because %s",
+                       (unsigned long long)op->maxBlocks, wsnz,
+                       !lbprz ? "unmapped blocks need not read as zeros (LBPRZ=0)" :
+                       "WRITE SAME with UNMAP is not supported (LBPWS=0)");
+        return;
+    }
+
+    /* No limit reported: WRITE SAME is optional, so try it and let the
+     * first ILLEGAL REQUEST send the operation to the host path. */
+    virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME, VIR_SCSI_METHOD_HOST,
+                   "WRITE SAME(16) of a zero block in pieces of %llu blocks, "
+                   "falling back to host writes if refused, because the LUN "
+                   "reports no MAXIMUM WRITE SAME LENGTH%s",
+                   (unsigned long long)op->maxBlocks,
+                   caps->hasBlockLimits ? "" : " (no Block Limits page)");
+}
+
+
+static void
+virScsiPlanUnmap(const virScsiLunCaps *caps,
+                 virScsiOpPlan *op)
+{
+    const virScsiVpdBlockLimits *bl = &caps->blockLimits;
+
+    virScsiPlanGranularity(caps, &op->granularity, &op->alignment);
+    op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
+
+    if (!caps->lbpme && !caps->hasLbp) {
+        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+                       "none, because the LUN is fully provisioned (LBPME=0)");
+        return;
+    }
+    if (!caps->hasLbp) {
+        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+                       "none, because the LUN has no Logical Block Provisioning "
+                       "page to say which unmap command it accepts");
+        return;
+    }
+
+    /* Both limits at 0 mean UNMAP is not implemented, whatever LBPU says. */
+    if (caps->lbp.lbpu && caps->hasBlockLimits && bl->hasUnmapFields &&
+        bl->maxUnmapLbaCount && bl->maxUnmapBlockDescriptorCount) {
+        op->maxBlocks = bl->maxUnmapLbaCount;
+        op->maxDescriptors = MIN(bl->maxUnmapBlockDescriptorCount,
+                                 VIR_SCSI_UNMAP_DESCRIPTORS_MAX);
+        virScsiPlanSet(op, VIR_SCSI_METHOD_UNMAP, VIR_SCSI_METHOD_NONE,
+                       "UNMAP, up to %u descriptors and %llu blocks a command, "
+                       "in granules of %u blocks aligned at %u",
+                       op->maxDescriptors, (unsigned long long)op->maxBlocks,
+                       op->granularity, op->alignment);
+        return;
+    }
+
+    if (caps->lbp.lbpws || caps->lbp.lbpws10) {
+        op->cdbSize = caps->lbp.lbpws ? 16 : 10;
+        op->maxBlocks = virScsiPlanWriteSameBlocks(caps, op->cdbSize);
+        op->maxDescriptors = 1;
+        virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME_UNMAP, VIR_SCSI_METHOD_NONE,
+                       "WRITE SAME(%u) with UNMAP, up to %llu blocks a command, because %s",
+                       op->cdbSize, (unsigned long long)op->maxBlocks,
+                       !caps->lbp.lbpu ? "the LUN does not support UNMAP (LBPU=0)" :
+                       "the LUN reports no UNMAP limits (MAXIMUM UNMAP LBA COUNT or "
+                       "BLOCK DESCRIPTOR COUNT is 0 or absent)");
+        return;
+    }
+
+    virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+                   "none, because the LUN supports neither UNMAP nor WRITE SAME "
+                   "with UNMAP (LBPU=0, LBPWS=0, LBPWS10=0)");
+}
+
+
+/* Why EXTENDED COPY cannot be used, or NULL when it can. */
+static const char *
+virScsiPlanXcopyRefusal(const virScsiLunCaps *caps,
+                        unsigned int cscdNeeded)
+{
+    if (!caps->inquiry.hasByte5 || !caps->inquiry.threePC)
+        return "the target reports no copy manager (3PC=0)";
+    if (!caps->hasCopyParams)
+        return "the copy manager did not answer RECEIVE COPY RESULTS "
+               "(OPERATING PARAMETERS)";
+    if (!virScsiCopyOpParamsSupports(&caps->copyParams, VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK))
+        return "the copy manager does not list block-to-block segment "
+               "descriptors (type 0x02)";
+    if (!virScsiCopyOpParamsSupports(&caps->copyParams, VIR_SCSI_XCOPY_DESC_IDENTIFICATION))
+        return "the copy manager does not list identification CSCD "
+               "descriptors (type 0xE4)";
+    if (!caps->designator)
+        return "the LUN has no designator (VPD page 0x83) to name it in a copy";
+    if (caps->copyParams.maxSegmentDescriptorCount < 1)
+        return "the copy manager accepts no segment descriptors";
+    if (caps->copyParams.maxCscdDescriptorCount < cscdNeeded)
+        return cscdNeeded > 1 ?
+            "the copy manager accepts fewer than two CSCD descriptors" :
+            "the copy manager accepts no CSCD descriptors";
+    if (caps->blockSize > 0xFFFFFF)
+        return "the block size does not fit a CSCD descriptor";
+    return NULL;
+}
+
+
+static void
+virScsiPlanXcopy(const virScsiLunCaps *caps,
+                 virScsiOpPlan *op)
+{
+    const virScsiCopyOpParams *cp = &caps->copyParams;
+    uint64_t blocks = VIR_SCSI_XCOPY_SEGMENT_BLOCKS_MAX;
+    uint32_t segments = MIN(cp->maxSegmentDescriptorCount, VIR_SCSI_XCOPY_SEGMENTS_CAP);
+
+    if (cp->maxSegmentLength)
+        blocks = MIN(blocks, cp->maxSegmentLength / virScsiPlanBlockSize(caps));
+    if (cp->maxDescriptorListLength) {
+        uint64_t room = cp->maxDescriptorListLength;
+        uint64_t fixed = 2 * VIR_SCSI_XCOPY_CSCD_LEN;
+
+        room = room > fixed ? (room - fixed) / VIR_SCSI_XCOPY_SEGMENT_LEN : 0;
+        segments = MIN(segments, MAX(room, 1));
+    }
+    op->maxBlocks = MAX(blocks, 1);
+    op->maxDescriptors = MAX(segments, 1);
+
+    /* A data segment granularity (log2 bytes) larger than a block makes
+     * segment lengths multiples of it. */
+    op->granularity = 1;
+    if (cp->dataSegmentGranularityLog2 < 32) {
+        uint64_t gran = (1ULL << cp->dataSegmentGranularityLog2) / virScsiPlanBlockSize(caps);
+        if (gran > 1 && gran <= op->maxBlocks) {
+            op->granularity = gran;
+            op->maxBlocks -= op->maxBlocks % gran;
+        }
+    }
+    op->alignment = 0;
+}
+
+
+static void
+virScsiPlanCopy(const virScsiLunCaps *caps,
+                virScsiOpPlan *op,
+                bool remote)
+{
+    const char *refusal = virScsiPlanXcopyRefusal(caps, remote ? 2 : 1);
+    const char *what = remote ? "to or from another LUN of the array" : "within the LUN";
+
+    op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
+
+    if (caps->hasTpc && caps->tpc.hasSupportedCommands &&
+        caps->tpc.populateToken && caps->tpc.writeUsingToken &&
+        caps->tpc.receiveRodTokenInformation) {
+        op->maxBlocks = caps->tpc.hasRodTokenLimits && caps->tpc.maxTokenTransferSize ?
+            caps->tpc.maxTokenTransferSize : virScsiBytesToBlocks(caps, 256ULL << 20);
+        op->maxDescriptors = caps->tpc.hasRodTokenLimits && caps->tpc.maxRangeDescriptors ?
+            caps->tpc.maxRangeDescriptors : 1;
+        op->granularity = 1;
+        op->alignment = 0;
+        virScsiPlanSet(op, VIR_SCSI_METHOD_TOKEN_COPY,
+                       refusal ? VIR_SCSI_METHOD_HOST : VIR_SCSI_METHOD_XCOPY_LID1,
+                       "token copy (POPULATE TOKEN, WRITE USING TOKEN) %s, up to "
+                       "%llu blocks a token, because VPD page 0x8F lists both commands",
+                       what, (unsigned long long)op->maxBlocks);
+        return;
+    }
+
+    if (refusal) {
+        op->maxBlocks = op->hostMaxBlocks;
+        op->granularity = 1;
+        virScsiPlanSet(op, VIR_SCSI_METHOD_HOST, VIR_SCSI_METHOD_NONE,
+                       "host, because %s", refusal);
+        return;
+    }
+
+    virScsiPlanXcopy(caps, op);
+    virScsiPlanSet(op, VIR_SCSI_METHOD_XCOPY_LID1, VIR_SCSI_METHOD_HOST,
+                   "EXTENDED COPY (LID1) %s, segments of up to %llu blocks, "
+                   "%u segment%s a command%s",
+                   what, (unsigned long long)op->maxBlocks, op->maxDescriptors,
+                   op->maxDescriptors == 1 ? "" : "s",
+                   remote ? "; host copy where the array cannot reach the other LUN" : "");
+}
+
+
+static void
+virScsiPlanAtomic(const virScsiLunCaps *caps,
+                  virScsiOpPlan *op)
+{
+    if (!caps->hasBlockLimits) {
+        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+                       "none, because the LUN has no Block Limits page to report "
+                       "COMPARE AND WRITE: single-host use only");
+        return;
+    }
+    if (!caps->blockLimits.maxCompareAndWriteLength) {
+        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+                       "none, because the LUN reports MAXIMUM COMPARE AND WRITE "
+                       "LENGTH 0: single-host use only");
+        return;
+    }
+    op->maxBlocks = caps->blockLimits.maxCompareAndWriteLength;
+    op->maxDescriptors = 1;
+    op->granularity = 1;
+    virScsiPlanSet(op, VIR_SCSI_METHOD_COMPARE_AND_WRITE, VIR_SCSI_METHOD_NONE,
+                   "COMPARE AND WRITE of up to %u block%s",
+                   caps->blockLimits.maxCompareAndWriteLength,
+                   caps->blockLimits.maxCompareAndWriteLength == 1 ? "" : "s");
+}
+
+
+void
+virScsiPlanFromCaps(const virScsiLunCaps *caps,
+                    virScsiPlan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    virScsiPlanZero(caps, &plan->ops[VIR_SCSI_PLAN_OP_ZERO]);
+    virScsiPlanUnmap(caps, &plan->ops[VIR_SCSI_PLAN_OP_UNMAP]);
+    virScsiPlanCopy(caps, &plan->ops[VIR_SCSI_PLAN_OP_COPY], false);
+    virScsiPlanCopy(caps, &plan->ops[VIR_SCSI_PLAN_OP_COPY_REMOTE], true);
+    virScsiPlanAtomic(caps, &plan->ops[VIR_SCSI_PLAN_OP_ATOMIC]);
+}
+
+
+void
+virScsiPlanClear(virScsiPlan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++)
+        g_clear_pointer(&plan->ops[i].reason, g_free);
+}

@@ -1,2 +1,227 @@
-/* placeholder */
-typedef int virScsiPlaceholder_virscsitransport;
+/*
+ * virscsitransport.c: sending a CDB to a LUN, whatever the path to it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "virscsitransport.h"
+#include "virscsierror.h"
+#include "virscsisense.h"
+
+/* A UNIT ATTENTION reports something that happened to the LUN (reset,
+ * capacity or mode change, a new session): it is queued once per I_T nexus
+ * and the command that drew it was not executed.  A few in a row are
+ * possible (e.g. power-on then a parameter change); more means trouble. */
+#define VIR_SCSI_UA_RETRIES 4
+
+bool
+virScsiTransportIsISCSI(const char *spec)
+{
+    return g_str_has_prefix(spec, "iscsi://");
+}
+
+
+virScsiTransport *
+virScsiTransportOpen(const char *spec,
+                     const virScsiTransportOptions *opts,
+                     GError **error)
+{
+    if (!spec || !*spec) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "no device or iSCSI URL given");
+        return NULL;
+    }
+    if (virScsiTransportIsISCSI(spec))
+        return virScsiTransportOpenISCSI(spec, opts, error);
+    return virScsiTransportOpenSG(spec, opts, error);
+}
+
+
+virScsiTransport *
+virScsiTransportNew(const virScsiTransportOps *ops,
+                    void *priv,
+                    const char *target)
+{
+    virScsiTransport *transport = g_new0(virScsiTransport, 1);
+
+    transport->ops = ops;
+    transport->priv = priv;
+    transport->target = g_strdup(target);
+    return transport;
+}
+
+
+void
+virScsiTransportFree(virScsiTransport *transport)
+{
+    if (!transport)
+        return;
+    if (transport->ops && transport->ops->close)
+        transport->ops->close(transport);
+    g_free(transport->target);
+    g_free(transport);
+}
+
+
+static void
+virScsiStatAdd(uint64_t *counter, uint64_t n)
+{
+    __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+
+size_t
+virScsiCmdReceived(const virScsiCmd *cmd)
+{
+    if (cmd->dir != VIR_SCSI_XFER_FROM_DEV)
+        return 0;
+    /* Never trust a residual beyond the buffer. */
+    if (cmd->resid >= cmd->dataLen)
+        return 0;
+    return cmd->dataLen - cmd->resid;
+}
+
+
+int
+virScsiTransportExec(virScsiTransport *transport,
+                     virScsiCmd *cmd,
+                     GError **error)
+{
+    if (cmd->cdbLen == 0 || cmd->cdbLen > VIR_SCSI_CDB_MAX ||
+        (cmd->dir != VIR_SCSI_XFER_NONE && (!cmd->data || !cmd->dataLen))) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "malformed command for %s (opcode 0x%02x)",
+                    transport->target, cmd->cdb[0]);
+        return -1;
+    }
+
+    cmd->status = 0;
+    cmd->senseLen = 0;
+    cmd->resid = 0;
+
+    if (transport->ops->exec(transport, cmd, error) < 0) {
+        virScsiStatAdd(&transport->stats.failures, 1);
+        return -1;
+    }
+
+    if (cmd->senseLen > sizeof(cmd->sense))
+        cmd->senseLen = sizeof(cmd->sense);
+    if (cmd->resid > cmd->dataLen)
+        cmd->resid = cmd->dataLen;
+
+    virScsiStatAdd(&transport->stats.commands, 1);
+    switch (cmd->dir) {
+    case VIR_SCSI_XFER_TO_DEV:
+        virScsiStatAdd(&transport->stats.bytesOut, cmd->dataLen - cmd->resid);
+        break;
+    case VIR_SCSI_XFER_FROM_DEV:
+        virScsiStatAdd(&transport->stats.bytesIn, virScsiCmdReceived(cmd));
+        break;
+    case VIR_SCSI_XFER_NONE:
+        break;
+    }
+    return 0;
+}
+
+
+static bool
+virScsiCmdIsUnitAttention(const virScsiCmd *cmd)
+{
+    virScsiSense sense;
+
+    if (cmd->status != VIR_SCSI_STATUS_CHECK_CONDITION)
+        return false;
+    if (virScsiSenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0)
+        return false;
+    return sense.senseKey == VIR_SCSI_SENSE_KEY_UNIT_ATTENTION;
+}
+
+
+int
+virScsiTransportRun(virScsiTransport *transport,
+                    virScsiCmd *cmd,
+                    GError **error)
+{
+    size_t attempt;
+
+    for (attempt = 0; ; attempt++) {
+        if (virScsiTransportExec(transport, cmd, error) < 0)
+            return -1;
+        if (attempt < VIR_SCSI_UA_RETRIES && virScsiCmdIsUnitAttention(cmd))
+            continue;
+        break;
+    }
+
+    if (virScsiCmdCheckStatus(cmd, error) < 0) {
+        if (error && *error)
+            g_prefix_error(error, "%s: ", transport->target);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Which GError code a CHECK CONDITION deserves: callers branch on it to
+ * pick a fallback, so only the unambiguous cases get a specific code. */
+static virScsiErrorCode
+virScsiSenseErrorCode(const virScsiSense *sense)
+{
+    switch (sense->senseKey) {
+    case VIR_SCSI_SENSE_KEY_MISCOMPARE:
+        return VIR_SCSI_ERROR_MISCOMPARE;
+    case VIR_SCSI_SENSE_KEY_COPY_ABORTED:
+        return VIR_SCSI_ERROR_COPY_ABORTED;
+    case VIR_SCSI_SENSE_KEY_ILLEGAL_REQUEST:
+        /* INVALID COMMAND OPERATION CODE, or INVALID FIELD IN CDB for
+         * commands distinguished by a service action: not implemented. */
+        if ((sense->asc == 0x20 && sense->ascq == 0x00) ||
+            (sense->asc == 0x24 && sense->ascq == 0x00))
+            return VIR_SCSI_ERROR_UNSUPPORTED;
+        return VIR_SCSI_ERROR_CHECK_CONDITION;
+    default:
+        return VIR_SCSI_ERROR_CHECK_CONDITION;
+    }
+}
+
+
+int
+virScsiCmdCheckStatus(const virScsiCmd *cmd,
+                      GError **error)
+{
+    virScsiSense sense;
+    g_autofree char *desc = NULL;
+
+    if (cmd->status == VIR_SCSI_STATUS_GOOD ||
+        cmd->status == VIR_SCSI_STATUS_CONDITION_MET)
+        return 0;
+
+    if (cmd->status != VIR_SCSI_STATUS_CHECK_CONDITION) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_STATUS,
+                    "command 0x%02x returned status %s (0x%02x)",
+                    cmd->cdb[0], virScsiStatusName(cmd->status), cmd->status);
+        return -1;
+    }
+
+    if (virScsiSenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CHECK_CONDITION,
+                    "command 0x%02x returned CHECK CONDITION without usable sense data",
+                    cmd->cdb[0]);
+        return -1;
+    }
+
+    desc = virScsiSenseDescribe(&sense);
+    g_set_error(error, VIR_SCSI_ERROR, virScsiSenseErrorCode(&sense),
+                "command 0x%02x failed: %s", cmd->cdb[0], desc);
+    return -1;
+}
+
+
+void
+virScsiTransportGetStats(virScsiTransport *transport,
+                         virScsiTransportStats *stats)
+{
+    stats->commands = __atomic_load_n(&transport->stats.commands, __ATOMIC_RELAXED);
+    stats->failures = __atomic_load_n(&transport->stats.failures, __ATOMIC_RELAXED);
+    stats->bytesOut = __atomic_load_n(&transport->stats.bytesOut, __ATOMIC_RELAXED);
+    stats->bytesIn = __atomic_load_n(&transport->stats.bytesIn, __ATOMIC_RELAXED);
+}

@@ -1,2 +1,181 @@
-/* placeholder */
-typedef int virScsiPlaceholder_virscsitransportsg;
+/*
+ * virscsitransportsg.c: SG_IO through libsgutils2, for /dev/sgN, /dev/sdX
+ *                       and device-mapper multipath devices
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <scsi/sg_lib.h>
+#include <scsi/sg_pt.h>
+
+#include "virscsitransport.h"
+#include "virscsierror.h"
+
+typedef struct _virScsiTransportSG virScsiTransportSG;
+struct _virScsiTransportSG {
+    int fd;
+    unsigned int timeoutMs;
+};
+
+
+static int
+virScsiTransportSGExec(virScsiTransport *transport,
+                       virScsiCmd *cmd,
+                       GError **error)
+{
+    virScsiTransportSG *sg = transport->priv;
+    struct sg_pt_base *pt = NULL;
+    unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : sg->timeoutMs;
+    int timeoutSecs = MAX(1, (timeoutMs + 999) / 1000);
+    int rc;
+    int ret = -1;
+
+    if (cmd->dataLen > G_MAXINT) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s: transfer of %zu bytes is too large for SG_IO",
+                    transport->target, cmd->dataLen);
+        return -1;
+    }
+
+    /* One pass-through object per command: SG_IO itself is safe to issue
+     * from several threads on one descriptor, the object is not. */
+    if (!(pt = construct_scsi_pt_obj_with_fd(sg->fd, 0))) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: cannot allocate a pass-through object", transport->target);
+        return -1;
+    }
+
+    set_scsi_pt_cdb(pt, cmd->cdb, cmd->cdbLen);
+    set_scsi_pt_sense(pt, cmd->sense, sizeof(cmd->sense));
+    switch (cmd->dir) {
+    case VIR_SCSI_XFER_FROM_DEV:
+        set_scsi_pt_data_in(pt, cmd->data, cmd->dataLen);
+        break;
+    case VIR_SCSI_XFER_TO_DEV:
+        set_scsi_pt_data_out(pt, cmd->data, cmd->dataLen);
+        break;
+    case VIR_SCSI_XFER_NONE:
+        break;
+    }
+
+    rc = do_scsi_pt(pt, sg->fd, timeoutSecs, 0);
+    if (rc == SCSI_PT_DO_TIMEOUT) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: command 0x%02x timed out after %d s",
+                    transport->target, cmd->cdb[0], timeoutSecs);
+        goto cleanup;
+    }
+    if (rc < 0 || rc == SCSI_PT_DO_BAD_PARAMS || rc == SCSI_PT_DO_NOT_SUPPORTED) {
+        int err = rc < 0 ? -rc : get_scsi_pt_os_err(pt);
+        if (err == ENOTTY || err == EINVAL)
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                        "%s does not accept SCSI commands (SG_IO: %s): name a "
+                        "SCSI disk, its sg node or a multipath device",
+                        transport->target, g_strerror(err));
+        else
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                        "%s: SG_IO for command 0x%02x failed: %s",
+                        transport->target, cmd->cdb[0],
+                        err ? g_strerror(err) : "bad parameters");
+        goto cleanup;
+    }
+
+    switch (get_scsi_pt_result_category(pt)) {
+    case SCSI_PT_RESULT_GOOD:
+    case SCSI_PT_RESULT_STATUS:
+    case SCSI_PT_RESULT_SENSE:
+        break;
+    case SCSI_PT_RESULT_TRANSPORT_ERR: {
+        char buf[256];
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: transport error for command 0x%02x: %s",
+                    transport->target, cmd->cdb[0],
+                    get_scsi_pt_transport_err_str(pt, sizeof(buf), buf));
+        goto cleanup;
+    }
+    case SCSI_PT_RESULT_OS_ERR:
+    default: {
+        char buf[256];
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: command 0x%02x failed: %s",
+                    transport->target, cmd->cdb[0],
+                    get_scsi_pt_os_err_str(pt, sizeof(buf), buf));
+        goto cleanup;
+    }
+    }
+
+    cmd->status = get_scsi_pt_status_response(pt);
+    cmd->senseLen = MAX(0, get_scsi_pt_sense_len(pt));
+    cmd->resid = cmd->dir == VIR_SCSI_XFER_NONE ? 0 : MAX(0, get_scsi_pt_resid(pt));
+    ret = 0;
+
+ cleanup:
+    destruct_scsi_pt_obj(pt);
+    return ret;
+}
+
+
+static void
+virScsiTransportSGClose(virScsiTransport *transport)
+{
+    virScsiTransportSG *sg = transport->priv;
+
+    if (!sg)
+        return;
+    if (sg->fd >= 0)
+        scsi_pt_close_device(sg->fd);
+    g_free(sg);
+    transport->priv = NULL;
+}
+
+
+static const virScsiTransportOps virScsiTransportSGOps = {
+    .name = "sg",
+    .exec = virScsiTransportSGExec,
+    .close = virScsiTransportSGClose,
+};
+
+
+virScsiTransport *
+virScsiTransportOpenSG(const char *path,
+                       const virScsiTransportOptions *opts,
+                       GError **error)
+{
+    virScsiTransportSG *sg = NULL;
+    struct stat sb;
+    bool readOnly = opts && opts->readOnly;
+    int fd;
+
+    if (stat(path, &sb) < 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "cannot open %s: %s", path, g_strerror(errno));
+        return NULL;
+    }
+    /* A regular file would fail SG_IO with a confusing ENOTTY later. */
+    if (!S_ISBLK(sb.st_mode) && !S_ISCHR(sb.st_mode)) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s is neither a block device nor a SCSI generic device",
+                    path);
+        return NULL;
+    }
+
+    /* O_NONBLOCK: /dev/sgN must not wait on a command queue at open, and a
+     * multipath map with no path must not block the open either. */
+    fd = scsi_pt_open_flags(path, (readOnly ? O_RDONLY : O_RDWR) | O_NONBLOCK, 0);
+    if (fd < 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "cannot open %s: %s", path, g_strerror(-fd));
+        return NULL;
+    }
+
+    sg = g_new0(virScsiTransportSG, 1);
+    sg->fd = fd;
+    sg->timeoutMs = opts && opts->timeoutMs ? opts->timeoutMs : VIR_SCSI_TIMEOUT_DEFAULT_MS;
+    return virScsiTransportNew(&virScsiTransportSGOps, sg, path);
+}

@@ -1,0 +1,85 @@
+/*
+ * virscsicaps.h: what a LUN is and what it can do, probed once
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "virscsiinquiry.h"
+#include "virscsiblockvpd.h"
+#include "virscsicapacity.h"
+#include "virscsitpc.h"
+#include "virscsitransport.h"
+
+typedef enum {
+    VIR_SCSI_SUPPORT_UNKNOWN,   /* not probed, or the probe could not tell */
+    VIR_SCSI_SUPPORT_YES,
+    VIR_SCSI_SUPPORT_NO,
+} virScsiSupport;
+
+/*
+ * Everything the negotiation needs, as the LUN reported it.  Each has...
+ * flag says a page or reply was actually obtained; the decoded structure
+ * beside it is meaningful only then.  Values keep the standard's meaning
+ * (0 is usually "not reported"); virscsiplan.c interprets them.
+ */
+typedef struct _virScsiLunCaps virScsiLunCaps;
+struct _virScsiLunCaps {
+    char *target;                       /* device path or redacted URL */
+    char *transport;                    /* "sg" or "iscsi" */
+
+    virScsiInquiry inquiry;
+    virScsiVpdSupported vpdPages;       /* hasVpdPages: page 0x00 obtained */
+    bool hasVpdPages;
+    char *serial;                       /* VPD 0x80, or NULL */
+    virScsiVpdDeviceId deviceId;        /* VPD 0x83 */
+    bool hasDeviceId;
+    /* The designator that names this LUN in EXTENDED COPY, or NULL. */
+    const virScsiVpdDesignator *designator;
+    char *designatorText;               /* "naa.6001405...", or NULL */
+
+    virScsiVpdBlockLimits blockLimits;  /* VPD 0xB0 */
+    bool hasBlockLimits;
+    virScsiVpdBlockCharacteristics bdc; /* VPD 0xB1 */
+    bool hasBdc;
+    virScsiVpdLbp lbp;                  /* VPD 0xB2 */
+    bool hasLbp;
+    virScsiVpdTpc tpc;                  /* VPD 0x8F */
+    bool hasTpc;
+
+    /* READ CAPACITY(16), or (10) where (16) is refused. */
+    uint32_t blockSize;
+    uint64_t capacityBlocks;
+    uint8_t lbPerPbExponent;
+    uint16_t lowestAlignedLba;
+    bool lbpme;
+    bool lbprzReadCap;
+    bool hasReadCapacity16;
+
+    virScsiCopyOpParams copyParams;     /* RECEIVE COPY RESULTS, OPERATING PARAMETERS */
+    bool hasCopyParams;
+
+    virScsiSupport getLbaStatus;        /* tried once at LBA 0 */
+
+    /* What went wrong while probing without making the probe fail (a page
+     * advertised but refused, a reply that contradicted itself). */
+    GPtrArray *warnings;                /* of char * */
+};
+
+/* Send INQUIRY, the VPD pages the LUN lists, READ CAPACITY, RECEIVE COPY
+ * RESULTS and GET LBA STATUS; decode them.  Fails only when the LUN cannot
+ * be identified at all (no INQUIRY, not a disk, no capacity). */
+virScsiLunCaps *
+virScsiLunCapsProbe(virScsiTransport *transport,
+                    GError **error);
+
+void
+virScsiLunCapsFree(virScsiLunCaps *caps);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virScsiLunCaps, virScsiLunCapsFree);
+
+/* Two LUNs can be named to one copy manager only by a designator each. */
+bool
+virScsiLunCapsSameLun(const virScsiLunCaps *a,
+                      const virScsiLunCaps *b);

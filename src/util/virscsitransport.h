@@ -1,0 +1,142 @@
+/*
+ * virscsitransport.h: sending a CDB to a LUN, whatever the path to it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "virscsicdb.h"
+
+#define VIR_SCSI_SENSE_MAX 252
+
+/* Default command timeout: long enough for a large WRITE SAME or XCOPY
+ * segment on a busy array, short enough to notice a dead path. */
+#define VIR_SCSI_TIMEOUT_DEFAULT_MS (60 * 1000)
+
+typedef enum {
+    VIR_SCSI_XFER_NONE,
+    VIR_SCSI_XFER_FROM_DEV,     /* data-in */
+    VIR_SCSI_XFER_TO_DEV,       /* data-out */
+} virScsiXferDir;
+
+typedef struct _virScsiCmd virScsiCmd;
+struct _virScsiCmd {
+    /* filled by the caller */
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    size_t cdbLen;
+    virScsiXferDir dir;
+    void *data;                 /* data-in or data-out buffer */
+    size_t dataLen;             /* its length (the allocation length for data-in) */
+    unsigned int timeoutMs;     /* 0: the transport's default */
+
+    /* filled by the transport when the command completed */
+    uint8_t status;             /* SCSI status byte */
+    uint8_t sense[VIR_SCSI_SENSE_MAX];
+    size_t senseLen;
+    size_t resid;               /* bytes of dataLen not transferred */
+};
+
+/* What crossed the host-to-array link through this transport: data
+ * payload only (CDBs and protocol headers are small and transport
+ * specific; the benchmarks measure the wire itself at the array). */
+typedef struct _virScsiTransportStats virScsiTransportStats;
+struct _virScsiTransportStats {
+    uint64_t commands;          /* commands that completed with a status */
+    uint64_t failures;          /* commands that did not complete */
+    uint64_t bytesOut;          /* data-out bytes sent */
+    uint64_t bytesIn;           /* data-in bytes received */
+};
+
+typedef struct _virScsiTransport virScsiTransport;
+
+typedef struct _virScsiTransportOps virScsiTransportOps;
+struct _virScsiTransportOps {
+    const char *name;
+    /* Returns 0 when the command completed with any SCSI status (the
+     * caller interprets it), -1 with VIR_SCSI_ERROR_TRANSPORT when it did
+     * not complete. */
+    int (*exec)(virScsiTransport *transport, virScsiCmd *cmd, GError **error);
+    void (*close)(virScsiTransport *transport);
+};
+
+struct _virScsiTransport {
+    const virScsiTransportOps *ops;
+    void *priv;
+    char *target;               /* what the user named: path or URL without password */
+    virScsiTransportStats stats;    /* updated atomically */
+};
+
+typedef struct _virScsiTransportOptions virScsiTransportOptions;
+struct _virScsiTransportOptions {
+    const char *initiatorName;  /* iSCSI initiator IQN; NULL: a default */
+    unsigned int timeoutMs;     /* 0: VIR_SCSI_TIMEOUT_DEFAULT_MS */
+    bool readOnly;              /* SG_IO: open O_RDONLY (INQUIRY etc. still work) */
+};
+
+#define VIR_SCSI_DEFAULT_INITIATOR "iqn.2024-11.org.libvirt-vaai:initiator"
+
+bool
+virScsiTransportIsISCSI(const char *spec);
+
+/* Open a LUN: "iscsi://[user%password@]host[:port]/IQN/LUN" through
+ * libiscsi, anything else as a device path through SG_IO. */
+virScsiTransport *
+virScsiTransportOpen(const char *spec,
+                     const virScsiTransportOptions *opts,
+                     GError **error);
+
+virScsiTransport *
+virScsiTransportOpenSG(const char *path,
+                       const virScsiTransportOptions *opts,
+                       GError **error);
+
+virScsiTransport *
+virScsiTransportOpenISCSI(const char *url,
+                          const virScsiTransportOptions *opts,
+                          GError **error);
+
+/* Wrap an already made transport (used by fault injection in tests). */
+virScsiTransport *
+virScsiTransportNew(const virScsiTransportOps *ops,
+                    void *priv,
+                    const char *target);
+
+void
+virScsiTransportFree(virScsiTransport *transport);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virScsiTransport, virScsiTransportFree);
+
+/* Send one command; counts it.  Returns 0 once the command completed with
+ * any status, -1 if it did not. */
+int
+virScsiTransportExec(virScsiTransport *transport,
+                     virScsiCmd *cmd,
+                     GError **error);
+
+/* Send one command and require GOOD status: a UNIT ATTENTION is retried
+ * (it reports an event, not a failure of this command); any other
+ * non-GOOD status becomes a GError whose code says what happened
+ * (UNSUPPORTED, MISCOMPARE, COPY_ABORTED, CHECK_CONDITION, STATUS). */
+int
+virScsiTransportRun(virScsiTransport *transport,
+                    virScsiCmd *cmd,
+                    GError **error);
+
+/* Turn a completed command's non-GOOD status into a GError; 0 if GOOD. */
+int
+virScsiCmdCheckStatus(const virScsiCmd *cmd,
+                      GError **error);
+
+/* The number of data-in bytes the device actually returned. */
+size_t
+virScsiCmdReceived(const virScsiCmd *cmd);
+
+void
+virScsiTransportGetStats(virScsiTransport *transport,
+                         virScsiTransportStats *stats);
