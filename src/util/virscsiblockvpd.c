@@ -35,7 +35,7 @@ virScsiVpdHeaderParse(const uint8_t *buf,
     if (!buf || len < VIR_SCSI_VPD_HEADER_LEN) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
                     "%s VPD page: %zu bytes, shorter than the 4-byte header",
-                    pageName, buf ? len : 0);
+                    pageName, len);
         return -1;
     }
 

@@ -83,8 +83,9 @@ virScsiReadCapacity16Parse(const uint8_t *buf,
     out->blockLength = virScsiGetBE32(buf + 8);
 
     if (virScsiCheckBlockLength(out->blockLength, "READ CAPACITY(16)",
-                                &out->blockLengthUnusual, error) < 0)
+                                &out->blockLengthUnusual, error) < 0) {
         goto error;
+    }
 
     if (out->lastLba == UINT64_MAX) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,

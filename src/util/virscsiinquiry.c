@@ -200,8 +200,9 @@ virScsiVpdSupportedParse(const uint8_t *buf,
 
     for (i = VIR_SCSI_VPD_HEADER_LEN;
          i < limit && out->npages < G_N_ELEMENTS(out->pages);
-         i++)
+         i++) {
         out->pages[out->npages++] = buf[i];
+    }
 
     return 0;
 }
@@ -385,8 +386,9 @@ virScsiVpdDesignatorRank(const virScsiVpdDesignator *d)
 {
     if (!d->valid ||
         d->association != VIR_SCSI_ASSOC_LU ||
-        d->length > VIR_SCSI_XCOPY_DESIGNATOR_MAX)
+        d->length > VIR_SCSI_XCOPY_DESIGNATOR_MAX) {
         return 0;
+    }
 
     switch (d->designatorType) {
     case VIR_SCSI_DESIG_NAA:

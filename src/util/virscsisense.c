@@ -474,9 +474,10 @@ virScsiSenseDescribe(const virScsiSense *s)
                                s->asc, s->ascq);
     }
 
-    if (s->hasInformation)
+    if (s->hasInformation) {
         g_string_append_printf(str, ", information 0x%" G_GINT64_MODIFIER "x",
                                (guint64)s->information);
+    }
 
     if (s->hasSenseKeySpecific)
         virScsiSenseDescribeSks(str, &s->sks);

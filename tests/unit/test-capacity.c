@@ -197,7 +197,7 @@ testRc16Fields(void)
     static const uint8_t vec[] = {
         0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0,
         0x00, 0x00, 0x10, 0x00,     /* 4096 */
-        0x25,                       /* RC BASIS 2, P_TYPE 2 (type 3), PROT_EN */
+        0x2D,                       /* RC BASIS 2, P_TYPE 6, PROT_EN */
         0x41,                       /* P_I_EXPONENT 4, exponent 1 */
         0x81, 0x02,                 /* LBPME, LOWEST ALIGNED LBA 0x102 */
     };
@@ -218,7 +218,7 @@ testRc16Fields(void)
         g_assert_cmpuint(rc.capacityBlocks, ==, 0x123456789ABCDEF1ULL);
         g_assert_cmpuint(rc.blockLength, ==, 4096);
         g_assert_cmpuint(rc.rcBasis, ==, 2);
-        g_assert_cmpuint(rc.pType, ==, 2);
+        g_assert_cmpuint(rc.pType, ==, 6);
         g_assert_true(rc.protEn);
         g_assert_cmpuint(rc.pIExponent, ==, 4);
         g_assert_cmpuint(rc.lbPerPbExponent, ==, 1);

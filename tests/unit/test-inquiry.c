@@ -818,6 +818,55 @@ testVpdDevidBest(void)
 }
 
 
+/*
+ * LIO without its NAA (say, a backstore with no unit serial): the T10
+ * vendor ID and the SCSI name strings are longer than the 20 bytes an
+ * XCOPY CSCD descriptor holds, so nothing can name the LUN.
+ */
+static void
+testVpdDevidTooLong(void)
+{
+    uint8_t vec[sizeof(vpdDevidLio)];
+    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    memcpy(vec, vpdDevidLio, sizeof(vec));
+    vec[4 + 1] = 0x13;          /* the NAA now names the target port */
+    vec[96 + 1] = 0x08;         /* the SCSI name string now names the LU */
+    g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+                               &devid, &err), ==, 0);
+    g_assert_cmpuint(devid.ndesignators, ==, 5);
+    g_assert_true(devid.designators[1].valid);
+    g_assert_true(devid.designators[4].valid);
+    g_assert_null(virScsiVpdDeviceIdBestDesignator(&devid));
+}
+
+
+/* Two equally good designators: the first in the page wins. */
+static void
+testVpdDevidTie(void)
+{
+    static const uint8_t vec[] = {
+        0x00, 0x83, 0x00, 0x28,
+        0x01, 0x03, 0x00, 0x10,
+        0x60, 0x01, 0x40, 0x5a, 0x1b, 0x2c, 0x3d, 0x4e,
+        0x5f, 0x60, 0x71, 0x82, 0x93, 0xa4, 0xb5, 0xc6,
+        0x01, 0x03, 0x00, 0x10,
+        0x60, 0x01, 0x40, 0x5f, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    };
+    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    G_STATIC_ASSERT(sizeof(vec) == 44);
+    g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+                               &devid, &err), ==, 0);
+    g_assert_cmpuint(devid.ndesignators, ==, 2);
+    g_assert_true(virScsiVpdDeviceIdBestDesignator(&devid) ==
+                  &devid.designators[0]);
+}
+
+
 /* Designators contradicting their own type are never chosen. */
 static void
 testVpdDevidInvalid(void)
@@ -940,6 +989,8 @@ main(int argc, char **argv)
     g_test_add_func("/inquiry/devid/prefixes", testVpdDevidPrefixes);
     g_test_add_func("/inquiry/devid/lengths", testVpdDevidLengths);
     g_test_add_func("/inquiry/devid/best", testVpdDevidBest);
+    g_test_add_func("/inquiry/devid/too-long", testVpdDevidTooLong);
+    g_test_add_func("/inquiry/devid/tie", testVpdDevidTie);
     g_test_add_func("/inquiry/devid/invalid", testVpdDevidInvalid);
     g_test_add_func("/inquiry/devid/format-other", testVpdDesignatorFormatOther);
 

@@ -501,6 +501,27 @@ testSenseDescShortDescriptor(void)
 }
 
 
+/* Two information descriptors: the first one counts. */
+static void
+testSenseDescDuplicate(void)
+{
+    static const uint8_t vec[] = {
+        0x72, 0x0E, 0x1D, 0x00, 0x00, 0x00, 0x00,
+        0x18,
+        0x00, 0x0A, 0x80, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F,
+        0x00, 0x0A, 0x80, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2F,
+    };
+    virScsiSense s;
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
+    g_assert_true(s.hasInformation);
+    g_assert_cmpuint(s.information, ==, 0x1F);
+}
+
+
 static void
 testSenseBad(void)
 {
@@ -698,6 +719,7 @@ main(int argc, char **argv)
     g_test_add_func("/sense/oversized", testSenseOversized);
     g_test_add_func("/sense/desc/short-descriptor",
                     testSenseDescShortDescriptor);
+    g_test_add_func("/sense/desc/duplicate", testSenseDescDuplicate);
     g_test_add_func("/sense/bad", testSenseBad);
     g_test_add_func("/sense/fixed/prefixes", testSenseFixedPrefixes);
     g_test_add_func("/sense/desc/prefixes", testSenseDescPrefixes);
