@@ -25,8 +25,6 @@
 
 #define VIR_SCSI_INQUIRY_ALLOC 96
 
-#define VIR_SCSI_XCOPY_DESIGNATOR_MAX 20
-
 #define VIR_SCSI_PERIPHERAL_DISK 0x00
 
 static void
@@ -180,16 +178,10 @@ virScsiCapsDecodeDeviceId(virScsiLunCaps *caps, const uint8_t *buf,
         return -1;
     caps->hasDeviceId = true;
 
+    /* Only a designator that fits a CSCD descriptor qualifies. */
     if (!(best = virScsiVpdDeviceIdBestDesignator(&caps->deviceId)))
         return 0;
     caps->designatorText = virScsiVpdDesignatorFormat(best);
-    /* The CSCD descriptor has room for 20 designator bytes only. */
-    if (best->length > VIR_SCSI_XCOPY_DESIGNATOR_MAX) {
-        virScsiCapsWarn(caps, "designator %s is %u bytes long, too long to "
-                        "name the LUN in EXTENDED COPY",
-                        caps->designatorText, best->length);
-        return 0;
-    }
     caps->designator = best;
     return 0;
 }

@@ -8,6 +8,8 @@
 
 #pragma once
 
+#include "virscsiconst.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -179,12 +181,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virScsiVpdSerial, virScsiVpdSerialClear);
 #define VIR_SCSI_NAA_LOCALLY_ASSIGNED  0x3
 #define VIR_SCSI_NAA_IEEE_REGISTERED   0x5
 #define VIR_SCSI_NAA_IEEE_REGISTERED_EXTENDED 0x6
-
-/*
- * The CSCD identification descriptor of EXTENDED COPY (0xE4) has room
- * for 20 designator bytes: a longer designator cannot name a LUN there.
- */
-#define VIR_SCSI_XCOPY_DESIGNATOR_MAX  20
 
 typedef struct _virScsiVpdDesignator virScsiVpdDesignator;
 struct _virScsiVpdDesignator {

@@ -233,7 +233,7 @@ static void
 virScsiParamPutCscdId(uint8_t *p,
                       const virScsiXcopyCscdId *cscd)
 {
-    p[0] = 0xE4;
+    p[0] = VIR_SCSI_XCOPY_DESC_IDENTIFICATION;
     p[4] = cscd->codeSet;
     p[5] = (cscd->association << 4) | cscd->designatorType;
     p[7] = cscd->designatorLen;
@@ -260,7 +260,7 @@ virScsiParamPutSegmentB2B(uint8_t *p,
                           const virScsiXcopySegment *seg,
                           unsigned int flags)
 {
-    p[0] = 0x02;
+    p[0] = VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK;
     /* DC=1 by default: with it NUMBER OF BLOCKS counts destination blocks,
      * which is what the caller chunks by. */
     if (!(flags & VIR_SCSI_XCOPY_SOURCE_BLOCKS))

@@ -6,6 +6,8 @@
 
 #pragma once
 
+#include "virscsiconst.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,7 +88,6 @@ virScsiParamUnmap(uint8_t *buf,
 #define VIR_SCSI_XCOPY_CSCD_ID_LEN 32
 #define VIR_SCSI_XCOPY_SEGMENT_B2B_LEN 28
 #define VIR_SCSI_XCOPY_MAX_CSCDS 2047
-#define VIR_SCSI_XCOPY_DESIGNATOR_MAX 20
 #define VIR_SCSI_XCOPY_SEGMENT_MAX_BLOCKS 65535
 
 typedef enum {
@@ -189,10 +190,6 @@ typedef enum {
     VIR_SCSI_TOKEN_RTV = 0x02,      /* POPULATE TOKEN: ROD TYPE is valid */
     VIR_SCSI_TOKEN_DEL_TKN = 0x02,  /* WRITE USING TOKEN: delete the token after */
 } virScsiTokenFlags;
-
-#define VIR_SCSI_ROD_TOKEN_LEN 512
-/* The well-known block device zero ROD token type (SBC-4). */
-#define VIR_SCSI_ROD_TYPE_BLOCK_ZERO 0xFFFF0001U
 
 /*
  * POPULATE TOKEN (SBC-4): 16-byte header, range descriptors from

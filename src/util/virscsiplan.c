@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "virscsiplan.h"
+#include "virscsiparam.h"
 
 /* The host path moves data in pieces this large at most: big enough to
  * keep the link busy, small enough not to hog memory or a command slot. */
@@ -26,23 +27,12 @@
  * WRITE SAME(10) can express, as Linux's sd driver does. */
 #define VIR_SCSI_WRITE_SAME_DEFAULT_BLOCKS 0xFFFFULL
 
-/* The segment descriptor's NUMBER OF BLOCKS field is 16 bits wide. */
-#define VIR_SCSI_XCOPY_SEGMENT_BLOCKS_MAX 0xFFFFULL
-
-/* Two CSCD descriptors of 32 bytes, a 16-byte header, 28-byte segments:
- * more segments than this in one command buys nothing measurable and
- * makes a failure coarser. */
+/* More segments than this in one command buy nothing measurable and
+ * make a failure coarser. */
 #define VIR_SCSI_XCOPY_SEGMENTS_CAP 64
-#define VIR_SCSI_XCOPY_HEADER_LEN 16
-#define VIR_SCSI_XCOPY_CSCD_LEN 32
-#define VIR_SCSI_XCOPY_SEGMENT_LEN 28
 
 /* BLOCK DESCRIPTOR DATA LENGTH is 16 bits: (65535 - 8) / 16 = 4095. */
 #define VIR_SCSI_UNMAP_DESCRIPTORS_MAX 4095
-
-/* EXTENDED COPY descriptor type codes we need. */
-#define VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK 0x02
-#define VIR_SCSI_XCOPY_DESC_IDENTIFICATION 0xE4
 
 static const char *const virScsiMethodNames[VIR_SCSI_METHOD_LAST] = {
     [VIR_SCSI_METHOD_NONE] = "none",
@@ -273,10 +263,11 @@ virScsiPlanUnmap(const virScsiLunCaps *caps,
         op->maxDescriptors = MIN(bl->maxUnmapBlockDescriptorCount,
                                  VIR_SCSI_UNMAP_DESCRIPTORS_MAX);
         virScsiPlanSet(op, VIR_SCSI_METHOD_UNMAP, VIR_SCSI_METHOD_NONE,
-                       "UNMAP, up to %u descriptors and %llu blocks a command, "
-                       "in granules of %u blocks aligned at %u",
-                       op->maxDescriptors, (unsigned long long)op->maxBlocks,
-                       op->granularity, op->alignment);
+                       "UNMAP, up to %llu blocks in %u descriptor%s a command, "
+                       "in granules of %u block%s aligned at LBA %u",
+                       (unsigned long long)op->maxBlocks, op->maxDescriptors,
+                       op->maxDescriptors == 1 ? "" : "s",
+                       op->granularity, op->granularity == 1 ? "" : "s", op->alignment);
         return;
     }
 
@@ -334,16 +325,16 @@ virScsiPlanXcopy(const virScsiLunCaps *caps,
                  virScsiOpPlan *op)
 {
     const virScsiCopyOpParams *cp = &caps->copyParams;
-    uint64_t blocks = VIR_SCSI_XCOPY_SEGMENT_BLOCKS_MAX;
+    uint64_t blocks = VIR_SCSI_XCOPY_SEGMENT_MAX_BLOCKS;
     uint32_t segments = MIN(cp->maxSegmentDescriptorCount, VIR_SCSI_XCOPY_SEGMENTS_CAP);
 
     if (cp->maxSegmentLength)
         blocks = MIN(blocks, cp->maxSegmentLength / virScsiPlanBlockSize(caps));
     if (cp->maxDescriptorListLength) {
         uint64_t room = cp->maxDescriptorListLength;
-        uint64_t fixed = 2 * VIR_SCSI_XCOPY_CSCD_LEN;
+        uint64_t fixed = 2 * VIR_SCSI_XCOPY_CSCD_ID_LEN;
 
-        room = room > fixed ? (room - fixed) / VIR_SCSI_XCOPY_SEGMENT_LEN : 0;
+        room = room > fixed ? (room - fixed) / VIR_SCSI_XCOPY_SEGMENT_B2B_LEN : 0;
         segments = MIN(segments, MAX(room, 1));
     }
     op->maxBlocks = MAX(blocks, 1);

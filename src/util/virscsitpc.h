@@ -6,6 +6,8 @@
 
 #pragma once
 
+#include "virscsiconst.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,16 +28,6 @@
  */
 
 #define VIR_SCSI_VPD_THIRD_PARTY_COPY 0x8F
-
-/*
- * Length of a ROD token (SPC-4 5.17.6.4; the POPULATE TOKEN token of
- * SBC-4), and the well-known ROD type of the block device zero ROD token
- * (SBC-4).  virscsiparam.h defines both too: the definitions are kept
- * token for token identical, so including both headers is fine and the
- * compiler flags any drift.
- */
-#define VIR_SCSI_ROD_TOKEN_LEN 512
-#define VIR_SCSI_ROD_TYPE_BLOCK_ZERO 0xFFFF0001U
 
 /*
  * TRANSFER COUNT UNITS (SPC-4 table 251): 00h-06h are powers of 1024

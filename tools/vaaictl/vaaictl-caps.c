@@ -352,12 +352,14 @@ vaaictlCapsPrintText(const virScsiLunCaps *caps,
     if (caps->lowestAlignedLba)
         printf(", lowest aligned LBA %u", caps->lowestAlignedLba);
     printf("\n");
-    printf("  provisioning: %s, LBPME=%d LBPRZ=%d",
-           caps->hasLbp ? vaaictlProvisioningName(caps->lbp.provisioningType) :
-           caps->lbpme ? "thin (no LBP page)" : "full",
-           caps->lbpme, caps->hasLbp ? caps->lbp.lbprz : caps->lbprzReadCap);
+    printf("  provisioning: LBPME=%d LBPRZ=%d", caps->lbpme,
+           caps->hasLbp ? caps->lbp.lbprz : caps->lbprzReadCap);
     if (caps->hasLbp)
-        printf(" LBPU=%d LBPWS=%d LBPWS10=%d", caps->lbp.lbpu, caps->lbp.lbpws, caps->lbp.lbpws10);
+        printf(" LBPU=%d LBPWS=%d LBPWS10=%d, provisioning type %s",
+               caps->lbp.lbpu, caps->lbp.lbpws, caps->lbp.lbpws10,
+               vaaictlProvisioningName(caps->lbp.provisioningType));
+    else
+        printf(", no Logical Block Provisioning page");
     printf(", GET LBA STATUS %s\n",
            caps->getLbaStatus == VIR_SCSI_SUPPORT_YES ? "yes" : "no");
 
