@@ -24,6 +24,8 @@ typedef enum {
     VIR_SCSI_ERROR_UNSUPPORTED,      /* ILLEGAL REQUEST: the device does not implement it */
     VIR_SCSI_ERROR_MISCOMPARE,       /* COMPARE AND WRITE found different data */
     VIR_SCSI_ERROR_COPY_ABORTED,     /* EXTENDED COPY / token copy aborted by the copy manager */
+    VIR_SCSI_ERROR_CANCELLED,        /* the caller stopped the operation */
+    VIR_SCSI_ERROR_NO_OFFLOAD,       /* offload impossible and host data movement forbidden */
 } virScsiErrorCode;
 
 GQuark virScsiErrorQuark(void);

@@ -1,0 +1,102 @@
+/*
+ * virscsicommands.h: one function per SCSI command the engine sends:
+ *                    encode, run, decode, nothing more
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "virscsitransport.h"
+#include "virscsiparam.h"
+#include "virscsicapacity.h"
+#include "virscsitpc.h"
+
+int
+virScsiCommandRead(virScsiTransport *transport,
+                   uint64_t lba,
+                   uint32_t nblocks,
+                   uint32_t blockSize,
+                   uint8_t *buf,
+                   GError **error);
+
+int
+virScsiCommandWrite(virScsiTransport *transport,
+                    uint64_t lba,
+                    uint32_t nblocks,
+                    uint32_t blockSize,
+                    const uint8_t *buf,
+                    GError **error);
+
+/* WRITE SAME(10 or 16) of one block of zeros, with UNMAP if asked. */
+int
+virScsiCommandWriteSameZero(virScsiTransport *transport,
+                            uint8_t cdbSize,
+                            uint64_t lba,
+                            uint32_t nblocks,
+                            uint32_t blockSize,
+                            bool unmap,
+                            GError **error);
+
+int
+virScsiCommandUnmap(virScsiTransport *transport,
+                    const virScsiLbaRange *ranges,
+                    size_t nranges,
+                    GError **error);
+
+/* Returns 0 when written, 1 on MISCOMPARE with *offset set to the first
+ * differing byte (when the sense carried it, else UINT64_MAX), -1 on
+ * error. */
+int
+virScsiCommandCompareAndWrite(virScsiTransport *transport,
+                              uint64_t lba,
+                              uint32_t nblocks,
+                              uint32_t blockSize,
+                              const uint8_t *expected,
+                              const uint8_t *replacement,
+                              uint64_t *offset,
+                              GError **error);
+
+/* EXTENDED COPY (LID1), block to block segments.  On failure, when the
+ * sense says how far the copy got, *segmentsDone is set to the number of
+ * segments known complete (else 0). */
+int
+virScsiCommandExtendedCopy(virScsiTransport *transport,
+                           const virScsiXcopyCscdId *cscds,
+                           size_t ncscds,
+                           const virScsiXcopySegment *segments,
+                           size_t nsegments,
+                           unsigned int timeoutMs,
+                           size_t *segmentsDone,
+                           GError **error);
+
+int
+virScsiCommandGetLbaStatus(virScsiTransport *transport,
+                           uint64_t lba,
+                           virScsiLbaStatus *status,
+                           GError **error);
+
+/* Token copy: POPULATE TOKEN on the source, RECEIVE ROD TOKEN
+ * INFORMATION for the token, WRITE USING TOKEN on the destination. */
+int
+virScsiCommandPopulateToken(virScsiTransport *transport,
+                            uint32_t listId,
+                            const virScsiLbaRange *ranges,
+                            size_t nranges,
+                            uint8_t *token,
+                            GError **error);
+
+int
+virScsiCommandWriteUsingToken(virScsiTransport *transport,
+                              uint32_t listId,
+                              const uint8_t *token,
+                              const virScsiLbaRange *ranges,
+                              size_t nranges,
+                              GError **error);
+
+/* An XCOPY CSCD identification descriptor naming a LUN, from its caps. */
+struct _virScsiLunCaps;
+int
+virScsiCommandCscdFromCaps(const struct _virScsiLunCaps *caps,
+                           virScsiXcopyCscdId *cscd,
+                           GError **error);

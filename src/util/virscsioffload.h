@@ -1,0 +1,118 @@
+/*
+ * virscsioffload.h: the offload engine: zero, unmap, copy and
+ *                   compare-and-write, each with its fallbacks inside
+ *
+ * Every operation follows the LUN's plan (virscsiplan.h), honours every
+ * limit the LUN reported, falls back to host data movement where the
+ * array refuses or fails, and counts what it did in a virScsiReport.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "virscsilun.h"
+#include "virscsireport.h"
+
+/* Extra error codes of the engine live in virscsierror.h. */
+
+typedef enum {
+    /* UNMAP: the range must read as zeros afterwards; where the LUN
+     * cannot promise that (LBPRZ=0, partial granules), zero instead. */
+    VIR_SCSI_OFFLOAD_NEED_ZEROS = (1 << 0),
+    /* Never move data through the host: fail instead (vol-clone
+     * --reflink semantics). */
+    VIR_SCSI_OFFLOAD_NO_HOST = (1 << 1),
+    /* Force the host path (for comparison and benchmarks). */
+    VIR_SCSI_OFFLOAD_HOST_ONLY = (1 << 2),
+    /* COPY: the destination already reads as zeros, so source ranges that
+     * read as zeros need not be written. */
+    VIR_SCSI_OFFLOAD_DST_ZEROED = (1 << 3),
+} virScsiOffloadFlags;
+
+typedef struct _virScsiOffloadOptions virScsiOffloadOptions;
+struct _virScsiOffloadOptions {
+    unsigned int flags;         /* virScsiOffloadFlags */
+    double rateLimitMiBs;       /* UNMAP: at most this many MiB/s; 0: none */
+    unsigned int inflight;      /* COPY: commands in flight; 0: default (4) */
+    uint64_t resumeBlocks;      /* start this many blocks into the range
+                                 * (report->resumeBlocks of an earlier run) */
+};
+
+int
+virScsiOffloadZero(virScsiLun *lun,
+                   uint64_t lba,
+                   uint64_t nblocks,
+                   const virScsiOffloadOptions *opts,
+                   virScsiReport *report,
+                   GError **error);
+
+int
+virScsiOffloadUnmap(virScsiLun *lun,
+                    uint64_t lba,
+                    uint64_t nblocks,
+                    const virScsiOffloadOptions *opts,
+                    virScsiReport *report,
+                    GError **error);
+
+/* Copy @nblocks from @src at @srcLba to @dst at @dstLba; @src and @dst
+ * may be the same LUN (ranges must not overlap) and must have the same
+ * block size. */
+int
+virScsiOffloadCopy(virScsiLun *src,
+                   uint64_t srcLba,
+                   virScsiLun *dst,
+                   uint64_t dstLba,
+                   uint64_t nblocks,
+                   const virScsiOffloadOptions *opts,
+                   virScsiReport *report,
+                   GError **error);
+
+/* The outcome of a COMPARE AND WRITE that did not write. */
+typedef struct _virScsiMiscompare virScsiMiscompare;
+struct _virScsiMiscompare {
+    bool miscompared;
+    uint64_t offset;            /* byte offset of the first difference */
+    uint8_t *current;           /* what the range holds now (g_free) */
+    size_t currentLen;
+};
+
+/* Atomically: if the @nblocks at @lba hold @expected, write @replacement.
+ * Returns 0 when written, 1 on a miscompare (@mc filled, with the current
+ * content re-read), -1 on error. */
+int
+virScsiOffloadCompareAndWrite(virScsiLun *lun,
+                              uint64_t lba,
+                              uint32_t nblocks,
+                              const uint8_t *expected,
+                              const uint8_t *replacement,
+                              virScsiMiscompare *mc,
+                              virScsiReport *report,
+                              GError **error);
+
+void
+virScsiMiscompareClear(virScsiMiscompare *mc);
+
+/* Plain host I/O through the engine's accounting: for tools and tests. */
+int
+virScsiOffloadRead(virScsiLun *lun,
+                   uint64_t lba,
+                   uint64_t nblocks,
+                   uint8_t *buf,
+                   virScsiReport *report,
+                   GError **error);
+
+int
+virScsiOffloadWrite(virScsiLun *lun,
+                    uint64_t lba,
+                    uint64_t nblocks,
+                    const uint8_t *buf,
+                    virScsiReport *report,
+                    GError **error);
+
+/* GET LBA STATUS from @lba: the extents the LUN reports, as
+ * virScsiLbaStatusDescriptor in a GArray. */
+GArray *
+virScsiOffloadLbaStatus(virScsiLun *lun,
+                        uint64_t lba,
+                        GError **error);

@@ -1,0 +1,180 @@
+/*
+ * virscsireport.c: what an offload operation did
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "virscsireport.h"
+
+void
+virScsiReportInit(virScsiReport *report)
+{
+    memset(report, 0, sizeof(*report));
+    g_mutex_init(&report->lock);
+}
+
+
+void
+virScsiReportClear(virScsiReport *report)
+{
+    g_free(report->plannedReason);
+    report->plannedReason = NULL;
+    if (report->events)
+        g_ptr_array_unref(report->events);
+    report->events = NULL;
+    g_mutex_clear(&report->lock);
+}
+
+
+bool
+virScsiReportCancelled(virScsiReport *report)
+{
+    return report && __atomic_load_n(&report->cancel, __ATOMIC_RELAXED) != 0;
+}
+
+
+void
+virScsiReportCancel(virScsiReport *report)
+{
+    __atomic_store_n(&report->cancel, 1, __ATOMIC_RELAXED);
+}
+
+
+uint64_t
+virScsiReportOffloadedBlocks(const virScsiReport *report)
+{
+    uint64_t blocks = 0;
+    size_t i;
+
+    for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
+        if (i != VIR_SCSI_METHOD_HOST && i != VIR_SCSI_METHOD_NONE)
+            blocks += report->methods[i].blocks;
+    }
+    return blocks;
+}
+
+
+void
+virScsiReportBegin(virScsiReport *report,
+                   const char *operation,
+                   uint32_t blockSize,
+                   uint64_t totalBlocks,
+                   const virScsiOpPlan *plan)
+{
+    g_mutex_lock(&report->lock);
+    report->operation = operation;
+    report->blockSize = blockSize;
+    report->totalBlocks = totalBlocks;
+    if (plan) {
+        report->planned = plan->method;
+        g_free(report->plannedReason);
+        report->plannedReason = g_strdup(plan->reason);
+    }
+    if (!report->events)
+        report->events = g_ptr_array_new_with_free_func(g_free);
+    report->startUs = g_get_monotonic_time();
+    g_mutex_unlock(&report->lock);
+}
+
+
+void
+virScsiReportAdd(virScsiReport *report,
+                 virScsiMethod method,
+                 uint64_t commands,
+                 uint64_t failures,
+                 uint64_t blocks,
+                 uint64_t hostBytes)
+{
+    virScsiProgressFunc progress;
+    uint64_t done;
+    uint64_t total;
+
+    g_mutex_lock(&report->lock);
+    report->methods[method].commands += commands;
+    report->methods[method].failures += failures;
+    report->methods[method].blocks += blocks;
+    report->methods[method].hostBytes += hostBytes;
+    report->doneBlocks += blocks;
+    done = report->doneBlocks;
+    total = report->totalBlocks;
+    progress = report->progress;
+    g_mutex_unlock(&report->lock);
+
+    if (progress && blocks)
+        progress(done, total, report->progressOpaque);
+}
+
+
+void
+virScsiReportSkip(virScsiReport *report,
+                  uint64_t blocks)
+{
+    virScsiProgressFunc progress;
+    uint64_t done;
+
+    g_mutex_lock(&report->lock);
+    report->skippedBlocks += blocks;
+    report->doneBlocks += blocks;
+    done = report->doneBlocks;
+    progress = report->progress;
+    g_mutex_unlock(&report->lock);
+
+    if (progress && blocks)
+        progress(done, report->totalBlocks, report->progressOpaque);
+}
+
+
+void
+virScsiReportResume(virScsiReport *report,
+                    uint64_t blocks)
+{
+    g_mutex_lock(&report->lock);
+    report->resumeBlocks = blocks;
+    g_mutex_unlock(&report->lock);
+}
+
+
+void
+virScsiReportEvent(virScsiReport *report,
+                   const char *fmt,
+                   ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+
+    g_mutex_lock(&report->lock);
+    if (!report->events)
+        report->events = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(report->events, msg);
+    g_mutex_unlock(&report->lock);
+}
+
+
+void
+virScsiReportLink(virScsiReport *report,
+                  const virScsiTransportStats *before,
+                  const virScsiTransportStats *after)
+{
+    g_mutex_lock(&report->lock);
+    report->link.commands += after->commands - before->commands;
+    report->link.failures += after->failures - before->failures;
+    report->link.bytesOut += after->bytesOut - before->bytesOut;
+    report->link.bytesIn += after->bytesIn - before->bytesIn;
+    g_mutex_unlock(&report->lock);
+}
+
+
+void
+virScsiReportEnd(virScsiReport *report)
+{
+    g_mutex_lock(&report->lock);
+    report->elapsedUs = g_get_monotonic_time() - report->startUs;
+    g_mutex_unlock(&report->lock);
+}

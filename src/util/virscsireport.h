@@ -1,0 +1,108 @@
+/*
+ * virscsireport.h: what an offload operation did, and how to watch or
+ *                  stop it while it runs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "virscsiplan.h"
+#include "virscsitransport.h"
+
+/* What one method did within an operation. */
+typedef struct _virScsiMethodStats virScsiMethodStats;
+struct _virScsiMethodStats {
+    uint64_t commands;          /* commands of this method sent */
+    uint64_t failures;          /* of which failed (and were redone otherwise) */
+    uint64_t blocks;            /* blocks this method completed */
+    uint64_t hostBytes;         /* payload bytes it moved through the host */
+};
+
+typedef void (*virScsiProgressFunc)(uint64_t doneBlocks,
+                                    uint64_t totalBlocks,
+                                    void *opaque);
+
+/*
+ * The report of one operation.  The caller zeroes it (or calls
+ * virScsiReportInit) and may set the progress callback and cancel flag;
+ * the engine fills in the rest, thread-safely, while it runs.
+ */
+typedef struct _virScsiReport virScsiReport;
+struct _virScsiReport {
+    /* set by the caller */
+    virScsiProgressFunc progress;
+    void *progressOpaque;
+    int cancel;                 /* set non-zero (atomically) to stop */
+
+    /* filled by the engine */
+    GMutex lock;
+    const char *operation;      /* "zero", "unmap", "copy", "compare-and-write" */
+    uint32_t blockSize;
+    uint64_t totalBlocks;
+    uint64_t doneBlocks;        /* blocks completed by any method */
+    uint64_t skippedBlocks;     /* not moved: known zero on both sides */
+    /* Every block below startLba + resumeBlocks is known done: where a
+     * restarted operation may resume. */
+    uint64_t resumeBlocks;
+    virScsiMethodStats methods[VIR_SCSI_METHOD_LAST];
+    virScsiMethod planned;      /* what the plan chose */
+    char *plannedReason;
+    GPtrArray *events;          /* char *: fallbacks and retries, with why */
+    virScsiTransportStats link; /* what crossed the link, all sessions */
+    gint64 startUs;
+    gint64 elapsedUs;
+};
+
+void
+virScsiReportInit(virScsiReport *report);
+
+void
+virScsiReportClear(virScsiReport *report);
+
+bool
+virScsiReportCancelled(virScsiReport *report);
+
+void
+virScsiReportCancel(virScsiReport *report);
+
+/* Blocks that no host data movement carried. */
+uint64_t
+virScsiReportOffloadedBlocks(const virScsiReport *report);
+
+/* Engine side. */
+void
+virScsiReportBegin(virScsiReport *report,
+                   const char *operation,
+                   uint32_t blockSize,
+                   uint64_t totalBlocks,
+                   const virScsiOpPlan *plan);
+
+void
+virScsiReportAdd(virScsiReport *report,
+                 virScsiMethod method,
+                 uint64_t commands,
+                 uint64_t failures,
+                 uint64_t blocks,
+                 uint64_t hostBytes);
+
+void
+virScsiReportSkip(virScsiReport *report,
+                  uint64_t blocks);
+
+void
+virScsiReportResume(virScsiReport *report,
+                    uint64_t blocks);
+
+void
+virScsiReportEvent(virScsiReport *report,
+                   const char *fmt,
+                   ...) G_GNUC_PRINTF(2, 3);
+
+void
+virScsiReportLink(virScsiReport *report,
+                  const virScsiTransportStats *before,
+                  const virScsiTransportStats *after);
+
+void
+virScsiReportEnd(virScsiReport *report);
