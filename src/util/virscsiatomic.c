@@ -1,0 +1,117 @@
+/*
+ * virscsiatomic.c: COMPARE AND WRITE (ATS)
+ *
+ * There is no fallback: atomicity cannot be emulated from one host, so a
+ * LUN without COMPARE AND WRITE is refused here, and a miscompare comes
+ * back with what the range holds now so the caller decides by re-reading,
+ * never by assuming.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "virscsiengine.h"
+#include "virscsicommands.h"
+#include "virscsierror.h"
+
+void
+virScsiMiscompareClear(virScsiMiscompare *mc)
+{
+    if (!mc)
+        return;
+    g_clear_pointer(&mc->current, g_free);
+    memset(mc, 0, sizeof(*mc));
+}
+
+
+static uint64_t
+virScsiFirstDifference(const uint8_t *a,
+                       const uint8_t *b,
+                       size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (a[i] != b[i])
+            return i;
+    }
+    return UINT64_MAX;
+}
+
+
+int
+virScsiOffloadCompareAndWrite(virScsiLun *lun,
+                              uint64_t lba,
+                              uint32_t nblocks,
+                              const uint8_t *expected,
+                              const uint8_t *replacement,
+                              virScsiMiscompare *mc,
+                              virScsiReport *report,
+                              GError **error)
+{
+    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
+    uint32_t bs = virScsiLunBlockSize(lun);
+    virScsiTransportStats before;
+    virScsiTransportStats after;
+    uint64_t offset = UINT64_MAX;
+    int ret = -1;
+    int rc;
+
+    memset(mc, 0, sizeof(*mc));
+    virScsiReportBegin(report, "compare-and-write", bs, nblocks, op);
+    virScsiTransportGetStats(lun->transport, &before);
+
+    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+        goto cleanup;
+    if (op->method != VIR_SCSI_METHOD_COMPARE_AND_WRITE) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,
+                    "%s: no atomic update: %s", lun->caps->target, op->reason);
+        goto cleanup;
+    }
+    if (nblocks > op->maxBlocks) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s: COMPARE AND WRITE of %u blocks exceeds the LUN's limit of %llu",
+                    lun->caps->target, nblocks, (unsigned long long)op->maxBlocks);
+        goto cleanup;
+    }
+
+    rc = virScsiCommandCompareAndWrite(lun->transport, lba, nblocks, bs,
+                                       expected, replacement, &offset, error);
+    if (rc < 0) {
+        virScsiReportAdd(report, VIR_SCSI_METHOD_COMPARE_AND_WRITE, 1, 1, 0, 0);
+        goto cleanup;
+    }
+    virScsiReportAdd(report, VIR_SCSI_METHOD_COMPARE_AND_WRITE, 1, 0,
+                     rc == 0 ? nblocks : 0, 2ULL * nblocks * bs);
+    if (rc == 0) {
+        virScsiReportResume(report, nblocks);
+        ret = 0;
+        goto cleanup;
+    }
+
+    /* Miscompare: say what is there now.  The offset is the device's
+     * when it gave one; the re-read may already differ elsewhere, since
+     * another host may have written in between. */
+    mc->miscompared = true;
+    mc->currentLen = (size_t)nblocks * bs;
+    mc->current = g_new0(uint8_t, mc->currentLen);
+    if (virScsiCommandRead(lun->transport, lba, nblocks, bs, mc->current, error) < 0) {
+        g_prefix_error(error, "miscompare at LBA %llu, then the re-read failed: ",
+                       (unsigned long long)lba);
+        virScsiMiscompareClear(mc);
+        goto cleanup;
+    }
+    virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, mc->currentLen);
+    mc->offset = offset != UINT64_MAX ? offset :
+        virScsiFirstDifference(expected, mc->current, mc->currentLen);
+    virScsiReportEvent(report, "miscompare at byte %llu of LBA %llu+%u",
+                       (unsigned long long)mc->offset, (unsigned long long)lba, nblocks);
+    ret = 1;
+
+ cleanup:
+    virScsiTransportGetStats(lun->transport, &after);
+    virScsiReportLink(report, &before, &after);
+    virScsiReportEnd(report);
+    return ret;
+}

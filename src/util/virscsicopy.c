@@ -1,0 +1,599 @@
+/*
+ * virscsicopy.c: copy a range within a LUN or between LUNs of one array
+ *
+ * The range is cut into chunks of one offload command each (EXTENDED
+ * COPY with as many segments as the copy manager takes, or a token
+ * copy); several workers, each with its own session, keep commands in
+ * flight.  A chunk the array refuses or fails is finished by the host
+ * from the first block not known copied, and offload goes on for later
+ * chunks unless the failure says it never will work.  Chunks complete out
+ * of order; the report's resume point is the end of the longest prefix
+ * known complete, so a stopped copy restarts there, not at zero.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "virscsiengine.h"
+#include "virscsicommands.h"
+#include "virscsichunk.h"
+#include "virscsierror.h"
+
+#define VIR_SCSI_COPY_INFLIGHT_DEFAULT 4
+#define VIR_SCSI_COPY_INFLIGHT_MAX 32
+
+/* Host chunks: several host transfers per chunk keep the resume
+ * bookkeeping small without making a redo expensive. */
+#define VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS 4
+
+typedef struct _virScsiCopyChunk virScsiCopyChunk;
+struct _virScsiCopyChunk {
+    uint64_t off;               /* from the start of this run's range */
+    uint64_t len;
+};
+
+typedef struct _virScsiCopyJob virScsiCopyJob;
+struct _virScsiCopyJob {
+    virScsiLun *src;
+    virScsiLun *dst;
+    uint64_t srcLba;
+    uint64_t dstLba;
+    uint64_t resume;            /* blocks done by earlier runs */
+    unsigned int flags;
+    virScsiReport *report;
+    const virScsiOpPlan *op;    /* limits of the offload method */
+    virScsiMethod method;       /* offload method, or HOST */
+    bool skipDeallocated;
+
+    virScsiXcopyCscdId cscds[2];
+    size_t ncscds;
+    uint16_t srcIndex;
+    uint16_t dstIndex;
+    guint32 listIdBase;
+
+    virScsiCopyChunk *chunks;
+    size_t nchunks;
+
+    gint nextChunk;             /* atomic */
+    gint nextListId;            /* atomic */
+    gint offloadOff;            /* atomic: offload given up */
+    gint consecutiveFailures;   /* atomic */
+    gint stop;                  /* atomic: a worker failed */
+
+    GMutex lock;                /* protects what follows */
+    bool *chunkDone;
+    size_t watermarkChunk;
+    uint64_t watermark;
+    GError *error;              /* the first fatal one */
+};
+
+typedef struct _virScsiCopyWorker virScsiCopyWorker;
+struct _virScsiCopyWorker {
+    virScsiCopyJob *job;
+    virScsiTransport *srcT;
+    virScsiTransport *dstT;
+    bool ownSrc;
+    bool ownDst;
+    GThread *thread;
+};
+
+
+static void
+virScsiCopyFail(virScsiCopyJob *job,
+                GError *err)
+{
+    g_mutex_lock(&job->lock);
+    if (!job->error)
+        job->error = err;
+    else
+        g_error_free(err);
+    g_mutex_unlock(&job->lock);
+    g_atomic_int_set(&job->stop, 1);
+}
+
+
+static void
+virScsiCopyChunkFinished(virScsiCopyJob *job,
+                         size_t index)
+{
+    uint64_t resume;
+
+    g_mutex_lock(&job->lock);
+    job->chunkDone[index] = true;
+    while (job->watermarkChunk < job->nchunks && job->chunkDone[job->watermarkChunk])
+        job->watermark += job->chunks[job->watermarkChunk++].len;
+    resume = job->resume + job->watermark;
+    g_mutex_unlock(&job->lock);
+    virScsiReportResume(job->report, resume);
+}
+
+
+/* An offload command failed: decide whether offload stays on. */
+static void
+virScsiCopyOffloadFailed(virScsiCopyJob *job,
+                         uint64_t off,
+                         uint64_t len,
+                         const GError *err)
+{
+    bool permanent = virScsiEngineErrorIsPermanent(err);
+    int failures = g_atomic_int_add(&job->consecutiveFailures, 1) + 1;
+
+    if (permanent || failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
+        /* Only the first worker to give up says so. */
+        if (g_atomic_int_compare_and_exchange(&job->offloadOff, 0, 1))
+            virScsiReportEvent(job->report,
+                               "source LBA %llu+%llu: %s failed (%s); host copy "
+                               "from there on%s",
+                               (unsigned long long)(job->srcLba + off),
+                               (unsigned long long)len, virScsiMethodName(job->method),
+                               err->message,
+                               permanent ? "" : " after repeated failures");
+        return;
+    }
+    virScsiReportEvent(job->report,
+                       "source LBA %llu+%llu: %s failed (%s); this piece by host, "
+                       "offload goes on",
+                       (unsigned long long)(job->srcLba + off), (unsigned long long)len,
+                       virScsiMethodName(job->method), err->message);
+}
+
+
+/* EXTENDED COPY of [off, off + len): as many commands as the limits ask.
+ * *copied counts leading blocks known copied, also on failure. */
+static int
+virScsiCopyXcopy(virScsiCopyWorker *w,
+                 uint64_t off,
+                 uint64_t len,
+                 uint64_t *copied,
+                 GError **error)
+{
+    virScsiCopyJob *job = w->job;
+    const virScsiOpPlan *op = job->op;
+    g_autofree virScsiXcopySegment *segs = g_new0(virScsiXcopySegment, op->maxDescriptors);
+    uint64_t pos = 0;
+
+    *copied = 0;
+    while (pos < len) {
+        size_t nsegs = 0;
+        size_t segsDone = 0;
+        uint64_t cmdBlocks = 0;
+        size_t i;
+
+        while (nsegs < op->maxDescriptors && pos + cmdBlocks < len) {
+            uint64_t at = off + pos + cmdBlocks;
+            uint64_t n = virScsiChunkNext(at, len - pos - cmdBlocks, op->maxBlocks,
+                                          op->granularity, 0);
+
+            segs[nsegs].srcIndex = job->srcIndex;
+            segs[nsegs].dstIndex = job->dstIndex;
+            segs[nsegs].nblocks = n;
+            segs[nsegs].srcLba = job->srcLba + at;
+            segs[nsegs].dstLba = job->dstLba + at;
+            cmdBlocks += n;
+            nsegs++;
+        }
+
+        if (virScsiCommandExtendedCopy(w->dstT, job->cscds, job->ncscds, segs, nsegs,
+                                       0, &segsDone, error) < 0) {
+            uint64_t partial = 0;
+
+            for (i = 0; i < segsDone; i++)
+                partial += segs[i].nblocks;
+            virScsiReportAdd(job->report, job->method, 1, 1, partial, 0);
+            *copied = pos + partial;
+            return -1;
+        }
+        virScsiReportAdd(job->report, job->method, 1, 0, cmdBlocks, 0);
+        g_atomic_int_set(&job->consecutiveFailures, 0);
+        pos += cmdBlocks;
+        *copied = pos;
+    }
+    return 0;
+}
+
+
+/* Token copy of [off, off + len): POPULATE TOKEN on the source, WRITE
+ * USING TOKEN on the destination, one token per piece. */
+static int
+virScsiCopyToken(virScsiCopyWorker *w,
+                 uint64_t off,
+                 uint64_t len,
+                 uint64_t *copied,
+                 GError **error)
+{
+    virScsiCopyJob *job = w->job;
+    uint8_t token[VIR_SCSI_ROD_TOKEN_LEN];
+    uint64_t pos = 0;
+
+    *copied = 0;
+    while (pos < len) {
+        uint64_t n = MIN(MIN(len - pos, job->op->maxBlocks), 0xFFFFFFFFULL);
+        guint32 listId = job->listIdBase + g_atomic_int_add(&job->nextListId, 1);
+        virScsiLbaRange srcRange = { job->srcLba + off + pos, n };
+        virScsiLbaRange dstRange = { job->dstLba + off + pos, n };
+
+        if (virScsiCommandPopulateToken(w->srcT, listId, &srcRange, 1, token, error) < 0 ||
+            virScsiCommandWriteUsingToken(w->dstT, listId, token, &dstRange, 1, error) < 0) {
+            virScsiReportAdd(job->report, job->method, 2, 1, 0, 0);
+            return -1;
+        }
+        virScsiReportAdd(job->report, job->method, 3, 0, n, 0);
+        g_atomic_int_set(&job->consecutiveFailures, 0);
+        pos += n;
+        *copied = pos;
+    }
+    return 0;
+}
+
+
+static int
+virScsiCopyRange(virScsiCopyWorker *w,
+                 uint64_t off,
+                 uint64_t len,
+                 GError **error)
+{
+    virScsiCopyJob *job = w->job;
+    bool dstZeroed = job->flags & VIR_SCSI_OFFLOAD_DST_ZEROED;
+    uint64_t copied = 0;
+    uint64_t done = 0;
+
+    if (job->method != VIR_SCSI_METHOD_HOST && !g_atomic_int_get(&job->offloadOff)) {
+        g_autoptr(GError) err = NULL;
+        int rc;
+
+        if (job->method == VIR_SCSI_METHOD_TOKEN_COPY)
+            rc = virScsiCopyToken(w, off, len, &copied, &err);
+        else
+            rc = virScsiCopyXcopy(w, off, len, &copied, &err);
+        if (rc == 0)
+            return 0;
+        if (virScsiReportCancelled(job->report) || (job->flags & VIR_SCSI_OFFLOAD_NO_HOST)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            if (job->flags & VIR_SCSI_OFFLOAD_NO_HOST)
+                g_prefix_error(error, "offload failed and host copy is not allowed: ");
+            return -1;
+        }
+        virScsiCopyOffloadFailed(job, off + copied, len - copied, err);
+    } else if (job->flags & VIR_SCSI_OFFLOAD_NO_HOST) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD,
+                    "offload is not possible here and host copy is not allowed");
+        return -1;
+    }
+
+    /* The host finishes what offload did not, from the first block not
+     * known copied.  A lost reply may mean the array copied more: copying
+     * it again is harmless. */
+    return virScsiEngineHostCopy(w->srcT, job->src, job->srcLba + off + copied,
+                                 w->dstT, job->dst, job->dstLba + off + copied,
+                                 len - copied, dstZeroed, job->report, &done, error);
+}
+
+
+/* With a zeroed destination, source extents that read as zeros need no
+ * copying: ask the source which are deallocated, copy the rest. */
+static int
+virScsiCopyChunkSparse(virScsiCopyWorker *w,
+                       const virScsiCopyChunk *chunk,
+                       GError **error)
+{
+    virScsiCopyJob *job = w->job;
+    uint64_t pos = 0;
+
+    while (pos < chunk->len) {
+        g_auto(virScsiLbaStatus) status = { 0 };
+        g_autoptr(GError) err = NULL;
+        uint64_t lba = job->srcLba + chunk->off + pos;
+        size_t i;
+
+        if (virScsiCommandGetLbaStatus(w->srcT, lba, &status, &err) < 0 ||
+            status.ndescriptors == 0 || status.descriptors[0].lba > lba) {
+            /* No usable answer: copy the rest of the chunk. */
+            return virScsiCopyRange(w, chunk->off + pos, chunk->len - pos, error);
+        }
+
+        for (i = 0; i < status.ndescriptors && pos < chunk->len; i++) {
+            const virScsiLbaStatusDescriptor *d = &status.descriptors[i];
+            uint64_t end = d->lba + d->nblocks;
+            uint64_t n;
+
+            if (end <= lba)
+                continue;
+            if (d->lba > job->srcLba + chunk->off + pos)
+                break;      /* a gap: ask again from here */
+            n = MIN(end - (job->srcLba + chunk->off + pos), chunk->len - pos);
+            if (d->provisioningStatus == VIR_SCSI_LBA_DEALLOCATED ||
+                d->provisioningStatus == VIR_SCSI_LBA_ANCHORED) {
+                virScsiReportSkip(job->report, n);
+            } else if (virScsiCopyRange(w, chunk->off + pos, n, error) < 0) {
+                return -1;
+            }
+            pos += n;
+        }
+    }
+    return 0;
+}
+
+
+static gpointer
+virScsiCopyWorkerRun(gpointer opaque)
+{
+    virScsiCopyWorker *w = opaque;
+    virScsiCopyJob *job = w->job;
+
+    while (!g_atomic_int_get(&job->stop)) {
+        gint i = g_atomic_int_add(&job->nextChunk, 1);
+        GError *err = NULL;
+        int rc;
+
+        if ((size_t)i >= job->nchunks)
+            break;
+        if (virScsiEngineCancelled(job->report, &err)) {
+            virScsiCopyFail(job, err);
+            break;
+        }
+        if (job->skipDeallocated)
+            rc = virScsiCopyChunkSparse(w, &job->chunks[i], &err);
+        else
+            rc = virScsiCopyRange(w, job->chunks[i].off, job->chunks[i].len, &err);
+        if (rc < 0) {
+            virScsiCopyFail(job, err);
+            break;
+        }
+        virScsiCopyChunkFinished(job, i);
+    }
+    return NULL;
+}
+
+
+/* Choose the offload method and its limits for this pair of LUNs. */
+static void
+virScsiCopyChoose(virScsiCopyJob *job,
+                  bool sameLun)
+{
+    const virScsiOpPlan *op = sameLun ?
+        &job->dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
+        &job->dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
+    g_autoptr(GError) err = NULL;
+
+    job->op = op;
+    job->method = op->method;
+
+    if (job->flags & VIR_SCSI_OFFLOAD_HOST_ONLY) {
+        job->method = VIR_SCSI_METHOD_HOST;
+        virScsiReportEvent(job->report, "host copy, as asked");
+        return;
+    }
+    if (job->method == VIR_SCSI_METHOD_TOKEN_COPY && !sameLun) {
+        const virScsiOpPlan *srcOp = &job->src->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
+
+        if (srcOp->method != VIR_SCSI_METHOD_TOKEN_COPY)
+            job->method = VIR_SCSI_METHOD_XCOPY_LID1;
+    }
+    if (job->method != VIR_SCSI_METHOD_XCOPY_LID1)
+        return;
+
+    /* The destination's copy manager must name both LUNs. */
+    if (virScsiCommandCscdFromCaps(job->src->caps, &job->cscds[0], &err) < 0 ||
+        virScsiCommandCscdFromCaps(job->dst->caps, &job->cscds[1], &err) < 0) {
+        virScsiReportEvent(job->report, "host copy, because %s", err->message);
+        job->method = VIR_SCSI_METHOD_HOST;
+        return;
+    }
+    if (sameLun && job->dst->caps->copyParams.maxCscdDescriptorCount < 2) {
+        job->ncscds = 1;
+        job->srcIndex = job->dstIndex = 0;
+    } else {
+        job->ncscds = 2;
+        job->srcIndex = 0;
+        job->dstIndex = 1;
+    }
+}
+
+
+static void
+virScsiCopyMakeChunks(virScsiCopyJob *job,
+                      uint64_t nblocks)
+{
+    uint64_t chunkBlocks;
+    uint64_t pos = 0;
+    size_t n = 0;
+
+    if (job->method == VIR_SCSI_METHOD_HOST)
+        chunkBlocks = MAX(job->op->hostMaxBlocks, 1) * VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS;
+    else if (job->method == VIR_SCSI_METHOD_TOKEN_COPY)
+        chunkBlocks = MAX(job->op->maxBlocks, 1);
+    else
+        chunkBlocks = MAX(job->op->maxBlocks, 1) * MAX(job->op->maxDescriptors, 1);
+
+    job->nchunks = (nblocks + chunkBlocks - 1) / chunkBlocks + 1;
+    job->chunks = g_new0(virScsiCopyChunk, job->nchunks);
+    while (pos < nblocks) {
+        uint64_t len = virScsiChunkNext(pos, nblocks - pos, chunkBlocks,
+                                        job->op->granularity, 0);
+
+        job->chunks[n].off = pos;
+        job->chunks[n].len = len;
+        pos += len;
+        n++;
+    }
+    job->nchunks = n;
+    job->chunkDone = g_new0(bool, n);
+}
+
+
+static int
+virScsiCopyCheck(virScsiLun *src,
+                 uint64_t srcLba,
+                 virScsiLun *dst,
+                 uint64_t dstLba,
+                 uint64_t nblocks,
+                 bool sameLun,
+                 GError **error)
+{
+    if (virScsiEngineCheckRange(src, srcLba, nblocks, error) < 0 ||
+        virScsiEngineCheckRange(dst, dstLba, nblocks, error) < 0)
+        return -1;
+    if (virScsiLunBlockSize(src) != virScsiLunBlockSize(dst)) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "cannot copy between block sizes %u (%s) and %u (%s)",
+                    virScsiLunBlockSize(src), src->caps->target,
+                    virScsiLunBlockSize(dst), dst->caps->target);
+        return -1;
+    }
+    if (sameLun && virScsiChunkOverlap(srcLba, dstLba, nblocks)) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "source LBA %llu and destination LBA %llu overlap over %llu blocks",
+                    (unsigned long long)srcLba, (unsigned long long)dstLba,
+                    (unsigned long long)nblocks);
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+virScsiCopyLinkAdd(virScsiReport *report,
+                   virScsiTransport *transport)
+{
+    virScsiTransportStats zero = { 0 };
+    virScsiTransportStats after;
+
+    virScsiTransportGetStats(transport, &after);
+    virScsiReportLink(report, &zero, &after);
+}
+
+
+/* Start the workers: the first on the LUNs' own sessions, the others on
+ * sessions of their own, as many as could be opened. */
+static size_t
+virScsiCopyStartWorkers(virScsiCopyJob *job,
+                        virScsiCopyWorker *workers,
+                        size_t want)
+{
+    size_t n;
+
+    for (n = 0; n < want; n++) {
+        virScsiCopyWorker *w = &workers[n];
+        g_autoptr(GError) err = NULL;
+
+        w->job = job;
+        if (n == 0) {
+            w->srcT = job->src->transport;
+            w->dstT = job->dst->transport;
+        } else {
+            if (!(w->dstT = virScsiLunOpenExtraTransport(job->dst, &err))) {
+                virScsiReportEvent(job->report, "running %zu commands in flight: "
+                                   "another session failed: %s", n, err->message);
+                break;
+            }
+            w->ownDst = true;
+            if (job->src == job->dst) {
+                w->srcT = w->dstT;
+            } else if (!(w->srcT = virScsiLunOpenExtraTransport(job->src, &err))) {
+                virScsiReportEvent(job->report, "running %zu commands in flight: "
+                                   "another session failed: %s", n, err->message);
+                virScsiCopyLinkAdd(job->report, w->dstT);
+                virScsiTransportFree(w->dstT);
+                w->dstT = NULL;
+                w->ownDst = false;
+                break;
+            } else {
+                w->ownSrc = true;
+            }
+        }
+        w->thread = g_thread_new("vaai-copy", virScsiCopyWorkerRun, w);
+    }
+    return n;
+}
+
+
+int
+virScsiOffloadCopy(virScsiLun *src,
+                   uint64_t srcLba,
+                   virScsiLun *dst,
+                   uint64_t dstLba,
+                   uint64_t nblocks,
+                   const virScsiOffloadOptions *opts,
+                   virScsiReport *report,
+                   GError **error)
+{
+    virScsiOffloadOptions none = { 0 };
+    virScsiCopyJob job = { 0 };
+    g_autofree virScsiCopyWorker *workers = NULL;
+    virScsiTransportStats srcBefore, dstBefore, srcAfter, dstAfter;
+    bool sameLun = src == dst || virScsiLunCapsSameLun(src->caps, dst->caps);
+    size_t want;
+    size_t started;
+    size_t i;
+    int ret = -1;
+
+    if (!opts)
+        opts = &none;
+    job.resume = MIN(opts->resumeBlocks, nblocks);
+    job.src = src;
+    job.dst = dst;
+    job.srcLba = srcLba + job.resume;
+    job.dstLba = dstLba + job.resume;
+    job.flags = opts->flags;
+    job.report = report;
+    job.listIdBase = g_random_int();
+    g_mutex_init(&job.lock);
+
+    virScsiReportBegin(report, "copy", virScsiLunBlockSize(dst), nblocks - job.resume,
+                       sameLun ? &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
+                       &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE]);
+    virScsiTransportGetStats(src->transport, &srcBefore);
+    virScsiTransportGetStats(dst->transport, &dstBefore);
+    virScsiReportResume(report, job.resume);
+
+    if (virScsiCopyCheck(src, srcLba, dst, dstLba, nblocks, sameLun, error) < 0)
+        goto cleanup;
+    if (job.resume == nblocks) {
+        ret = 0;
+        goto cleanup;
+    }
+
+    virScsiCopyChoose(&job, sameLun);
+    job.skipDeallocated = (opts->flags & VIR_SCSI_OFFLOAD_DST_ZEROED) &&
+        src->caps->getLbaStatus == VIR_SCSI_SUPPORT_YES &&
+        src->caps->hasLbp && src->caps->lbp.lbprz;
+    virScsiCopyMakeChunks(&job, nblocks - job.resume);
+
+    want = opts->inflight ? MIN(opts->inflight, VIR_SCSI_COPY_INFLIGHT_MAX) :
+        VIR_SCSI_COPY_INFLIGHT_DEFAULT;
+    want = MAX(MIN(want, job.nchunks), 1);
+    workers = g_new0(virScsiCopyWorker, want);
+    started = virScsiCopyStartWorkers(&job, workers, want);
+
+    for (i = 0; i < started; i++) {
+        g_thread_join(workers[i].thread);
+        if (workers[i].ownDst) {
+            virScsiCopyLinkAdd(report, workers[i].dstT);
+            virScsiTransportFree(workers[i].dstT);
+        }
+        if (workers[i].ownSrc) {
+            virScsiCopyLinkAdd(report, workers[i].srcT);
+            virScsiTransportFree(workers[i].srcT);
+        }
+    }
+
+    if (job.error) {
+        g_propagate_error(error, g_steal_pointer(&job.error));
+        goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    virScsiTransportGetStats(src->transport, &srcAfter);
+    virScsiReportLink(report, &srcBefore, &srcAfter);
+    if (dst->transport != src->transport) {
+        virScsiTransportGetStats(dst->transport, &dstAfter);
+        virScsiReportLink(report, &dstBefore, &dstAfter);
+    }
+    virScsiReportEnd(report);
+    g_free(job.chunks);
+    g_free(job.chunkDone);
+    g_mutex_clear(&job.lock);
+    return ret;
+}

@@ -1,0 +1,275 @@
+/*
+ * virscsihostio.c: host data movement for the engine, and the checks and
+ *                  plain I/O every operation shares
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "virscsiengine.h"
+#include "virscsicommands.h"
+#include "virscsichunk.h"
+#include "virscsierror.h"
+
+int
+virScsiEngineCheckRange(const virScsiLun *lun,
+                        uint64_t lba,
+                        uint64_t nblocks,
+                        GError **error)
+{
+    uint64_t cap = virScsiLunBlocks(lun);
+
+    if (nblocks == 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s: empty range", lun->caps->target);
+        return -1;
+    }
+    if (lba >= cap || nblocks > cap - lba) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s: range %llu+%llu goes beyond the LUN's %llu blocks",
+                    lun->caps->target, (unsigned long long)lba,
+                    (unsigned long long)nblocks, (unsigned long long)cap);
+        return -1;
+    }
+    return 0;
+}
+
+
+bool
+virScsiEngineCancelled(virScsiReport *report,
+                       GError **error)
+{
+    if (!virScsiReportCancelled(report))
+        return false;
+    g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED,
+                "%s cancelled after %llu of %llu blocks",
+                report->operation ? report->operation : "operation",
+                (unsigned long long)report->doneBlocks,
+                (unsigned long long)report->totalBlocks);
+    return true;
+}
+
+
+bool
+virScsiEngineErrorIsPermanent(const GError *err)
+{
+    if (!err || err->domain != VIR_SCSI_ERROR)
+        return false;
+    switch ((virScsiErrorCode)err->code) {
+    case VIR_SCSI_ERROR_UNSUPPORTED:
+    case VIR_SCSI_ERROR_COPY_ABORTED:
+    case VIR_SCSI_ERROR_INVALID_ARG:
+    case VIR_SCSI_ERROR_MALFORMED:
+        return true;
+    case VIR_SCSI_ERROR_TRUNCATED:
+    case VIR_SCSI_ERROR_TRANSPORT:
+    case VIR_SCSI_ERROR_CHECK_CONDITION:
+    case VIR_SCSI_ERROR_STATUS:
+    case VIR_SCSI_ERROR_MISCOMPARE:
+    case VIR_SCSI_ERROR_CANCELLED:
+    case VIR_SCSI_ERROR_NO_OFFLOAD:
+        return false;
+    }
+    return false;
+}
+
+
+int
+virScsiEngineHostZero(virScsiTransport *transport,
+                      const virScsiLun *lun,
+                      uint64_t lba,
+                      uint64_t nblocks,
+                      virScsiReport *report,
+                      GError **error)
+{
+    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
+    uint32_t bs = virScsiLunBlockSize(lun);
+    uint64_t chunk = MAX(op->hostMaxBlocks, 1);
+    g_autofree uint8_t *zeros = g_new0(uint8_t, MIN(chunk, nblocks) * bs);
+    uint64_t pos = 0;
+
+    while (pos < nblocks) {
+        uint64_t len = MIN(chunk, nblocks - pos);
+
+        if (virScsiEngineCancelled(report, error))
+            return -1;
+        if (virScsiCommandWrite(transport, lba + pos, len, bs, zeros, error) < 0) {
+            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+            return -1;
+        }
+        virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
+        pos += len;
+    }
+    return 0;
+}
+
+
+static bool
+virScsiBufferIsZero(const uint8_t *buf,
+                    size_t len)
+{
+    /* Compare the buffer with itself shifted by one: zero iff the first
+     * byte is zero and every byte equals its neighbour. */
+    return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
+}
+
+
+int
+virScsiEngineHostCopy(virScsiTransport *srcTransport,
+                      const virScsiLun *src,
+                      uint64_t srcLba,
+                      virScsiTransport *dstTransport,
+                      const virScsiLun *dst,
+                      uint64_t dstLba,
+                      uint64_t nblocks,
+                      bool dstZeroed,
+                      virScsiReport *report,
+                      uint64_t *done,
+                      GError **error)
+{
+    uint32_t bs = virScsiLunBlockSize(src);
+    uint64_t chunk = MAX(MIN(src->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks,
+                             dst->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks), 1);
+    g_autofree uint8_t *buf = g_new(uint8_t, MIN(chunk, nblocks) * bs);
+    uint64_t pos = 0;
+
+    *done = 0;
+    while (pos < nblocks) {
+        uint64_t len = MIN(chunk, nblocks - pos);
+
+        if (virScsiEngineCancelled(report, error))
+            return -1;
+        if (virScsiCommandRead(srcTransport, srcLba + pos, len, bs, buf, error) < 0) {
+            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+            return -1;
+        }
+        if (dstZeroed && virScsiBufferIsZero(buf, len * bs)) {
+            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, len * bs);
+            virScsiReportSkip(report, len);
+        } else {
+            if (virScsiCommandWrite(dstTransport, dstLba + pos, len, bs, buf, error) < 0) {
+                virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 2, 1, 0, len * bs);
+                return -1;
+            }
+            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 2, 0, len, 2 * len * bs);
+        }
+        pos += len;
+        *done = pos;
+    }
+    return 0;
+}
+
+
+static void
+virScsiHostIoBegin(virScsiLun *lun,
+                   virScsiReport *report,
+                   const char *operation,
+                   uint64_t nblocks,
+                   virScsiTransportStats *before)
+{
+    virScsiReportBegin(report, operation, virScsiLunBlockSize(lun), nblocks, NULL);
+    report->planned = VIR_SCSI_METHOD_HOST;
+    virScsiTransportGetStats(lun->transport, before);
+}
+
+
+static void
+virScsiHostIoEnd(virScsiLun *lun,
+                 virScsiReport *report,
+                 const virScsiTransportStats *before)
+{
+    virScsiTransportStats after;
+
+    virScsiTransportGetStats(lun->transport, &after);
+    virScsiReportLink(report, before, &after);
+    virScsiReportEnd(report);
+}
+
+
+static int
+virScsiHostIo(virScsiLun *lun,
+              uint64_t lba,
+              uint64_t nblocks,
+              uint8_t *buf,
+              bool write,
+              virScsiReport *report,
+              GError **error)
+{
+    uint32_t bs = virScsiLunBlockSize(lun);
+    uint64_t chunk = MAX(lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks, 1);
+    virScsiTransportStats before;
+    uint64_t pos = 0;
+    int ret = -1;
+
+    virScsiHostIoBegin(lun, report, write ? "write" : "read", nblocks, &before);
+    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+        goto cleanup;
+
+    while (pos < nblocks) {
+        uint64_t len = MIN(chunk, nblocks - pos);
+        int rc;
+
+        if (virScsiEngineCancelled(report, error))
+            goto cleanup;
+        if (write)
+            rc = virScsiCommandWrite(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
+        else
+            rc = virScsiCommandRead(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
+        if (rc < 0) {
+            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+            goto cleanup;
+        }
+        virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
+        pos += len;
+        virScsiReportResume(report, pos);
+    }
+    ret = 0;
+
+ cleanup:
+    virScsiHostIoEnd(lun, report, &before);
+    return ret;
+}
+
+
+int
+virScsiOffloadRead(virScsiLun *lun,
+                   uint64_t lba,
+                   uint64_t nblocks,
+                   uint8_t *buf,
+                   virScsiReport *report,
+                   GError **error)
+{
+    return virScsiHostIo(lun, lba, nblocks, buf, false, report, error);
+}
+
+
+int
+virScsiOffloadWrite(virScsiLun *lun,
+                    uint64_t lba,
+                    uint64_t nblocks,
+                    const uint8_t *buf,
+                    virScsiReport *report,
+                    GError **error)
+{
+    return virScsiHostIo(lun, lba, nblocks, (uint8_t *)buf, true, report, error);
+}
+
+
+GArray *
+virScsiOffloadLbaStatus(virScsiLun *lun,
+                        uint64_t lba,
+                        GError **error)
+{
+    g_auto(virScsiLbaStatus) status = { 0 };
+    GArray *extents;
+
+    if (virScsiEngineCheckRange(lun, lba, 1, error) < 0)
+        return NULL;
+    if (virScsiCommandGetLbaStatus(lun->transport, lba, &status, error) < 0)
+        return NULL;
+    extents = g_array_sized_new(FALSE, FALSE, sizeof(virScsiLbaStatusDescriptor),
+                                status.ndescriptors);
+    g_array_append_vals(extents, status.descriptors, status.ndescriptors);
+    return extents;
+}

@@ -1,0 +1,255 @@
+/*
+ * virscsiunmap.c: give a range back to a thin LUN
+ *
+ * UNMAP (or WRITE SAME with UNMAP) over whole granules, rate-limited on
+ * request; partial granules at the ends are left alone, or zeroed when
+ * the caller needs the range to read as zeros.  UNMAP alone promises no
+ * zeros: only LBPRZ does, so without it a "must read as zeros" unmap is a
+ * zeroing.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "virscsiengine.h"
+#include "virscsicommands.h"
+#include "virscsichunk.h"
+#include "virscsierror.h"
+
+typedef struct {
+    virScsiLun *lun;
+    const virScsiOffloadOptions *opts;
+    virScsiReport *report;
+    virScsiMethod method;
+    unsigned int failures;
+    gint64 startUs;
+    uint64_t bytes;             /* unmapped so far, for the rate limit */
+} virScsiUnmapState;
+
+
+/* Sleep as long as it takes to stay under the rate limit: a large reclaim
+ * must not flood the array with deallocation work. */
+static void
+virScsiUnmapThrottle(virScsiUnmapState *st)
+{
+    gint64 dueUs;
+    gint64 nowUs;
+
+    if (st->opts->rateLimitMiBs <= 0)
+        return;
+    dueUs = st->startUs + (gint64)(st->bytes / (st->opts->rateLimitMiBs * 1048576.0) * 1e6);
+    nowUs = g_get_monotonic_time();
+    while (nowUs < dueUs && !virScsiReportCancelled(st->report)) {
+        g_usleep(MIN(dueUs - nowUs, 100000));
+        nowUs = g_get_monotonic_time();
+    }
+}
+
+
+static int
+virScsiUnmapOne(virScsiUnmapState *st,
+                uint64_t lba,
+                uint64_t len,
+                GError **error)
+{
+    const virScsiOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    uint32_t bs = virScsiLunBlockSize(st->lun);
+    virScsiLbaRange range = { .lba = lba, .nblocks = len };
+
+    if (st->method == VIR_SCSI_METHOD_UNMAP)
+        return virScsiCommandUnmap(st->lun->transport, &range, 1, error);
+    return virScsiCommandWriteSameZero(st->lun->transport, op->cdbSize ? op->cdbSize : 16,
+                                       lba, len, bs, true, error);
+}
+
+
+/* UNMAP failed for good: WRITE SAME with UNMAP is the other way to say
+ * it, where the LUN supports it. */
+static bool
+virScsiUnmapCanFallBack(virScsiUnmapState *st)
+{
+    const virScsiLunCaps *caps = st->lun->caps;
+
+    return st->method == VIR_SCSI_METHOD_UNMAP && caps->hasLbp &&
+           (caps->lbp.lbpws || caps->lbp.lbpws10);
+}
+
+
+static int
+virScsiUnmapMiddle(virScsiUnmapState *st,
+                   uint64_t lba,
+                   uint64_t nblocks,
+                   uint64_t *done,
+                   GError **error)
+{
+    const virScsiOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    uint64_t maxBlocks = op->maxBlocks;
+    uint64_t pos = 0;
+
+    *done = 0;
+    while (pos < nblocks) {
+        g_autoptr(GError) err = NULL;
+        uint64_t len;
+
+        if (virScsiEngineCancelled(st->report, error))
+            return -1;
+        if (st->method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP && op->method == VIR_SCSI_METHOD_UNMAP)
+            maxBlocks = st->lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO].maxBlocks;
+        /* One descriptor per command: MAXIMUM UNMAP LBA COUNT bounds the
+         * whole command, so more descriptors would not move more. */
+        len = virScsiChunkNext(lba + pos, nblocks - pos, MIN(maxBlocks, 0xFFFFFFFFULL),
+                               op->granularity, op->alignment);
+        if (virScsiUnmapOne(st, lba + pos, len, &err) == 0) {
+            virScsiReportAdd(st->report, st->method, 1, 0, len,
+                             st->method == VIR_SCSI_METHOD_UNMAP ? 0 : virScsiLunBlockSize(st->lun));
+            st->failures = 0;
+            st->bytes += len * virScsiLunBlockSize(st->lun);
+            pos += len;
+            *done = pos;
+            virScsiUnmapThrottle(st);
+            continue;
+        }
+
+        virScsiReportAdd(st->report, st->method, 1, 1, 0, 0);
+        if (virScsiEngineErrorIsPermanent(err) && virScsiUnmapCanFallBack(st)) {
+            virScsiReportEvent(st->report, "LBA %llu+%llu: UNMAP failed (%s); "
+                               "WRITE SAME with UNMAP for the rest",
+                               (unsigned long long)(lba + pos), (unsigned long long)len,
+                               err->message);
+            st->method = VIR_SCSI_METHOD_WRITE_SAME_UNMAP;
+            continue;
+        }
+        if (!virScsiEngineErrorIsPermanent(err) &&
+            ++st->failures < VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
+            virScsiReportEvent(st->report, "LBA %llu+%llu: %s failed (%s); retrying",
+                               (unsigned long long)(lba + pos), (unsigned long long)len,
+                               virScsiMethodName(st->method), err->message);
+            continue;
+        }
+        g_propagate_prefixed_error(error, g_steal_pointer(&err),
+                                   "unmap stopped at LBA %llu: ",
+                                   (unsigned long long)(lba + pos));
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virScsiOffloadUnmap(virScsiLun *lun,
+                    uint64_t lba,
+                    uint64_t nblocks,
+                    const virScsiOffloadOptions *opts,
+                    virScsiReport *report,
+                    GError **error)
+{
+    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    const virScsiOpPlan *zero = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
+    virScsiOffloadOptions none = { 0 };
+    virScsiUnmapState st = { 0 };
+    virScsiTransportStats before;
+    virScsiTransportStats after;
+    uint64_t resume;
+    uint64_t head = 0;
+    uint64_t middle = 0;
+    uint64_t tail = 0;
+    uint64_t done = 0;
+    bool needZeros;
+    int ret = -1;
+
+    if (!opts)
+        opts = &none;
+    needZeros = opts->flags & VIR_SCSI_OFFLOAD_NEED_ZEROS;
+    resume = MIN(opts->resumeBlocks, nblocks);
+    virScsiReportBegin(report, "unmap", virScsiLunBlockSize(lun), nblocks - resume, op);
+    virScsiTransportGetStats(lun->transport, &before);
+
+    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+        goto cleanup;
+    lba += resume;
+    nblocks -= resume;
+    if (!nblocks) {
+        ret = 0;
+        goto cleanup;
+    }
+
+    /* Unmapped blocks that need not read as zeros cannot stand in for
+     * zeros: zero the range instead (WRITE SAME keeps it cheap). */
+    if (needZeros &&
+        (op->method == VIR_SCSI_METHOD_NONE || zero->method != VIR_SCSI_METHOD_WRITE_SAME_UNMAP)) {
+        virScsiReportEvent(report, "the range must read as zeros and %s: zeroing with %s instead",
+                           op->method == VIR_SCSI_METHOD_NONE ? "the LUN cannot unmap" :
+                           "unmapped blocks need not read as zeros (LBPRZ=0)",
+                           virScsiMethodName(zero->method));
+        ret = virScsiEngineZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
+        goto cleanup;
+    }
+    if (op->method == VIR_SCSI_METHOD_NONE) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,
+                    "%s cannot unmap: %s", lun->caps->target, op->reason);
+        goto cleanup;
+    }
+
+    st.lun = lun;
+    st.opts = opts;
+    st.report = report;
+    st.method = op->method;
+    st.startUs = g_get_monotonic_time();
+
+    if (!virScsiChunkGranules(lba, nblocks, op->granularity, op->alignment,
+                              &head, &middle, &tail)) {
+        head = nblocks;
+        middle = tail = 0;
+    }
+
+    if (head) {
+        uint64_t d = 0;
+
+        if (needZeros) {
+            if (virScsiEngineZeroRange(lun, lba, head, opts->flags, report, &d, error) < 0) {
+                done = d;
+                goto cleanup;
+            }
+        } else {
+            virScsiReportSkip(report, head);
+            virScsiReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
+                               (unsigned long long)lba, (unsigned long long)head,
+                               op->granularity);
+        }
+        done = head;
+    }
+
+    if (middle) {
+        uint64_t d = 0;
+        int rc = virScsiUnmapMiddle(&st, lba + head, middle, &d, error);
+
+        done += d;
+        if (rc < 0)
+            goto cleanup;
+    }
+
+    if (tail) {
+        uint64_t d = 0;
+
+        if (needZeros) {
+            if (virScsiEngineZeroRange(lun, lba + head + middle, tail, opts->flags,
+                                       report, &d, error) < 0) {
+                done += d;
+                goto cleanup;
+            }
+        } else {
+            virScsiReportSkip(report, tail);
+            virScsiReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
+                               (unsigned long long)(lba + head + middle),
+                               (unsigned long long)tail, op->granularity);
+        }
+        done += tail;
+    }
+    ret = 0;
+
+ cleanup:
+    virScsiReportResume(report, resume + done);
+    virScsiTransportGetStats(lun->transport, &after);
+    virScsiReportLink(report, &before, &after);
+    virScsiReportEnd(report);
+    return ret;
+}
