@@ -215,6 +215,21 @@ for d in $LIO_ARRAY_SG; do
     i=$((i + 1))
 done
 echo $i > "$OUT/count"
+
+# The same LUN through its block node and through a dm-multipath map on
+# top of it: SG_IO must reach the same LUN whichever node is named.
+sd=${LIO_ARRAY_SD%% *}
+"$VAAICTL" caps --json "$sd" > "$OUT/sd.caps.json"; echo $? > "$OUT/sd.caps.rc"
+size=$(blockdev --getsz "$sd")
+# No udev in the guest: dmsetup makes the /dev/mapper node itself.
+export DM_DISABLE_UDEV=1
+if dmsetup create vaai-mp --table "0 $size multipath 0 0 1 1 round-robin 0 1 1 $sd 1" &&
+   dmsetup mknodes vaai-mp; then
+    "$VAAICTL" caps --json /dev/mapper/vaai-mp > "$OUT/mp.caps.json"; echo $? > "$OUT/mp.caps.rc"
+    dmsetup remove vaai-mp
+else
+    echo 99 > "$OUT/mp.caps.rc"
+fi
 '''
 
 
@@ -260,6 +275,24 @@ def main():
                 caps = json.load(f)
             check(f"sg lun {i} transport", caps["transport"], "sg")
             compare_sg3(f"sg lun {i}", caps, load_ref(out, i))
+
+        # Block node and multipath map: the same answers as the sg node.
+        sg0 = {}
+        with open(os.path.join(out, "0.caps.rc")) as f:
+            if int(f.read()) == 0:
+                with open(os.path.join(out, "0.caps.json")) as f:
+                    sg0 = json.load(f)
+        for node in ("sd", "mp"):
+            with open(os.path.join(out, f"{node}.caps.rc")) as f:
+                rc = int(f.read())
+            check(f"vaaictl caps over the {node} node succeeded", rc, 0)
+            if rc != 0:
+                continue
+            with open(os.path.join(out, f"{node}.caps.json")) as f:
+                other = json.load(f)
+            for key in sg0:
+                if key not in ("target", "link"):
+                    check(f"{node} node: {key}", other.get(key), sg0[key])
 
         # libiscsi path, from the host, same profile.
         urls = run([args.lio_array, "start", "--profile", args.profile,

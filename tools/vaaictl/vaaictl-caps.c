@@ -5,9 +5,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <stdio.h>
-#include <json-glib/json-glib.h>
-
 #include "vaaictl.h"
 #include "virscsicaps.h"
 #include "virscsiplan.h"
@@ -24,44 +21,6 @@ vaaictlProvisioningName(uint8_t type)
         return "thin";
     }
     return "reserved";
-}
-
-
-static void
-vaaictlJsonInt(JsonBuilder *b, const char *name, uint64_t value)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, (gint64)value);
-}
-
-
-static void
-vaaictlJsonBool(JsonBuilder *b, const char *name, bool value)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_boolean_value(b, value);
-}
-
-
-static void
-vaaictlJsonStr(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
-
-
-static void
-vaaictlJsonObject(JsonBuilder *b, const char *name, bool present)
-{
-    json_builder_set_member_name(b, name);
-    if (present)
-        json_builder_begin_object(b);
-    else
-        json_builder_add_null_value(b);
 }
 
 
@@ -282,9 +241,6 @@ vaaictlCapsPrintJson(const virScsiLunCaps *caps,
                      virScsiTransport *transport)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL;
 
     json_builder_begin_object(b);
     vaaictlJsonStr(b, "target", caps->target);
@@ -305,11 +261,7 @@ vaaictlCapsPrintJson(const virScsiLunCaps *caps,
     vaaictlCapsJsonLink(b, transport);
     json_builder_end_object(b);
 
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    text = json_generator_to_data(gen, NULL);
-    printf("%s\n", text);
+    vaaictlJsonPrint(stdout, b);
 }
 
 

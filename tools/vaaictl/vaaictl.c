@@ -13,7 +13,31 @@
 static const vaaictlCommand vaaictlCommands[] = {
     { "caps", vaaictlCmdCaps,
       "show what a LUN is and what each operation will do on it, and why" },
+    { "zero", vaaictlCmdZero,
+      "make a block range read as zeros (WRITE SAME, else host writes)" },
+    { "unmap", vaaictlCmdUnmap,
+      "give a block range back to a thin LUN (UNMAP, WRITE SAME UNMAP)" },
+    { "copy", vaaictlCmdCopy,
+      "copy a block range within a LUN or between two (EXTENDED COPY)" },
+    { "caw", vaaictlCmdCaw,
+      "atomically replace blocks if they hold what is expected (ATS)" },
+    { "lba-status", vaaictlCmdLbaStatus,
+      "show which blocks from an LBA on are mapped or deallocated" },
+    { "read", vaaictlCmdRead,
+      "read a block range to a file or standard output" },
+    { "write", vaaictlCmdWrite,
+      "write a file or standard input to blocks from an LBA on" },
 };
+
+
+void
+vaaictlTransportOptions(const vaaictlGlobal *global,
+                        virScsiTransportOptions *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->initiatorName = global->initiator;
+    opts->timeoutMs = global->timeoutSecs > 0 ? global->timeoutSecs * 1000 : 0;
+}
 
 
 virScsiTransport *
@@ -21,11 +45,9 @@ vaaictlOpen(const vaaictlGlobal *global,
             const char *spec,
             GError **error)
 {
-    virScsiTransportOptions opts = {
-        .initiatorName = global->initiator,
-        .timeoutMs = global->timeoutSecs > 0 ? global->timeoutSecs * 1000 : 0,
-    };
+    virScsiTransportOptions opts;
 
+    vaaictlTransportOptions(global, &opts);
     return virScsiTransportOpen(spec, &opts, error);
 }
 
@@ -40,11 +62,27 @@ vaaictlUsage(FILE *out)
             "\n"
             "LUNs are named by a device path (/dev/sgN, /dev/sdX, /dev/mapper/NAME)\n"
             "or an iSCSI URL (iscsi://[user%%password@]host[:port]/IQN/LUN).\n"
+            "LBA and COUNT are in logical blocks of the LUN, decimal or 0x-hex.\n"
             "\n"
             "Commands:\n");
     for (i = 0; i < G_N_ELEMENTS(vaaictlCommands); i++)
         fprintf(out, "  %-10s %s\n", vaaictlCommands[i].name, vaaictlCommands[i].summary);
-    fprintf(out, "\n'vaaictl COMMAND --help' describes a command.\n");
+    fprintf(out,
+            "\n"
+            "  vaaictl caps LUN [--json]\n"
+            "  vaaictl zero LUN LBA COUNT [--no-host|--host-only] [--json]\n"
+            "  vaaictl unmap LUN LBA COUNT [--need-zeros] [--rate MIBS] [--json]\n"
+            "  vaaictl copy SRC SRC_LBA DST DST_LBA COUNT [--inflight N] [--dst-zeroed]\n"
+            "               [--no-host|--host-only] [--resume BLOCKS] [--json]\n"
+            "  vaaictl caw LUN LBA --expect FILE --write FILE [--json]\n"
+            "  vaaictl lba-status LUN LBA [--json]\n"
+            "  vaaictl read LUN LBA COUNT [--output FILE] [--json] [--quiet]\n"
+            "  vaaictl write LUN LBA [--input FILE] [--json] [--quiet]\n"
+            "\n"
+            "Operations print what they did (method, commands, fallbacks, bytes through\n"
+            "the host and over the link); Ctrl-C stops one cleanly and shows where.\n"
+            "Exit status: 0 done, 1 failed or stopped, 2 bad usage, 3 miscompare (caw).\n"
+            "'vaaictl COMMAND --help' describes a command.\n");
 }
 
 

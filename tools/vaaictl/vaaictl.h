@@ -6,9 +6,14 @@
 
 #pragma once
 
+#include <stdio.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "virscsitransport.h"
+#include "virscsilun.h"
+#include "virscsireport.h"
+#include "virscsioffload.h"
 
 /* Options every command accepts. */
 typedef struct _vaaictlGlobal vaaictlGlobal;
@@ -28,16 +33,161 @@ struct _vaaictlCommand {
     const char *summary;
 };
 
-/* Exit codes: 0 success, 1 the operation failed, 2 bad usage. */
+/* Exit codes: 0 success, 1 the operation failed, 2 bad usage, 3 COMPARE
+ * AND WRITE found other data (nothing was written). */
 #define VAAICTL_EXIT_FAILURE 1
 #define VAAICTL_EXIT_USAGE 2
+#define VAAICTL_EXIT_MISCOMPARE 3
 
 virScsiTransport *
 vaaictlOpen(const vaaictlGlobal *global,
             const char *spec,
             GError **error);
 
+void
+vaaictlTransportOptions(const vaaictlGlobal *global,
+                        virScsiTransportOptions *opts);
+
+/* vaaictl-args.c: command lines and LUNs */
+
+/* Parses @ctx's options and requires exactly @nargs positional arguments;
+ * prints why not, as "vaaictl CMD: ...". */
+bool
+vaaictlParseArgs(GOptionContext *ctx,
+                 const char *cmd,
+                 int *argc,
+                 char ***argv,
+                 int nargs,
+                 const char *argsHelp);
+
+bool
+vaaictlParseU64(const char *cmd,
+                const char *what,
+                const char *str,
+                uint64_t min,
+                uint64_t max,
+                uint64_t *value);
+
+bool
+vaaictlParseRate(const char *cmd,
+                 const char *str,
+                 double *value);
+
+/* --no-host and --host-only into virScsiOffloadFlags; false if both. */
+bool
+vaaictlHostFlags(const char *cmd,
+                 bool noHost,
+                 bool hostOnly,
+                 unsigned int *flags);
+
+virScsiLun *
+vaaictlOpenLun(const vaaictlGlobal *global,
+               const char *cmd,
+               const char *spec);
+
+bool
+vaaictlCheckRange(const char *cmd,
+                  const virScsiLun *lun,
+                  uint64_t lba,
+                  uint64_t nblocks);
+
+/* vaaictl-json.c */
+void
+vaaictlJsonInt(JsonBuilder *b, const char *name, uint64_t value);
+
+void
+vaaictlJsonBool(JsonBuilder *b, const char *name, bool value);
+
+void
+vaaictlJsonStr(JsonBuilder *b, const char *name, const char *value);
+
+void
+vaaictlJsonObject(JsonBuilder *b, const char *name, bool present);
+
+void
+vaaictlJsonPrint(FILE *out, JsonBuilder *b);
+
+/* vaaictl-report.c: what an operation did, for people or programs */
+
+/* @mc is given for compare-and-write only (its "miscompare" member);
+ * @error is why the operation failed, NULL if it did not. */
+void
+vaaictlReportPrint(FILE *out,
+                   const virScsiReport *report,
+                   const virScsiMiscompare *mc,
+                   const GError *error,
+                   bool json);
+
+/* Prints the report (unless @out is NULL), and the error on stderr when
+ * @rc < 0; clears the report.  @rc is the engine's: -1 failed, 0 done, 1 miscompare.  Returns
+ * the exit status. */
+int
+vaaictlReportFinish(const char *cmd,
+                    FILE *out,
+                    virScsiReport *report,
+                    const virScsiMiscompare *mc,
+                    int rc,
+                    const GError *error,
+                    bool json);
+
+/* vaaictl-progress.c: watching and stopping a running operation */
+typedef struct _vaaictlWatch vaaictlWatch;
+
+/* Shows progress on stderr when @showProgress and stderr is a terminal,
+ * and makes SIGINT cancel @report until vaaictlWatchEnd. */
+vaaictlWatch *
+vaaictlWatchBegin(virScsiReport *report,
+                  uint32_t blockSize,
+                  bool showProgress);
+
+/* Points SIGINT at another report (one per piece of a long transfer). */
+void
+vaaictlWatchRetarget(vaaictlWatch *watch,
+                     virScsiReport *report);
+
+bool
+vaaictlWatchInterrupted(void);
+
+void
+vaaictlWatchEnd(vaaictlWatch *watch);
+
+/* The commands */
 int
 vaaictlCmdCaps(const vaaictlGlobal *global,
                int argc,
                char **argv);
+
+int
+vaaictlCmdZero(const vaaictlGlobal *global,
+               int argc,
+               char **argv);
+
+int
+vaaictlCmdUnmap(const vaaictlGlobal *global,
+                int argc,
+                char **argv);
+
+int
+vaaictlCmdCopy(const vaaictlGlobal *global,
+               int argc,
+               char **argv);
+
+int
+vaaictlCmdCaw(const vaaictlGlobal *global,
+              int argc,
+              char **argv);
+
+int
+vaaictlCmdLbaStatus(const vaaictlGlobal *global,
+                    int argc,
+                    char **argv);
+
+int
+vaaictlCmdRead(const vaaictlGlobal *global,
+               int argc,
+               char **argv);
+
+int
+vaaictlCmdWrite(const vaaictlGlobal *global,
+                int argc,
+                char **argv);

@@ -1,0 +1,665 @@
+/*
+ * engine-faults.c: the offload engine against a real LIO array, with the
+ * faults the array will not produce on demand injected around its
+ * transport (virscsitransportfault.h).
+ *
+ * Every scenario writes random data with the engine's own host I/O on a
+ * clean session, runs the operation on a session wrapped with a fault
+ * spec, then reads back on a clean session and compares byte for byte,
+ * and checks what the report says happened.  Copies are sized and placed
+ * to be multiples of nothing: 70001 blocks over 65535-block segments,
+ * odd LBAs.  The probe's own commands (INQUIRY, READ CAPACITY, RECEIVE
+ * COPY RESULTS, GET LBA STATUS) go through the wrapper too, so the rules
+ * match only opcodes the probe never sends.
+ *
+ * The copies run one command in flight: the engine's extra sessions are
+ * opened from the URL, not through the wrapper, so only the first
+ * worker's commands can be counted and faulted.
+ *
+ * Needs VAAI_TEST_URLS="url0 url1" of a running array with the default
+ * profile (two 256 MiB LUNs, 512-byte blocks): tests/integration/with-array
+ * sets it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "virscsioffload.h"
+#include "virscsitransportfault.h"
+#include "virscsierror.h"
+#include "virscsisense.h"
+
+/* Not multiples of any limit the array reports (65535-block segments,
+ * 4096-block WRITE SAME, 16384-block host transfers, 8192-block UNMAP). */
+#define TEST_COPY_BLOCKS 70001
+#define TEST_COPY_LONG_BLOCKS 200003    /* four EXTENDED COPY commands */
+
+static char **testUrls;
+
+
+/* ------------------------------------------------------------ helpers */
+
+static virScsiLun *
+testOpenClean(size_t index)
+{
+    g_autoptr(GError) err = NULL;
+    virScsiLun *lun = virScsiLunOpen(testUrls[index], NULL, &err);
+
+    g_assert_no_error(err);
+    return lun;
+}
+
+
+static virScsiLun *
+testOpenFaulty(size_t index,
+               const char *spec)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(virScsiFaultSpec) faults = virScsiFaultSpecParse(spec, &err);
+    virScsiTransport *inner;
+    virScsiLun *lun;
+
+    g_assert_no_error(err);
+    inner = virScsiTransportOpen(testUrls[index], NULL, &err);
+    g_assert_no_error(err);
+    lun = virScsiLunOpenTransport(virScsiTransportFaultWrap(inner, faults),
+                                  testUrls[index], NULL, &err);
+    g_assert_no_error(err);
+    /* The probe must not have tripped a rule meant for the operation. */
+    g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), ==, 0);
+    return lun;
+}
+
+
+/* Random blocks at @lba, written through the engine; returned for the
+ * comparison (g_free). */
+static uint8_t *
+testFillRandom(virScsiLun *lun,
+               uint64_t lba,
+               uint64_t nblocks)
+{
+    size_t len = nblocks * virScsiLunBlockSize(lun);
+    g_autoptr(GRand) rand = g_rand_new_with_seed(g_test_rand_int());
+    g_autoptr(GError) err = NULL;
+    uint8_t *buf = g_malloc(len);
+    virScsiReport report;
+    size_t i;
+
+    for (i = 0; i + 4 <= len; i += 4) {
+        guint32 v = g_rand_int(rand);
+
+        memcpy(buf + i, &v, 4);
+    }
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadWrite(lun, lba, nblocks, buf, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    virScsiReportClear(&report);
+    return buf;
+}
+
+
+/* @nblocks at @lba hold @expected (or zeros when NULL). */
+static void
+testAssertContent(virScsiLun *lun,
+                  uint64_t lba,
+                  uint64_t nblocks,
+                  const uint8_t *expected)
+{
+    uint32_t bs = virScsiLunBlockSize(lun);
+    g_autofree uint8_t *buf = g_malloc(nblocks * bs);
+    g_autofree uint8_t *zeros = expected ? NULL : g_malloc0(nblocks * bs);
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    uint64_t i;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadRead(lun, lba, nblocks, buf, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    virScsiReportClear(&report);
+    if (!expected)
+        expected = zeros;
+    for (i = 0; i < nblocks; i++) {
+        if (memcmp(buf + i * bs, expected + i * bs, bs) != 0) {
+            g_test_message("LBA %" G_GUINT64_FORMAT " (block %" G_GUINT64_FORMAT
+                           " of %" G_GUINT64_FORMAT ") differs", lba + i, i, nblocks);
+            g_assert_not_reached();
+        }
+    }
+}
+
+
+static void
+testDumpReport(const virScsiReport *report)
+{
+    size_t i;
+
+    g_test_message("%s: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " blocks done, resume %"
+                   G_GUINT64_FORMAT ", planned %s",
+                   report->operation ? report->operation : "?", report->doneBlocks,
+                   report->totalBlocks, report->resumeBlocks,
+                   virScsiMethodName(report->planned));
+    for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
+        const virScsiMethodStats *m = &report->methods[i];
+
+        if (m->commands || m->blocks)
+            g_test_message("  %s: %" G_GUINT64_FORMAT " commands, %" G_GUINT64_FORMAT
+                           " failed, %" G_GUINT64_FORMAT " blocks", virScsiMethodName(i),
+                           m->commands, m->failures, m->blocks);
+    }
+    for (i = 0; report->events && i < report->events->len; i++)
+        g_test_message("  event: %s", (const char *)report->events->pdata[i]);
+}
+
+
+static bool
+testEventsMention(const virScsiReport *report,
+                  const char *needle)
+{
+    size_t i;
+
+    for (i = 0; report->events && i < report->events->len; i++) {
+        if (strstr(report->events->pdata[i], needle))
+            return true;
+    }
+    return false;
+}
+
+
+/* Copy on @faulty (already opened with its spec) and check the content
+ * through a clean session; returns what the engine returned. */
+static int
+testCopy(virScsiLun *src,
+         uint64_t srcLba,
+         virScsiLun *dst,
+         uint64_t dstLba,
+         uint64_t nblocks,
+         unsigned int flags,
+         virScsiReport *report,
+         GError **error)
+{
+    virScsiOffloadOptions opts = { .flags = flags, .inflight = 1 };
+    int rc;
+
+    virScsiReportInit(report);
+    rc = virScsiOffloadCopy(src, srcLba, dst, dstLba, nblocks, &opts, report, error);
+    testDumpReport(report);
+    if (rc < 0 && error && *error)
+        g_test_message("copy failed: %s", (*error)->message);
+    return rc;
+}
+
+
+/* ------------------------------------------------ the wrapper itself */
+
+static int
+testTur(virScsiTransport *t,
+        virScsiCmd *cmd,
+        GError **error)
+{
+    memset(cmd, 0, sizeof(*cmd));
+    cmd->cdbLen = virScsiCdbTestUnitReady(cmd->cdb);
+    cmd->dir = VIR_SCSI_XFER_NONE;
+    return virScsiTransportExec(t, cmd, error);
+}
+
+
+static void
+testWrapperCounting(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(virScsiFaultSpec) spec =
+        virScsiFaultSpecParse("op=0x00,nth=2,sense=0x02/0x04/0x00,info=9;"
+                              "op=0x00,nth=4,repeat,action=fail;"
+                              "op=0x00,nth=3,action=lost-reply", &err);
+    g_autoptr(virScsiTransport) t = NULL;
+    virScsiTransportStats outer;
+    virScsiTransportStats inner;
+    virScsiSense sense;
+    virScsiCmd cmd;
+    size_t i;
+
+    g_assert_no_error(err);
+    t = virScsiTransportOpen(testUrls[0], NULL, &err);
+    g_assert_no_error(err);
+    t = virScsiTransportFaultWrap(g_steal_pointer(&t), spec);
+
+    g_assert_cmpint(testTur(t, &cmd, &err), ==, 0);             /* 1: the array */
+    g_assert_cmpuint(cmd.status, ==, VIR_SCSI_STATUS_GOOD);
+
+    g_assert_cmpint(testTur(t, &cmd, &err), ==, 0);             /* 2: injected */
+    g_assert_cmpuint(cmd.status, ==, VIR_SCSI_STATUS_CHECK_CONDITION);
+    g_assert_cmpint(virScsiSenseParse(cmd.sense, cmd.senseLen, &sense, NULL), ==, 0);
+    g_assert_cmpuint(sense.senseKey, ==, VIR_SCSI_SENSE_KEY_NOT_READY);
+    g_assert_cmpuint(virScsiSenseAscq(&sense), ==, VIR_SCSI_ASC_LUN_NOT_READY);
+    g_assert_true(sense.hasInformation);
+    g_assert_cmpuint(sense.information, ==, 9);
+
+    g_assert_cmpint(testTur(t, &cmd, &err), ==, -1);            /* 3: lost reply */
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_assert_nonnull(strstr(err->message, "lost-reply"));
+    g_clear_error(&err);
+
+    for (i = 4; i <= 6; i++) {                                  /* 4..: repeat */
+        g_assert_cmpint(testTur(t, &cmd, &err), ==, -1);
+        g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+        g_clear_error(&err);
+    }
+
+    g_assert_cmpuint(virScsiTransportFaultMatched(t, 0), ==, 6);
+    g_assert_cmpuint(virScsiTransportFaultFired(t, 0), ==, 1);
+    g_assert_cmpuint(virScsiTransportFaultFired(t, 1), ==, 3);
+    g_assert_cmpuint(virScsiTransportFaultFired(t, 2), ==, 1);
+    g_assert_cmpuint(virScsiTransportFaultFiredTotal(t), ==, 5);
+    g_assert_false(virScsiTransportFaultDropped(t));
+
+    /* The wrapper counts what the engine saw, the inner what crossed. */
+    virScsiTransportGetStats(t, &outer);
+    g_assert_true(virScsiTransportFaultInnerStats(t, &inner));
+    g_assert_cmpuint(outer.commands, ==, 2);
+    g_assert_cmpuint(outer.failures, ==, 4);
+    g_assert_cmpuint(inner.commands, ==, 2);
+    g_assert_cmpuint(inner.failures, ==, 0);
+}
+
+
+static void
+testWrapperDrop(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(virScsiFaultSpec) spec = virScsiFaultSpecParse("op=0x00,nth=2,action=drop", &err);
+    g_autoptr(virScsiTransport) t = NULL;
+    uint8_t buf[96];
+    virScsiCmd cmd;
+
+    g_assert_no_error(err);
+    t = virScsiTransportOpen(testUrls[0], NULL, &err);
+    g_assert_no_error(err);
+    t = virScsiTransportFaultWrap(g_steal_pointer(&t), spec);
+
+    g_assert_cmpint(testTur(t, &cmd, &err), ==, 0);
+    g_assert_cmpint(testTur(t, &cmd, &err), ==, -1);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_clear_error(&err);
+    g_assert_true(virScsiTransportFaultDropped(t));
+
+    /* Gone for good, whatever the command. */
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.cdbLen = virScsiCdbInquiryStandard(cmd.cdb, sizeof(buf));
+    cmd.dir = VIR_SCSI_XFER_FROM_DEV;
+    cmd.data = buf;
+    cmd.dataLen = sizeof(buf);
+    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_assert_nonnull(strstr(err->message, "dropped"));
+    g_assert_cmpuint(virScsiTransportFaultFiredTotal(t), ==, 1);
+}
+
+
+/* ------------------------------------------------------------ copies */
+
+/* COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE on the first command:
+ * the array will never do it, so the whole copy goes by host. */
+static void
+testCopyXcopyRefused(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,sa=0x00,nth=1,sense=0x0a/0x0d/0x02");
+    g_autofree uint8_t *data = testFillRandom(clean, 1001, TEST_COPY_BLOCKS);
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    g_assert_cmpint(testCopy(lun, 1001, lun, 300007, TEST_COPY_BLOCKS, 0, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    testAssertContent(clean, 300007, TEST_COPY_BLOCKS, data);
+
+    g_assert_cmpint(report.planned, ==, VIR_SCSI_METHOD_XCOPY_LID1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].commands, ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, 0);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS);
+    g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_BLOCKS);
+    g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_BLOCKS);
+    g_assert_true(testEventsMention(&report, "COPY ABORTED"));
+    g_assert_true(testEventsMention(&report, "asc 0x0d, ascq 0x02"));
+    /* Refused for good: not asked again. */
+    g_assert_cmpuint(virScsiTransportFaultMatched(lun->transport, 0), ==, 1);
+    virScsiReportClear(&report);
+}
+
+
+/* A transient failure of the 3rd EXTENDED COPY only, between two LUNs:
+ * that chunk by host, the 4th offloaded again. */
+static void
+testCopyXcopyTransient(void)
+{
+    g_autoptr(virScsiLun) clean0 = testOpenClean(0);
+    g_autoptr(virScsiLun) clean1 = testOpenClean(1);
+    g_autoptr(virScsiLun) src = testOpenFaulty(0, "");
+    g_autoptr(virScsiLun) dst = testOpenFaulty(1, "op=0x83,sa=0x00,nth=3,sense=0x0b/0x00/0x00");
+    g_autofree uint8_t *data = testFillRandom(clean0, 12345, TEST_COPY_LONG_BLOCKS);
+    const virScsiMethodStats *x = NULL;
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    g_assert_cmpint(testCopy(src, 12345, dst, 54321, TEST_COPY_LONG_BLOCKS, 0,
+                             &report, &err), ==, 0);
+    g_assert_no_error(err);
+    testAssertContent(clean1, 54321, TEST_COPY_LONG_BLOCKS, data);
+
+    x = &report.methods[VIR_SCSI_METHOD_XCOPY_LID1];
+    g_assert_cmpuint(x->commands, ==, 4);
+    g_assert_cmpuint(x->failures, ==, 1);
+    g_assert_cmpuint(x->blocks, ==, TEST_COPY_LONG_BLOCKS - 65535);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 65535);
+    g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_LONG_BLOCKS);
+    g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
+    g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
+    g_assert_cmpuint(virScsiTransportFaultMatched(dst->transport, 0), ==, 4);
+    virScsiReportClear(&report);
+}
+
+
+/* The array copied, the host never heard: the engine must not believe
+ * the chunk undone in a way that corrupts it, nor done without knowing. */
+static void
+testCopyXcopyLostReply(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,nth=2,action=lost-reply");
+    g_autofree uint8_t *data = testFillRandom(clean, 4099, TEST_COPY_BLOCKS);
+    virScsiTransportStats inner;
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    g_assert_cmpint(testCopy(lun, 4099, lun, 262147, TEST_COPY_BLOCKS, 0, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    testAssertContent(clean, 262147, TEST_COPY_BLOCKS, data);
+
+    g_assert_cmpuint(virScsiTransportFaultFired(lun->transport, 0), ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, 65535);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS - 65535);
+    g_assert_true(testEventsMention(&report, "lost-reply"));
+    /* The report counts the lost command as a failure on the link; the
+     * array did receive it. */
+    g_assert_cmpuint(report.link.failures, ==, 1);
+    g_assert_true(virScsiTransportFaultInnerStats(lun->transport, &inner));
+    g_assert_cmpuint(inner.failures, ==, 0);
+    virScsiReportClear(&report);
+}
+
+
+/* The connection drops mid-copy: a clear error and a resume point that
+ * holds (everything before it copied); a second run on a fresh session
+ * resumes there and does only the rest. */
+static void
+testCopyDropResume(const char *spec,
+                   unsigned int flags,
+                   uint64_t srcLba,
+                   uint64_t dstLba)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, spec);
+    g_autoptr(virScsiLun) again = testOpenClean(0);
+    g_autofree uint8_t *data = testFillRandom(clean, srcLba, TEST_COPY_BLOCKS);
+    virScsiOffloadOptions opts = { .flags = flags, .inflight = 1 };
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    uint64_t resume;
+
+    g_assert_cmpint(testCopy(lun, srcLba, lun, dstLba, TEST_COPY_BLOCKS, flags,
+                             &report, &err), ==, -1);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_assert_nonnull(strstr(err->message, "dropped"));
+    g_assert_true(virScsiTransportFaultDropped(lun->transport));
+    resume = report.resumeBlocks;
+    g_assert_cmpuint(resume, >, 0);
+    g_assert_cmpuint(resume, <, TEST_COPY_BLOCKS);
+    g_assert_cmpuint(resume, <=, report.doneBlocks);
+    virScsiReportClear(&report);
+    /* The promise of resumeBlocks: everything before it is there. */
+    testAssertContent(clean, dstLba, resume, data);
+
+    virScsiReportInit(&report);
+    opts.resumeBlocks = resume;
+    g_assert_cmpint(virScsiOffloadCopy(again, srcLba, again, dstLba, TEST_COPY_BLOCKS,
+                                       &opts, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    g_assert_cmpuint(report.totalBlocks, ==, TEST_COPY_BLOCKS - resume);
+    g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_BLOCKS - resume);
+    g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_BLOCKS);
+    virScsiReportClear(&report);
+    testAssertContent(clean, dstLba, TEST_COPY_BLOCKS, data);
+}
+
+
+static void
+testCopyDropHostOnly(void)
+{
+    /* Host copy moves 16384 blocks a WRITE: the 5th is past the first
+     * chunk of four. */
+    testCopyDropResume("op=0x8a,nth=5,action=drop", VIR_SCSI_OFFLOAD_HOST_ONLY, 77, 150001);
+}
+
+
+static void
+testCopyDropXcopy(void)
+{
+    testCopyDropResume("op=0x83,sa=0x00,nth=2,action=drop", 0, 333, 400009);
+}
+
+
+/* ------------------------------------------------------ zero, unmap */
+
+static void
+testZeroWriteSameRefused(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(1);
+    /* Whichever WRITE SAME the plan chose, the array refuses it. */
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,repeat,sense=0x05/0x20/0x00;"
+                                               "op=0x41,repeat,sense=0x05/0x20/0x00");
+    g_autofree uint8_t *data = testFillRandom(clean, 777, TEST_COPY_BLOCKS);
+    virScsiOffloadOptions opts = { 0 };
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadZero(lun, 777, TEST_COPY_BLOCKS, &opts, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    testAssertContent(clean, 777, TEST_COPY_BLOCKS, NULL);
+
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS);
+    g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_BLOCKS);
+    g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_BLOCKS);
+    g_assert_true(testEventsMention(&report, "asc 0x20, ascq 0x00"));
+    /* INVALID COMMAND OPERATION CODE is final: asked once per method. */
+    g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), <=, 2);
+    virScsiReportClear(&report);
+}
+
+
+/* A WRITE SAME that fails once for a reason that may pass: that piece by
+ * host, WRITE SAME again for the rest. */
+static void
+testZeroWriteSameTransient(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(1);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,nth=2,sense=0x0b/0x00/0x00;"
+                                               "op=0x41,nth=2,sense=0x0b/0x00/0x00");
+    g_autofree uint8_t *data = testFillRandom(clean, 100003, 20001);
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    uint64_t offloaded;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadZero(lun, 100003, 20001, NULL, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    testAssertContent(clean, 100003, 20001, NULL);
+
+    offloaded = virScsiReportOffloadedBlocks(&report);
+    g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, >, 0);
+    g_assert_cmpuint(offloaded, >, 0);
+    g_assert_cmpuint(offloaded + report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 20001);
+    g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
+    virScsiReportClear(&report);
+}
+
+
+/* UNMAP refused: WRITE SAME with UNMAP says the same where the LUN has
+ * it (LIO does), as virscsiunmap.c documents. */
+static void
+testUnmapRefusedFallback(void)
+{
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,repeat,sense=0x05/0x20/0x00");
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_UNMAP].failures, ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_WRITE_SAME_UNMAP].blocks, ==, 30001);
+    g_assert_cmpuint(report.doneBlocks, ==, 30001);
+    g_assert_true(testEventsMention(&report, "asc 0x20, ascq 0x00"));
+    g_assert_cmpuint(virScsiTransportFaultFired(lun->transport, 0), ==, 1);
+    virScsiReportClear(&report);
+}
+
+
+/* Both ways refused: a clear error, and a resume point at the start. */
+static void
+testUnmapRefusedError(void)
+{
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,repeat,sense=0x05/0x20/0x00;"
+                                               "op=0x93,repeat,sense=0x05/0x20/0x00;"
+                                               "op=0x41,repeat,sense=0x05/0x20/0x00");
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, -1);
+    testDumpReport(&report);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED);
+    g_test_message("unmap error: %s", err->message);
+    g_assert_nonnull(strstr(err->message, "200001"));
+    g_assert_cmpuint(report.resumeBlocks, ==, 0);
+    g_assert_cmpuint(report.doneBlocks, ==, 0);
+    virScsiReportClear(&report);
+}
+
+
+/* One lost UNMAP connection: retried on the same session, done. */
+static void
+testUnmapTransient(void)
+{
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,nth=2,action=fail");
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_UNMAP].failures, ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_UNMAP].blocks, ==, 30001);
+    g_assert_cmpuint(report.doneBlocks, ==, 30001);
+    g_assert_true(testEventsMention(&report, "retrying"));
+    virScsiReportClear(&report);
+}
+
+
+/* --------------------------------------------------- compare and write */
+
+static void
+testAtomicFault(const char *spec,
+                bool arrayWrote)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, spec);
+    g_autofree uint8_t *expected = testFillRandom(clean, 509, 1);
+    g_autofree uint8_t *replacement = g_malloc(virScsiLunBlockSize(lun));
+    g_autoptr(GError) err = NULL;
+    virScsiMiscompare mc = { 0 };
+    virScsiReport report;
+
+    memset(replacement, 0x5A, virScsiLunBlockSize(lun));
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadCompareAndWrite(lun, 509, 1, expected, replacement,
+                                                  &mc, &report, &err), ==, -1);
+    testDumpReport(&report);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_test_message("compare-and-write error: %s", err->message);
+    g_assert_false(mc.miscompared);
+    g_assert_null(mc.current);
+    g_assert_cmpuint(report.doneBlocks, ==, 0);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_COMPARE_AND_WRITE].failures, ==, 1);
+    virScsiReportClear(&report);
+    virScsiMiscompareClear(&mc);
+
+    /* What the block holds is for the caller to find out: here, the
+     * array's side of the story. */
+    testAssertContent(clean, 509, 1, arrayWrote ? replacement : expected);
+}
+
+
+static void
+testAtomicDrop(void)
+{
+    testAtomicFault("op=0x89,nth=1,action=drop", false);
+}
+
+
+static void
+testAtomicLostReply(void)
+{
+    testAtomicFault("op=0x89,nth=1,action=lost-reply", true);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const char *urls = g_getenv("VAAI_TEST_URLS");
+    g_autoptr(GStrvBuilder) list = g_strv_builder_new();
+    g_auto(GStrv) words = NULL;
+    int ret;
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+    words = g_strsplit_set(urls ? urls : "", " \t\n", -1);
+    for (i = 0; words[i]; i++) {
+        if (*words[i])
+            g_strv_builder_add(list, words[i]);
+    }
+    testUrls = g_strv_builder_end(list);
+    if (g_strv_length(testUrls) < 2) {
+        g_printerr("engine-faults: set VAAI_TEST_URLS to two iSCSI URLs of a LIO array "
+                   "(tests/integration/with-array does)\n");
+        g_strfreev(testUrls);
+        return 77;      /* skipped */
+    }
+
+    g_test_add_func("/faults/wrapper/counting", testWrapperCounting);
+    g_test_add_func("/faults/wrapper/drop", testWrapperDrop);
+    g_test_add_func("/faults/copy/xcopy-refused", testCopyXcopyRefused);
+    g_test_add_func("/faults/copy/xcopy-transient", testCopyXcopyTransient);
+    g_test_add_func("/faults/copy/xcopy-lost-reply", testCopyXcopyLostReply);
+    g_test_add_func("/faults/copy/drop-host-only-resume", testCopyDropHostOnly);
+    g_test_add_func("/faults/copy/drop-xcopy-resume", testCopyDropXcopy);
+    g_test_add_func("/faults/zero/write-same-refused", testZeroWriteSameRefused);
+    g_test_add_func("/faults/zero/write-same-transient", testZeroWriteSameTransient);
+    g_test_add_func("/faults/unmap/refused-fallback", testUnmapRefusedFallback);
+    g_test_add_func("/faults/unmap/refused-error", testUnmapRefusedError);
+    g_test_add_func("/faults/unmap/transient", testUnmapTransient);
+    g_test_add_func("/faults/atomic/drop", testAtomicDrop);
+    g_test_add_func("/faults/atomic/lost-reply", testAtomicLostReply);
+    ret = g_test_run();
+    g_strfreev(testUrls);
+    return ret;
+}
