@@ -23,9 +23,9 @@
 #define VIR_SCSI_COPY_INFLIGHT_DEFAULT 4
 #define VIR_SCSI_COPY_INFLIGHT_MAX 32
 
-/* Host chunks: several host transfers per chunk keep the resume
- * bookkeeping small without making a redo expensive. */
-#define VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS 4
+/* Host chunks of one transfer each: the resume point then never lags
+ * more than a transfer per worker behind what was copied. */
+#define VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS 1
 
 typedef struct _virScsiCopyChunk virScsiCopyChunk;
 struct _virScsiCopyChunk {

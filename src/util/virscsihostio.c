@@ -42,11 +42,10 @@ virScsiEngineCancelled(virScsiReport *report,
 {
     if (!virScsiReportCancelled(report))
         return false;
+    /* How far it got is in the report: workers still finishing their
+     * commands would make a count here stale. */
     g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED,
-                "%s cancelled after %llu of %llu blocks",
-                report->operation ? report->operation : "operation",
-                (unsigned long long)report->doneBlocks,
-                (unsigned long long)report->totalBlocks);
+                "%s cancelled", report->operation ? report->operation : "operation");
     return true;
 }
 

@@ -16,7 +16,9 @@ struct _virScsiMethodStats {
     uint64_t commands;          /* commands of this method sent */
     uint64_t failures;          /* of which failed (and were redone otherwise) */
     uint64_t blocks;            /* blocks this method completed */
-    uint64_t hostBytes;         /* payload bytes it moved through the host */
+    uint64_t hostBytes;         /* data it moved through the host (a WRITE
+                                 * SAME's one block is a parameter, not data:
+                                 * it shows in the link counters only) */
 };
 
 typedef void (*virScsiProgressFunc)(uint64_t doneBlocks,

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 
 #include <iscsi/iscsi.h>
@@ -24,6 +26,76 @@ struct _virScsiTransportISCSI {
 };
 
 
+/* The outcome of one command, filled by libiscsi's callback. */
+typedef struct _virScsiISCSIWait virScsiISCSIWait;
+struct _virScsiISCSIWait {
+    bool finished;
+    int status;
+};
+
+
+static void
+virScsiISCSICommandDone(struct iscsi_context *iscsi G_GNUC_UNUSED,
+                        int status,
+                        void *commandData G_GNUC_UNUSED,
+                        void *opaque)
+{
+    virScsiISCSIWait *wait = opaque;
+
+    wait->status = status;
+    wait->finished = true;
+}
+
+
+/*
+ * Drive the session until the command completes, fails or runs out of
+ * time.  libiscsi's own synchronous wrappers are not used: when their
+ * poll() is interrupted by a signal they return with the task still
+ * queued and pointing at their dead stack frame, and a late reply then
+ * writes into freed memory.  Here the task is cancelled while its wait
+ * state is still alive, so nothing refers to it afterwards.
+ */
+static int
+virScsiISCSIWaitFor(struct iscsi_context *iscsi,
+                    struct scsi_task *task,
+                    virScsiISCSIWait *wait,
+                    unsigned int timeoutMs,
+                    const char **why)
+{
+    /* libiscsi's own PDU timeout fires first; this is the backstop. */
+    gint64 deadline = g_get_monotonic_time() + (gint64)(timeoutMs + 5000) * 1000;
+
+    while (!wait->finished) {
+        struct pollfd pfd = { .fd = iscsi_get_fd(iscsi), .events = iscsi_which_events(iscsi) };
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        int rc;
+
+        if (left <= 0) {
+            *why = "timed out";
+            break;
+        }
+        /* No events wanted: libiscsi is between reconnect attempts. */
+        rc = pfd.events ? poll(&pfd, 1, MIN(left, 1000)) : (g_usleep(100000), 0);
+        if (rc < 0) {
+            if (errno == EINTR)
+                continue;
+            *why = g_strerror(errno);
+            break;
+        }
+        if (iscsi_service(iscsi, rc > 0 ? pfd.revents : 0) < 0) {
+            *why = iscsi_get_error(iscsi);
+            break;
+        }
+    }
+
+    if (!wait->finished) {
+        iscsi_scsi_cancel_task(iscsi, task);
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 virScsiTransportISCSIExec(virScsiTransport *transport,
                           virScsiCmd *cmd,
@@ -33,6 +105,8 @@ virScsiTransportISCSIExec(virScsiTransport *transport,
     struct scsi_task *task = NULL;
     struct iscsi_data dataOut = { 0 };
     unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : priv->timeoutMs;
+    virScsiISCSIWait wait = { 0 };
+    const char *why = "unknown error";
     int xferDir = SCSI_XFER_NONE;
     int ret = -1;
 
@@ -76,19 +150,30 @@ virScsiTransportISCSIExec(virScsiTransport *transport,
 
     iscsi_set_timeout(priv->iscsi, MAX(1, (timeoutMs + 999) / 1000));
 
-    if (!iscsi_scsi_command_sync(priv->iscsi, priv->lun, task,
-                                 cmd->dir == VIR_SCSI_XFER_TO_DEV ? &dataOut : NULL)) {
+    if (iscsi_scsi_command_async(priv->iscsi, priv->lun, task, virScsiISCSICommandDone,
+                                 cmd->dir == VIR_SCSI_XFER_TO_DEV ? &dataOut : NULL,
+                                 &wait) != 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: command 0x%02x did not complete: %s",
+                    "%s: command 0x%02x could not be sent: %s",
                     transport->target, cmd->cdb[0], iscsi_get_error(priv->iscsi));
         goto cleanup;
     }
 
-    if (task->status < 0 || task->status == SCSI_STATUS_ERROR ||
-        task->status == SCSI_STATUS_CANCELLED || task->status == SCSI_STATUS_TIMEOUT) {
+    if (virScsiISCSIWaitFor(priv->iscsi, task, &wait, timeoutMs, &why) < 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                     "%s: command 0x%02x did not complete: %s",
-                    transport->target, cmd->cdb[0], iscsi_get_error(priv->iscsi));
+                    transport->target, cmd->cdb[0], why);
+        goto cleanup;
+    }
+
+    if (wait.status < 0 || wait.status == SCSI_STATUS_ERROR ||
+        wait.status == SCSI_STATUS_CANCELLED || wait.status == SCSI_STATUS_TIMEOUT) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: command 0x%02x did not complete: %s",
+                    transport->target, cmd->cdb[0],
+                    wait.status == SCSI_STATUS_TIMEOUT ? "timed out" :
+                    wait.status == SCSI_STATUS_CANCELLED ? "cancelled" :
+                    iscsi_get_error(priv->iscsi));
         goto cleanup;
     }
 

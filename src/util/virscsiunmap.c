@@ -99,8 +99,7 @@ virScsiUnmapMiddle(virScsiUnmapState *st,
         len = virScsiChunkNext(lba + pos, nblocks - pos, MIN(maxBlocks, 0xFFFFFFFFULL),
                                op->granularity, op->alignment);
         if (virScsiUnmapOne(st, lba + pos, len, &err) == 0) {
-            virScsiReportAdd(st->report, st->method, 1, 0, len,
-                             st->method == VIR_SCSI_METHOD_UNMAP ? 0 : virScsiLunBlockSize(st->lun));
+            virScsiReportAdd(st->report, st->method, 1, 0, len, 0);
             st->failures = 0;
             st->bytes += len * virScsiLunBlockSize(st->lun);
             pos += len;

@@ -85,14 +85,14 @@ virScsiEngineZeroRange(virScsiLun *lun,
                                         lba + pos, len, bs,
                                         method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP,
                                         &err) == 0) {
-            virScsiReportAdd(report, method, 1, 0, len, bs);
+            virScsiReportAdd(report, method, 1, 0, len, 0);
             failures = 0;
             pos += len;
             *done = pos;
             continue;
         }
 
-        virScsiReportAdd(report, method, 1, 1, 0, bs);
+        virScsiReportAdd(report, method, 1, 1, 0, 0);
         next = virScsiZeroFallback(method);
         if (virScsiEngineErrorIsPermanent(err) ||
             ++failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
@@ -119,10 +119,10 @@ virScsiEngineZeroRange(virScsiLun *lun,
                 return -1;
         } else if (virScsiCommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
                                                lba + pos, len, bs, false, error) < 0) {
-            virScsiReportAdd(report, next, 1, 1, 0, bs);
+            virScsiReportAdd(report, next, 1, 1, 0, 0);
             return -1;
         } else {
-            virScsiReportAdd(report, next, 1, 0, len, bs);
+            virScsiReportAdd(report, next, 1, 0, len, 0);
         }
         pos += len;
         *done = pos;

@@ -25,6 +25,8 @@
 
 #include <string.h>
 
+#include <iscsi/iscsi.h>
+
 #include "virscsioffload.h"
 #include "virscsitransportfault.h"
 #include "virscsierror.h"
@@ -113,6 +115,8 @@ testAssertContent(virScsiLun *lun,
     virScsiReport report;
     uint64_t i;
 
+    if (nblocks == 0)
+        return;     /* e.g. a resume point at the start: nothing promised */
     virScsiReportInit(&report);
     g_assert_cmpint(virScsiOffloadRead(lun, lba, nblocks, buf, &report, &err), ==, 0);
     g_assert_no_error(err);
@@ -163,6 +167,46 @@ testEventsMention(const virScsiReport *report,
             return true;
     }
     return false;
+}
+
+
+/* The source of the long copies, on LUN 1, written once: each long copy
+ * goes to a different destination range or offset on LUN 0, so that none
+ * finds its expected content already in place. */
+#define TEST_LONG_SRC_LBA 310001
+
+static uint8_t *testLongData;
+
+static const uint8_t *
+testLongSource(void)
+{
+    if (!testLongData) {
+        g_autoptr(virScsiLun) clean = testOpenClean(1);
+
+        testLongData = testFillRandom(clean, TEST_LONG_SRC_LBA, TEST_COPY_LONG_BLOCKS);
+    }
+    return testLongData;
+}
+
+
+/* A LUN RESET from a session of our own: LIO then queues a real UNIT
+ * ATTENTION (0x29/0x03) for the other sessions' next command. */
+static void
+testLunReset(size_t index)
+{
+    struct iscsi_context *iscsi = iscsi_create_context(VIR_SCSI_DEFAULT_INITIATOR);
+    struct iscsi_url *url;
+
+    g_assert_nonnull(iscsi);
+    url = iscsi_parse_full_url(iscsi, testUrls[index]);
+    g_assert_nonnull(url);
+    iscsi_set_session_type(iscsi, ISCSI_SESSION_NORMAL);
+    g_assert_cmpint(iscsi_set_targetname(iscsi, url->target), ==, 0);
+    g_assert_cmpint(iscsi_full_connect_sync(iscsi, url->portal, url->lun), ==, 0);
+    g_assert_cmpint(iscsi_task_mgmt_lun_reset_sync(iscsi, url->lun), ==, 0);
+    iscsi_logout_sync(iscsi);
+    iscsi_destroy_url(url);
+    iscsi_destroy_context(iscsi);
 }
 
 
@@ -333,19 +377,18 @@ testCopyXcopyRefused(void)
 static void
 testCopyXcopyTransient(void)
 {
-    g_autoptr(virScsiLun) clean0 = testOpenClean(0);
-    g_autoptr(virScsiLun) clean1 = testOpenClean(1);
-    g_autoptr(virScsiLun) src = testOpenFaulty(0, "");
-    g_autoptr(virScsiLun) dst = testOpenFaulty(1, "op=0x83,sa=0x00,nth=3,sense=0x0b/0x00/0x00");
-    g_autofree uint8_t *data = testFillRandom(clean0, 12345, TEST_COPY_LONG_BLOCKS);
+    const uint8_t *data = testLongSource();
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) src = testOpenFaulty(1, "");
+    g_autoptr(virScsiLun) dst = testOpenFaulty(0, "op=0x83,sa=0x00,nth=3,sense=0x0b/0x00/0x00");
     const virScsiMethodStats *x = NULL;
     g_autoptr(GError) err = NULL;
     virScsiReport report;
 
-    g_assert_cmpint(testCopy(src, 12345, dst, 54321, TEST_COPY_LONG_BLOCKS, 0,
+    g_assert_cmpint(testCopy(src, TEST_LONG_SRC_LBA, dst, 54321, TEST_COPY_LONG_BLOCKS, 0,
                              &report, &err), ==, 0);
     g_assert_no_error(err);
-    testAssertContent(clean1, 54321, TEST_COPY_LONG_BLOCKS, data);
+    testAssertContent(clean, 54321, TEST_COPY_LONG_BLOCKS, data);
 
     x = &report.methods[VIR_SCSI_METHOD_XCOPY_LID1];
     g_assert_cmpuint(x->commands, ==, 4);
@@ -356,6 +399,85 @@ testCopyXcopyTransient(void)
     g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
     g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
     g_assert_cmpuint(virScsiTransportFaultMatched(dst->transport, 0), ==, 4);
+    virScsiReportClear(&report);
+}
+
+
+/* Transient failures on every EXTENDED COPY: after a few in a row the
+ * engine stops asking and the host copies the rest. */
+static void
+testCopyXcopyKeepsFailing(void)
+{
+    const uint8_t *data = testLongSource();
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) src = testOpenFaulty(1, "");
+    g_autoptr(virScsiLun) dst = testOpenFaulty(0, "op=0x83,repeat,sense=0x0b/0x00/0x00");
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    g_assert_cmpint(testCopy(src, TEST_LONG_SRC_LBA, dst, 260001, TEST_COPY_LONG_BLOCKS, 0,
+                             &report, &err), ==, 0);
+    g_assert_no_error(err);
+    testAssertContent(clean, 260001, TEST_COPY_LONG_BLOCKS, data);
+
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].commands, ==, 3);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 3);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_LONG_BLOCKS);
+    g_assert_true(testEventsMention(&report, "repeated failures"));
+    virScsiReportClear(&report);
+}
+
+
+/* Refused for good with the default commands in flight: the worker that
+ * hears it turns offload off for all, the others finish their commands;
+ * nothing is lost between them.  (Only the first worker's session is
+ * wrapped: the others are opened from the URL.) */
+static void
+testCopyXcopyRefusedInflight(void)
+{
+    const uint8_t *data = testLongSource();
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) src = testOpenFaulty(1, "");
+    g_autoptr(virScsiLun) dst = testOpenFaulty(0, "op=0x83,nth=1,sense=0x0a/0x0d/0x02");
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadCopy(src, TEST_LONG_SRC_LBA, dst, 120007,
+                                       TEST_COPY_LONG_BLOCKS, NULL, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    testAssertContent(clean, 120007, TEST_COPY_LONG_BLOCKS, data);
+
+    g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, >=, 65535);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks +
+                     report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==,
+                     TEST_COPY_LONG_BLOCKS);
+    g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_LONG_BLOCKS);
+    virScsiReportClear(&report);
+}
+
+
+/* A real UNIT ATTENTION (after a LUN reset) on the first EXTENDED COPY:
+ * the command was not executed and is to be sent again, as the transport
+ * does for every other command; it is no failure of the offload. */
+static void
+testCopyXcopyUnitAttention(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "");
+    g_autofree uint8_t *data = testFillRandom(clean, 2003, TEST_COPY_BLOCKS);
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    testLunReset(0);
+    g_assert_cmpint(testCopy(lun, 2003, lun, 190001, TEST_COPY_BLOCKS, 0, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    testAssertContent(clean, 190001, TEST_COPY_BLOCKS, data);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 0);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, TEST_COPY_BLOCKS);
     virScsiReportClear(&report);
 }
 
@@ -390,6 +512,57 @@ testCopyXcopyLostReply(void)
 }
 
 
+/* Host copy forbidden and the array refuses the 2nd command: the copy
+ * stops, says offload was impossible, and keeps what was done. */
+static void
+testCopyXcopyRefusedNoHost(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,nth=2,sense=0x0a/0x0d/0x02");
+    g_autofree uint8_t *data = testFillRandom(clean, 5003, TEST_COPY_BLOCKS);
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    g_assert_cmpint(testCopy(lun, 5003, lun, 420001, TEST_COPY_BLOCKS,
+                             VIR_SCSI_OFFLOAD_NO_HOST, &report, &err), ==, -1);
+    g_assert_nonnull(err);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 0);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].commands, ==, 0);
+    g_assert_cmpuint(report.resumeBlocks, ==, 65535);
+    testAssertContent(clean, 420001, report.resumeBlocks, data);
+    /* As when the plan has no offload at all: the caller (vol-clone
+     * --reflink) tells "cannot offload" from "broken" by this code. */
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD);
+    virScsiReportClear(&report);
+}
+
+
+/* TASK SET FULL on a host WRITE: the array is busy, not broken.  Either
+ * the engine waits and sends it again, or it stops cleanly with a
+ * resume point that holds. */
+static void
+testCopyHostTaskSetFull(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x8a,nth=3,status=0x28");
+    g_autofree uint8_t *data = testFillRandom(clean, 9001, TEST_COPY_BLOCKS);
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+
+    if (testCopy(lun, 9001, lun, 230003, TEST_COPY_BLOCKS, VIR_SCSI_OFFLOAD_HOST_ONLY,
+                 &report, &err) == 0) {
+        g_assert_no_error(err);
+        testAssertContent(clean, 230003, TEST_COPY_BLOCKS, data);
+    } else {
+        g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_STATUS);
+        g_assert_nonnull(strstr(err->message, "TASK SET FULL"));
+        g_assert_cmpuint(report.resumeBlocks, <, TEST_COPY_BLOCKS);
+        testAssertContent(clean, 230003, report.resumeBlocks, data);
+    }
+    virScsiReportClear(&report);
+}
+
+
 /* The connection drops mid-copy: a clear error and a resume point that
  * holds (everything before it copied); a second run on a fresh session
  * resumes there and does only the rest. */
@@ -412,6 +585,7 @@ testCopyDropResume(const char *spec,
                              &report, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
     g_assert_nonnull(strstr(err->message, "dropped"));
+    g_clear_error(&err);
     g_assert_true(virScsiTransportFaultDropped(lun->transport));
     resume = report.resumeBlocks;
     g_assert_cmpuint(resume, >, 0);
@@ -460,20 +634,20 @@ testZeroWriteSameRefused(void)
     /* Whichever WRITE SAME the plan chose, the array refuses it. */
     g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,repeat,sense=0x05/0x20/0x00;"
                                                "op=0x41,repeat,sense=0x05/0x20/0x00");
-    g_autofree uint8_t *data = testFillRandom(clean, 777, TEST_COPY_BLOCKS);
+    g_autofree uint8_t *data = testFillRandom(clean, 777, 20001);
     virScsiOffloadOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
     virScsiReport report;
 
     virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadZero(lun, 777, TEST_COPY_BLOCKS, &opts, &report, &err), ==, 0);
+    g_assert_cmpint(virScsiOffloadZero(lun, 777, 20001, &opts, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
-    testAssertContent(clean, 777, TEST_COPY_BLOCKS, NULL);
+    testAssertContent(clean, 777, 20001, NULL);
 
-    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS);
-    g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_BLOCKS);
-    g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_BLOCKS);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 20001);
+    g_assert_cmpuint(report.doneBlocks, ==, 20001);
+    g_assert_cmpuint(report.resumeBlocks, ==, 20001);
     g_assert_true(testEventsMention(&report, "asc 0x20, ascq 0x00"));
     /* INVALID COMMAND OPERATION CODE is final: asked once per method. */
     g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), <=, 2);
@@ -507,6 +681,47 @@ testZeroWriteSameTransient(void)
     g_assert_cmpuint(offloaded + report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 20001);
     g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
     virScsiReportClear(&report);
+}
+
+
+/* The connection drops mid-zero: a clear error, a resume point before
+ * which all reads as zeros, and a resumed run that does only the rest. */
+static void
+testZeroDropResume(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(1);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,nth=3,action=drop;"
+                                               "op=0x41,nth=3,action=drop");
+    g_autoptr(virScsiLun) again = testOpenClean(1);
+    g_autofree uint8_t *data = testFillRandom(clean, 120011, 20001);
+    virScsiOffloadOptions opts = { 0 };
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    uint64_t resume;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadZero(lun, 120011, 20001, &opts, &report, &err), ==, -1);
+    testDumpReport(&report);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_test_message("zero error: %s", err->message);
+    g_clear_error(&err);
+    resume = report.resumeBlocks;
+    g_assert_cmpuint(resume, >, 0);
+    g_assert_cmpuint(resume, <, 20001);
+    virScsiReportClear(&report);
+    testAssertContent(clean, 120011, resume, NULL);
+    testAssertContent(clean, 120011 + resume, 20001 - resume,
+                      data + resume * virScsiLunBlockSize(clean));
+
+    virScsiReportInit(&report);
+    opts.resumeBlocks = resume;
+    g_assert_cmpint(virScsiOffloadZero(again, 120011, 20001, &opts, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    g_assert_cmpuint(report.doneBlocks, ==, 20001 - resume);
+    g_assert_cmpuint(report.resumeBlocks, ==, 20001);
+    virScsiReportClear(&report);
+    testAssertContent(clean, 120011, 20001, NULL);
 }
 
 
@@ -574,6 +789,41 @@ testUnmapTransient(void)
 }
 
 
+/* The connection drops mid-unmap: retried on the dead session, then a
+ * clear error; the resumed run on a fresh one does only the rest. */
+static void
+testUnmapDropResume(void)
+{
+    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,nth=2,action=drop");
+    g_autoptr(virScsiLun) again = testOpenClean(1);
+    virScsiOffloadOptions opts = { 0 };
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    uint64_t resume;
+
+    virScsiReportInit(&report);
+    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, &opts, &report, &err), ==, -1);
+    testDumpReport(&report);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
+    g_assert_nonnull(strstr(err->message, "dropped"));
+    g_clear_error(&err);
+    resume = report.resumeBlocks;
+    g_assert_cmpuint(resume, ==, report.methods[VIR_SCSI_METHOD_UNMAP].blocks);
+    g_assert_cmpuint(resume, >, 0);
+    g_assert_cmpuint(resume, <, 30001);
+    virScsiReportClear(&report);
+
+    virScsiReportInit(&report);
+    opts.resumeBlocks = resume;
+    g_assert_cmpint(virScsiOffloadUnmap(again, 200001, 30001, &opts, &report, &err), ==, 0);
+    testDumpReport(&report);
+    g_assert_no_error(err);
+    g_assert_cmpuint(report.doneBlocks, ==, 30001 - resume);
+    g_assert_cmpuint(report.resumeBlocks, ==, 30001);
+    virScsiReportClear(&report);
+}
+
+
 /* --------------------------------------------------- compare and write */
 
 static void
@@ -605,6 +855,35 @@ testAtomicFault(const char *spec,
     /* What the block holds is for the caller to find out: here, the
      * array's side of the story. */
     testAssertContent(clean, 509, 1, arrayWrote ? replacement : expected);
+}
+
+
+/* A real UNIT ATTENTION (after a LUN reset) on COMPARE AND WRITE: not
+ * executed, so sent again; neither an error nor a miscompare. */
+static void
+testAtomicUnitAttention(void)
+{
+    g_autoptr(virScsiLun) clean = testOpenClean(0);
+    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "");
+    g_autofree uint8_t *expected = testFillRandom(clean, 511, 1);
+    g_autofree uint8_t *replacement = g_malloc(virScsiLunBlockSize(lun));
+    g_autoptr(GError) err = NULL;
+    virScsiMiscompare mc = { 0 };
+    virScsiReport report;
+    int rc;
+
+    memset(replacement, 0xA5, virScsiLunBlockSize(lun));
+    testLunReset(0);
+    virScsiReportInit(&report);
+    rc = virScsiOffloadCompareAndWrite(lun, 511, 1, expected, replacement, &mc, &report, &err);
+    testDumpReport(&report);
+    if (err)
+        g_test_message("compare-and-write error: %s", err->message);
+    g_assert_no_error(err);
+    g_assert_cmpint(rc, ==, 0);
+    virScsiReportClear(&report);
+    virScsiMiscompareClear(&mc);
+    testAssertContent(clean, 511, 1, replacement);
 }
 
 
@@ -649,17 +928,27 @@ main(int argc, char **argv)
     g_test_add_func("/faults/wrapper/drop", testWrapperDrop);
     g_test_add_func("/faults/copy/xcopy-refused", testCopyXcopyRefused);
     g_test_add_func("/faults/copy/xcopy-transient", testCopyXcopyTransient);
+    g_test_add_func("/faults/copy/xcopy-keeps-failing", testCopyXcopyKeepsFailing);
+    g_test_add_func("/faults/copy/xcopy-refused-inflight", testCopyXcopyRefusedInflight);
     g_test_add_func("/faults/copy/xcopy-lost-reply", testCopyXcopyLostReply);
     g_test_add_func("/faults/copy/drop-host-only-resume", testCopyDropHostOnly);
     g_test_add_func("/faults/copy/drop-xcopy-resume", testCopyDropXcopy);
+    g_test_add_func("/faults/copy/host-task-set-full", testCopyHostTaskSetFull);
     g_test_add_func("/faults/zero/write-same-refused", testZeroWriteSameRefused);
     g_test_add_func("/faults/zero/write-same-transient", testZeroWriteSameTransient);
+    g_test_add_func("/faults/zero/drop-resume", testZeroDropResume);
     g_test_add_func("/faults/unmap/refused-fallback", testUnmapRefusedFallback);
     g_test_add_func("/faults/unmap/refused-error", testUnmapRefusedError);
     g_test_add_func("/faults/unmap/transient", testUnmapTransient);
+    g_test_add_func("/faults/unmap/drop-resume", testUnmapDropResume);
     g_test_add_func("/faults/atomic/drop", testAtomicDrop);
     g_test_add_func("/faults/atomic/lost-reply", testAtomicLostReply);
+    g_test_add_func("/faults/no-host/xcopy-refused", testCopyXcopyRefusedNoHost);
+    /* Real UNIT ATTENTIONs, from a LUN reset on another session. */
+    g_test_add_func("/faults/unit-attention/xcopy", testCopyXcopyUnitAttention);
+    g_test_add_func("/faults/unit-attention/compare-and-write", testAtomicUnitAttention);
     ret = g_test_run();
     g_strfreev(testUrls);
+    g_free(testLongData);
     return ret;
 }

@@ -270,7 +270,7 @@ testOverlap(void)
     g_assert_true(virScsiChunkOverlap(5, 5, 1));
     g_assert_false(virScsiChunkOverlap(5, 5, 0));      /* empty ranges */
     g_assert_false(virScsiChunkOverlap(5, 6, 1));
-    g_assert_true(virScsiChunkOverlap(UINT64_MAX - 1, UINT64_MAX, 1) == false);
+    g_assert_false(virScsiChunkOverlap(UINT64_MAX - 1, UINT64_MAX, 1));
     g_assert_true(virScsiChunkOverlap(UINT64_MAX - 1, UINT64_MAX - 2, 2));
     g_assert_false(virScsiChunkOverlap(0, UINT64_MAX, UINT64_MAX));
     g_assert_true(virScsiChunkOverlap(1, UINT64_MAX, UINT64_MAX));

@@ -26,13 +26,14 @@ vaaictlCawLoad(const char *opt,
 }
 
 
-/* Both files the same whole number of the LUN's blocks. */
+/* Both files the same whole number of the LUN's blocks, within its limit. */
 static bool
 vaaictlCawBlocks(const virScsiLun *lun,
                  gsize expectLen,
                  gsize writeLen,
                  uint32_t *nblocks)
 {
+    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
     uint32_t bs = virScsiLunBlockSize(lun);
 
     if (expectLen != writeLen) {
@@ -50,6 +51,13 @@ vaaictlCawBlocks(const virScsiLun *lun,
         return false;
     }
     *nblocks = expectLen / bs;
+    /* Where the LUN has no COMPARE AND WRITE at all, the engine says so. */
+    if (op->method == VIR_SCSI_METHOD_COMPARE_AND_WRITE && *nblocks > op->maxBlocks) {
+        fprintf(stderr, "vaaictl caw: the files are %u blocks, but %s compares and "
+                "writes at most %llu at once\n", *nblocks, lun->caps->target,
+                (unsigned long long)op->maxBlocks);
+        return false;
+    }
     return true;
 }
 
@@ -71,11 +79,12 @@ vaaictlCmdCaw(const vaaictlGlobal *global,
           "print the report as JSON (with the current content on a miscompare)", NULL },
         { NULL }
     };
+    /* Declared before the LUN, so freed after it: see vaaictl-io.c. */
+    g_autofree char *expected = NULL;
+    g_autofree char *replacement = NULL;
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA");
     g_autoptr(virScsiLun) lun = NULL;
     g_autoptr(GError) err = NULL;
-    g_autofree char *expected = NULL;
-    g_autofree char *replacement = NULL;
     gsize expectLen = 0;
     gsize writeLen = 0;
     virScsiMiscompare mc = { 0 };

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vaaictl.h"
+#include "virscsierror.h"
 
 /* Large ranges pass through a buffer of this size, not all of memory. */
 #define VAAICTL_IO_PIECE_BYTES (4 * 1024 * 1024)
@@ -30,11 +31,17 @@ struct _vaaictlIo {
     uint8_t *buf;
     FILE *file;
     virScsiReport report;
+    /* Here rather than on the stack: Ctrl-C may cancel it a moment after
+     * the piece ended. */
+    virScsiReport piece;
     vaaictlWatch *watch;
 };
 
 
-static void
+/* Returns the buffer, for the caller to free only after the LUN: a
+ * command that did not complete may stay queued on its iSCSI session,
+ * pointing into the buffer, until the session closes. */
+static uint8_t *
 vaaictlIoBegin(vaaictlIo *io,
                virScsiLun *lun,
                uint64_t lba,
@@ -51,6 +58,7 @@ vaaictlIoBegin(vaaictlIo *io,
     virScsiReportBegin(&io->report, io->cmd, io->blockSize, nblocks, NULL);
     io->report.planned = VIR_SCSI_METHOD_HOST;
     io->watch = vaaictlWatchBegin(&io->report, io->blockSize, !json);
+    return io->buf;
 }
 
 
@@ -85,18 +93,29 @@ vaaictlIoPiece(vaaictlIo *io,
                bool write,
                GError **error)
 {
-    virScsiReport piece;
+    virScsiReport *piece = &io->piece;
     int rc;
 
-    virScsiReportInit(&piece);
-    vaaictlWatchRetarget(io->watch, &piece);
+    virScsiReportInit(piece);
+    vaaictlWatchRetarget(io->watch, piece);
     if (write)
-        rc = virScsiOffloadWrite(io->lun, io->lba + io->pos, nblocks, io->buf, &piece, error);
+        rc = virScsiOffloadWrite(io->lun, io->lba + io->pos, nblocks, io->buf, piece, error);
     else
-        rc = virScsiOffloadRead(io->lun, io->lba + io->pos, nblocks, io->buf, &piece, error);
+        rc = virScsiOffloadRead(io->lun, io->lba + io->pos, nblocks, io->buf, piece, error);
     vaaictlWatchRetarget(io->watch, &io->report);
-    vaaictlIoMerge(io, &piece);
-    virScsiReportClear(&piece);
+    vaaictlIoMerge(io, piece);
+    virScsiReportClear(piece);
+    /* Blocks read are done once they are in the output, not before. */
+    if (!write)
+        virScsiReportResume(&io->report, io->pos);
+    /* The engine counted this piece only: say where the whole stopped. */
+    if (rc < 0 && g_error_matches(*error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED)) {
+        g_clear_error(error);
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED,
+                    "%s interrupted after %llu of %llu blocks", io->cmd,
+                    (unsigned long long)io->report.resumeBlocks,
+                    (unsigned long long)io->report.totalBlocks);
+    }
     return rc;
 }
 
@@ -109,7 +128,6 @@ vaaictlIoEnd(vaaictlIo *io,
              bool json)
 {
     vaaictlWatchEnd(io->watch);
-    virScsiReportResume(&io->report, io->pos);
     if (!io->report.plannedReason)
         io->report.plannedReason = g_strdup("plain READ and WRITE commands: the data "
                                             "goes through the host by definition");
@@ -117,7 +135,6 @@ vaaictlIoEnd(vaaictlIo *io,
     if (!io->report.totalBlocks)
         io->report.totalBlocks = io->pos;
     virScsiReportEnd(&io->report);
-    g_clear_pointer(&io->buf, g_free);
     rc = vaaictlReportFinish(io->cmd, out, &io->report, NULL, rc, error, json);
     return io->badInput && rc == VAAICTL_EXIT_FAILURE ? VAAICTL_EXIT_USAGE : rc;
 }
@@ -149,6 +166,7 @@ vaaictlReadLoop(vaaictlIo *io,
             return -1;
         }
         io->pos += len;
+        virScsiReportResume(&io->report, io->pos);
     }
     return 0;
 }
@@ -160,6 +178,7 @@ vaaictlCmdRead(const vaaictlGlobal *global,
                char **argv)
 {
     g_autofree char *output = NULL;
+    g_autofree uint8_t *buf = NULL;     /* freed after the LUN */
     gboolean json = FALSE;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
@@ -210,7 +229,7 @@ vaaictlCmdRead(const vaaictlGlobal *global,
     }
     report = toStdout ? stderr : stdout;
 
-    vaaictlIoBegin(&io, lun, lba, nblocks, json);
+    buf = vaaictlIoBegin(&io, lun, lba, nblocks, json);
     rc = vaaictlReadLoop(&io, nblocks, &err);
     if (!toStdout && fclose(io.file) != 0 && rc == 0) {
         vaaictlIoSetErrno(&err, output, errno);
@@ -318,6 +337,7 @@ vaaictlCmdWrite(const vaaictlGlobal *global,
                 char **argv)
 {
     g_autofree char *input = NULL;
+    g_autofree uint8_t *buf = NULL;     /* freed after the LUN */
     gboolean json = FALSE;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
@@ -363,7 +383,7 @@ vaaictlCmdWrite(const vaaictlGlobal *global,
         goto cleanup;
     }
 
-    vaaictlIoBegin(&io, lun, lba, nblocks, json);
+    buf = vaaictlIoBegin(&io, lun, lba, nblocks, json);
     rc = vaaictlWriteLoop(&io, nblocks ? nblocks : virScsiLunBlocks(lun) - lba, &err);
     rc = vaaictlIoEnd(&io, quiet && rc == 0 ? NULL : stdout, rc, err, json);
 

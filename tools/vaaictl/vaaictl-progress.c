@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,38 +24,59 @@ struct _vaaictlWatch {
     GMutex lock;                /* one thread draws at a time */
     uint64_t shownBlocks;       /* under lock: calls may arrive out of order */
     bool drawn;                 /* under lock: a line needs clearing */
-    struct sigaction oldInt;
+
+    pthread_t sigThread;
+    int stop;                   /* atomic: the signal thread must go */
+    sigset_t oldMask;
 };
 
-/* What the SIGINT handler may touch: only atomics. */
+/* The report Ctrl-C stops, and how often it was pressed: atomics. */
 static virScsiReport *vaaictlSigReport;
-static volatile sig_atomic_t vaaictlSigCount;
+static int vaaictlSigCount;
 
 
 static void
-vaaictlSigWrite(const char *msg)
+vaaictlSigSet(sigset_t *set)
 {
-    /* write() is async-signal-safe, stdio is not; nothing to do if it fails. */
-    if (write(STDERR_FILENO, msg, strlen(msg)) < 0)
-        return;
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    /* Only to wake the signal thread when the operation is over. */
+    sigaddset(set, SIGUSR1);
 }
 
 
-static void
-vaaictlSigInt(int signum G_GNUC_UNUSED)
+/*
+ * SIGINT is blocked in every other thread and taken here with sigwait():
+ * a handler would run in whichever thread the kernel picks, and there it
+ * interrupts the poll() of a command in flight, which libiscsi's
+ * synchronous calls report as a failed command rather than retry.
+ */
+static void *
+vaaictlWatchSignals(void *opaque)
 {
-    virScsiReport *report = __atomic_load_n(&vaaictlSigReport, __ATOMIC_SEQ_CST);
+    vaaictlWatch *watch = opaque;
+    sigset_t set;
+    int sig;
 
-    if (vaaictlSigCount++ > 0) {
-        vaaictlSigWrite("\nvaaictl: interrupted again, exiting now\n");
-        _exit(128 + SIGINT);
+    vaaictlSigSet(&set);
+    while (!__atomic_load_n(&watch->stop, __ATOMIC_SEQ_CST)) {
+        virScsiReport *report;
+
+        if (sigwait(&set, &sig) != 0 || sig != SIGINT)
+            continue;
+        if (__atomic_fetch_add(&vaaictlSigCount, 1, __ATOMIC_SEQ_CST) > 0) {
+            fprintf(stderr, "\nvaaictl: interrupted again, exiting now\n");
+            _exit(128 + SIGINT);
+        }
+        /* The engine stops between commands, so those in flight complete
+         * and the report says exactly where it stopped. */
+        report = __atomic_load_n(&vaaictlSigReport, __ATOMIC_SEQ_CST);
+        if (report)
+            virScsiReportCancel(report);
+        fprintf(stderr, "\nvaaictl: stopping after the commands in flight "
+                "(Ctrl-C again to exit at once)\n");
     }
-    /* The engine stops between commands, so those in flight complete
-     * and the report says exactly where it stopped. */
-    if (report)
-        virScsiReportCancel(report);
-    vaaictlSigWrite("\nvaaictl: stopping after the commands in flight "
-                    "(Ctrl-C again to exit at once)\n");
+    return NULL;
 }
 
 
@@ -132,7 +154,7 @@ vaaictlWatchBegin(virScsiReport *report,
                   bool showProgress)
 {
     vaaictlWatch *watch = g_new0(vaaictlWatch, 1);
-    struct sigaction sa;
+    sigset_t set;
 
     g_mutex_init(&watch->lock);
     watch->blockSize = blockSize;
@@ -144,13 +166,11 @@ vaaictlWatchBegin(virScsiReport *report,
     }
 
     __atomic_store_n(&vaaictlSigReport, report, __ATOMIC_SEQ_CST);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = vaaictlSigInt;
-    sigemptyset(&sa.sa_mask);
-    /* Restart interrupted system calls: the engine sees the cancel flag
-     * between commands and must not see a spurious I/O error first. */
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, &watch->oldInt);
+    /* Before the engine starts its threads: they inherit the mask. */
+    vaaictlSigSet(&set);
+    pthread_sigmask(SIG_BLOCK, &set, &watch->oldMask);
+    if (pthread_create(&watch->sigThread, NULL, vaaictlWatchSignals, watch) != 0)
+        g_error("cannot create a thread to watch for Ctrl-C");
     return watch;
 }
 
@@ -169,7 +189,7 @@ vaaictlWatchRetarget(vaaictlWatch *watch G_GNUC_UNUSED,
 bool
 vaaictlWatchInterrupted(void)
 {
-    return vaaictlSigCount > 0;
+    return __atomic_load_n(&vaaictlSigCount, __ATOMIC_SEQ_CST) > 0;
 }
 
 
@@ -178,8 +198,12 @@ vaaictlWatchEnd(vaaictlWatch *watch)
 {
     if (!watch)
         return;
-    sigaction(SIGINT, &watch->oldInt, NULL);
+    __atomic_store_n(&watch->stop, 1, __ATOMIC_SEQ_CST);
+    pthread_kill(watch->sigThread, SIGUSR1);
+    pthread_join(watch->sigThread, NULL);
     __atomic_store_n(&vaaictlSigReport, NULL, __ATOMIC_SEQ_CST);
+    /* A Ctrl-C from now on ends the program as usual. */
+    pthread_sigmask(SIG_SETMASK, &watch->oldMask, NULL);
 
     g_mutex_lock(&watch->lock);
     if (watch->drawn) {

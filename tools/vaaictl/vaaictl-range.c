@@ -227,7 +227,8 @@ vaaictlCmdCopy(const vaaictlGlobal *global,
         !vaaictlParseU64(op.cmd, "COUNT", argv[5], 1, UINT64_MAX, &op.nblocks))
         return VAAICTL_EXIT_USAGE;
     if (inflight) {
-        if (!vaaictlParseU64(op.cmd, "--inflight", inflight, 1, 64, &v))
+        /* The engine runs at most 32. */
+        if (!vaaictlParseU64(op.cmd, "--inflight", inflight, 1, 32, &v))
             return VAAICTL_EXIT_USAGE;
         op.opts.inflight = v;
     }

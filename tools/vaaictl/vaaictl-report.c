@@ -138,7 +138,8 @@ vaaictlReportJson(FILE *out,
 static void
 vaaictlReportText(FILE *out,
                   const virScsiReport *report,
-                  const virScsiMiscompare *mc)
+                  const virScsiMiscompare *mc,
+                  bool failed)
 {
     const virScsiTransportStats *link = &report->link;
     double secs = vaaictlReportSeconds(report);
@@ -152,19 +153,23 @@ vaaictlReportText(FILE *out,
             (unsigned long long)report->totalBlocks, report->blockSize, total);
     fprintf(out, "  planned:    %s: %s\n", virScsiMethodName(report->planned),
             report->plannedReason ? report->plannedReason : "no reason given");
-    fprintf(out, "  offloaded:  %llu blocks, skipped %llu (already zero)\n",
-            (unsigned long long)virScsiReportOffloadedBlocks(report),
-            (unsigned long long)report->skippedBlocks);
+    fprintf(out, "  offloaded:  %llu blocks\n",
+            (unsigned long long)virScsiReportOffloadedBlocks(report));
+    if (report->skippedBlocks)
+        fprintf(out, "  skipped:    %llu blocks (needed no command)\n",
+                (unsigned long long)report->skippedBlocks);
 
     for (size_t i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
         const virScsiMethodStats *m = &report->methods[i];
+        g_autofree char *label = NULL;
         g_autofree char *host = NULL;
 
         if (!vaaictlMethodUsed(m))
             continue;
+        label = g_strdup_printf("%s:", virScsiMethodName(i));
         host = vaaictlBytes(m->hostBytes);
-        fprintf(out, "  %s: %llu commands, %llu failed, %llu blocks, %s through the host\n",
-                virScsiMethodName(i), (unsigned long long)m->commands,
+        fprintf(out, "  %-11s %llu commands, %llu failed, %llu blocks, %s through the host\n",
+                label, (unsigned long long)m->commands,
                 (unsigned long long)m->failures, (unsigned long long)m->blocks, host);
     }
 
@@ -186,7 +191,7 @@ vaaictlReportText(FILE *out,
         fprintf(out, "  event:      %s\n", (const char *)g_ptr_array_index(report->events, i));
 
     /* A miscompare is an answer, not an interruption. */
-    if (report->doneBlocks < report->totalBlocks && !(mc && mc->miscompared)) {
+    if ((failed || report->doneBlocks < report->totalBlocks) && !(mc && mc->miscompared)) {
         fprintf(out, "  stopped:    the first %llu blocks of the range are known done",
                 (unsigned long long)report->resumeBlocks);
         if (g_strcmp0(report->operation, "copy") == 0)
@@ -217,7 +222,7 @@ vaaictlReportPrint(FILE *out,
     if (json)
         vaaictlReportJson(out, report, mc, error);
     else
-        vaaictlReportText(out, report, mc);
+        vaaictlReportText(out, report, mc, error != NULL);
 }
 
 

@@ -123,8 +123,13 @@ main(int argc,
     }
 
     for (size_t c = 0; c < G_N_ELEMENTS(vaaictlCommands); c++) {
-        if (strcmp(argv[i], vaaictlCommands[c].name) == 0)
+        if (strcmp(argv[i], vaaictlCommands[c].name) == 0) {
+            g_autofree char *prgname = g_strdup_printf("vaaictl %s", argv[i]);
+
+            /* So that each command's --help reads "Usage: vaaictl CMD ...". */
+            g_set_prgname(prgname);
             return vaaictlCommands[c].handler(&global, argc - i, argv + i);
+        }
     }
 
     fprintf(stderr, "vaaictl: unknown command '%s'\n", argv[i]);
