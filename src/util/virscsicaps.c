@@ -55,19 +55,9 @@ virScsiCapsDataIn(virScsiTransport *transport,
                   size_t *received,
                   GError **error)
 {
-    virScsiCmd cmd = { 0 };
-
-    memcpy(cmd.cdb, cdb, cdbLen);
-    cmd.cdbLen = cdbLen;
-    cmd.dir = VIR_SCSI_XFER_FROM_DEV;
-    cmd.data = buf;
-    cmd.dataLen = bufLen;
     memset(buf, 0, bufLen);
-
-    if (virScsiTransportRun(transport, &cmd, error) < 0)
-        return -1;
-    *received = virScsiCmdReceived(&cmd);
-    return 0;
+    return virScsiTransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+                                  buf, bufLen, 0, received, error);
 }
 
 

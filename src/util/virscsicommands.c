@@ -32,21 +32,16 @@ virScsiCommandData(virScsiTransport *transport,
                    unsigned int timeoutMs,
                    GError **error)
 {
-    virScsiCmd cmd = { 0 };
+    size_t received = 0;
 
-    memcpy(cmd.cdb, cdb, cdbLen);
-    cmd.cdbLen = cdbLen;
-    cmd.dir = dir;
-    cmd.data = data;
-    cmd.dataLen = dataLen;
-    cmd.timeoutMs = timeoutMs;
-    if (virScsiTransportRun(transport, &cmd, error) < 0)
+    if (virScsiTransportRunCdb(transport, cdb, cdbLen, dir, data, dataLen,
+                               timeoutMs, &received, error) < 0)
         return -1;
     /* A short read would leave stale bytes where data was expected. */
-    if (dir == VIR_SCSI_XFER_FROM_DEV && cmd.resid != 0 && cdb[0] == VIR_SCSI_OP_READ_16) {
+    if (dir == VIR_SCSI_XFER_FROM_DEV && received != dataLen) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: READ returned %zu bytes less than asked",
-                    transport->target, cmd.resid);
+                    "%s: command 0x%02x returned %zu bytes of %zu",
+                    transport->target, cdb[0], received, dataLen);
         return -1;
     }
     return 0;
@@ -267,16 +262,12 @@ virScsiCommandGetLbaStatus(virScsiTransport *transport,
     size_t alloc = 8 + 16 * 255;
     g_autofree uint8_t *buf = g_new0(uint8_t, alloc);
     size_t cdbLen = virScsiCdbGetLbaStatus(cdb, lba, alloc);
-    virScsiCmd cmd = { 0 };
+    size_t received = 0;
 
-    memcpy(cmd.cdb, cdb, cdbLen);
-    cmd.cdbLen = cdbLen;
-    cmd.dir = VIR_SCSI_XFER_FROM_DEV;
-    cmd.data = buf;
-    cmd.dataLen = alloc;
-    if (virScsiTransportRun(transport, &cmd, error) < 0)
+    if (virScsiTransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+                               buf, alloc, 0, &received, error) < 0)
         return -1;
-    return virScsiLbaStatusParse(buf, virScsiCmdReceived(&cmd), status, error);
+    return virScsiLbaStatusParse(buf, received, status, error);
 }
 
 
@@ -293,7 +284,7 @@ virScsiCommandPopulateToken(virScsiTransport *transport,
     g_autofree uint8_t *param = NULL;
     g_autofree uint8_t *info = g_new0(uint8_t, VIR_SCSI_RRTI_ALLOC);
     virScsiRodTokenInfo rrti;
-    virScsiCmd cmd = { 0 };
+    size_t received = 0;
     ssize_t len;
     size_t cdbLen;
 
@@ -310,13 +301,10 @@ virScsiCommandPopulateToken(virScsiTransport *transport,
                            param, len, VIR_SCSI_XCOPY_TIMEOUT_MS, error) < 0)
         return -1;
 
-    cdbLen = virScsiCdbReceiveRodTokenInformation(cmd.cdb, listId, VIR_SCSI_RRTI_ALLOC);
-    cmd.cdbLen = cdbLen;
-    cmd.dir = VIR_SCSI_XFER_FROM_DEV;
-    cmd.data = info;
-    cmd.dataLen = VIR_SCSI_RRTI_ALLOC;
-    if (virScsiTransportRun(transport, &cmd, error) < 0 ||
-        virScsiRodTokenInfoParse(info, virScsiCmdReceived(&cmd), &rrti, error) < 0)
+    cdbLen = virScsiCdbReceiveRodTokenInformation(cdb, listId, VIR_SCSI_RRTI_ALLOC);
+    if (virScsiTransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+                               info, VIR_SCSI_RRTI_ALLOC, 0, &received, error) < 0 ||
+        virScsiRodTokenInfoParse(info, received, &rrti, error) < 0)
         return -1;
     if (!virScsiCopyOperationSucceeded(rrti.copyOperationStatus) || !rrti.hasToken) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_COPY_ABORTED,

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <string.h>
+
 #include "virscsitransport.h"
 #include "virscsierror.h"
 #include "virscsisense.h"
@@ -157,6 +159,38 @@ virScsiTransportRun(virScsiTransport *transport,
             g_prefix_error(error, "%s: ", transport->target);
         return -1;
     }
+    return 0;
+}
+
+
+int
+virScsiTransportRunCdb(virScsiTransport *transport,
+                       const uint8_t *cdb,
+                       size_t cdbLen,
+                       virScsiXferDir dir,
+                       void *data,
+                       size_t dataLen,
+                       unsigned int timeoutMs,
+                       size_t *received,
+                       GError **error)
+{
+    virScsiCmd cmd = { 0 };
+
+    if (cdbLen > sizeof(cmd.cdb)) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "CDB of %zu bytes is too long", cdbLen);
+        return -1;
+    }
+    memcpy(cmd.cdb, cdb, cdbLen);
+    cmd.cdbLen = cdbLen;
+    cmd.dir = dir;
+    cmd.data = data;
+    cmd.dataLen = dataLen;
+    cmd.timeoutMs = timeoutMs;
+    if (virScsiTransportRun(transport, &cmd, error) < 0)
+        return -1;
+    if (received)
+        *received = virScsiCmdReceived(&cmd);
     return 0;
 }
 

@@ -128,6 +128,20 @@ virScsiTransportRun(virScsiTransport *transport,
                     virScsiCmd *cmd,
                     GError **error);
 
+/* Build, send and check one command: the common case of
+ * virScsiTransportRun.  *@received (may be NULL) is what a data-in
+ * command really returned. */
+int
+virScsiTransportRunCdb(virScsiTransport *transport,
+                       const uint8_t *cdb,
+                       size_t cdbLen,
+                       virScsiXferDir dir,
+                       void *data,
+                       size_t dataLen,
+                       unsigned int timeoutMs,
+                       size_t *received,
+                       GError **error);
+
 /* Turn a completed command's non-GOOD status into a GError; 0 if GOOD. */
 int
 virScsiCmdCheckStatus(const virScsiCmd *cmd,
