@@ -39,6 +39,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -421,7 +422,7 @@ def case_copy(env, lay, sz):
 
     # Resumed: the first blocks count as done by an earlier run, so the
     # copy must leave them alone.
-    n, skip = small, 1001
+    n, skip = small, small // 3
     d7 = lay.take(1, n)
     what = f"copy --resume {skip} LUN 0 LBA {src + 17} -> LUN 1 LBA {d7}, {n} blocks"
     before = env.read(1, d7, skip)
@@ -527,7 +528,7 @@ def case_unmap(env, lay, sz):
     a2 = env.allocated()
 
     if env.expect["unmap"] is None:
-        clear = rc == 1 and "cannot unmap" in err and "provisioned" in err
+        clear = rc == 1 and "cannot unmap" in err
         nothing = rc == 0 and rep is not None and not rep.get("offloaded_blocks")
         env.r.check(clear or nothing,
                     f"{what}: a thick LUN refuses the unmap clearly (or reports nothing done)",
@@ -822,6 +823,8 @@ def main():
     if args.inside:
         return inside(args)
 
+    # A test runner's timeout sends SIGTERM: stop the array on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     t0 = time.monotonic()
     r = host_sg(args) if args.transport == "sg" else host_iscsi(args)
     print(f"# engine {args.profile}/{args.transport}: {time.monotonic() - t0:.0f}s")

@@ -361,8 +361,8 @@ vaaictlCapsPrintText(const virScsiLunCaps *caps,
     for (size_t i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++) {
         g_autofree char *label = g_strdup_printf("%s:", virScsiPlanOpName(i));
 
-        printf("  %-12s %s: %s\n", label, virScsiMethodName(plan->ops[i].method),
-               plan->ops[i].reason);
+        /* The reason starts with the method in words. */
+        printf("  %-12s %s\n", label, plan->ops[i].reason);
     }
 
     for (size_t i = 0; i < caps->warnings->len; i++)

@@ -151,8 +151,9 @@ vaaictlReportText(FILE *out,
             report->operation ? report->operation : "operation",
             (unsigned long long)report->doneBlocks,
             (unsigned long long)report->totalBlocks, report->blockSize, total);
-    fprintf(out, "  planned:    %s: %s\n", virScsiMethodName(report->planned),
-            report->plannedReason ? report->plannedReason : "no reason given");
+    /* The plan's reason starts with the method in words. */
+    fprintf(out, "  planned:    %s\n",
+            report->plannedReason ? report->plannedReason : virScsiMethodName(report->planned));
     fprintf(out, "  offloaded:  %llu blocks\n",
             (unsigned long long)virScsiReportOffloadedBlocks(report));
     if (report->skippedBlocks)
