@@ -161,7 +161,7 @@ virScsiCommandCompareAndWrite(virScsiTransport *transport,
 
     /* Run without the status check: a MISCOMPARE is an answer, not an
      * error, and its INFORMATION field is the offset we report. */
-    if (virScsiTransportExec(transport, &cmd, error) < 0)
+    if (virScsiTransportExecRetry(transport, &cmd, error) < 0)
         return -1;
     if (cmd.status == VIR_SCSI_STATUS_CHECK_CONDITION &&
         virScsiSenseParse(cmd.sense, cmd.senseLen, &sense, NULL) == 0 &&
@@ -239,7 +239,7 @@ virScsiCommandExtendedCopy(virScsiTransport *transport,
     cmd.data = param;
     cmd.dataLen = len;
     cmd.timeoutMs = timeoutMs ? timeoutMs : VIR_SCSI_XCOPY_TIMEOUT_MS;
-    if (virScsiTransportExec(transport, &cmd, error) < 0)
+    if (virScsiTransportExecRetry(transport, &cmd, error) < 0)
         return -1;
     if (virScsiCmdCheckStatus(&cmd, error) < 0) {
         *segmentsDone = virScsiXcopySegmentsDone(&cmd, ncscds, nsegments);

@@ -248,10 +248,15 @@ virScsiCopyRange(virScsiCopyWorker *w,
             rc = virScsiCopyXcopy(w, off, len, &copied, &err);
         if (rc == 0)
             return 0;
-        if (virScsiReportCancelled(job->report) || (job->flags & VIR_SCSI_OFFLOAD_NO_HOST)) {
+        if (virScsiReportCancelled(job->report)) {
             g_propagate_error(error, g_steal_pointer(&err));
-            if (job->flags & VIR_SCSI_OFFLOAD_NO_HOST)
-                g_prefix_error(error, "offload failed and host copy is not allowed: ");
+            return -1;
+        }
+        if (job->flags & VIR_SCSI_OFFLOAD_NO_HOST) {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD,
+                        "source LBA %llu: offload failed and host copy is not "
+                        "allowed: %s", (unsigned long long)(job->srcLba + off + copied),
+                        err->message);
             return -1;
         }
         virScsiCopyOffloadFailed(job, off + copied, len - copied, err);
@@ -361,6 +366,7 @@ virScsiCopyChoose(virScsiCopyJob *job,
 
     if (job->flags & VIR_SCSI_OFFLOAD_HOST_ONLY) {
         job->method = VIR_SCSI_METHOD_HOST;
+        job->report->planned = VIR_SCSI_METHOD_HOST;
         virScsiReportEvent(job->report, "host copy, as asked");
         return;
     }

@@ -68,7 +68,11 @@ virScsiTransport *
 virScsiLunOpenExtraTransport(const virScsiLun *lun,
                              GError **error)
 {
-    return virScsiTransportOpen(lun->spec, &lun->opts, error);
+    virScsiTransport *transport = virScsiTransportOpen(lun->spec, &lun->opts, error);
+
+    if (transport && lun->wrapExtra)
+        transport = lun->wrapExtra(transport, lun->wrapExtraOpaque);
+    return transport;
 }
 
 

@@ -19,6 +19,11 @@ struct _virScsiLun {
     virScsiTransport *transport;
     virScsiLunCaps *caps;
     virScsiPlan plan;
+
+    /* Called on every extra session before use (fault injection in tests
+     * wraps them as it wraps the first); NULL: used as opened. */
+    virScsiTransport *(*wrapExtra)(virScsiTransport *transport, void *opaque);
+    void *wrapExtraOpaque;
 };
 
 /* Open and probe: the one way the engine gets a LUN. */

@@ -16,6 +16,10 @@
  * possible (e.g. power-on then a parameter change); more means trouble. */
 #define VIR_SCSI_UA_RETRIES 4
 
+/* BUSY and TASK SET FULL say "try again later": a few times, backing off
+ * up to a little over a second in all. */
+#define VIR_SCSI_BUSY_RETRIES 5
+
 bool
 virScsiTransportIsISCSI(const char *spec)
 {
@@ -139,20 +143,45 @@ virScsiCmdIsUnitAttention(const virScsiCmd *cmd)
 }
 
 
+static bool
+virScsiCmdIsBusy(const virScsiCmd *cmd)
+{
+    return cmd->status == VIR_SCSI_STATUS_BUSY ||
+           cmd->status == VIR_SCSI_STATUS_TASK_SET_FULL;
+}
+
+
+int
+virScsiTransportExecRetry(virScsiTransport *transport,
+                          virScsiCmd *cmd,
+                          GError **error)
+{
+    size_t attentions = 0;
+    size_t busy = 0;
+
+    for (;;) {
+        if (virScsiTransportExec(transport, cmd, error) < 0)
+            return -1;
+        if (virScsiCmdIsUnitAttention(cmd) && attentions++ < VIR_SCSI_UA_RETRIES)
+            continue;
+        if (virScsiCmdIsBusy(cmd) && busy < VIR_SCSI_BUSY_RETRIES) {
+            /* 50, 100, 200 ... ms: long enough for a queue to drain. */
+            g_usleep((50 * 1000) << busy);
+            busy++;
+            continue;
+        }
+        return 0;
+    }
+}
+
+
 int
 virScsiTransportRun(virScsiTransport *transport,
                     virScsiCmd *cmd,
                     GError **error)
 {
-    size_t attempt;
-
-    for (attempt = 0; ; attempt++) {
-        if (virScsiTransportExec(transport, cmd, error) < 0)
-            return -1;
-        if (attempt < VIR_SCSI_UA_RETRIES && virScsiCmdIsUnitAttention(cmd))
-            continue;
-        break;
-    }
+    if (virScsiTransportExecRetry(transport, cmd, error) < 0)
+        return -1;
 
     if (virScsiCmdCheckStatus(cmd, error) < 0) {
         if (error && *error)

@@ -119,6 +119,15 @@ virScsiTransportExec(virScsiTransport *transport,
                      virScsiCmd *cmd,
                      GError **error);
 
+/* Send one command, resending it while the answer only says "not now":
+ * UNIT ATTENTION (an event was reported; the command was not executed),
+ * BUSY and TASK SET FULL (bounded, with a short back-off).  The final
+ * status is left to the caller. */
+int
+virScsiTransportExecRetry(virScsiTransport *transport,
+                          virScsiCmd *cmd,
+                          GError **error);
+
 /* Send one command and require GOOD status: a UNIT ATTENTION is retried
  * (it reports an event, not a failure of this command); any other
  * non-GOOD status becomes a GError whose code says what happened

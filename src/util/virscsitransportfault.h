@@ -24,7 +24,8 @@
  *                 lost-reply: sent to the array, then transport error
  *                 drop:       transport error, not sent, and every later
  *                             command fails the same way
- *                 (default: sense when sense= is given, else required)
+ *                 (default: sense when sense= or status= is given,
+ *                 else required)
  *   sense=K/A/Q   sense key, ASC, ASCQ (fixed format)
  *   info=N        the sense INFORMATION field (VALID=1), 32 bits
  *   segment=N     SEGMENT POINTER (SD=1) at the Nth segment descriptor,

@@ -50,8 +50,10 @@ virScsiEngineZeroRange(virScsiLun *lun,
     uint64_t pos = 0;
 
     *done = 0;
-    if (flags & VIR_SCSI_OFFLOAD_HOST_ONLY)
+    if (flags & VIR_SCSI_OFFLOAD_HOST_ONLY) {
         method = VIR_SCSI_METHOD_HOST;
+        report->planned = VIR_SCSI_METHOD_HOST;
+    }
 
     while (pos < nblocks) {
         g_autoptr(GError) err = NULL;
@@ -112,7 +114,10 @@ virScsiEngineZeroRange(virScsiLun *lun,
                            virScsiMethodName(next));
         if (next == VIR_SCSI_METHOD_HOST) {
             if (flags & VIR_SCSI_OFFLOAD_NO_HOST) {
-                g_propagate_error(error, g_steal_pointer(&err));
+                g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD,
+                            "%s: LBA %llu: %s failed and host writes are not allowed: %s",
+                            lun->caps->target, (unsigned long long)(lba + pos),
+                            virScsiMethodName(method), err->message);
                 return -1;
             }
             if (virScsiEngineHostZero(lun->transport, lun, lba + pos, len, report, error) < 0)

@@ -80,7 +80,7 @@ CAW_PLANT_LATER = 300
 
 # Setup I/O falls back on pieces this large when one command cannot move
 # a range (case_io reports that as a failure of its own).
-PIECE_BYTES = 512 * 1024
+PIECE_BYTES = 960 * 1024
 
 
 class Setup(Exception):
@@ -485,10 +485,10 @@ def case_zero(env, lay, sz):
 
     # The last blocks of the LUN (the 4 MiB before them are case_unmap's).
     lba = env.cap - 5
-    what = f"zero the last 3 blocks of LUN 0 (LBA {lba + 2}+3)"
+    what = f"zero --no-host the last 3 blocks of LUN 0 (LBA {lba + 2}+3)"
     data = env.random(5)
     env.write(0, lba, data)
-    rc, rep, err = env.run_json("zero", env.luns[0], lba + 2, 3)
+    rc, rep, err = env.run_json("zero", env.luns[0], lba + 2, 3, "--no-host")
     rep = env.report_ok(what, rc, rep, err, 3)
     got = env.read(0, lba, 5)
     b = env.bs
@@ -505,7 +505,7 @@ def case_unmap(env, lay, sz):
     b = env.bs
     n = 4 * MIB // b
     lba = env.cap - 8 * MIB // b
-    what = f"unmap LUN 0 LBA {lba}+{n} (4 MiB)"
+    what = f"unmap --rate 8 LUN 0 LBA {lba}+{n} (4 MiB)"
     data = env.random(n)
     env.write(0, lba, data)
 
@@ -522,7 +522,8 @@ def case_unmap(env, lay, sz):
         env.write(1, glba - 2, gdata)
 
     a1 = env.allocated()
-    rc, rep, err = env.run_json("unmap", env.luns[0], lba, n)
+    # At 8 MiB/s, 4 MiB take half a second at least.
+    rc, rep, err = env.run_json("unmap", env.luns[0], lba, n, "--rate", 8)
     if g > 1:
         grc, grep, gerr = env.run_json("unmap", env.luns[1], glba, gn)
     a2 = env.allocated()
@@ -547,6 +548,10 @@ def case_unmap(env, lay, sz):
         if env.expect["lbprz"]:
             env.same(f"{what}: reads back as zeros (LBPRZ=1)", env.read(0, lba, n),
                      bytes(n * b))
+        if rep is not None:
+            secs = rep.get("elapsed_seconds", 0)
+            env.r.check(secs >= 0.45, f"{what}: the rate limit holds it to about 0.5 s or more",
+                        f"elapsed_seconds {secs}")
 
     if g <= 1:
         return
@@ -566,6 +571,19 @@ def case_unmap(env, lay, sz):
         env.r.check(grep.get("skipped_blocks") == head + tail,
                     f"{gwhat}: skipped_blocks == {head + tail} (the partial granules)",
                     f"skipped_blocks {grep.get('skipped_blocks')}; events {grep.get('events')}")
+
+    # Less than a granule, inside one: nothing to unmap, nothing touched.
+    slba = lay.take_aligned(1, 5, g, 1)
+    swhat = f"unmap LUN 1 LBA {slba}+5 (inside one granule of {g})"
+    sdata = env.random(5)
+    env.write(1, slba, sdata)
+    src, srep, serr = env.run_json("unmap", env.luns[1], slba, 5)
+    srep = env.report_ok(swhat, src, srep, serr, 5)
+    env.same(f"{swhat}: the blocks keep their data", env.read(1, slba, 5), sdata)
+    env.r.check(srep is not None and srep.get("skipped_blocks") == 5 and
+                not srep.get("offloaded_blocks"),
+                f"{swhat}: all 5 blocks skipped, none unmapped",
+                f"report {json.dumps(srep)[:600]}")
 
     # The same range, when it must read as zeros: partial granules too.
     gwhat = f"unmap --need-zeros LUN 1 LBA {glba}+{gn} (granularity {g})"

@@ -593,6 +593,9 @@ testCopyHostTaskSetFull(void)
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_STATUS);
         g_assert_nonnull(strstr(err->message, "TASK SET FULL"));
         g_assert_cmpuint(report.resumeBlocks, <, TEST_COPY_BLOCKS);
+        /* Two transfers went through before it. */
+        g_assert_cmpuint(report.resumeBlocks, >=,
+                         2 * lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks);
         testAssertContent(clean, 230003, report.resumeBlocks, data);
     }
     virScsiReportClear(&report);
@@ -606,7 +609,8 @@ static void
 testCopyDropResume(const char *spec,
                    unsigned int flags,
                    uint64_t srcLba,
-                   uint64_t dstLba)
+                   uint64_t dstLba,
+                   unsigned int hostTransfersDone)
 {
     g_autoptr(virScsiLun) clean = testOpenClean(0);
     g_autoptr(virScsiLun) lun = testOpenFaulty(0, spec);
@@ -627,6 +631,9 @@ testCopyDropResume(const char *spec,
     g_assert_cmpuint(resume, >, 0);
     g_assert_cmpuint(resume, <, TEST_COPY_BLOCKS);
     g_assert_cmpuint(resume, <=, report.doneBlocks);
+    /* Host copy keeps its resume point per transfer. */
+    g_assert_cmpuint(resume, >=, hostTransfersDone *
+                     lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks);
     virScsiReportClear(&report);
     /* The promise of resumeBlocks: everything before it is there. */
     testAssertContent(clean, dstLba, resume, data);
@@ -648,16 +655,15 @@ testCopyDropResume(const char *spec,
 static void
 testCopyDropHostOnly(void)
 {
-    /* Host copy moves 16384 blocks a WRITE: the 5th is past the first
-     * chunk of four. */
-    testCopyDropResume("op=0x8a,nth=5,action=drop", VIR_SCSI_OFFLOAD_HOST_ONLY, 77, 150001);
+    /* Four host transfers are known done when the 5th WRITE drops. */
+    testCopyDropResume("op=0x8a,nth=5,action=drop", VIR_SCSI_OFFLOAD_HOST_ONLY, 77, 150001, 4);
 }
 
 
 static void
 testCopyDropXcopy(void)
 {
-    testCopyDropResume("op=0x83,sa=0x00,nth=2,action=drop", 0, 333, 400009);
+    testCopyDropResume("op=0x83,sa=0x00,nth=2,action=drop", 0, 333, 400009, 0);
 }
 
 

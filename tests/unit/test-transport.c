@@ -147,18 +147,66 @@ testErrorCodes(void)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-        testScript script = { &cases[i].reply, 1, 0 };
+        /* Enough copies for every retry the transport layer makes. */
+        testReply replies[8];
+        testScript script = { replies, G_N_ELEMENTS(replies), 0 };
+        size_t j;
         g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "lun");
         g_autoptr(GError) err = NULL;
         uint8_t buf[36];
         virScsiCmd cmd;
 
+        for (j = 0; j < G_N_ELEMENTS(replies); j++)
+            replies[j] = cases[i].reply;
         testInquiryCmd(&cmd, buf, sizeof(buf));
         g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, cases[i].code);
         /* Every message names the LUN. */
         g_assert_true(g_str_has_prefix(err->message, "lun"));
     }
+}
+
+
+static void
+testBusyRetried(void)
+{
+    static const testReply replies[] = {
+        { .status = 0x08 },                 /* BUSY */
+        { .status = 0x28 },                 /* TASK SET FULL */
+        { .status = 0x00 },
+    };
+    testScript script = { replies, G_N_ELEMENTS(replies), 0 };
+    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(GError) err = NULL;
+    uint8_t buf[36];
+    virScsiCmd cmd;
+
+    testInquiryCmd(&cmd, buf, sizeof(buf));
+    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpuint(script.next, ==, 3);
+}
+
+
+static void
+testBusyBounded(void)
+{
+    static const testReply replies[] = {
+        { .status = 0x08 }, { .status = 0x08 }, { .status = 0x08 },
+        { .status = 0x08 }, { .status = 0x08 }, { .status = 0x08 },
+        { .status = 0x08 },
+    };
+    testScript script = { replies, G_N_ELEMENTS(replies), 0 };
+    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(GError) err = NULL;
+    uint8_t buf[36];
+    virScsiCmd cmd;
+
+    /* One try and five retries, then BUSY is the answer. */
+    testInquiryCmd(&cmd, buf, sizeof(buf));
+    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_STATUS);
+    g_assert_cmpuint(script.next, ==, 6);
 }
 
 
@@ -254,6 +302,8 @@ main(int argc, char **argv)
     g_test_add_func("/transport/unit-attention-retried", testUnitAttentionRetried);
     g_test_add_func("/transport/unit-attention-storm", testUnitAttentionStorm);
     g_test_add_func("/transport/error-codes", testErrorCodes);
+    g_test_add_func("/transport/busy-retried", testBusyRetried);
+    g_test_add_func("/transport/busy-bounded", testBusyBounded);
     g_test_add_func("/transport/stats-and-residual", testStatsAndResidual);
     g_test_add_func("/transport/malformed-command", testMalformedCommand);
     g_test_add_func("/transport/open-errors", testOpenErrors);
