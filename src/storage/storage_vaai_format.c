@@ -1,0 +1,1084 @@
+/*
+ * storage_vaai_format.c: encoding and decoding the on-LUN records of a
+ * vaai pool, version 1 (docs/format.md)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "storage_vaai_format.h"
+#include "storage_vaai_crc32c.h"
+#include "virscsibytes.h"
+
+G_STATIC_ASSERT(sizeof(VIR_STORAGE_VAAI_HEADER_MAGIC) - 1 == 8);
+G_STATIC_ASSERT(sizeof(VIR_STORAGE_VAAI_LEASE_MAGIC) - 1 == 4);
+G_STATIC_ASSERT(sizeof(VIR_STORAGE_VAAI_HEARTBEAT_MAGIC) - 1 == 4);
+G_STATIC_ASSERT(sizeof(VIR_STORAGE_VAAI_VOLRECORD_MAGIC) - 1 == 4);
+G_STATIC_ASSERT(VIR_STORAGE_VAAI_VOLRECORD_LEN <= VIR_STORAGE_VAAI_BLOCK_SIZE_MIN);
+G_STATIC_ASSERT(VIR_STORAGE_VAAI_HEADER_LEN <= VIR_STORAGE_VAAI_BLOCK_SIZE_MIN);
+
+/* Record offsets from docs/format.md, kept here to be checked against it. */
+enum {
+    HDR_MAGIC = 0,
+    HDR_VERSION = 8,
+    HDR_FORMAT_MAJOR = 9,
+    HDR_FORMAT_MINOR = 10,
+    HDR_COMPAT = 12,
+    HDR_RO_COMPAT = 16,
+    HDR_INCOMPAT = 20,
+    HDR_POOL_UUID = 24,
+    HDR_BLOCK_SIZE = 40,
+    HDR_EXTENT_ALIGNMENT = 44,
+    HDR_CAPACITY = 48,
+    HDR_LEASE_LBA = 56,
+    HDR_HEARTBEAT_LBA = 64,
+    HDR_HEARTBEAT_SLOTS = 72,
+    HDR_VOLUME_RECORDS = 76,
+    HDR_VOLUME_TABLE_LBA = 80,
+    HDR_DATA_LBA = 88,
+    HDR_DATA_END_LBA = 96,
+    HDR_FORMAT_HOST_UUID = 104,
+    HDR_FORMAT_TIME = 120,
+    HDR_LEASE_TIMEOUT = 128,
+    HDR_HEARTBEAT_INTERVAL = 136,
+    HDR_NAME = 144,
+    HDR_CRC = VIR_STORAGE_VAAI_HEADER_CRC_OFFSET,
+};
+
+enum {
+    LEASE_MAGIC = 0,
+    LEASE_VERSION = 4,
+    LEASE_RESERVED1 = 5,        /* 3 bytes */
+    LEASE_OWNER = 8,
+    LEASE_INCARNATION = 24,
+    LEASE_SLOT = 32,
+    LEASE_RESERVED2 = 36,       /* 4 bytes */
+    LEASE_GENERATION = 40,
+    LEASE_ACQUIRED_AT = 48,
+    LEASE_CRC = VIR_STORAGE_VAAI_LEASE_CRC_OFFSET,
+};
+
+enum {
+    HB_MAGIC = 0,
+    HB_VERSION = 4,
+    HB_RESERVED = 5,            /* 3 bytes */
+    HB_HOST = 8,
+    HB_INCARNATION = 24,
+    HB_COUNTER = 32,
+    HB_RENEWED_AT = 40,
+    HB_HOST_NAME = 48,
+    HB_CRC = VIR_STORAGE_VAAI_HEARTBEAT_CRC_OFFSET,
+};
+
+enum {
+    VOL_MAGIC = 0,
+    VOL_VERSION = 4,
+    VOL_STATE = 5,
+    VOL_FLAGS = 6,
+    VOL_SEQUENCE = 8,
+    VOL_UUID = 16,
+    VOL_EXTENT_START = 32,
+    VOL_EXTENT_LENGTH = 40,
+    VOL_CAPACITY = 48,
+    VOL_PARENT_UUID = 56,
+    VOL_PARENT_POOL_UUID = 72,
+    VOL_CREATED_AT = 88,
+    VOL_MODIFIED_AT = 96,
+    VOL_WORKER_UUID = 104,
+    VOL_WORKER_INCARNATION = 120,
+    VOL_PROGRESS = 128,
+    VOL_INTENT_START = 136,
+    VOL_INTENT_LENGTH = 144,
+    VOL_INTENT_CAPACITY = 152,
+    VOL_NAME = 160,
+    VOL_CRC = VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
+};
+
+G_STATIC_ASSERT(HDR_NAME + VIR_STORAGE_VAAI_POOL_NAME_SIZE == HDR_CRC);
+G_STATIC_ASSERT(HB_HOST_NAME + VIR_STORAGE_VAAI_HOST_NAME_SIZE == HB_CRC);
+G_STATIC_ASSERT(VOL_NAME + VIR_STORAGE_VAAI_VOL_NAME_SIZE == VOL_CRC);
+
+
+GQuark
+virStorageVaaiErrorQuark(void)
+{
+    return g_quark_from_static_string("vir-storage-vaai-error-quark");
+}
+
+
+const char *
+virStorageVaaiRecordStatusName(virStorageVaaiRecordStatus status)
+{
+    switch (status) {
+    case VIR_STORAGE_VAAI_RECORD_EMPTY:
+        return "empty";
+    case VIR_STORAGE_VAAI_RECORD_VALID:
+        return "valid";
+    case VIR_STORAGE_VAAI_RECORD_CORRUPT:
+        return "corrupt";
+    case VIR_STORAGE_VAAI_RECORD_FOREIGN:
+        return "foreign";
+    case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
+        return "unknown version";
+    case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
+        break;
+    }
+    return "unknown";
+}
+
+
+const char *
+virStorageVaaiVolStateName(virStorageVaaiVolState state)
+{
+    switch (state) {
+    case VIR_STORAGE_VAAI_VOL_FREE:
+        return "free";
+    case VIR_STORAGE_VAAI_VOL_CREATING:
+        return "creating";
+    case VIR_STORAGE_VAAI_VOL_READY:
+        return "ready";
+    case VIR_STORAGE_VAAI_VOL_DELETING:
+        return "deleting";
+    case VIR_STORAGE_VAAI_VOL_RESIZING:
+        return "resizing";
+    case VIR_STORAGE_VAAI_VOL_CLONING:
+        return "cloning";
+    case VIR_STORAGE_VAAI_VOL_WIPING:
+        return "wiping";
+    case VIR_STORAGE_VAAI_VOL_BROKEN:
+        return "broken";
+    case VIR_STORAGE_VAAI_VOL_STATE_LAST:
+        break;
+    }
+    return "unknown";
+}
+
+
+/* ---- Shared helpers ---- */
+
+static bool
+virStorageVaaiIsZero(const uint8_t *p,
+                     size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (p[i])
+            return false;
+    }
+    return true;
+}
+
+
+static bool
+virStorageVaaiBlockSizeOK(size_t blockSize,
+                          GError **error)
+{
+    if (blockSize < VIR_STORAGE_VAAI_BLOCK_SIZE_MIN ||
+        blockSize > VIR_STORAGE_VAAI_BLOCK_SIZE_MAX ||
+        (blockSize & (blockSize - 1)) != 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "unsupported block size %zu: need a power of two "
+                    "from %d to %d", blockSize,
+                    VIR_STORAGE_VAAI_BLOCK_SIZE_MIN,
+                    VIR_STORAGE_VAAI_BLOCK_SIZE_MAX);
+        return false;
+    }
+    return true;
+}
+
+
+/* The record version a structure asks for: 0 means "the one we write". */
+static bool
+virStorageVaaiVersionOK(uint8_t version,
+                        const char *what,
+                        GError **error)
+{
+    if (version != 0 && version != VIR_STORAGE_VAAI_RECORD_VERSION) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "cannot write a %s of record version %u: only version %d",
+                    what, version, VIR_STORAGE_VAAI_RECORD_VERSION);
+        return false;
+    }
+    return true;
+}
+
+
+/* CRC32C of the whole block with the 4 bytes at @crcOffset taken as zero. */
+static uint32_t
+virStorageVaaiBlockCrc(const uint8_t *block,
+                       size_t blockSize,
+                       size_t crcOffset)
+{
+    static const uint8_t zero[4] = { 0 };
+    uint32_t crc;
+
+    crc = virStorageVaaiCrc32c(block, crcOffset);
+    crc = virStorageVaaiCrc32cExtend(crc, zero, sizeof(zero));
+    return virStorageVaaiCrc32cExtend(crc, block + crcOffset + 4,
+                                      blockSize - crcOffset - 4);
+}
+
+
+/*
+ * A string field for the LUN: NUL-terminated inside its @size bytes, valid
+ * UTF-8, non-empty if @required.  @code is INVALID_ARG when encoding,
+ * CORRUPT when decoding.
+ */
+static bool
+virStorageVaaiStringOK(const char *str,
+                       size_t size,
+                       bool required,
+                       const char *what,
+                       int code,
+                       GError **error)
+{
+    size_t len = strnlen(str, size);
+
+    if (len == size) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "%s is not NUL-terminated within %zu bytes "
+                    "(at most %zu bytes)", what, size, size - 1);
+        return false;
+    }
+    if (required && len == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "%s is empty", what);
+        return false;
+    }
+    if (!g_utf8_validate(str, len, NULL)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "%s is not valid UTF-8", what);
+        return false;
+    }
+    return true;
+}
+
+
+/*
+ * Copies a string field from the block, refusing anything but zeros after
+ * the first NUL: such bytes would not survive a rewrite, so a writer that
+ * left them did not follow this format.
+ */
+static bool
+virStorageVaaiStringDecode(const uint8_t *field,
+                           size_t size,
+                           char *out,
+                           const char *what,
+                           GError **error)
+{
+    size_t len = strnlen((const char *)field, size);
+
+    if (len < size && !virStorageVaaiIsZero(field + len, size - len)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "%s has non-zero bytes after its terminating NUL", what);
+        return false;
+    }
+    memcpy(out, field, size);
+    return true;
+}
+
+
+static void
+virStorageVaaiStringEncode(uint8_t *field,
+                           const char *str)
+{
+    /* The block was zeroed, so this NUL-pads the field. */
+    memcpy(field, str, strlen(str));
+}
+
+
+/*
+ * The checks every decoder makes before looking at the fields, in the
+ * order of the decoder contract in the header file.  Returns VALID when
+ * the fields are to be decoded.
+ */
+static virStorageVaaiRecordStatus
+virStorageVaaiBlockClassify(const uint8_t *block,
+                            size_t blockSize,
+                            const char *magic,
+                            size_t versionOffset,
+                            size_t crcOffset,
+                            const char *what,
+                            uint8_t *version,
+                            GError **error)
+{
+    size_t magicLen = strlen(magic);
+    uint32_t stored;
+    uint32_t computed;
+
+    *version = 0;
+
+    if (!virStorageVaaiBlockSizeOK(blockSize, error))
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+
+    if (virStorageVaaiIsZero(block, blockSize))
+        return VIR_STORAGE_VAAI_RECORD_EMPTY;
+
+    if (memcmp(block, magic, magicLen) != 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_FOREIGN,
+                    "not a %s: magic is not \"%s\"", what, magic);
+        return VIR_STORAGE_VAAI_RECORD_FOREIGN;
+    }
+
+    stored = virScsiGetBE32(block + crcOffset);
+    computed = virStorageVaaiBlockCrc(block, blockSize, crcOffset);
+    if (stored != computed) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "%s has a bad CRC: stored 0x%08x, computed 0x%08x",
+                    what, stored, computed);
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+
+    *version = block[versionOffset];
+    if (*version != VIR_STORAGE_VAAI_RECORD_VERSION) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s has record version %u, this code knows only %d",
+                    what, *version, VIR_STORAGE_VAAI_RECORD_VERSION);
+        return VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION;
+    }
+
+    /*
+     * Version 1 defines every byte after the CRC as zero; anything else
+     * there came from a writer that did not follow it.
+     */
+    if (!virStorageVaaiIsZero(block + crcOffset + 4,
+                              blockSize - crcOffset - 4)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "%s has non-zero bytes after its CRC", what);
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+
+    return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+static bool
+virStorageVaaiReservedOK(const uint8_t *block,
+                         size_t offset,
+                         size_t len,
+                         const char *what,
+                         GError **error)
+{
+    if (!virStorageVaaiIsZero(block + offset, len)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "%s has non-zero reserved bytes at offset %zu",
+                    what, offset);
+        return false;
+    }
+    return true;
+}
+
+
+static void
+virStorageVaaiSealBlock(uint8_t *block,
+                        size_t blockSize,
+                        size_t crcOffset)
+{
+    virScsiPutBE32(block + crcOffset,
+                   virStorageVaaiBlockCrc(block, blockSize, crcOffset));
+}
+
+
+/* ---- Header ---- */
+
+typedef struct {
+    const char *name;
+    uint64_t start;
+    uint64_t length;
+} virStorageVaaiRegion;
+
+
+static bool
+virStorageVaaiHeaderCheck(const virStorageVaaiHeader *h,
+                          size_t blockSize,
+                          int code,
+                          GError **error)
+{
+    virStorageVaaiRegion regions[] = {
+        { "headers", 0, 2 },
+        { "lease", h->leaseLba, 1 },
+        { "heartbeat area", h->heartbeatLba, h->heartbeatSlots },
+        { "volume table", h->volumeTableLba, h->volumeRecords },
+        { "data area", h->dataLba, 0 },
+    };
+    size_t i;
+    size_t j;
+
+    /*
+     * Format versions start at 1; a 0 is a structure nobody filled in,
+     * and a pool written with it could never be opened.
+     */
+    if (h->formatMajor == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header format major version is 0");
+        return false;
+    }
+    if (h->blockSize != blockSize) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header block size %u does not match the LUN's %zu",
+                    h->blockSize, blockSize);
+        return false;
+    }
+    if (h->extentAlignment == 0 ||
+        (h->extentAlignment & (h->extentAlignment - 1)) != 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header extent alignment %u is not a power of two",
+                    h->extentAlignment);
+        return false;
+    }
+    if (h->heartbeatSlots == 0 || h->volumeRecords == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header has %u heartbeat slots and %u volume "
+                    "records: need at least one of each",
+                    h->heartbeatSlots, h->volumeRecords);
+        return false;
+    }
+    if (h->dataEndLba < h->dataLba) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header data area ends (%" G_GUINT64_FORMAT
+                    ") before it starts (%" G_GUINT64_FORMAT ")",
+                    (guint64)h->dataEndLba, (guint64)h->dataLba);
+        return false;
+    }
+    regions[G_N_ELEMENTS(regions) - 1].length = h->dataEndLba - h->dataLba;
+
+    if (h->dataLba % h->extentAlignment != 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header data area LBA %" G_GUINT64_FORMAT
+                    " is not aligned to the extent alignment %u",
+                    (guint64)h->dataLba, h->extentAlignment);
+        return false;
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(regions); i++) {
+        const virStorageVaaiRegion *r = &regions[i];
+
+        if (r->start > h->capacity || r->length > h->capacity - r->start) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                        "pool header %s (LBA %" G_GUINT64_FORMAT ", %"
+                        G_GUINT64_FORMAT " blocks) lies beyond the capacity "
+                        "of %" G_GUINT64_FORMAT " blocks",
+                        r->name, (guint64)r->start, (guint64)r->length,
+                        (guint64)h->capacity);
+            return false;
+        }
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(regions); i++) {
+        for (j = i + 1; j < G_N_ELEMENTS(regions); j++) {
+            const virStorageVaaiRegion *a = &regions[i];
+            const virStorageVaaiRegion *b = &regions[j];
+
+            /* Both end within capacity, so the sums cannot overflow. */
+            if (a->length && b->length &&
+                a->start < b->start + b->length &&
+                b->start < a->start + a->length) {
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                            "pool header %s and %s overlap",
+                            a->name, b->name);
+                return false;
+            }
+        }
+    }
+
+    if (h->heartbeatIntervalMs == 0 ||
+        h->heartbeatIntervalMs >= h->leaseTimeoutMs) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header heartbeat interval %" G_GUINT64_FORMAT
+                    " ms must be non-zero and below the lease timeout %"
+                    G_GUINT64_FORMAT " ms",
+                    (guint64)h->heartbeatIntervalMs,
+                    (guint64)h->leaseTimeoutMs);
+        return false;
+    }
+
+    if (virStorageVaaiIsZero(h->poolUuid, sizeof(h->poolUuid)) ||
+        virStorageVaaiIsZero(h->formatHostUuid, sizeof(h->formatHostUuid))) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header has an all-zero pool or host UUID");
+        return false;
+    }
+
+    return virStorageVaaiStringOK(h->name, sizeof(h->name), true,
+                                  "pool name", code, error);
+}
+
+
+int
+virStorageVaaiHeaderEncode(const virStorageVaaiHeader *rec,
+                           uint8_t *block,
+                           size_t blockSize,
+                           GError **error)
+{
+    if (!virStorageVaaiBlockSizeOK(blockSize, error) ||
+        !virStorageVaaiVersionOK(rec->version, "pool header", error) ||
+        !virStorageVaaiHeaderCheck(rec, blockSize,
+                                   VIR_STORAGE_VAAI_ERROR_INVALID_ARG, error))
+        return -1;
+
+    memset(block, 0, blockSize);
+    memcpy(block + HDR_MAGIC, VIR_STORAGE_VAAI_HEADER_MAGIC, 8);
+    block[HDR_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
+    block[HDR_FORMAT_MAJOR] = rec->formatMajor;
+    virScsiPutBE16(block + HDR_FORMAT_MINOR, rec->formatMinor);
+    virScsiPutBE32(block + HDR_COMPAT, rec->compat);
+    virScsiPutBE32(block + HDR_RO_COMPAT, rec->roCompat);
+    virScsiPutBE32(block + HDR_INCOMPAT, rec->incompat);
+    memcpy(block + HDR_POOL_UUID, rec->poolUuid, VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE32(block + HDR_BLOCK_SIZE, rec->blockSize);
+    virScsiPutBE32(block + HDR_EXTENT_ALIGNMENT, rec->extentAlignment);
+    virScsiPutBE64(block + HDR_CAPACITY, rec->capacity);
+    virScsiPutBE64(block + HDR_LEASE_LBA, rec->leaseLba);
+    virScsiPutBE64(block + HDR_HEARTBEAT_LBA, rec->heartbeatLba);
+    virScsiPutBE32(block + HDR_HEARTBEAT_SLOTS, rec->heartbeatSlots);
+    virScsiPutBE32(block + HDR_VOLUME_RECORDS, rec->volumeRecords);
+    virScsiPutBE64(block + HDR_VOLUME_TABLE_LBA, rec->volumeTableLba);
+    virScsiPutBE64(block + HDR_DATA_LBA, rec->dataLba);
+    virScsiPutBE64(block + HDR_DATA_END_LBA, rec->dataEndLba);
+    memcpy(block + HDR_FORMAT_HOST_UUID, rec->formatHostUuid,
+           VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE64(block + HDR_FORMAT_TIME, rec->formatTime);
+    virScsiPutBE64(block + HDR_LEASE_TIMEOUT, rec->leaseTimeoutMs);
+    virScsiPutBE64(block + HDR_HEARTBEAT_INTERVAL, rec->heartbeatIntervalMs);
+    virStorageVaaiStringEncode(block + HDR_NAME, rec->name);
+    virStorageVaaiSealBlock(block, blockSize, HDR_CRC);
+    return 0;
+}
+
+
+virStorageVaaiRecordStatus
+virStorageVaaiHeaderDecode(const uint8_t *block,
+                           size_t blockSize,
+                           virStorageVaaiHeader *out,
+                           GError **error)
+{
+    virStorageVaaiRecordStatus status;
+    uint8_t version;
+
+    memset(out, 0, sizeof(*out));
+
+    status = virStorageVaaiBlockClassify(block, blockSize,
+                                         VIR_STORAGE_VAAI_HEADER_MAGIC,
+                                         HDR_VERSION, HDR_CRC,
+                                         "pool header", &version, error);
+    if (status == VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION)
+        out->version = version;
+    if (status != VIR_STORAGE_VAAI_RECORD_VALID)
+        return status;
+
+    out->version = version;
+    out->formatMajor = block[HDR_FORMAT_MAJOR];
+    out->formatMinor = virScsiGetBE16(block + HDR_FORMAT_MINOR);
+    out->compat = virScsiGetBE32(block + HDR_COMPAT);
+    out->roCompat = virScsiGetBE32(block + HDR_RO_COMPAT);
+    out->incompat = virScsiGetBE32(block + HDR_INCOMPAT);
+    memcpy(out->poolUuid, block + HDR_POOL_UUID, VIR_STORAGE_VAAI_UUID_LEN);
+    out->blockSize = virScsiGetBE32(block + HDR_BLOCK_SIZE);
+    out->extentAlignment = virScsiGetBE32(block + HDR_EXTENT_ALIGNMENT);
+    out->capacity = virScsiGetBE64(block + HDR_CAPACITY);
+    out->leaseLba = virScsiGetBE64(block + HDR_LEASE_LBA);
+    out->heartbeatLba = virScsiGetBE64(block + HDR_HEARTBEAT_LBA);
+    out->heartbeatSlots = virScsiGetBE32(block + HDR_HEARTBEAT_SLOTS);
+    out->volumeRecords = virScsiGetBE32(block + HDR_VOLUME_RECORDS);
+    out->volumeTableLba = virScsiGetBE64(block + HDR_VOLUME_TABLE_LBA);
+    out->dataLba = virScsiGetBE64(block + HDR_DATA_LBA);
+    out->dataEndLba = virScsiGetBE64(block + HDR_DATA_END_LBA);
+    memcpy(out->formatHostUuid, block + HDR_FORMAT_HOST_UUID,
+           VIR_STORAGE_VAAI_UUID_LEN);
+    out->formatTime = virScsiGetBE64(block + HDR_FORMAT_TIME);
+    out->leaseTimeoutMs = virScsiGetBE64(block + HDR_LEASE_TIMEOUT);
+    out->heartbeatIntervalMs = virScsiGetBE64(block + HDR_HEARTBEAT_INTERVAL);
+
+    if (!virStorageVaaiStringDecode(block + HDR_NAME, sizeof(out->name),
+                                    out->name, "pool name", error) ||
+        !virStorageVaaiHeaderCheck(out, blockSize,
+                                   VIR_STORAGE_VAAI_ERROR_CORRUPT, error)) {
+        memset(out, 0, sizeof(*out));
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+
+    return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+bool
+virStorageVaaiHeaderCompatOK(const virStorageVaaiHeader *h,
+                             bool forWrite,
+                             GError **error)
+{
+    uint32_t unknown;
+
+    /* A new major version is the one change no flag can describe. */
+    if (h->formatMajor != VIR_STORAGE_VAAI_FORMAT_MAJOR) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "pool format version %u.%u: this code knows only %d.x",
+                    h->formatMajor, h->formatMinor,
+                    VIR_STORAGE_VAAI_FORMAT_MAJOR);
+        return false;
+    }
+
+    unknown = h->incompat & ~VIR_STORAGE_VAAI_INCOMPAT_KNOWN;
+    if (unknown) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "pool uses incompatible features 0x%08x unknown to this "
+                    "code: it cannot be opened", unknown);
+        return false;
+    }
+
+    unknown = h->roCompat & ~VIR_STORAGE_VAAI_RO_COMPAT_KNOWN;
+    if (forWrite && unknown) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR,
+                    VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "pool uses read-only compatible features 0x%08x unknown "
+                    "to this code: it can be opened only read-only", unknown);
+        return false;
+    }
+
+    /* Unknown compat bits are, by definition, safe to ignore. */
+    return true;
+}
+
+
+/* ---- Metadata lease ---- */
+
+int
+virStorageVaaiLeaseEncode(const virStorageVaaiLease *rec,
+                          uint8_t *block,
+                          size_t blockSize,
+                          GError **error)
+{
+    if (!virStorageVaaiBlockSizeOK(blockSize, error) ||
+        !virStorageVaaiVersionOK(rec->version, "lease", error))
+        return -1;
+
+    memset(block, 0, blockSize);
+    memcpy(block + LEASE_MAGIC, VIR_STORAGE_VAAI_LEASE_MAGIC, 4);
+    block[LEASE_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
+    memcpy(block + LEASE_OWNER, rec->owner, VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE64(block + LEASE_INCARNATION, rec->ownerIncarnation);
+    virScsiPutBE32(block + LEASE_SLOT, rec->ownerSlot);
+    virScsiPutBE64(block + LEASE_GENERATION, rec->generation);
+    virScsiPutBE64(block + LEASE_ACQUIRED_AT, rec->acquiredAt);
+    virStorageVaaiSealBlock(block, blockSize, LEASE_CRC);
+    return 0;
+}
+
+
+virStorageVaaiRecordStatus
+virStorageVaaiLeaseDecode(const uint8_t *block,
+                          size_t blockSize,
+                          virStorageVaaiLease *out,
+                          GError **error)
+{
+    virStorageVaaiRecordStatus status;
+    uint8_t version;
+
+    memset(out, 0, sizeof(*out));
+
+    status = virStorageVaaiBlockClassify(block, blockSize,
+                                         VIR_STORAGE_VAAI_LEASE_MAGIC,
+                                         LEASE_VERSION, LEASE_CRC,
+                                         "lease", &version, error);
+    if (status == VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION)
+        out->version = version;
+    if (status != VIR_STORAGE_VAAI_RECORD_VALID)
+        return status;
+
+    if (!virStorageVaaiReservedOK(block, LEASE_RESERVED1, 3, "lease", error) ||
+        !virStorageVaaiReservedOK(block, LEASE_RESERVED2, 4, "lease", error))
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+
+    out->version = version;
+    memcpy(out->owner, block + LEASE_OWNER, VIR_STORAGE_VAAI_UUID_LEN);
+    out->ownerIncarnation = virScsiGetBE64(block + LEASE_INCARNATION);
+    out->ownerSlot = virScsiGetBE32(block + LEASE_SLOT);
+    out->generation = virScsiGetBE64(block + LEASE_GENERATION);
+    out->acquiredAt = virScsiGetBE64(block + LEASE_ACQUIRED_AT);
+    return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+bool
+virStorageVaaiLeaseIsFree(const virStorageVaaiLease *rec)
+{
+    return virStorageVaaiIsZero(rec->owner, sizeof(rec->owner));
+}
+
+
+/* ---- Heartbeat slot ---- */
+
+int
+virStorageVaaiHeartbeatEncode(const virStorageVaaiHeartbeat *rec,
+                              uint8_t *block,
+                              size_t blockSize,
+                              GError **error)
+{
+    if (!virStorageVaaiBlockSizeOK(blockSize, error) ||
+        !virStorageVaaiVersionOK(rec->version, "heartbeat slot", error) ||
+        !virStorageVaaiStringOK(rec->hostName, sizeof(rec->hostName), false,
+                                "host name", VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                                error))
+        return -1;
+
+    memset(block, 0, blockSize);
+    memcpy(block + HB_MAGIC, VIR_STORAGE_VAAI_HEARTBEAT_MAGIC, 4);
+    block[HB_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
+    memcpy(block + HB_HOST, rec->host, VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE64(block + HB_INCARNATION, rec->incarnation);
+    virScsiPutBE64(block + HB_COUNTER, rec->counter);
+    virScsiPutBE64(block + HB_RENEWED_AT, rec->renewedAt);
+    virStorageVaaiStringEncode(block + HB_HOST_NAME, rec->hostName);
+    virStorageVaaiSealBlock(block, blockSize, HB_CRC);
+    return 0;
+}
+
+
+virStorageVaaiRecordStatus
+virStorageVaaiHeartbeatDecode(const uint8_t *block,
+                              size_t blockSize,
+                              virStorageVaaiHeartbeat *out,
+                              GError **error)
+{
+    virStorageVaaiRecordStatus status;
+    uint8_t version;
+
+    memset(out, 0, sizeof(*out));
+
+    status = virStorageVaaiBlockClassify(block, blockSize,
+                                         VIR_STORAGE_VAAI_HEARTBEAT_MAGIC,
+                                         HB_VERSION, HB_CRC,
+                                         "heartbeat slot", &version, error);
+    if (status == VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION)
+        out->version = version;
+    if (status != VIR_STORAGE_VAAI_RECORD_VALID)
+        return status;
+
+    if (!virStorageVaaiReservedOK(block, HB_RESERVED, 3, "heartbeat slot",
+                                  error))
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+
+    out->version = version;
+    memcpy(out->host, block + HB_HOST, VIR_STORAGE_VAAI_UUID_LEN);
+    out->incarnation = virScsiGetBE64(block + HB_INCARNATION);
+    out->counter = virScsiGetBE64(block + HB_COUNTER);
+    out->renewedAt = virScsiGetBE64(block + HB_RENEWED_AT);
+
+    if (!virStorageVaaiStringDecode(block + HB_HOST_NAME,
+                                    sizeof(out->hostName), out->hostName,
+                                    "host name", error) ||
+        !virStorageVaaiStringOK(out->hostName, sizeof(out->hostName), false,
+                                "host name", VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                                error)) {
+        memset(out, 0, sizeof(*out));
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+
+    return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+bool
+virStorageVaaiHeartbeatIsFree(const virStorageVaaiHeartbeat *rec)
+{
+    return virStorageVaaiIsZero(rec->host, sizeof(rec->host));
+}
+
+
+/* ---- Volume record ---- */
+
+/* Whether @bytes fits in @blocks blocks of @blockSize, without overflow. */
+static bool
+virStorageVaaiFitsBlocks(uint64_t bytes,
+                         uint64_t blocks,
+                         size_t blockSize)
+{
+    if (blocks > UINT64_MAX / blockSize)
+        return true;
+    return bytes <= blocks * blockSize;
+}
+
+
+static bool
+virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
+                             size_t blockSize,
+                             int code,
+                             GError **error)
+{
+    /* The state arrives as a byte: an enum compare catches every value. */
+    if ((unsigned int)v->state >= VIR_STORAGE_VAAI_VOL_STATE_LAST) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume record state %u is out of range",
+                    (unsigned int)v->state);
+        return false;
+    }
+    if (v->flags & ~VIR_STORAGE_VAAI_VOL_FLAGS_KNOWN) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume record has unknown flags 0x%04x",
+                    v->flags & ~VIR_STORAGE_VAAI_VOL_FLAGS_KNOWN);
+        return false;
+    }
+    if ((v->flags & VIR_STORAGE_VAAI_VOL_FLAG_ZEROED) &&
+        (v->flags & VIR_STORAGE_VAAI_VOL_FLAG_THIN)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume record is both zeroed on create and never zeroed");
+        return false;
+    }
+    if (v->extentLength > UINT64_MAX - v->extentStart ||
+        v->intentExtentLength > UINT64_MAX - v->intentExtentStart) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume record extent runs past the last possible LBA");
+        return false;
+    }
+    if (!virStorageVaaiFitsBlocks(v->capacity, v->extentLength, blockSize)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume record capacity %" G_GUINT64_FORMAT
+                    " bytes exceeds its extent of %" G_GUINT64_FORMAT
+                    " blocks of %zu bytes",
+                    (guint64)v->capacity, (guint64)v->extentLength,
+                    blockSize);
+        return false;
+    }
+    /*
+     * An intent without a new extent (a grow within the current extent)
+     * is judged by the operation, which knows the current one.
+     */
+    if (v->intentExtentLength != 0 &&
+        !virStorageVaaiFitsBlocks(v->intentCapacity, v->intentExtentLength,
+                                  blockSize)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume record intended capacity %" G_GUINT64_FORMAT
+                    " bytes exceeds its intended extent of %" G_GUINT64_FORMAT
+                    " blocks of %zu bytes",
+                    (guint64)v->intentCapacity,
+                    (guint64)v->intentExtentLength, blockSize);
+        return false;
+    }
+
+    return virStorageVaaiStringOK(v->name, sizeof(v->name),
+                                  v->state != VIR_STORAGE_VAAI_VOL_FREE,
+                                  "volume name", code, error);
+}
+
+
+int
+virStorageVaaiVolRecordEncode(const virStorageVaaiVolRecord *rec,
+                              uint8_t *block,
+                              size_t blockSize,
+                              GError **error)
+{
+    if (!virStorageVaaiBlockSizeOK(blockSize, error) ||
+        !virStorageVaaiVersionOK(rec->version, "volume record", error) ||
+        !virStorageVaaiVolRecordCheck(rec, blockSize,
+                                      VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                                      error))
+        return -1;
+
+    memset(block, 0, blockSize);
+    memcpy(block + VOL_MAGIC, VIR_STORAGE_VAAI_VOLRECORD_MAGIC, 4);
+    block[VOL_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
+    block[VOL_STATE] = rec->state;
+    virScsiPutBE16(block + VOL_FLAGS, rec->flags);
+    virScsiPutBE64(block + VOL_SEQUENCE, rec->sequence);
+    memcpy(block + VOL_UUID, rec->uuid, VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE64(block + VOL_EXTENT_START, rec->extentStart);
+    virScsiPutBE64(block + VOL_EXTENT_LENGTH, rec->extentLength);
+    virScsiPutBE64(block + VOL_CAPACITY, rec->capacity);
+    memcpy(block + VOL_PARENT_UUID, rec->parentUuid, VIR_STORAGE_VAAI_UUID_LEN);
+    memcpy(block + VOL_PARENT_POOL_UUID, rec->parentPoolUuid,
+           VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE64(block + VOL_CREATED_AT, rec->createdAt);
+    virScsiPutBE64(block + VOL_MODIFIED_AT, rec->modifiedAt);
+    memcpy(block + VOL_WORKER_UUID, rec->workerUuid, VIR_STORAGE_VAAI_UUID_LEN);
+    virScsiPutBE64(block + VOL_WORKER_INCARNATION, rec->workerIncarnation);
+    virScsiPutBE64(block + VOL_PROGRESS, rec->progress);
+    virScsiPutBE64(block + VOL_INTENT_START, rec->intentExtentStart);
+    virScsiPutBE64(block + VOL_INTENT_LENGTH, rec->intentExtentLength);
+    virScsiPutBE64(block + VOL_INTENT_CAPACITY, rec->intentCapacity);
+    virStorageVaaiStringEncode(block + VOL_NAME, rec->name);
+    virStorageVaaiSealBlock(block, blockSize, VOL_CRC);
+    return 0;
+}
+
+
+virStorageVaaiRecordStatus
+virStorageVaaiVolRecordDecode(const uint8_t *block,
+                              size_t blockSize,
+                              virStorageVaaiVolRecord *out,
+                              GError **error)
+{
+    virStorageVaaiRecordStatus status;
+    uint8_t version;
+
+    memset(out, 0, sizeof(*out));
+
+    status = virStorageVaaiBlockClassify(block, blockSize,
+                                         VIR_STORAGE_VAAI_VOLRECORD_MAGIC,
+                                         VOL_VERSION, VOL_CRC,
+                                         "volume record", &version, error);
+    if (status == VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION)
+        out->version = version;
+    if (status != VIR_STORAGE_VAAI_RECORD_VALID)
+        return status;
+
+    out->version = version;
+    out->state = block[VOL_STATE];
+    out->flags = virScsiGetBE16(block + VOL_FLAGS);
+    out->sequence = virScsiGetBE64(block + VOL_SEQUENCE);
+    memcpy(out->uuid, block + VOL_UUID, VIR_STORAGE_VAAI_UUID_LEN);
+    out->extentStart = virScsiGetBE64(block + VOL_EXTENT_START);
+    out->extentLength = virScsiGetBE64(block + VOL_EXTENT_LENGTH);
+    out->capacity = virScsiGetBE64(block + VOL_CAPACITY);
+    memcpy(out->parentUuid, block + VOL_PARENT_UUID, VIR_STORAGE_VAAI_UUID_LEN);
+    memcpy(out->parentPoolUuid, block + VOL_PARENT_POOL_UUID,
+           VIR_STORAGE_VAAI_UUID_LEN);
+    out->createdAt = virScsiGetBE64(block + VOL_CREATED_AT);
+    out->modifiedAt = virScsiGetBE64(block + VOL_MODIFIED_AT);
+    memcpy(out->workerUuid, block + VOL_WORKER_UUID, VIR_STORAGE_VAAI_UUID_LEN);
+    out->workerIncarnation = virScsiGetBE64(block + VOL_WORKER_INCARNATION);
+    out->progress = virScsiGetBE64(block + VOL_PROGRESS);
+    out->intentExtentStart = virScsiGetBE64(block + VOL_INTENT_START);
+    out->intentExtentLength = virScsiGetBE64(block + VOL_INTENT_LENGTH);
+    out->intentCapacity = virScsiGetBE64(block + VOL_INTENT_CAPACITY);
+
+    if (!virStorageVaaiStringDecode(block + VOL_NAME, sizeof(out->name),
+                                    out->name, "volume name", error) ||
+        !virStorageVaaiVolRecordCheck(out, blockSize,
+                                      VIR_STORAGE_VAAI_ERROR_CORRUPT, error)) {
+        memset(out, 0, sizeof(*out));
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+
+    return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+/* ---- Signatures ---- */
+
+/* Whether @len bytes of @buf hold @sig at @offset. */
+static bool
+virStorageVaaiHasAt(const uint8_t *buf,
+                    size_t len,
+                    size_t offset,
+                    const void *sig,
+                    size_t sigLen)
+{
+    return offset <= len && sigLen <= len - offset &&
+           memcmp(buf + offset, sig, sigLen) == 0;
+}
+
+
+/*
+ * A DOS partition table: the boot signature alone is also on FAT and NTFS
+ * boot sectors, so ask for boot flags that are all 0x00 or 0x80 (as
+ * libblkid does) and at least one entry that describes a partition.
+ */
+static bool
+virStorageVaaiHasMbr(const uint8_t *buf,
+                     size_t len)
+{
+    static const uint8_t bootSig[] = { 0x55, 0xAA };
+    bool anyPartition = false;
+    size_t i;
+
+    if (!virStorageVaaiHasAt(buf, len, 510, bootSig, sizeof(bootSig)))
+        return false;
+
+    for (i = 0; i < 4; i++) {
+        const uint8_t *e = buf + 446 + 16 * i;
+        /* little-endian, as the PC BIOS wrote it */
+        uint32_t start = e[8] | (e[9] << 8) | (e[10] << 16) | ((uint32_t)e[11] << 24);
+        uint32_t count = e[12] | (e[13] << 8) | (e[14] << 16) | ((uint32_t)e[15] << 24);
+
+        if (e[0] != 0x00 && e[0] != 0x80)
+            return false;
+        if (e[4] != 0 && start != 0 && count != 0)
+            anyPartition = true;
+    }
+    return anyPartition;
+}
+
+
+static bool
+virStorageVaaiHasLvm(const uint8_t *buf,
+                     size_t len)
+{
+    size_t sector;
+
+    /* LVM2 scans the first four 512-byte sectors, whatever the LUN's. */
+    for (sector = 0; sector < 4; sector++) {
+        if (virStorageVaaiHasAt(buf, len, sector * 512, "LABELONE", 8) &&
+            virStorageVaaiHasAt(buf, len, sector * 512 + 24, "LVM2 001", 8))
+            return true;
+    }
+    return false;
+}
+
+
+static bool
+virStorageVaaiHasSwap(const uint8_t *buf,
+                      size_t len)
+{
+    /* x86 and most others use 4 KiB pages; arm64 and ppc64 also 16 and 64. */
+    static const size_t pageSizes[] = { 4096, 8192, 16384, 65536 };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(pageSizes); i++) {
+        if (virStorageVaaiHasAt(buf, len, pageSizes[i] - 10, "SWAPSPACE2", 10))
+            return true;
+    }
+    return false;
+}
+
+
+const char *
+virStorageVaaiDetectSignature(const uint8_t *buf,
+                              size_t len,
+                              uint32_t blockSize)
+{
+    bool lba1 = blockSize >= 512;
+
+    /* A pool whose primary header is damaged still has its backup. */
+    if (virStorageVaaiHasAt(buf, len, 0, VIR_STORAGE_VAAI_HEADER_MAGIC, 8) ||
+        (lba1 && virStorageVaaiHasAt(buf, len, blockSize,
+                                     VIR_STORAGE_VAAI_HEADER_MAGIC, 8)))
+        return "vaai pool";
+
+    /* Before the MBR check: a GPT disk also has a protective MBR. */
+    if (lba1 && virStorageVaaiHasAt(buf, len, blockSize, "EFI PART", 8))
+        return "GPT";
+
+    if (virStorageVaaiHasMbr(buf, len))
+        return "DOS/MBR partition table";
+
+    if (virStorageVaaiHasLvm(buf, len))
+        return "LVM2 physical volume";
+
+    if (virStorageVaaiHasAt(buf, len, 0, "XFSB", 4))
+        return "XFS filesystem";
+
+    if (virStorageVaaiHasAt(buf, len, 1080, "\x53\xEF", 2))
+        return "ext2/3/4 filesystem";
+
+    if (virStorageVaaiHasSwap(buf, len))
+        return "swap";
+
+    if (virStorageVaaiHasAt(buf, len, 32769, "CD001", 5))
+        return "ISO 9660";
+
+    if (virStorageVaaiHasAt(buf, len, 65600, "_BHRfS_M", 8))
+        return "btrfs";
+
+    return NULL;
+}
