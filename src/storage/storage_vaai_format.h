@@ -87,7 +87,9 @@ GQuark virStorageVaaiErrorQuark(void);
  */
 #define VIR_STORAGE_VAAI_COMPAT_KNOWN 0u
 #define VIR_STORAGE_VAAI_RO_COMPAT_KNOWN 0u
-#define VIR_STORAGE_VAAI_INCOMPAT_KNOWN 0u
+/* Set in the primary header while a format runs: nobody opens it. */
+#define VIR_STORAGE_VAAI_INCOMPAT_FORMATTING 0x1u
+#define VIR_STORAGE_VAAI_INCOMPAT_KNOWN VIR_STORAGE_VAAI_INCOMPAT_FORMATTING
 
 
 /*

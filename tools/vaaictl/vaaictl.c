@@ -13,6 +13,8 @@
 static const vaaictlCommand vaaictlCommands[] = {
     { "caps", vaaictlCmdCaps,
       "show what a LUN is and what each operation will do on it, and why" },
+    { "pool", vaaictlCmdPool,
+      "format a LUN as a shared pool, or show a pool's header" },
     { "zero", vaaictlCmdZero,
       "make a block range read as zeros (WRITE SAME, else host writes)" },
     { "unmap", vaaictlCmdUnmap,

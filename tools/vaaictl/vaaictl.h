@@ -153,6 +153,11 @@ vaaictlWatchEnd(vaaictlWatch *watch);
 
 /* The commands */
 int
+vaaictlCmdPool(const vaaictlGlobal *global,
+               int argc,
+               char **argv);
+
+int
 vaaictlCmdCaps(const vaaictlGlobal *global,
                int argc,
                char **argv);

@@ -1,0 +1,348 @@
+/*
+ * storage_vaai_pool.c: formatting a LUN as a vaai pool and opening it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "storage_vaai_pool.h"
+#include "virscsichunk.h"
+#include "virscsioffload.h"
+
+#define VIR_STORAGE_VAAI_MIN_ALIGNMENT_BYTES (1024 * 1024)
+
+static uint32_t
+virStorageVaaiPow2Up(uint64_t v)
+{
+    uint64_t p = 1;
+
+    while (p < v && p < (1ULL << 31))
+        p <<= 1;
+    return p;
+}
+
+
+uint32_t
+virStorageVaaiPoolAlignment(const virScsiLun *lun,
+                            uint32_t minBytes)
+{
+    uint32_t bs = virScsiLunBlockSize(lun);
+    uint64_t blocks = MAX(minBytes, VIR_STORAGE_VAAI_MIN_ALIGNMENT_BYTES) / bs;
+    const virScsiOpPlan *unmap = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    const virScsiOpPlan *copy = &lun->plan.ops[VIR_SCSI_PLAN_OP_COPY];
+
+    /* Extents on these boundaries let every unmap and copy run whole. */
+    blocks = MAX(blocks, unmap->granularity);
+    blocks = MAX(blocks, copy->granularity);
+    return virStorageVaaiPow2Up(MAX(blocks, 1));
+}
+
+
+int
+virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
+                         uint32_t blockSize,
+                         uint64_t capacity,
+                         uint32_t alignmentBlocks,
+                         uint32_t volumeRecords,
+                         GError **error)
+{
+    uint64_t tableEnd;
+
+    header->blockSize = blockSize;
+    header->extentAlignment = alignmentBlocks;
+    header->capacity = capacity;
+    header->leaseLba = VIR_STORAGE_VAAI_LEASE_LBA;
+    header->heartbeatLba = VIR_STORAGE_VAAI_HEARTBEAT_LBA;
+    header->heartbeatSlots = VIR_STORAGE_VAAI_HEARTBEAT_SLOTS;
+    header->volumeRecords = volumeRecords ? volumeRecords : VIR_STORAGE_VAAI_VOLUME_RECORDS;
+    header->volumeTableLba = header->heartbeatLba + header->heartbeatSlots;
+    tableEnd = header->volumeTableLba + header->volumeRecords;
+    header->dataLba = virScsiChunkAlignUp(tableEnd, alignmentBlocks, 0);
+    header->dataEndLba = virScsiChunkAlignDown(capacity, alignmentBlocks, 0);
+
+    if (header->dataEndLba <= header->dataLba) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "a LUN of %llu blocks of %u bytes is too small for a pool "
+                    "(metadata and alignment need %llu blocks)",
+                    (unsigned long long)capacity, blockSize,
+                    (unsigned long long)header->dataLba + alignmentBlocks);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStorageVaaiPoolReadBlock(virScsiLun *lun,
+                            uint64_t lba,
+                            uint8_t *block,
+                            GError **error)
+{
+    virScsiReport report;
+    int ret;
+
+    virScsiReportInit(&report);
+    ret = virScsiOffloadRead(lun, lba, 1, block, &report, error);
+    virScsiReportClear(&report);
+    return ret;
+}
+
+
+/* Replace one block if it still holds @expected; single-host pools write
+ * plainly.  Returns 1 on a miscompare. */
+static int
+virStorageVaaiPoolSwapBlock(virScsiLun *lun,
+                            bool singleHost,
+                            uint64_t lba,
+                            const uint8_t *expected,
+                            const uint8_t *replacement,
+                            GError **error)
+{
+    virScsiMiscompare mc = { 0 };
+    virScsiReport report;
+    int ret;
+
+    virScsiReportInit(&report);
+    if (singleHost)
+        ret = virScsiOffloadWrite(lun, lba, 1, replacement, &report, error);
+    else
+        ret = virScsiOffloadCompareAndWrite(lun, lba, 1, expected, replacement,
+                                            &mc, &report, error);
+    virScsiMiscompareClear(&mc);
+    virScsiReportClear(&report);
+    return ret;
+}
+
+
+static void
+virStorageVaaiRandomUuid(uint8_t *uuid)
+{
+    size_t i;
+
+    for (i = 0; i < VIR_STORAGE_VAAI_UUID_LEN; i += 4) {
+        guint32 r = g_random_int();
+        memcpy(uuid + i, &r, 4);
+    }
+    /* RFC 4122 version 4, variant 1. */
+    uuid[6] = (uuid[6] & 0x0F) | 0x40;
+    uuid[8] = (uuid[8] & 0x3F) | 0x80;
+}
+
+
+int
+virStorageVaaiPoolFormat(virScsiLun *lun,
+                         const virStorageVaaiFormatOptions *opts,
+                         virStorageVaaiHeader *header,
+                         GError **error)
+{
+    uint32_t bs = virScsiLunBlockSize(lun);
+    uint64_t sniffBlocks = MIN(virScsiLunBlocks(lun),
+                               (VIR_STORAGE_VAAI_SNIFF_BYTES + bs - 1) / bs);
+    g_autofree uint8_t *sniff = g_new0(uint8_t, sniffBlocks * bs);
+    g_autofree uint8_t *claim = g_new0(uint8_t, bs);
+    g_autofree uint8_t *final = g_new0(uint8_t, bs);
+    bool singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=
+        VIR_SCSI_METHOD_COMPARE_AND_WRITE;
+    virScsiOffloadOptions zeroOpts = { 0 };
+    virScsiReport report;
+    const char *signature;
+    int rc;
+
+    memset(header, 0, sizeof(*header));
+    if (singleHost && !opts->singleHost) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s cannot coordinate hosts (%s); format it for one host "
+                    "only with --single-host", lun->caps->target,
+                    lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].reason);
+        return -1;
+    }
+
+    virScsiReportInit(&report);
+    rc = virScsiOffloadRead(lun, 0, sniffBlocks, sniff, &report, error);
+    virScsiReportClear(&report);
+    if (rc < 0)
+        return -1;
+    signature = virStorageVaaiDetectSignature(sniff, sniffBlocks * bs, bs);
+    if (signature && !opts->force) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FOREIGN,
+                    "%s carries a %s; refusing to format it (--force overwrites it)",
+                    lun->caps->target, signature);
+        return -1;
+    }
+
+    header->formatMajor = VIR_STORAGE_VAAI_FORMAT_MAJOR;
+    header->formatMinor = VIR_STORAGE_VAAI_FORMAT_MINOR;
+    virStorageVaaiRandomUuid(header->poolUuid);
+    if (opts->hostUuid)
+        memcpy(header->formatHostUuid, opts->hostUuid, VIR_STORAGE_VAAI_UUID_LEN);
+    else
+        virStorageVaaiRandomUuid(header->formatHostUuid);
+    header->formatTime = g_get_real_time() / G_USEC_PER_SEC;
+    header->leaseTimeoutMs = opts->leaseTimeoutMs ? opts->leaseTimeoutMs :
+        VIR_STORAGE_VAAI_LEASE_TIMEOUT_MS;
+    header->heartbeatIntervalMs = opts->heartbeatIntervalMs ? opts->heartbeatIntervalMs :
+        VIR_STORAGE_VAAI_HEARTBEAT_INTERVAL_MS;
+    if (!opts->name || strlen(opts->name) >= sizeof(header->name)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "a pool name of 1 to %zu bytes is needed", sizeof(header->name) - 1);
+        return -1;
+    }
+    g_strlcpy(header->name, opts->name, sizeof(header->name));
+    if (virStorageVaaiPoolLayout(header, bs, virScsiLunBlocks(lun),
+                                 virStorageVaaiPoolAlignment(lun, opts->alignmentBytes),
+                                 opts->volumeRecords, error) < 0)
+        return -1;
+
+    /*
+     * Claim the LUN first, with a header marked "formatting", by COMPARE
+     * AND WRITE from the exact bytes read: of two hosts formatting at once
+     * only one gets past this, before either has touched anything else.
+     */
+    header->incompat = VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
+    if (virStorageVaaiHeaderEncode(header, claim, bs, error) < 0)
+        return -1;
+    rc = virStorageVaaiPoolSwapBlock(lun, singleHost, 0, sniff, claim, error);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "%s changed while it was being formatted: another host is "
+                    "formatting it or using it", lun->caps->target);
+        return -1;
+    }
+
+    /* Now ours: empty every metadata record, clear the "formatting" mark
+     * (only if nobody forced over us meanwhile), and only then write the
+     * backup header, so a host that lost the race never writes one. */
+    virScsiReportInit(&report);
+    rc = virScsiOffloadZero(lun, 1, header->dataLba - 1, &zeroOpts, &report, error);
+    virScsiReportClear(&report);
+    if (rc < 0)
+        return -1;
+
+    header->incompat = 0;
+    if (virStorageVaaiHeaderEncode(header, final, bs, error) < 0)
+        return -1;
+    rc = virStorageVaaiPoolSwapBlock(lun, singleHost, 0, claim, final, error);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "%s was formatted over by another host while this format ran",
+                    lun->caps->target);
+        return -1;
+    }
+    virScsiReportInit(&report);
+    rc = virScsiOffloadWrite(lun, 1, 1, final, &report, error);
+    virScsiReportClear(&report);
+    return rc;
+}
+
+
+static const char *
+virStorageVaaiHeaderCopyName(uint64_t lba)
+{
+    return lba == 0 ? "primary" : "backup";
+}
+
+
+virStorageVaaiPool *
+virStorageVaaiPoolOpen(virScsiLun *lun,
+                       bool forWrite,
+                       GError **error)
+{
+    g_autoptr(virStorageVaaiPool) pool = g_new0(virStorageVaaiPool, 1);
+    uint32_t bs = virScsiLunBlockSize(lun);
+    g_autofree uint8_t *block = g_new0(uint8_t, bs);
+    virStorageVaaiRecordStatus status[2];
+    virStorageVaaiHeader copies[2];
+    GError *errs[2] = { NULL, NULL };
+    int use = -1;
+    uint64_t lba;
+
+    pool->lun = lun;
+    pool->warnings = g_ptr_array_new_with_free_func(g_free);
+
+    for (lba = 0; lba < 2; lba++) {
+        if (virStorageVaaiPoolReadBlock(lun, lba, block, error) < 0)
+            goto error;
+        status[lba] = virStorageVaaiHeaderDecode(block, bs, &copies[lba], &errs[lba]);
+    }
+
+    if (status[0] == VIR_STORAGE_VAAI_RECORD_VALID)
+        use = 0;
+    else if (status[1] == VIR_STORAGE_VAAI_RECORD_VALID)
+        use = 1;
+
+    if (use < 0) {
+        if (status[0] == VIR_STORAGE_VAAI_RECORD_EMPTY ||
+            status[0] == VIR_STORAGE_VAAI_RECORD_FOREIGN)
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FOREIGN,
+                        "%s is not a vaai pool (no pool header)", lun->caps->target);
+        else
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                        "%s: both pool header copies are unusable: primary %s (%s), "
+                        "backup %s (%s)", lun->caps->target,
+                        virStorageVaaiRecordStatusName(status[0]),
+                        errs[0] ? errs[0]->message : "no detail",
+                        virStorageVaaiRecordStatusName(status[1]),
+                        errs[1] ? errs[1]->message : "no detail");
+        goto error;
+    }
+    if (status[!use] != VIR_STORAGE_VAAI_RECORD_VALID ||
+        memcmp(&copies[0], &copies[1], sizeof(copies[0])) != 0)
+        g_ptr_array_add(pool->warnings,
+                        g_strdup_printf("the %s pool header is %s%s%s: 'pool repair' "
+                                        "rewrites it from the %s",
+                                        virStorageVaaiHeaderCopyName(!use),
+                                        status[!use] == VIR_STORAGE_VAAI_RECORD_VALID ?
+                                        "different" : virStorageVaaiRecordStatusName(status[!use]),
+                                        errs[!use] ? ": " : "",
+                                        errs[!use] ? errs[!use]->message : "",
+                                        virStorageVaaiHeaderCopyName(use)));
+    pool->header = copies[use];
+    g_clear_error(&errs[0]);
+    g_clear_error(&errs[1]);
+
+    if (pool->header.incompat & VIR_STORAGE_VAAI_INCOMPAT_FORMATTING) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s is being formatted, or a format was interrupted; format "
+                    "it again with --force", lun->caps->target);
+        return NULL;
+    }
+    if (!virStorageVaaiHeaderCompatOK(&pool->header, forWrite, error))
+        return NULL;
+    if (pool->header.blockSize != bs) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "%s: the pool was formatted with %u-byte blocks, the LUN has %u",
+                    lun->caps->target, pool->header.blockSize, bs);
+        return NULL;
+    }
+    if (pool->header.dataEndLba > virScsiLunBlocks(lun)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "%s: the pool needs %llu blocks but the LUN has only %llu",
+                    lun->caps->target, (unsigned long long)pool->header.dataEndLba,
+                    (unsigned long long)virScsiLunBlocks(lun));
+        return NULL;
+    }
+    pool->singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=
+        VIR_SCSI_METHOD_COMPARE_AND_WRITE;
+    return g_steal_pointer(&pool);
+
+ error:
+    g_clear_error(&errs[0]);
+    g_clear_error(&errs[1]);
+    return NULL;
+}
+
+
+void
+virStorageVaaiPoolFree(virStorageVaaiPool *pool)
+{
+    if (!pool)
+        return;
+    if (pool->warnings)
+        g_ptr_array_unref(pool->warnings);
+    g_free(pool);
+}

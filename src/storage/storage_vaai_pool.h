@@ -1,0 +1,69 @@
+/*
+ * storage_vaai_pool.h: formatting a LUN as a vaai pool and opening it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "storage_vaai_format.h"
+#include "virscsilun.h"
+
+typedef struct _virStorageVaaiFormatOptions virStorageVaaiFormatOptions;
+struct _virStorageVaaiFormatOptions {
+    const char *name;               /* pool name */
+    const uint8_t *hostUuid;        /* the formatting host */
+    bool force;                     /* overwrite another signature */
+    bool singleHost;                /* allowed without COMPARE AND WRITE */
+    uint32_t volumeRecords;         /* 0: default */
+    uint64_t leaseTimeoutMs;        /* 0: default */
+    uint64_t heartbeatIntervalMs;   /* 0: default */
+    uint32_t alignmentBytes;        /* extent alignment; 0: 1 MiB or more */
+};
+
+typedef struct _virStorageVaaiPool virStorageVaaiPool;
+struct _virStorageVaaiPool {
+    virScsiLun *lun;                /* not owned */
+    virStorageVaaiHeader header;
+    bool singleHost;                /* no COMPARE AND WRITE on this LUN */
+    GPtrArray *warnings;            /* char *: e.g. a damaged header copy */
+};
+
+/* The extent alignment a LUN wants: at least 1 MiB, a multiple of its
+ * unmap granularity and copy segment granularity, a power of two. */
+uint32_t
+virStorageVaaiPoolAlignment(const virScsiLun *lun,
+                            uint32_t minBytes);
+
+/* Pure: the layout of a new pool on a LUN of @capacity blocks. */
+int
+virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
+                         uint32_t blockSize,
+                         uint64_t capacity,
+                         uint32_t alignmentBlocks,
+                         uint32_t volumeRecords,
+                         GError **error);
+
+int
+virStorageVaaiPoolFormat(virScsiLun *lun,
+                         const virStorageVaaiFormatOptions *opts,
+                         virStorageVaaiHeader *header,
+                         GError **error);
+
+virStorageVaaiPool *
+virStorageVaaiPoolOpen(virScsiLun *lun,
+                       bool forWrite,
+                       GError **error);
+
+void
+virStorageVaaiPoolFree(virStorageVaaiPool *pool);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVaaiPool, virStorageVaaiPoolFree);
+
+/* Read or COMPARE AND WRITE one metadata block (single-host pools write
+ * plainly). */
+int
+virStorageVaaiPoolReadBlock(virScsiLun *lun,
+                            uint64_t lba,
+                            uint8_t *block,
+                            GError **error);
