@@ -391,7 +391,9 @@ virScsiCapsProbeLbaStatus(virScsiTransport *transport,
     if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err) < 0 ||
         virScsiLbaStatusParse(buf, got, &status, &err) < 0) {
         caps->getLbaStatus = VIR_SCSI_SUPPORT_NO;
-        if (caps->lbpme && !g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED))
+        if (caps->lbpme &&
+            !g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED) &&
+            !g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_FIELD))
             virScsiCapsWarn(caps, "GET LBA STATUS failed: %s", err->message);
         return;
     }

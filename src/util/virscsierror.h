@@ -22,6 +22,8 @@ typedef enum {
     VIR_SCSI_ERROR_CHECK_CONDITION,  /* CHECK CONDITION with a sense we have no better code for */
     VIR_SCSI_ERROR_STATUS,           /* another non-GOOD status: BUSY, RESERVATION CONFLICT, ... */
     VIR_SCSI_ERROR_UNSUPPORTED,      /* ILLEGAL REQUEST: the device does not implement it */
+    VIR_SCSI_ERROR_INVALID_FIELD,    /* ILLEGAL REQUEST, INVALID FIELD IN CDB: implemented,
+                                      * but not with these values (e.g. a length) */
     VIR_SCSI_ERROR_MISCOMPARE,       /* COMPARE AND WRITE found different data */
     VIR_SCSI_ERROR_COPY_ABORTED,     /* EXTENDED COPY / token copy aborted by the copy manager */
     VIR_SCSI_ERROR_CANCELLED,        /* the caller stopped the operation */

@@ -57,6 +57,7 @@ virScsiEngineErrorIsPermanent(const GError *err)
         return false;
     switch ((virScsiErrorCode)err->code) {
     case VIR_SCSI_ERROR_UNSUPPORTED:
+    case VIR_SCSI_ERROR_INVALID_FIELD:
     case VIR_SCSI_ERROR_COPY_ABORTED:
     case VIR_SCSI_ERROR_INVALID_ARG:
     case VIR_SCSI_ERROR_MALFORMED:

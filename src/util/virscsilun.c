@@ -19,6 +19,22 @@ virScsiLunCopyOptions(virScsiLun *lun,
 }
 
 
+/* The LUN's MAXIMUM TRANSFER LENGTH is one limit; the path to it may
+ * have a smaller one (a kernel queue): host transfers honour both. */
+static void
+virScsiLunClampHostTransfers(virScsiLun *lun)
+{
+    uint64_t blocks;
+    size_t i;
+
+    if (!lun->transport->maxTransferBytes)
+        return;
+    blocks = MAX(lun->transport->maxTransferBytes / lun->caps->blockSize, 1);
+    for (i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++)
+        lun->plan.ops[i].hostMaxBlocks = MIN(lun->plan.ops[i].hostMaxBlocks, blocks);
+}
+
+
 virScsiLun *
 virScsiLunOpenTransport(virScsiTransport *transport,
                         const char *spec,
@@ -33,6 +49,7 @@ virScsiLunOpenTransport(virScsiTransport *transport,
     if (!(lun->caps = virScsiLunCapsProbe(transport, error)))
         return NULL;
     virScsiPlanFromCaps(lun->caps, &lun->plan);
+    virScsiLunClampHostTransfers(lun);
     return g_steal_pointer(&lun);
 }
 

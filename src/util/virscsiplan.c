@@ -186,6 +186,14 @@ virScsiPlanSet(virScsiOpPlan *op,
 }
 
 
+static bool
+virScsiPlanWriteSameReported(const virScsiLunCaps *caps)
+{
+    return caps->hasBlockLimits && caps->blockLimits.hasWriteSameLength &&
+           caps->blockLimits.maxWriteSameLength;
+}
+
+
 static void
 virScsiPlanZero(const virScsiLunCaps *caps,
                 virScsiOpPlan *op)
@@ -196,6 +204,7 @@ virScsiPlanZero(const virScsiLunCaps *caps,
 
     virScsiPlanGranularity(caps, &op->granularity, &op->alignment);
     op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
+    op->limitReported = virScsiPlanWriteSameReported(caps);
 
     /* UNMAP alone promises nothing about what reads return; only LBPRZ
      * does, so unmap-as-zero needs both LBPRZ and WRITE SAME with UNMAP. */
@@ -244,7 +253,9 @@ virScsiPlanUnmap(const virScsiLunCaps *caps,
     virScsiPlanGranularity(caps, &op->granularity, &op->alignment);
     op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
 
-    if (!caps->lbpme && !caps->hasLbp) {
+    /* LBPME=0 is the LUN saying it is fully provisioned, whatever an LBP
+     * page lists (LIO sends one anyway). */
+    if (!caps->lbpme && (caps->hasReadCapacity16 || !caps->hasLbp)) {
         virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
                        "none, because the LUN is fully provisioned (LBPME=0)");
         return;

@@ -56,6 +56,9 @@ struct _virScsiOpPlan {
     uint32_t granularity;       /* chunks start and end on multiples of this... */
     uint32_t alignment;         /* ...offset by this LBA */
     uint64_t hostMaxBlocks;     /* largest READ/WRITE for the host path */
+    /* maxBlocks is the LUN's own limit, not a default we chose: a command
+     * of that size refused as INVALID FIELD IN CDB is refused for good. */
+    bool limitReported;
 };
 
 typedef struct _virScsiPlan virScsiPlan;

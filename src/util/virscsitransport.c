@@ -235,11 +235,14 @@ virScsiSenseErrorCode(const virScsiSense *sense)
     case VIR_SCSI_SENSE_KEY_COPY_ABORTED:
         return VIR_SCSI_ERROR_COPY_ABORTED;
     case VIR_SCSI_SENSE_KEY_ILLEGAL_REQUEST:
-        /* INVALID COMMAND OPERATION CODE, or INVALID FIELD IN CDB for
-         * commands distinguished by a service action: not implemented. */
-        if ((sense->asc == 0x20 && sense->ascq == 0x00) ||
-            (sense->asc == 0x24 && sense->ascq == 0x00))
+        /* INVALID COMMAND OPERATION CODE: not implemented.  INVALID FIELD
+         * IN CDB: not implemented for commands told apart by a service
+         * action, or not with these values; callers that can try smaller
+         * values tell the two apart. */
+        if (sense->asc == 0x20 && sense->ascq == 0x00)
             return VIR_SCSI_ERROR_UNSUPPORTED;
+        if (sense->asc == 0x24 && sense->ascq == 0x00)
+            return VIR_SCSI_ERROR_INVALID_FIELD;
         return VIR_SCSI_ERROR_CHECK_CONDITION;
     default:
         return VIR_SCSI_ERROR_CHECK_CONDITION;

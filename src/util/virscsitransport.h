@@ -70,6 +70,9 @@ struct _virScsiTransport {
     void *priv;
     char *target;               /* what the user named: path or URL without password */
     virScsiTransportStats stats;    /* updated atomically */
+    /* The largest data transfer the path takes in one command (the
+     * kernel's queue limits for SG_IO); 0: no limit known. */
+    uint64_t maxTransferBytes;
 };
 
 typedef struct _virScsiTransportOptions virScsiTransportOptions;

@@ -586,6 +586,7 @@ virScsiTransportFaultWrap(virScsiTransport *inner,
                           const virScsiFaultSpec *spec)
 {
     virScsiTransportFault *priv = g_new0(virScsiTransportFault, 1);
+    virScsiTransport *wrapper;
 
     priv->inner = inner;
     if (spec && spec->nrules) {
@@ -595,7 +596,10 @@ virScsiTransportFaultWrap(virScsiTransport *inner,
         priv->state = g_new0(virScsiFaultState, spec->nrules);
     }
     g_mutex_init(&priv->lock);
-    return virScsiTransportNew(&virScsiTransportFaultOps, priv, inner->target);
+    wrapper = virScsiTransportNew(&virScsiTransportFaultOps, priv, inner->target);
+    /* Fault injection changes answers, not the path's limits. */
+    wrapper->maxTransferBytes = inner->maxTransferBytes;
+    return wrapper;
 }
 
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <scsi/sg_lib.h>
@@ -73,11 +74,16 @@ virScsiTransportSGExec(virScsiTransport *transport,
     }
     if (rc < 0 || rc == SCSI_PT_DO_BAD_PARAMS || rc == SCSI_PT_DO_NOT_SUPPORTED) {
         int err = rc < 0 ? -rc : get_scsi_pt_os_err(pt);
-        if (err == ENOTTY || err == EINVAL)
+        if (err == ENOTTY)
             g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                         "%s does not accept SCSI commands (SG_IO: %s): name a "
                         "SCSI disk, its sg node or a multipath device",
                         transport->target, g_strerror(err));
+        else if (err == EINVAL)
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                        "%s: the kernel refused command 0x%02x with %zu bytes of "
+                        "data (SG_IO: %s): more than the device's queue takes?",
+                        transport->target, cmd->cdb[0], cmd->dataLen, g_strerror(err));
         else
             g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                         "%s: SG_IO for command 0x%02x failed: %s",
@@ -135,6 +141,72 @@ virScsiTransportSGClose(virScsiTransport *transport)
 }
 
 
+/* When nothing can be learned, stay under what every Linux queue takes. */
+#define VIR_SCSI_SG_SAFE_TRANSFER (512 * 1024)
+
+
+static uint64_t
+virScsiSysfsU64(const char *path)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    return g_ascii_strtoull(text, NULL, 10);
+}
+
+
+/* The queue directory behind a block or sg node, or NULL. */
+static char *
+virScsiSysfsQueueDir(const struct stat *sb)
+{
+    g_autofree char *blockDir = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+
+    if (S_ISBLK(sb->st_mode))
+        return g_strdup_printf("/sys/dev/block/%u:%u/queue",
+                               major(sb->st_rdev), minor(sb->st_rdev));
+    blockDir = g_strdup_printf("/sys/dev/char/%u:%u/device/block",
+                               major(sb->st_rdev), minor(sb->st_rdev));
+    if (!(dir = g_dir_open(blockDir, 0, NULL)) || !(name = g_dir_read_name(dir)))
+        return NULL;
+    return g_strdup_printf("%s/%s/queue", blockDir, name);
+}
+
+
+/*
+ * SG_IO maps the caller's buffer into the request as it is: the request
+ * must fit the queue's max_sectors_kb and, page by page, its
+ * max_segments.  A larger transfer fails with EINVAL, so learn the limit
+ * up front (one page less than the segments allow, for buffers that do
+ * not start on a page).
+ */
+static uint64_t
+virScsiTransportSGMaxTransfer(int fd G_GNUC_UNUSED,
+                              const struct stat *sb)
+{
+    g_autofree char *queue = virScsiSysfsQueueDir(sb);
+    g_autofree char *path = NULL;
+    uint64_t page = sysconf(_SC_PAGESIZE);
+    uint64_t sectorsKb;
+    uint64_t segments;
+    uint64_t limit;
+
+    if (!queue)
+        return VIR_SCSI_SG_SAFE_TRANSFER;
+    path = g_strdup_printf("%s/max_sectors_kb", queue);
+    sectorsKb = virScsiSysfsU64(path);
+    g_free(path);
+    path = g_strdup_printf("%s/max_segments", queue);
+    segments = virScsiSysfsU64(path);
+    if (!sectorsKb || !segments)
+        return VIR_SCSI_SG_SAFE_TRANSFER;
+    limit = MIN(sectorsKb * 1024, (segments > 1 ? segments - 1 : 1) * page);
+    return MAX(limit, page);
+}
+
+
 static const virScsiTransportOps virScsiTransportSGOps = {
     .name = "sg",
     .exec = virScsiTransportSGExec,
@@ -148,6 +220,7 @@ virScsiTransportOpenSG(const char *path,
                        GError **error)
 {
     virScsiTransportSG *sg = NULL;
+    virScsiTransport *transport;
     struct stat sb;
     bool readOnly = opts && opts->readOnly;
     int fd;
@@ -177,5 +250,7 @@ virScsiTransportOpenSG(const char *path,
     sg = g_new0(virScsiTransportSG, 1);
     sg->fd = fd;
     sg->timeoutMs = opts && opts->timeoutMs ? opts->timeoutMs : VIR_SCSI_TIMEOUT_DEFAULT_MS;
-    return virScsiTransportNew(&virScsiTransportSGOps, sg, path);
+    transport = virScsiTransportNew(&virScsiTransportSGOps, sg, path);
+    transport->maxTransferBytes = virScsiTransportSGMaxTransfer(fd, &sb);
+    return transport;
 }

@@ -46,6 +46,7 @@ virScsiEngineZeroRange(virScsiLun *lun,
     const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
     uint32_t bs = virScsiLunBlockSize(lun);
     virScsiMethod method = op->method;
+    uint64_t maxBlocks = op->maxBlocks;
     unsigned int failures = 0;
     uint64_t pos = 0;
 
@@ -81,7 +82,7 @@ virScsiEngineZeroRange(virScsiLun *lun,
 
         /* Granule-aligned pieces let WRITE SAME with UNMAP deallocate
          * whole granules instead of writing partial ones. */
-        len = virScsiChunkNext(lba + pos, nblocks - pos, op->maxBlocks,
+        len = virScsiChunkNext(lba + pos, nblocks - pos, maxBlocks,
                                op->granularity, op->alignment);
         if (virScsiCommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
                                         lba + pos, len, bs,
@@ -95,6 +96,19 @@ virScsiEngineZeroRange(virScsiLun *lun,
         }
 
         virScsiReportAdd(report, method, 1, 1, 0, 0);
+
+        /* No limit was reported and this length was refused: the array
+         * has a limit it did not say; find it by halving. */
+        if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_FIELD) &&
+            !op->limitReported && len > 1) {
+            maxBlocks = len / 2;
+            virScsiReportEvent(report, "LBA %llu+%llu: %s refused (%s); trying %llu "
+                               "blocks a command",
+                               (unsigned long long)(lba + pos), (unsigned long long)len,
+                               virScsiMethodName(method), err->message,
+                               (unsigned long long)maxBlocks);
+            continue;
+        }
         next = virScsiZeroFallback(method);
         if (virScsiEngineErrorIsPermanent(err) ||
             ++failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {

@@ -5,21 +5,26 @@ For one LIO array profile and one transport, drive `vaaictl` over raw
 block ranges and check what the LUNs hold afterwards, byte for byte, and
 what the report says was done:
 
-  copy    within LUN 0, LUN 0 -> LUN 1, LUN 1 -> LUN 0, a single block to
-          the last LBA, a few blocks with --no-host, and a --host-only
-          copy: the destination reads back as the source; the expected
-          method did every block; an offloaded copy moves next to nothing
-          over the link, a host copy about twice the data;
-  zero    offloaded, --host-only and a single block: the range reads back
-          as zeros and its neighbours are intact;
-  unmap   4 MiB written then unmapped: the backing file gives the space
-          back (on a thick LUN the unmap fails clearly and the data stays);
-          --need-zeros reads back zeros on every profile; with an unmap
+  io      vaaictl write and read of 4 MiB in one command each (the other
+          cases rely on them);
+  copy    within LUN 0, LUN 0 -> LUN 1 (70001 blocks: across XCOPY
+          segments), LUN 1 -> LUN 0, one block to the last LBA, a few
+          blocks with --no-host, --host-only, --resume, and adjacent and
+          overlapping ranges of one LUN: the destination reads back as the
+          source (and what must be left alone is); the expected method did
+          every block; an offloaded copy moves < 1% of the data over the
+          link, a host copy about twice the data;
+  zero    offloaded, --host-only, one block and the LUN's last blocks: the
+          range reads back as zeros and its neighbours are intact;
+  unmap   4 MiB written then unmapped (rate-limited): the backing file
+          gives the space back (a thick LUN refuses clearly and the data
+          stays); --need-zeros reads back zeros on every profile (zeroing
+          instead where LBPRZ=0, and the report says so); with an unmap
           granularity, partial granules keep their data without
-          --need-zeros;
-  caw     COMPARE AND WRITE with the right and a wrong expected block
-          (the miscompare offset is the byte planted), or a clear refusal
-          where the LUN has none.
+          --need-zeros and read back as zeros with it;
+  caw     COMPARE AND WRITE with the right expected block, then with wrong
+          ones (the reported miscompare offset is the first byte planted;
+          nothing is written), or a clear refusal where the LUN has none.
 
 Transports:
   iscsi   boot the array (`lio-array start`), run vaaictl on the host with
@@ -32,7 +37,7 @@ Prints one `ok - ...` or `not ok - ...` line per check, then
 `N passed, N failed`; exits non-zero on any failure.
 
 Usage: engine-data.py --profile P --transport iscsi|sg --vaaictl PATH
-                      --lio-array PATH [--port N] [--attach]
+                      --lio-array PATH [--port N] [--timeout S] [--attach]
 """
 
 import argparse
@@ -672,6 +677,18 @@ def case_caw(env, lay, sz):
                 f"{what} with wrong expected data: the report shows the current content",
                 "current_hex differs from the block's data")
     env.same(f"{what} with wrong expected data: the block is unchanged",
+             env.read(0, lba, 1), new)
+
+    # Only the last byte differs: the offset is the block's last byte.
+    last = bytearray(new)
+    last[b - 1] ^= 0x01
+    rc, rep, err = env.run_json("caw", env.luns[0], lba, "--expect", env.tmpfile(bytes(last)),
+                                "--write", env.tmpfile(third))
+    mc = (rep or {}).get("miscompare") or {}
+    env.r.check(rc == 3 and mc.get("offset") == b - 1,
+                f"{what} with expected data wrong in its last byte: exit 3, offset {b - 1}",
+                f"exit {rc}: {err.strip()}; miscompare offset {mc.get('offset')}")
+    env.same(f"{what} with expected data wrong in its last byte: the block is unchanged",
              env.read(0, lba, 1), new)
 
 

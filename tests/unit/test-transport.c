@@ -134,7 +134,7 @@ testErrorCodes(void)
         int code;
     } cases[] = {
         { { SENSE(0x05, 0x20, 0x00) }, VIR_SCSI_ERROR_UNSUPPORTED },
-        { { SENSE(0x05, 0x24, 0x00) }, VIR_SCSI_ERROR_UNSUPPORTED },
+        { { SENSE(0x05, 0x24, 0x00) }, VIR_SCSI_ERROR_INVALID_FIELD },
         { { SENSE(0x05, 0x21, 0x00) }, VIR_SCSI_ERROR_CHECK_CONDITION },
         { { SENSE(0x0E, 0x1D, 0x00) }, VIR_SCSI_ERROR_MISCOMPARE },
         { { SENSE(0x0A, 0x0D, 0x02) }, VIR_SCSI_ERROR_COPY_ABORTED },
