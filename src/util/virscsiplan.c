@@ -351,6 +351,16 @@ virScsiPlanXcopy(const virScsiLunCaps *caps,
     op->maxBlocks = MAX(blocks, 1);
     op->maxDescriptors = MAX(segments, 1);
 
+    /* Segments of whole 4 KiB: 65535 blocks of 512 bytes would start
+     * every segment after the first off a 4 KiB boundary, which arrays
+     * with 4 KiB (or larger) internal pages handle slowly or not at all. */
+    if (virScsiPlanBlockSize(caps) < 4096) {
+        uint64_t page = 4096 / virScsiPlanBlockSize(caps);
+
+        if (op->maxBlocks > page)
+            op->maxBlocks -= op->maxBlocks % page;
+    }
+
     /* A data segment granularity (log2 bytes) larger than a block makes
      * segment lengths multiples of it. */
     op->granularity = 1;

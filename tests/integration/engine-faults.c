@@ -39,6 +39,9 @@
  * 4096-block WRITE SAME, 16384-block host transfers, 8192-block UNMAP). */
 #define TEST_COPY_BLOCKS 70001
 #define TEST_COPY_LONG_BLOCKS 200003    /* four EXTENDED COPY commands */
+/* The plan's EXTENDED COPY segment on LIO's 512-byte LUNs: the 16-bit
+ * field's 65535 blocks rounded down to whole 4 KiB. */
+#define TEST_SEGMENT_BLOCKS 65528
 
 static char **testUrls;
 
@@ -429,8 +432,8 @@ testCopyXcopyTransient(void)
     x = &report.methods[VIR_SCSI_METHOD_XCOPY_LID1];
     g_assert_cmpuint(x->commands, ==, 4);
     g_assert_cmpuint(x->failures, ==, 1);
-    g_assert_cmpuint(x->blocks, ==, TEST_COPY_LONG_BLOCKS - 65535);
-    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 65535);
+    g_assert_cmpuint(x->blocks, ==, TEST_COPY_LONG_BLOCKS - TEST_SEGMENT_BLOCKS);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_SEGMENT_BLOCKS);
     g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_LONG_BLOCKS);
     g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
     g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
@@ -487,7 +490,7 @@ testCopyXcopyRefusedInflight(void)
 
     g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
-    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, >=, 65535);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, >=, TEST_SEGMENT_BLOCKS);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks +
                      report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==,
                      TEST_COPY_LONG_BLOCKS);
@@ -536,8 +539,8 @@ testCopyXcopyLostReply(void)
 
     g_assert_cmpuint(virScsiTransportFaultFired(lun->transport, 0), ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
-    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, 65535);
-    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS - 65535);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, TEST_SEGMENT_BLOCKS);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS - TEST_SEGMENT_BLOCKS);
     g_assert_true(testEventsMention(&report, "lost-reply"));
     /* The report counts the lost command as a failure on the link; the
      * array did receive it. */
@@ -564,7 +567,7 @@ testCopyXcopyRefusedNoHost(void)
     g_assert_nonnull(err);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 0);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].commands, ==, 0);
-    g_assert_cmpuint(report.resumeBlocks, ==, 65535);
+    g_assert_cmpuint(report.resumeBlocks, ==, TEST_SEGMENT_BLOCKS);
     testAssertContent(clean, 420001, report.resumeBlocks, data);
     /* As when the plan has no offload at all: the caller (vol-clone
      * --reflink) tells "cannot offload" from "broken" by this code. */

@@ -100,10 +100,11 @@ testPlanLio(void)
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_UNMAP].granularity, ==, 1);
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_UNMAP].alignment, ==, 0);
 
-    /* 256 MiB segments would be 524288 blocks: the 16-bit field wins. */
+    /* 256 MiB segments would be 524288 blocks: the 16-bit field wins,
+     * rounded down to whole 4 KiB (65528 blocks of 512 bytes). */
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_COPY].method, ==, VIR_SCSI_METHOD_XCOPY_LID1);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_COPY].fallback, ==, VIR_SCSI_METHOD_HOST);
-    g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_COPY].maxBlocks, ==, 65535);
+    g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_COPY].maxBlocks, ==, 65528);
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_COPY].maxDescriptors, ==, 1);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE].method, ==, VIR_SCSI_METHOD_XCOPY_LID1);
 
@@ -257,7 +258,7 @@ testPlanCopyLimits(void)
     testCapsLio(&caps);
     caps.copyParams.maxSegmentLength = 0;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
-    g_assert_cmpuint(op->maxBlocks, ==, 65535);
+    g_assert_cmpuint(op->maxBlocks, ==, 65528);
     virScsiPlanClear(&plan);
 }
 
