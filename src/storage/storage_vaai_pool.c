@@ -92,7 +92,7 @@ virStorageVaaiPoolReadBlock(virScsiLun *lun,
 /* Replace one block if it still holds @expected; single-host pools write
  * plainly.  Returns 1 on a miscompare. */
 static int
-virStorageVaaiPoolSwapBlock(virScsiLun *lun,
+virStorageVaaiLunSwapBlock(virScsiLun *lun,
                             bool singleHost,
                             uint64_t lba,
                             const uint8_t *expected,
@@ -202,7 +202,7 @@ virStorageVaaiPoolFormat(virScsiLun *lun,
     header->incompat = VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
     if (virStorageVaaiHeaderEncode(header, claim, bs, error) < 0)
         return -1;
-    rc = virStorageVaaiPoolSwapBlock(lun, singleHost, 0, sniff, claim, error);
+    rc = virStorageVaaiLunSwapBlock(lun, singleHost, 0, sniff, claim, error);
     if (rc < 0)
         return -1;
     if (rc == 1) {
@@ -224,7 +224,7 @@ virStorageVaaiPoolFormat(virScsiLun *lun,
     header->incompat = 0;
     if (virStorageVaaiHeaderEncode(header, final, bs, error) < 0)
         return -1;
-    rc = virStorageVaaiPoolSwapBlock(lun, singleHost, 0, claim, final, error);
+    rc = virStorageVaaiLunSwapBlock(lun, singleHost, 0, claim, final, error);
     if (rc < 0)
         return -1;
     if (rc == 1) {
@@ -334,6 +334,18 @@ virStorageVaaiPoolOpen(virScsiLun *lun,
     g_clear_error(&errs[0]);
     g_clear_error(&errs[1]);
     return NULL;
+}
+
+
+int
+virStorageVaaiPoolSwapBlock(virStorageVaaiPool *pool,
+                            uint64_t lba,
+                            const uint8_t *expected,
+                            const uint8_t *replacement,
+                            GError **error)
+{
+    return virStorageVaaiLunSwapBlock(pool->lun, pool->singleHost, lba,
+                                      expected, replacement, error);
 }
 
 

@@ -67,3 +67,13 @@ virStorageVaaiPoolReadBlock(virScsiLun *lun,
                             uint64_t lba,
                             uint8_t *block,
                             GError **error);
+
+/* Replace one metadata block if it still holds @expected (COMPARE AND
+ * WRITE; single-host pools write plainly).  Returns 0 when replaced, 1 on
+ * a miscompare, -1 on error. */
+int
+virStorageVaaiPoolSwapBlock(virStorageVaaiPool *pool,
+                            uint64_t lba,
+                            const uint8_t *expected,
+                            const uint8_t *replacement,
+                            GError **error);

@@ -5,9 +5,10 @@
  */
 
 #include <string.h>
+#include <unistd.h>
 
 #include "vaaictl.h"
-#include "storage_vaai_pool.h"
+#include "storage_vaai_lease.h"
 
 static char *
 vaaictlUuidString(const uint8_t *uuid)
@@ -202,6 +203,99 @@ vaaictlPoolInfo(const vaaictlGlobal *global,
 }
 
 
+/* Acquire the pool's metadata lease as a host, hold it, release it: for
+ * operators checking a pool's coordination and for the lease tests. */
+static int
+vaaictlPoolLease(const vaaictlGlobal *global,
+                 int argc,
+                 char **argv)
+{
+    g_autofree char *hostUuid = NULL;
+    g_autofree char *hostName = NULL;
+    gint hold = 0;
+    gint waitMs = 60000;
+    gboolean noRelease = FALSE;
+    GOptionEntry entries[] = {
+        { "host-uuid", 0, 0, G_OPTION_ARG_STRING, &hostUuid, "this host's UUID (required)", "UUID" },
+        { "host-name", 0, 0, G_OPTION_ARG_STRING, &hostName, "shown to other hosts", "NAME" },
+        { "hold", 0, 0, G_OPTION_ARG_INT, &hold, "hold the lease this long", "SECONDS" },
+        { "wait", 0, 0, G_OPTION_ARG_INT, &waitMs, "give up after this long (default 60000)", "MS" },
+        { "no-release", 0, 0, G_OPTION_ARG_NONE, &noRelease,
+          "exit holding the lease, as a crashed host would", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
+    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virStorageVaaiPool) pool = NULL;
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiSession *session = NULL;
+    virStorageVaaiHost host = { 0 };
+    gint64 start;
+    int i;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vaaictlParseArgs(ctx, "pool lease", &argc, &argv, 1, "LUN"))
+        return VAAICTL_EXIT_USAGE;
+    if (!hostUuid || !vaaictlParseUuid(hostUuid, host.uuid) || hold < 0 || waitMs < 0) {
+        fprintf(stderr, "vaaictl pool lease: --host-uuid UUID is required, --hold and "
+                "--wait are not negative\n");
+        return VAAICTL_EXIT_USAGE;
+    }
+    host.incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
+    g_strlcpy(host.name, hostName ? hostName : g_get_host_name(), sizeof(host.name));
+
+    if (!(lun = vaaictlOpenLun(global, "pool lease", argv[1])))
+        return VAAICTL_EXIT_FAILURE;
+    if (!(pool = virStorageVaaiPoolOpen(lun, true, &err)) ||
+        !(session = virStorageVaaiSessionJoin(pool, &host, &err))) {
+        fprintf(stderr, "vaaictl pool lease: %s\n", err->message);
+        return VAAICTL_EXIT_FAILURE;
+    }
+    printf("joined slot %u\n", virStorageVaaiSessionSlot(session));
+    fflush(stdout);
+
+    start = g_get_monotonic_time();
+    if (virStorageVaaiSessionAcquire(session, waitMs, &err) < 0) {
+        fprintf(stderr, "vaaictl pool lease: %s\n", err->message);
+        virStorageVaaiSessionLeave(session);
+        return VAAICTL_EXIT_FAILURE;
+    }
+    /* The monotonic clock is system-wide: tests compare these between
+     * processes on one machine. */
+    printf("acquired generation %llu after %.3f s at %lld\n",
+           (unsigned long long)virStorageVaaiSessionGeneration(session),
+           (g_get_monotonic_time() - start) / 1e6, (long long)g_get_monotonic_time());
+    fflush(stdout);
+
+    for (i = 0; i < hold; i++) {
+        g_usleep(G_USEC_PER_SEC);
+        if (!virStorageVaaiSessionMayWrite(session)) {
+            fprintf(stderr, "vaaictl pool lease: lost the right to write after %d s\n", i + 1);
+            virStorageVaaiSessionLeave(session);
+            return VAAICTL_EXIT_FAILURE;
+        }
+    }
+    if (noRelease) {
+        /* Leave the slot and the lease as they are: no heartbeat follows. */
+        printf("exiting without releasing\n");
+        fflush(stdout);
+        _exit(0);
+    }
+    /* Stamped before the release is sent: the next holder's "acquired"
+     * must come after it. */
+    printf("releasing at %lld\n", (long long)g_get_monotonic_time());
+    fflush(stdout);
+    if (virStorageVaaiSessionRelease(session, &err) < 0) {
+        fprintf(stderr, "vaaictl pool lease: %s\n", err->message);
+        virStorageVaaiSessionLeave(session);
+        return VAAICTL_EXIT_FAILURE;
+    }
+    printf("released\n");
+    virStorageVaaiSessionLeave(session);
+    return 0;
+}
+
+
 int
 vaaictlCmdPool(const vaaictlGlobal *global,
                int argc,
@@ -211,10 +305,14 @@ vaaictlCmdPool(const vaaictlGlobal *global,
         return vaaictlPoolFormat(global, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "info") == 0)
         return vaaictlPoolInfo(global, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "lease") == 0)
+        return vaaictlPoolLease(global, argc - 1, argv + 1);
     fprintf(stderr,
             "Usage: vaaictl pool format LUN --name NAME [--force] [--single-host]\n"
             "                           [--host-uuid UUID] [--volumes N]\n"
             "                           [--lease-timeout MS] [--heartbeat MS]\n"
-            "       vaaictl pool info LUN [--json]\n");
+            "       vaaictl pool info LUN [--json]\n"
+            "       vaaictl pool lease LUN --host-uuid UUID [--hold SECONDS] [--wait MS]\n"
+            "                          [--no-release]\n");
     return VAAICTL_EXIT_USAGE;
 }

@@ -1,0 +1,465 @@
+/*
+ * storage_vaai_lease.c: a host's session on a shared pool: its heartbeat
+ *                       slot and the metadata lease
+ *
+ * Every change is one COMPARE AND WRITE of one block from the bytes last
+ * read; a miscompare is answered by re-reading and deciding again, never
+ * by assuming.  Time is only ever this host's monotonic clock: a holder is
+ * presumed dead when its heartbeat counter has not moved for the lease
+ * timeout T as this host measured it, and a holder stops writing metadata
+ * when its own last renewal is older than T/2 (docs/format.md).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "storage_vaai_lease.h"
+
+struct _virStorageVaaiSession {
+    virStorageVaaiPool *pool;               /* not owned */
+    virStorageVaaiHost self;
+    uint32_t blockSize;
+    uint64_t timeoutUs;                     /* T */
+    uint64_t intervalUs;                    /* P */
+
+    GMutex lock;                            /* protects everything below */
+    GCond cond;
+    uint32_t slot;
+    uint8_t *slotBlock;                     /* my slot as last written */
+    uint64_t counter;
+    gint64 lastRenewUs;                     /* monotonic, of the last good renewal */
+    bool fenced;                            /* my slot was taken over */
+    bool held;
+    uint8_t *leaseBlock;                    /* the lease as I last wrote it */
+    uint64_t generation;
+    bool stop;
+    GThread *thread;
+};
+
+
+static uint64_t
+virStorageVaaiSlotLba(const virStorageVaaiSession *s,
+                      uint32_t slot)
+{
+    return s->pool->header.heartbeatLba + slot;
+}
+
+
+static bool
+virStorageVaaiSameHost(const uint8_t *uuid,
+                       uint64_t incarnation,
+                       const virStorageVaaiHost *host)
+{
+    return memcmp(uuid, host->uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+           incarnation == host->incarnation;
+}
+
+
+static int
+virStorageVaaiEncodeSlot(virStorageVaaiSession *s,
+                         uint64_t counter,
+                         uint8_t *block,
+                         GError **error)
+{
+    virStorageVaaiHeartbeat hb = { 0 };
+
+    memcpy(hb.host, s->self.uuid, sizeof(hb.host));
+    hb.incarnation = s->self.incarnation;
+    hb.counter = counter;
+    hb.renewedAt = g_get_real_time() / G_USEC_PER_SEC;
+    g_strlcpy(hb.hostName, s->self.name, sizeof(hb.hostName));
+    return virStorageVaaiHeartbeatEncode(&hb, block, s->blockSize, error);
+}
+
+
+/* Read slot @slot: its bytes and decoded record (status EMPTY/VALID/...). */
+static int
+virStorageVaaiReadSlot(virStorageVaaiSession *s,
+                       uint32_t slot,
+                       uint8_t *block,
+                       virStorageVaaiHeartbeat *hb,
+                       virStorageVaaiRecordStatus *status,
+                       GError **error)
+{
+    if (virStorageVaaiPoolReadBlock(s->pool->lun, virStorageVaaiSlotLba(s, slot),
+                                    block, error) < 0)
+        return -1;
+    *status = virStorageVaaiHeartbeatDecode(block, s->blockSize, hb, NULL);
+    return 0;
+}
+
+
+/*
+ * Renew the heartbeat once.  A miscompare is re-read: our identity and
+ * counter still there means a false miscompare (try once more); anything
+ * else means another host took the slot over, having seen us dead, and
+ * we must stop using the pool.
+ */
+static int
+virStorageVaaiRenew(virStorageVaaiSession *s,
+                    GError **error)
+{
+    g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
+    g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
+    virStorageVaaiHeartbeat hb;
+    virStorageVaaiRecordStatus status;
+    size_t attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        int rc;
+
+        if (virStorageVaaiEncodeSlot(s, s->counter + 1, next, error) < 0)
+            return -1;
+        rc = virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, s->slot),
+                                         s->slotBlock, next, error);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            memcpy(s->slotBlock, next, s->blockSize);
+            s->counter++;
+            s->lastRenewUs = g_get_monotonic_time();
+            return 0;
+        }
+        if (virStorageVaaiReadSlot(s, s->slot, seen, &hb, &status, error) < 0)
+            return -1;
+        if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
+            virStorageVaaiSameHost(hb.host, hb.incarnation, &s->self) &&
+            hb.counter == s->counter) {
+            memcpy(s->slotBlock, seen, s->blockSize);
+            continue;
+        }
+        s->fenced = true;
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "heartbeat slot %u was taken over by another host: this "
+                    "host was presumed dead and stops using the pool", s->slot);
+        return -1;
+    }
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                "heartbeat slot %u miscompares although it holds our record",
+                s->slot);
+    return -1;
+}
+
+
+static gpointer
+virStorageVaaiHeartbeatThread(gpointer opaque)
+{
+    virStorageVaaiSession *s = opaque;
+
+    g_mutex_lock(&s->lock);
+    while (!s->stop && !s->fenced) {
+        gint64 until = g_get_monotonic_time() + s->intervalUs;
+        g_autoptr(GError) err = NULL;
+
+        while (!s->stop && g_cond_wait_until(&s->cond, &s->lock, until))
+            ;
+        if (s->stop)
+            break;
+        /* A failure leaves lastRenewUs behind: time fences us. */
+        if (virStorageVaaiRenew(s, &err) < 0)
+            g_debug("heartbeat: %s", err->message);
+    }
+    g_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+
+/* Watch one slot: true once its counter has not moved for T. */
+typedef struct {
+    bool watching;
+    uint8_t uuid[VIR_STORAGE_VAAI_UUID_LEN];
+    uint64_t incarnation;
+    uint64_t counter;
+    gint64 sinceUs;
+} virStorageVaaiWatch;
+
+
+static bool
+virStorageVaaiWatchStale(virStorageVaaiWatch *w,
+                         const virStorageVaaiHeartbeat *hb,
+                         uint64_t timeoutUs)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (!w->watching || w->counter != hb->counter || w->incarnation != hb->incarnation ||
+        memcmp(w->uuid, hb->host, sizeof(w->uuid)) != 0) {
+        w->watching = true;
+        memcpy(w->uuid, hb->host, sizeof(w->uuid));
+        w->incarnation = hb->incarnation;
+        w->counter = hb->counter;
+        w->sinceUs = now;
+        return false;
+    }
+    return (uint64_t)(now - w->sinceUs) >= timeoutUs;
+}
+
+
+/* Claim a slot: the first free one, else the first whose heartbeat has
+ * stood still for T (its host died without leaving). */
+static int
+virStorageVaaiClaimSlot(virStorageVaaiSession *s,
+                        GError **error)
+{
+    uint32_t n = s->pool->header.heartbeatSlots;
+    g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
+    g_autofree uint8_t *mine = g_new0(uint8_t, s->blockSize);
+    g_autofree virStorageVaaiWatch *watch = g_new0(virStorageVaaiWatch, n);
+    gint64 deadline = g_get_monotonic_time() + 3 * s->timeoutUs;
+    uint32_t i;
+
+    if (virStorageVaaiEncodeSlot(s, 0, mine, error) < 0)
+        return -1;
+
+    while (g_get_monotonic_time() < deadline) {
+        for (i = 0; i < n; i++) {
+            virStorageVaaiHeartbeat hb;
+            virStorageVaaiRecordStatus status;
+            int rc;
+
+            if (virStorageVaaiReadSlot(s, i, seen, &hb, &status, error) < 0)
+                return -1;
+            if (status != VIR_STORAGE_VAAI_RECORD_EMPTY &&
+                !(status == VIR_STORAGE_VAAI_RECORD_VALID &&
+                  (virStorageVaaiHeartbeatIsFree(&hb) ||
+                   virStorageVaaiWatchStale(&watch[i], &hb, s->timeoutUs))))
+                continue;
+            rc = virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, i),
+                                             seen, mine, error);
+            if (rc < 0)
+                return -1;
+            if (rc == 1)
+                continue;   /* someone else was quicker: look on */
+            s->slot = i;
+            memcpy(s->slotBlock, mine, s->blockSize);
+            s->counter = 0;
+            s->lastRenewUs = g_get_monotonic_time();
+            return 0;
+        }
+        g_usleep(s->intervalUs);
+    }
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                "all %u heartbeat slots of the pool are in use by live hosts", n);
+    return -1;
+}
+
+
+virStorageVaaiSession *
+virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
+                          const virStorageVaaiHost *host,
+                          GError **error)
+{
+    virStorageVaaiSession *s = g_new0(virStorageVaaiSession, 1);
+
+    s->pool = pool;
+    s->self = *host;
+    s->blockSize = pool->header.blockSize;
+    s->timeoutUs = pool->header.leaseTimeoutMs * 1000;
+    s->intervalUs = pool->header.heartbeatIntervalMs * 1000;
+    s->slotBlock = g_new0(uint8_t, s->blockSize);
+    s->leaseBlock = g_new0(uint8_t, s->blockSize);
+    g_mutex_init(&s->lock);
+    g_cond_init(&s->cond);
+
+    if (virStorageVaaiClaimSlot(s, error) < 0) {
+        virStorageVaaiSessionLeave(s);
+        return NULL;
+    }
+    s->thread = g_thread_new("vaai-heartbeat", virStorageVaaiHeartbeatThread, s);
+    return s;
+}
+
+
+bool
+virStorageVaaiSessionMayWrite(virStorageVaaiSession *s)
+{
+    bool ok;
+
+    g_mutex_lock(&s->lock);
+    ok = s->held && !s->fenced &&
+         (uint64_t)(g_get_monotonic_time() - s->lastRenewUs) < s->timeoutUs / 2;
+    g_mutex_unlock(&s->lock);
+    return ok;
+}
+
+
+static int
+virStorageVaaiEncodeLease(virStorageVaaiSession *s,
+                          bool mine,
+                          uint64_t generation,
+                          uint8_t *block,
+                          GError **error)
+{
+    virStorageVaaiLease lease = { 0 };
+
+    if (mine) {
+        memcpy(lease.owner, s->self.uuid, sizeof(lease.owner));
+        lease.ownerIncarnation = s->self.incarnation;
+        lease.ownerSlot = s->slot;
+        lease.acquiredAt = g_get_real_time() / G_USEC_PER_SEC;
+    }
+    lease.generation = generation;
+    return virStorageVaaiLeaseEncode(&lease, block, s->blockSize, error);
+}
+
+
+int
+virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
+                             unsigned int timeoutMs,
+                             GError **error)
+{
+    uint64_t leaseLba = s->pool->header.leaseLba;
+    g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
+    g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
+    g_autofree uint8_t *slotBytes = g_new0(uint8_t, s->blockSize);
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    virStorageVaaiWatch watch = { 0 };
+
+    for (;;) {
+        virStorageVaaiLease lease;
+        virStorageVaaiRecordStatus status;
+        bool take = false;
+        int rc;
+
+        if (virStorageVaaiPoolReadBlock(s->pool->lun, leaseLba, seen, error) < 0)
+            return -1;
+        status = virStorageVaaiLeaseDecode(seen, s->blockSize, &lease, error);
+        if (status != VIR_STORAGE_VAAI_RECORD_VALID && status != VIR_STORAGE_VAAI_RECORD_EMPTY)
+            return -1;
+        if (status == VIR_STORAGE_VAAI_RECORD_EMPTY)
+            memset(&lease, 0, sizeof(lease));
+
+        if (virStorageVaaiLeaseIsFree(&lease)) {
+            take = true;
+        } else if (virStorageVaaiSameHost(lease.owner, lease.ownerIncarnation, &s->self)) {
+            /* Ours already (a release that failed half way). */
+            g_mutex_lock(&s->lock);
+            memcpy(s->leaseBlock, seen, s->blockSize);
+            s->generation = lease.generation;
+            s->held = true;
+            g_mutex_unlock(&s->lock);
+            break;
+        } else if (lease.ownerSlot < s->pool->header.heartbeatSlots) {
+            virStorageVaaiHeartbeat hb;
+            virStorageVaaiRecordStatus hbStatus;
+
+            if (virStorageVaaiReadSlot(s, lease.ownerSlot, slotBytes, &hb, &hbStatus, error) < 0)
+                return -1;
+            /* The holder's slot no longer holds the holder: someone saw it
+             * dead for T already.  Otherwise watch its counter for T. */
+            if (hbStatus != VIR_STORAGE_VAAI_RECORD_VALID ||
+                hb.incarnation != lease.ownerIncarnation ||
+                memcmp(hb.host, lease.owner, sizeof(hb.host)) != 0)
+                take = true;
+            else
+                take = virStorageVaaiWatchStale(&watch, &hb, s->timeoutUs);
+        } else {
+            take = true;    /* a holder without a valid slot cannot be alive */
+        }
+
+        if (take) {
+            if (virStorageVaaiEncodeLease(s, true, lease.generation + 1, next, error) < 0)
+                return -1;
+            rc = virStorageVaaiPoolSwapBlock(s->pool, leaseLba, seen, next, error);
+            if (rc < 0)
+                return -1;
+            if (rc == 0) {
+                g_mutex_lock(&s->lock);
+                memcpy(s->leaseBlock, next, s->blockSize);
+                s->generation = lease.generation + 1;
+                s->held = true;
+                g_mutex_unlock(&s->lock);
+                break;
+            }
+            continue;       /* changed under us: read again */
+        }
+
+        if (g_get_monotonic_time() >= deadline) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "the pool's metadata lease is held by a live host "
+                        "(slot %u, generation %llu)", lease.ownerSlot,
+                        (unsigned long long)lease.generation);
+            return -1;
+        }
+        g_usleep(MIN(s->intervalUs / 2, 500000));
+    }
+
+    if (!virStorageVaaiSessionMayWrite(s)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "the lease was acquired but this host's heartbeat is too old "
+                    "to use it");
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStorageVaaiSessionRelease(virStorageVaaiSession *s,
+                             GError **error)
+{
+    g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
+    int rc;
+
+    if (!s->held)
+        return 0;
+    if (virStorageVaaiEncodeLease(s, false, s->generation + 1, next, error) < 0)
+        return -1;
+    rc = virStorageVaaiPoolSwapBlock(s->pool, s->pool->header.leaseLba,
+                                     s->leaseBlock, next, error);
+    g_mutex_lock(&s->lock);
+    s->held = false;
+    g_mutex_unlock(&s->lock);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "the lease had already been taken over when this host released it");
+        return -1;
+    }
+    s->generation++;
+    return 0;
+}
+
+
+void
+virStorageVaaiSessionLeave(virStorageVaaiSession *s)
+{
+    g_autofree uint8_t *empty = NULL;
+
+    if (!s)
+        return;
+    if (s->thread) {
+        g_mutex_lock(&s->lock);
+        s->stop = true;
+        g_cond_signal(&s->cond);
+        g_mutex_unlock(&s->lock);
+        g_thread_join(s->thread);
+    }
+    if (s->held)
+        virStorageVaaiSessionRelease(s, NULL);
+    if (s->thread && !s->fenced) {
+        empty = g_new0(uint8_t, s->blockSize);
+        virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, s->slot),
+                                    s->slotBlock, empty, NULL);
+    }
+    g_mutex_clear(&s->lock);
+    g_cond_clear(&s->cond);
+    g_free(s->slotBlock);
+    g_free(s->leaseBlock);
+    g_free(s);
+}
+
+
+uint32_t
+virStorageVaaiSessionSlot(const virStorageVaaiSession *s)
+{
+    return s->slot;
+}
+
+
+uint64_t
+virStorageVaaiSessionGeneration(const virStorageVaaiSession *s)
+{
+    return s->generation;
+}
