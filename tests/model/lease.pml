@@ -48,6 +48,10 @@
  *   BUG_NO_ADOPT          a host whose lease CAW was applied with the status
  *                         lost, and which then reads itself as the owner,
  *                         treats the lease as held by another host
+ *   BUG_RELEASE_BY_WRITE  release by a plain WRITE instead of a CAW
+ *
+ * printf()s only show in simulations and counterexample replays
+ * (spin -t -p), not in verification runs.
  */
 
 #define N 3
@@ -141,6 +145,7 @@ byte stp = NONE;            /* the stall: i heartbeat, N + i main thread, 2N + i
 byte stall_len;
 
 /* ---- ghosts ---- */
+hidden int tnow;             /* global ticks, for printf only (not in the state) */
 bit  cs[N];                 /* from the fence check to the write being applied */
 byte ncs;
 byte g_quiet;               /* global ticks since the lease owner's counter changed or
@@ -155,6 +160,7 @@ bit  gap;                   /* since the owner last wrote the lease to itself, i
  * grows; a takeover (expected owner not free, not me) only of a host whose
  * counter stood still for T ticks since it took the lease. */
 #define LWRITE(me, eo, no, ng) \
+    printf("t=%d host %d: lease (%d,%d) -> (%d,%d)   [owner %d = free]\n", tnow, me, lease_own, lease_gen, no, ng, FREE); \
     assert((ng) > lease_gen); \
     if \
     :: eo != FREE && eo != me && no == me -> assert(gap) \
@@ -171,8 +177,10 @@ bit  gap;                   /* since the owner last wrote the lease to itself, i
     :: lease_own == eo && lease_gen == eg -> \
         if \
         :: LWRITE(me, eo, no, ng); res = OK \
-        :: faults > 0 -> faults--; res = MISC \
-        :: faults > 0 -> faults--; LWRITE(me, eo, no, ng); res = ERR \
+        :: faults > 0 -> faults--; res = MISC; \
+            printf("t=%d host %d: lease CAW: false miscompare\n", tnow, me) \
+        :: faults > 0 -> faults--; LWRITE(me, eo, no, ng); res = ERR; \
+            printf("t=%d host %d: lease CAW applied, status lost\n", tnow, me) \
         fi \
     :: else -> res = MISC \
     fi
@@ -252,7 +260,8 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 #ifdef BUG_ASSUME_MISCOMPARE
             :: else -> valid[i] = 0; pc = M_WAITCHG; busy[i] = 0
 #else
-            :: else -> valid[i] = 0; pc = M_READ            /* re-read, re-decide */
+            :: res == MISC -> valid[i] = 0; pc = M_READ     /* re-read, re-decide */
+            :: res == ERR -> pc = M_READ                    /* (valid kept for ADOPT) */
 #endif
             fi
 
@@ -270,6 +279,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
                 :: hbchg[i] -> hbchg[i] = 0; watch_age[i] = 0; busy[i] = 0
                 :: !hbchg[i] && watch_age[i] < TK -> busy[i] = 0
                 :: !hbchg[i] && watch_age[i] >= TK ->
+                    printf("t=%d host %d: counter of host %d unchanged for %d ticks: take over\n", tnow, i, vown[i], watch_age[i]);
                     valid[i] = (hb_age[i] < F);
                     pc = M_TAKE; LAT
                 fi
@@ -280,7 +290,8 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             LEASE_CAW(i, vown[i], vgen[i], i, vgen[i] + 1);
             if
             :: res == OK -> mygen[i] = vgen[i] + 1; pc = M_GOT
-            :: else -> valid[i] = 0; pc = M_READ
+            :: res == MISC -> valid[i] = 0; pc = M_READ
+            :: res == ERR -> pc = M_READ
             fi
 
         :: pc == M_FENCE ->
@@ -291,6 +302,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 #else
             :: valid[i] && hb_age[i] < F ->
 #endif
+                printf("t=%d host %d: metadata write issued (renewal age %d, valid %d)\n", tnow, i, hb_age[i], valid[i]);
                 cs[i] = 1; ncs++; assert(ncs == 1);
                 /* in flight for d = 0..D ticks */
                 d = 0;
@@ -300,6 +312,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
                 od;
                 pc = M_WRITE
             :: !valid[i] && hb_age[i] < F ->
+                printf("t=%d host %d: heartbeat chain broken: re-assert\n", tnow, i);
 #ifdef BUG_REVERIFY_BY_READ
                 /* read the lease: still ours, so carry on */
                 if
@@ -307,7 +320,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
                 :: else -> holding[i] = 0; want[i] = 1; pc = M_READ
                 fi
 #else
-                valid[i] = 1;                               /* fresh now */
+                valid[i] = 1;                               /* fresh tnow */
                 pc = M_REASSERT
 #endif
             :: hb_age[i] >= F -> busy[i] = 0                /* fenced: wait */
@@ -316,6 +329,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
         :: pc == M_WRITE && d > 0 -> d--; busy[i] = 0       /* in flight */
         :: pc == M_WRITE && d == 0 ->
             /* The write is applied: the lease must still be ours. */
+            printf("t=%d host %d: metadata write applied (lease is (%d,%d))\n", tnow, i, lease_own, lease_gen);
             assert(lease_own == i && lease_gen == mygen[i]);
             cs[i] = 0; ncs--;
             w--;
@@ -340,7 +354,11 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             fi
 
         :: pc == M_RELEASE ->
+#ifdef BUG_RELEASE_BY_WRITE
+            LWRITE(i, lease_own, FREE, mygen[i] + 1); res = OK;
+#else
             LEASE_CAW(i, i, mygen[i], FREE, mygen[i] + 1);
+#endif
             if
             :: res == OK -> pc = M_DONE
 #ifdef BUG_ASSUME_MISCOMPARE
@@ -403,7 +421,12 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 #ifdef BUG_NO_CHAIN
 #define CHAIN(i)
 #else
-#define CHAIN(i) if :: hb_age[i] >= F -> valid[i] = 0 :: else fi
+#define CHAIN(i) \
+    if \
+    :: hb_age[i] >= F -> valid[i] = 0; \
+        printf("t=%d host %d: renewal issued after its fence expired (chain broken)\n", tnow, i) \
+    :: else \
+    fi
 #endif
 #define ISSUE(i) \
     CHAIN(i); \
@@ -470,16 +493,23 @@ active proctype clock()
     }
     do
     /* A main thread stalls, at any moment. */
-    :: atomic { CANSTALL_MAIN(0) -> stalled[N + 0] = 1; stp = N + 0; stalls-- }
-    :: atomic { CANSTALL_MAIN(1) -> stalled[N + 1] = 1; stp = N + 1; stalls-- }
-    :: atomic { CANSTALL_MAIN(2) -> stalled[N + 2] = 1; stp = N + 2; stalls-- }
+    :: atomic { CANSTALL_MAIN(0) -> stalled[N + 0] = 1; stp = N + 0; stalls--;
+                printf("t=%d host 0: main thread stalls\n", tnow) }
+    :: atomic { CANSTALL_MAIN(1) -> stalled[N + 1] = 1; stp = N + 1; stalls--;
+                printf("t=%d host 1: main thread stalls\n", tnow) }
+    :: atomic { CANSTALL_MAIN(2) -> stalled[N + 2] = 1; stp = N + 2; stalls--;
+                printf("t=%d host 2: main thread stalls\n", tnow) }
     /* A host stalls (both threads: a paused VM, SIGSTOP), at any moment. */
-    :: atomic { CANSTALL_HOST(0) -> stalled[0] = 1; stalled[N + 0] = 1; stp = 2 * N + 0; stalls-- }
-    :: atomic { CANSTALL_HOST(1) -> stalled[1] = 1; stalled[N + 1] = 1; stp = 2 * N + 1; stalls-- }
-    :: atomic { CANSTALL_HOST(2) -> stalled[2] = 1; stalled[N + 2] = 1; stp = 2 * N + 2; stalls-- }
+    :: atomic { CANSTALL_HOST(0) -> stalled[0] = 1; stalled[N + 0] = 1; stp = 2 * N + 0; stalls--;
+                printf("t=%d host 0: stalls (heartbeat and main thread)\n", tnow) }
+    :: atomic { CANSTALL_HOST(1) -> stalled[1] = 1; stalled[N + 1] = 1; stp = 2 * N + 1; stalls--;
+                printf("t=%d host 1: stalls (heartbeat and main thread)\n", tnow) }
+    :: atomic { CANSTALL_HOST(2) -> stalled[2] = 1; stalled[N + 2] = 1; stp = 2 * N + 2; stalls--;
+                printf("t=%d host 2: stalls (heartbeat and main thread)\n", tnow) }
     /* A tick, once every running main thread waits for it. */
     :: atomic {
         ALLIDLE ->
+        tnow++;
         /* The stall in progress goes on, or ends (at the latest after
          * MAXSTALL ticks); or a heartbeat stalls. */
         if
@@ -491,20 +521,27 @@ active proctype clock()
                 :: stp < 2 * N -> stalled[stp] = 0
                 :: else -> stalled[stp - 2 * N] = 0; stalled[stp - N] = 0
                 fi;
+                printf("t=%d stall ends\n", tnow);
                 stp = NONE; stall_len = 0
             :: stall_len < MAXSTALL
             fi
         :: stp == NONE
-        :: CANSTALL_HB(0) -> stalled[0] = 1; stp = 0; stalls--
-        :: CANSTALL_HB(1) -> stalled[1] = 1; stp = 1; stalls--
-        :: CANSTALL_HB(2) -> stalled[2] = 1; stp = 2; stalls--
+        :: CANSTALL_HB(0) -> stalled[0] = 1; stp = 0; stalls--;
+            printf("t=%d host 0: heartbeat stalls\n", tnow)
+        :: CANSTALL_HB(1) -> stalled[1] = 1; stp = 1; stalls--;
+            printf("t=%d host 1: heartbeat stalls\n", tnow)
+        :: CANSTALL_HB(2) -> stalled[2] = 1; stp = 2; stalls--;
+            printf("t=%d host 2: heartbeat stalls\n", tnow)
         fi;
         /* A host crashes. */
         if
         :: true
-        :: CANCRASH(0) -> crashed[0] = 1; want[0] = 0; crashes--
-        :: CANCRASH(1) -> crashed[1] = 1; want[1] = 0; crashes--
-        :: CANCRASH(2) -> crashed[2] = 1; want[2] = 0; crashes--
+        :: CANCRASH(0) -> crashed[0] = 1; want[0] = 0; crashes--;
+            printf("t=%d host 0: crashes\n", tnow)
+        :: CANCRASH(1) -> crashed[1] = 1; want[1] = 0; crashes--;
+            printf("t=%d host 1: crashes\n", tnow)
+        :: CANCRASH(2) -> crashed[2] = 1; want[2] = 0; crashes--;
+            printf("t=%d host 2: crashes\n", tnow)
         fi;
         /* Every clock advances, or misses this tick. */
         CLOCK(0); CLOCK(1); CLOCK(2);
