@@ -148,6 +148,8 @@ virStorageVaaiVolStateName(virStorageVaaiVolState state)
         return "wiping";
     case VIR_STORAGE_VAAI_VOL_BROKEN:
         return "broken";
+    case VIR_STORAGE_VAAI_VOL_RELEASING:
+        return "releasing";
     case VIR_STORAGE_VAAI_VOL_STATE_LAST:
         break;
     }

@@ -270,6 +270,7 @@ typedef enum {
     VIR_STORAGE_VAAI_VOL_CLONING = 5,
     VIR_STORAGE_VAAI_VOL_WIPING = 6,
     VIR_STORAGE_VAAI_VOL_BROKEN = 7,
+    VIR_STORAGE_VAAI_VOL_RELEASING = 8,   /* trimming the intent extent before it is freed */
 
     VIR_STORAGE_VAAI_VOL_STATE_LAST
 } virStorageVaaiVolState;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "storage_vaai_lease.h"
+#include "virscsioffload.h"
 
 struct _virStorageVaaiSession {
     virStorageVaaiPool *pool;               /* not owned */
@@ -462,4 +463,132 @@ uint64_t
 virStorageVaaiSessionGeneration(const virStorageVaaiSession *s)
 {
     return s->generation;
+}
+
+
+const virStorageVaaiHost *
+virStorageVaaiSessionHost(const virStorageVaaiSession *s)
+{
+    return &s->self;
+}
+
+
+virStorageVaaiPool *
+virStorageVaaiSessionPool(const virStorageVaaiSession *s)
+{
+    return s->pool;
+}
+
+
+bool
+virStorageVaaiSessionFresh(virStorageVaaiSession *s)
+{
+    bool ok;
+
+    g_mutex_lock(&s->lock);
+    ok = !s->fenced &&
+         (uint64_t)(g_get_monotonic_time() - s->lastRenewUs) < s->timeoutUs / 2;
+    g_mutex_unlock(&s->lock);
+    return ok;
+}
+
+
+struct _virStorageVaaiWatcher {
+    virStorageVaaiPool *pool;               /* not owned */
+    uint64_t timeoutUs;
+    uint32_t slots;
+    uint8_t *raw;                           /* every slot, as last read */
+    virStorageVaaiHeartbeat *hb;
+    bool *valid;
+    virStorageVaaiWatch *watch;
+    bool read;
+};
+
+
+virStorageVaaiWatcher *
+virStorageVaaiWatcherNew(virStorageVaaiPool *pool)
+{
+    virStorageVaaiWatcher *w = g_new0(virStorageVaaiWatcher, 1);
+
+    w->pool = pool;
+    w->timeoutUs = pool->header.leaseTimeoutMs * 1000;
+    w->slots = pool->header.heartbeatSlots;
+    w->raw = g_new0(uint8_t, (size_t)w->slots * pool->header.blockSize);
+    w->hb = g_new0(virStorageVaaiHeartbeat, w->slots);
+    w->valid = g_new0(bool, w->slots);
+    w->watch = g_new0(virStorageVaaiWatch, w->slots);
+    return w;
+}
+
+
+void
+virStorageVaaiWatcherFree(virStorageVaaiWatcher *w)
+{
+    if (!w)
+        return;
+    g_free(w->raw);
+    g_free(w->hb);
+    g_free(w->valid);
+    g_free(w->watch);
+    g_free(w);
+}
+
+
+int
+virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *w,
+                            GError **error)
+{
+    uint32_t bs = w->pool->header.blockSize;
+    virScsiReport report;
+    uint32_t i;
+    int rc;
+
+    virScsiReportInit(&report);
+    rc = virScsiOffloadRead(w->pool->lun, w->pool->header.heartbeatLba, w->slots,
+                            w->raw, &report, error);
+    virScsiReportClear(&report);
+    if (rc < 0)
+        return -1;
+    for (i = 0; i < w->slots; i++) {
+        w->valid[i] = virStorageVaaiHeartbeatDecode(w->raw + (size_t)i * bs, bs,
+                                                    &w->hb[i], NULL) ==
+                      VIR_STORAGE_VAAI_RECORD_VALID &&
+                      !virStorageVaaiHeartbeatIsFree(&w->hb[i]);
+        if (w->valid[i])
+            virStorageVaaiWatchStale(&w->watch[i], &w->hb[i], w->timeoutUs);
+        else
+            w->watch[i].watching = false;
+    }
+    w->read = true;
+    return 0;
+}
+
+
+virStorageVaaiProcessState
+virStorageVaaiWatcherState(virStorageVaaiWatcher *w,
+                           const uint8_t *uuid,
+                           uint64_t incarnation)
+{
+    static const uint8_t nobody[VIR_STORAGE_VAAI_UUID_LEN] = { 0 };
+    uint32_t i;
+
+    if (memcmp(uuid, nobody, sizeof(nobody)) == 0)
+        return VIR_STORAGE_VAAI_PROCESS_DEAD;
+    if (!w->read)
+        return VIR_STORAGE_VAAI_PROCESS_UNSURE;
+    for (i = 0; i < w->slots; i++) {
+        if (!w->valid[i] || w->hb[i].incarnation != incarnation ||
+            memcmp(w->hb[i].host, uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0)
+            continue;
+        if (w->watch[i].watching && w->watch[i].counter == w->hb[i].counter) {
+            uint64_t still = g_get_monotonic_time() - w->watch[i].sinceUs;
+
+            if (still >= w->timeoutUs)
+                return VIR_STORAGE_VAAI_PROCESS_DEAD;
+            if (still > 2 * w->pool->header.heartbeatIntervalMs * 1000)
+                return VIR_STORAGE_VAAI_PROCESS_UNSURE;
+        }
+        return VIR_STORAGE_VAAI_PROCESS_ALIVE;
+    }
+    return VIR_STORAGE_VAAI_PROCESS_DEAD;
 }

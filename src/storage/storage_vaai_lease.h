@@ -52,3 +52,48 @@ virStorageVaaiSessionSlot(const virStorageVaaiSession *session);
 
 uint64_t
 virStorageVaaiSessionGeneration(const virStorageVaaiSession *session);
+
+const virStorageVaaiHost *
+virStorageVaaiSessionHost(const virStorageVaaiSession *session);
+
+virStorageVaaiPool *
+virStorageVaaiSessionPool(const virStorageVaaiSession *session);
+
+/* Whether this host may keep moving data for an operation it recorded:
+ * its slot is still its own and its last renewal is younger than T/2, so
+ * no other host can yet have presumed it dead. */
+bool
+virStorageVaaiSessionFresh(virStorageVaaiSession *session);
+
+
+/* Which processes working on the pool are alive, judged as the lease is:
+ * dead when no heartbeat slot holds them (they left, or another host saw
+ * them dead for T and took the slot), or when their slot's counter has
+ * not moved for T on this host's own clock since this watcher first saw
+ * it.  Until then they are alive, or "unsure" once watched standing still. */
+typedef enum {
+    VIR_STORAGE_VAAI_PROCESS_ALIVE,
+    VIR_STORAGE_VAAI_PROCESS_UNSURE,
+    VIR_STORAGE_VAAI_PROCESS_DEAD,
+} virStorageVaaiProcessState;
+
+typedef struct _virStorageVaaiWatcher virStorageVaaiWatcher;
+
+virStorageVaaiWatcher *
+virStorageVaaiWatcherNew(virStorageVaaiPool *pool);
+
+void
+virStorageVaaiWatcherFree(virStorageVaaiWatcher *watcher);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVaaiWatcher, virStorageVaaiWatcherFree);
+
+/* Read every heartbeat slot once more. */
+int
+virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *watcher,
+                            GError **error);
+
+/* @uuid all zero (nobody) is dead. */
+virStorageVaaiProcessState
+virStorageVaaiWatcherState(virStorageVaaiWatcher *watcher,
+                           const uint8_t *uuid,
+                           uint64_t incarnation);

@@ -178,3 +178,38 @@ virScsiReportEnd(virScsiReport *report)
     report->elapsedUs = g_get_monotonic_time() - report->startUs;
     g_mutex_unlock(&report->lock);
 }
+
+
+void
+virScsiReportMerge(virScsiReport *into,
+                   const virScsiReport *part)
+{
+    size_t i;
+
+    g_mutex_lock(&into->lock);
+    for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
+        into->methods[i].commands += part->methods[i].commands;
+        into->methods[i].failures += part->methods[i].failures;
+        into->methods[i].blocks += part->methods[i].blocks;
+        into->methods[i].hostBytes += part->methods[i].hostBytes;
+    }
+    into->doneBlocks += part->doneBlocks;
+    into->skippedBlocks += part->skippedBlocks;
+    into->link.commands += part->link.commands;
+    into->link.failures += part->link.failures;
+    into->link.bytesOut += part->link.bytesOut;
+    into->link.bytesIn += part->link.bytesIn;
+    if (!into->events)
+        into->events = g_ptr_array_new_with_free_func(g_free);
+    if (part->events) {
+        for (i = 0; i < part->events->len; i++)
+            g_ptr_array_add(into->events,
+                            g_strdup_printf("%s: %s", part->operation ? part->operation : "?",
+                                            (const char *)g_ptr_array_index(part->events, i)));
+    }
+    if (!into->plannedReason && part->plannedReason) {
+        into->planned = part->planned;
+        into->plannedReason = g_strdup(part->plannedReason);
+    }
+    g_mutex_unlock(&into->lock);
+}

@@ -108,3 +108,9 @@ virScsiReportLink(virScsiReport *report,
 
 void
 virScsiReportEnd(virScsiReport *report);
+
+/* Add what @part counted (one phase of a larger operation) to @into;
+ * @part's events are prefixed with its operation. */
+void
+virScsiReportMerge(virScsiReport *into,
+                   const virScsiReport *part);

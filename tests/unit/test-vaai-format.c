@@ -1312,10 +1312,10 @@ testHeaderImpossible(void)
 typedef void (*testVolMutator)(virStorageVaaiVolRecord *v, size_t bs);
 
 static void
-testVolState8(virStorageVaaiVolRecord *v,
+testVolState9(virStorageVaaiVolRecord *v,
               size_t bs)
 {
-    v->state = 8;
+    v->state = 9;
 }
 
 static void
@@ -1396,7 +1396,7 @@ static void
 testVolImpossible(void)
 {
     static const testVolMutator mutators[] = {
-        testVolState8, testVolStateNeg, testVolFlag4, testVolFlagsBoth,
+        testVolState9, testVolStateNeg, testVolFlag4, testVolFlagsBoth,
         testVolCapacity, testVolExtentWraps, testVolIntentWraps,
         testVolIntentCap, testVolNameEmpty, testVolNameFull, testVolNameUtf8,
     };
@@ -1749,7 +1749,7 @@ testNames(void)
 {
     static const char *states[] = {
         "free", "creating", "ready", "deleting",
-        "resizing", "cloning", "wiping", "broken",
+        "resizing", "cloning", "wiping", "broken", "releasing",
     };
     size_t i;
 

@@ -1,0 +1,284 @@
+/*
+ * storage_vaai_table.c: the volume table of a vaai pool
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "storage_vaai_table.h"
+#include "virscsioffload.h"
+
+/* Reads of the table are split so that no single command is large. */
+#define VIR_STORAGE_VAAI_TABLE_READ_BLOCKS 256
+
+
+virStorageVaaiTable *
+virStorageVaaiTableNew(const virStorageVaaiHeader *header)
+{
+    virStorageVaaiTable *t = g_new0(virStorageVaaiTable, 1);
+
+    t->blockSize = header->blockSize;
+    t->count = header->volumeRecords;
+    t->raw = g_new0(uint8_t, (size_t)t->count * t->blockSize);
+    t->recs = g_new0(virStorageVaaiVolRecord, t->count);
+    t->status = g_new0(virStorageVaaiRecordStatus, t->count);
+    t->errors = g_new0(char *, t->count);
+    return t;
+}
+
+
+void
+virStorageVaaiTableFree(virStorageVaaiTable *t)
+{
+    uint32_t i;
+
+    if (!t)
+        return;
+    for (i = 0; i < t->count; i++)
+        g_free(t->errors[i]);
+    g_free(t->errors);
+    g_free(t->status);
+    g_free(t->recs);
+    g_free(t->raw);
+    g_free(t);
+}
+
+
+void
+virStorageVaaiTableLoad(virStorageVaaiTable *t,
+                        uint32_t idx,
+                        const uint8_t *block)
+{
+    uint8_t *raw = t->raw + (size_t)idx * t->blockSize;
+    g_autoptr(GError) err = NULL;
+
+    if (raw != block)
+        memcpy(raw, block, t->blockSize);
+    t->status[idx] = virStorageVaaiVolRecordDecode(raw, t->blockSize,
+                                                   &t->recs[idx], &err);
+    g_clear_pointer(&t->errors[idx], g_free);
+    if (err)
+        t->errors[idx] = g_strdup(err->message);
+}
+
+
+int
+virStorageVaaiTableRead(virStorageVaaiPool *pool,
+                        virStorageVaaiTable *t,
+                        GError **error)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->count; i += VIR_STORAGE_VAAI_TABLE_READ_BLOCKS) {
+        uint32_t n = MIN(VIR_STORAGE_VAAI_TABLE_READ_BLOCKS, t->count - i);
+        virScsiReport report;
+        uint32_t j;
+        int rc;
+
+        virScsiReportInit(&report);
+        rc = virScsiOffloadRead(pool->lun, pool->header.volumeTableLba + i, n,
+                                t->raw + (size_t)i * t->blockSize, &report, error);
+        virScsiReportClear(&report);
+        if (rc < 0)
+            return -1;
+        for (j = i; j < i + n; j++)
+            virStorageVaaiTableLoad(t, j, t->raw + (size_t)j * t->blockSize);
+    }
+    return 0;
+}
+
+
+int
+virStorageVaaiTableReadOne(virStorageVaaiPool *pool,
+                           virStorageVaaiTable *t,
+                           uint32_t idx,
+                           GError **error)
+{
+    g_autofree uint8_t *block = g_new0(uint8_t, t->blockSize);
+
+    if (virStorageVaaiPoolReadBlock(pool->lun, pool->header.volumeTableLba + idx,
+                                    block, error) < 0)
+        return -1;
+    virStorageVaaiTableLoad(t, idx, block);
+    return 0;
+}
+
+
+int
+virStorageVaaiTableSwap(virStorageVaaiPool *pool,
+                        virStorageVaaiTable *t,
+                        uint32_t idx,
+                        virStorageVaaiVolRecord *next,
+                        GError **error)
+{
+    g_autofree uint8_t *block = g_new0(uint8_t, t->blockSize);
+    g_autofree uint8_t *seen = g_new0(uint8_t, t->blockSize);
+    uint64_t lba = pool->header.volumeTableLba + idx;
+    GError *swapErr = NULL;
+    int rc;
+
+    /* The sequence only grows, so a record never returns to bytes a slow
+     * writer may still expect (no ABA). */
+    next->version = VIR_STORAGE_VAAI_RECORD_VERSION;
+    next->sequence = t->recs[idx].sequence + 1;
+    next->modifiedAt = g_get_real_time() / G_USEC_PER_SEC;
+    if (virStorageVaaiVolRecordEncode(next, block, t->blockSize, error) < 0)
+        return -1;
+
+    rc = virStorageVaaiPoolSwapBlock(pool, lba, t->raw + (size_t)idx * t->blockSize,
+                                     block, &swapErr);
+    if (rc < 0) {
+        /* The write may have been applied with its status lost: the
+         * record itself tells. */
+        if (virStorageVaaiPoolReadBlock(pool->lun, lba, seen, NULL) == 0 &&
+            memcmp(seen, block, t->blockSize) == 0) {
+            g_clear_error(&swapErr);
+            rc = 0;
+        } else {
+            g_propagate_error(error, swapErr);
+            return -1;
+        }
+    }
+    if (rc == 1)
+        return virStorageVaaiTableReadOne(pool, t, idx, error) < 0 ? -1 : 1;
+    virStorageVaaiTableLoad(t, idx, block);
+    return 0;
+}
+
+
+bool
+virStorageVaaiTableInUse(const virStorageVaaiTable *t,
+                         uint32_t idx)
+{
+    switch (t->status[idx]) {
+    case VIR_STORAGE_VAAI_RECORD_EMPTY:
+        return false;
+    case VIR_STORAGE_VAAI_RECORD_VALID:
+        return t->recs[idx].state != VIR_STORAGE_VAAI_VOL_FREE;
+    case VIR_STORAGE_VAAI_RECORD_CORRUPT:
+    case VIR_STORAGE_VAAI_RECORD_FOREIGN:
+    case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
+    case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
+        break;
+    }
+    return true;
+}
+
+
+bool
+virStorageVaaiTableOpaque(const virStorageVaaiTable *t,
+                          uint32_t idx)
+{
+    return t->status[idx] != VIR_STORAGE_VAAI_RECORD_EMPTY &&
+           t->status[idx] != VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+int
+virStorageVaaiTableFindName(const virStorageVaaiTable *t,
+                            const char *name)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->count; i++) {
+        if (t->status[i] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            t->recs[i].state != VIR_STORAGE_VAAI_VOL_FREE &&
+            strcmp(t->recs[i].name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+
+int
+virStorageVaaiTableFindUuid(const virStorageVaaiTable *t,
+                            const uint8_t *uuid)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->count; i++) {
+        if (t->status[i] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            t->recs[i].state != VIR_STORAGE_VAAI_VOL_FREE &&
+            memcmp(t->recs[i].uuid, uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0)
+            return i;
+    }
+    return -1;
+}
+
+
+int
+virStorageVaaiTableFindFree(const virStorageVaaiTable *t)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->count; i++) {
+        if (!virStorageVaaiTableInUse(t, i))
+            return i;
+    }
+    return -1;
+}
+
+
+virStorageVaaiExtent *
+virStorageVaaiTableUsedExtents(const virStorageVaaiTable *t,
+                               size_t *nused)
+{
+    virStorageVaaiExtent *used = g_new0(virStorageVaaiExtent, 2 * (size_t)t->count);
+    size_t n = 0;
+    uint32_t i;
+
+    for (i = 0; i < t->count; i++) {
+        const virStorageVaaiVolRecord *r = &t->recs[i];
+
+        if (t->status[i] != VIR_STORAGE_VAAI_RECORD_VALID ||
+            r->state == VIR_STORAGE_VAAI_VOL_FREE)
+            continue;
+        if (r->extentLength) {
+            used[n].start = r->extentStart;
+            used[n].length = r->extentLength;
+            used[n++].owner = i;
+        }
+        /* The intent extent is held only while an operation runs.  A grow
+         * in place names the current extent and its growth: only the
+         * growth is added. */
+        if (r->intentExtentLength && virStorageVaaiVolStateBusy(r->state)) {
+            uint64_t start = r->intentExtentStart;
+            uint64_t length = r->intentExtentLength;
+
+            if (start == r->extentStart && r->extentLength) {
+                if (length <= r->extentLength)
+                    continue;
+                start += r->extentLength;
+                length -= r->extentLength;
+            }
+            used[n].start = start;
+            used[n].length = length;
+            used[n++].owner = i;
+        }
+    }
+    virStorageVaaiExtentsSort(used, n);
+    *nused = n;
+    return used;
+}
+
+
+bool
+virStorageVaaiVolStateBusy(virStorageVaaiVolState state)
+{
+    switch (state) {
+    case VIR_STORAGE_VAAI_VOL_CREATING:
+    case VIR_STORAGE_VAAI_VOL_DELETING:
+    case VIR_STORAGE_VAAI_VOL_RESIZING:
+    case VIR_STORAGE_VAAI_VOL_CLONING:
+    case VIR_STORAGE_VAAI_VOL_WIPING:
+    case VIR_STORAGE_VAAI_VOL_RELEASING:
+        return true;
+    case VIR_STORAGE_VAAI_VOL_FREE:
+    case VIR_STORAGE_VAAI_VOL_READY:
+    case VIR_STORAGE_VAAI_VOL_BROKEN:
+    case VIR_STORAGE_VAAI_VOL_STATE_LAST:
+        break;
+    }
+    return false;
+}

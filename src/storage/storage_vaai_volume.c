@@ -1,0 +1,1337 @@
+/*
+ * storage_vaai_volume.c: crash-safe volume operations on a shared vaai pool
+ *
+ * The rules (docs/format.md "How every update is made atomic"):
+ *   - anything that allocates space or takes a name (create, clone,
+ *     resize, rename) decides under the metadata lease, from a table read
+ *     under the lease, and writes its intent before releasing the lease;
+ *   - every record change is one COMPARE AND WRITE from the bytes last
+ *     read (virStorageVaaiTableSwap), so a record that another host
+ *     changed is never overwritten;
+ *   - space is trimmed or zeroed while the record still holds it, and
+ *     freed only afterwards, so no host can be handed space that this one
+ *     still writes;
+ *   - data moves without the lease, and only while this host's heartbeat
+ *     is fresh enough that nobody can have presumed it dead.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage_vaai_volume.h"
+#include "virscsierror.h"
+#include "virscsioffload.h"
+
+#define VIR_STORAGE_VAAI_LEASE_WAIT_MS 60000
+/* How often an operation's progress is written to its record. */
+#define VIR_STORAGE_VAAI_PROGRESS_US (1000 * 1000)
+/* Miscompares on a record we hold the lease for mean someone else is
+ * recovering it: give up after this many. */
+#define VIR_STORAGE_VAAI_SWAP_TRIES 4
+
+
+void
+virStorageVaaiCrashPoint(const char *point)
+{
+    static gint hits;
+    const char *spec = g_getenv("VIR_STORAGE_VAAI_CRASH_AT");
+    const char *colon;
+    size_t len;
+    int nth = 1;
+
+    if (!spec || !*spec)
+        return;
+    colon = strchr(spec, ':');
+    len = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (strlen(point) != len || strncmp(spec, point, len) != 0)
+        return;
+    if (colon)
+        nth = atoi(colon + 1);
+    if (g_atomic_int_add(&hits, 1) + 1 >= nth) {
+        fprintf(stderr, "crash point %s reached: killing this process\n", point);
+        fflush(stderr);
+        raise(SIGKILL);
+    }
+}
+
+
+bool
+virStorageVaaiVolNameValid(const char *name,
+                           GError **error)
+{
+    const char *p;
+
+    if (!name || !*name || strlen(name) >= VIR_STORAGE_VAAI_VOL_NAME_SIZE ||
+        !g_utf8_validate(name, -1, NULL) ||
+        strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "invalid volume name '%s': 1 to %d bytes of UTF-8, not '.' or '..'",
+                    name ? name : "", VIR_STORAGE_VAAI_VOL_NAME_SIZE - 1);
+        return false;
+    }
+    for (p = name; *p; p++) {
+        if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                        "invalid volume name '%s': no '/' or control characters", name);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+static void
+virStorageVaaiNewUuid(uint8_t *uuid)
+{
+    size_t i;
+
+    for (i = 0; i < VIR_STORAGE_VAAI_UUID_LEN; i += 4) {
+        guint32 r = g_random_int();
+        memcpy(uuid + i, &r, 4);
+    }
+    uuid[6] = (uuid[6] & 0x0F) | 0x40;
+    uuid[8] = (uuid[8] & 0x3F) | 0x80;
+}
+
+
+/* ---- One operation in progress ---- */
+
+typedef struct _virStorageVaaiWork virStorageVaaiWork;
+struct _virStorageVaaiWork {
+    virStorageVaaiSession *s;
+    virStorageVaaiPool *pool;
+    virStorageVaaiTable *table;
+    const virStorageVaaiOpOptions *opts;
+    virScsiReport *report;          /* the caller's: the sum of all phases */
+    const char *what;               /* "create", "clone", ... */
+    bool leased;
+    int idx;                        /* the record worked on, or -1 */
+
+    /* data movement, shared with the engine's progress callback */
+    GMutex lock;
+    virScsiReport *phase;           /* the engine call running */
+    uint64_t base;                  /* blocks done by earlier phases */
+    uint64_t total;                 /* blocks of all phases */
+    gint64 persistedUs;
+    bool lost;                      /* fenced, or the record was taken */
+    GError *lostError;
+};
+
+
+static void
+virStorageVaaiWorkInit(virStorageVaaiWork *w,
+                       virStorageVaaiSession *s,
+                       const virStorageVaaiOpOptions *opts,
+                       virScsiReport *report,
+                       const char *what)
+{
+    static const virStorageVaaiOpOptions defaults = { 0 };
+
+    memset(w, 0, sizeof(*w));
+    w->s = s;
+    w->pool = virStorageVaaiSessionPool(s);
+    w->table = virStorageVaaiTableNew(&w->pool->header);
+    w->opts = opts ? opts : &defaults;
+    w->report = report;
+    w->what = what;
+    w->idx = -1;
+    g_mutex_init(&w->lock);
+    if (report)
+        virScsiReportBegin(report, what, w->pool->header.blockSize, 0, NULL);
+}
+
+
+static void
+virStorageVaaiWorkUnlease(virStorageVaaiWork *w)
+{
+    if (w->leased) {
+        g_autoptr(GError) err = NULL;
+
+        if (virStorageVaaiSessionRelease(w->s, &err) < 0)
+            g_debug("%s: releasing the lease: %s", w->what, err->message);
+        w->leased = false;
+    }
+}
+
+
+static void
+virStorageVaaiWorkClear(virStorageVaaiWork *w)
+{
+    virStorageVaaiWorkUnlease(w);
+    if (w->report)
+        virScsiReportEnd(w->report);
+    virStorageVaaiTableFree(w->table);
+    g_clear_error(&w->lostError);
+    g_mutex_clear(&w->lock);
+}
+
+
+/* Take the lease and read the table under it. */
+static int
+virStorageVaaiWorkLease(virStorageVaaiWork *w,
+                        GError **error)
+{
+    unsigned int wait = w->opts->leaseWaitMs ? w->opts->leaseWaitMs :
+        VIR_STORAGE_VAAI_LEASE_WAIT_MS;
+
+    if (virStorageVaaiSessionAcquire(w->s, wait, error) < 0)
+        return -1;
+    w->leased = true;
+    return virStorageVaaiTableRead(w->pool, w->table, error);
+}
+
+
+static void
+virStorageVaaiSetWorker(virStorageVaaiWork *w,
+                        virStorageVaaiVolRecord *rec)
+{
+    const virStorageVaaiHost *self = virStorageVaaiSessionHost(w->s);
+
+    memcpy(rec->workerUuid, self->uuid, VIR_STORAGE_VAAI_UUID_LEN);
+    rec->workerIncarnation = self->incarnation;
+}
+
+
+static void
+virStorageVaaiClearWorker(virStorageVaaiVolRecord *rec)
+{
+    memset(rec->workerUuid, 0, VIR_STORAGE_VAAI_UUID_LEN);
+    rec->workerIncarnation = 0;
+    rec->progress = 0;
+    rec->intentExtentStart = 0;
+    rec->intentExtentLength = 0;
+    rec->intentCapacity = 0;
+}
+
+
+static bool
+virStorageVaaiIsWorker(virStorageVaaiWork *w,
+                       const virStorageVaaiVolRecord *rec)
+{
+    const virStorageVaaiHost *self = virStorageVaaiSessionHost(w->s);
+
+    return memcmp(rec->workerUuid, self->uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+           rec->workerIncarnation == self->incarnation;
+}
+
+
+/* Write @next over record @idx under the lease: the lease must still be
+ * ours and fresh (self-fencing), and a miscompare, which cannot come from
+ * another allocator while we hold the lease, is re-read and reported. */
+static int
+virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
+                             uint32_t idx,
+                             virStorageVaaiVolRecord *next,
+                             GError **error)
+{
+    int rc;
+
+    if (!virStorageVaaiSessionMayWrite(w->s)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s: this host can no longer vouch for its lease (heartbeat "
+                    "too old): nothing was changed", w->what);
+        return -1;
+    }
+    rc = virStorageVaaiTableSwap(w->pool, w->table, idx, next, error);
+    if (rc == 1)
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s: volume record %u changed under the lease (another host "
+                    "is recovering it): try again", w->what, idx);
+    return rc == 0 ? 0 : -1;
+}
+
+
+/* Change our own in-progress record @w->idx with @edit, without the
+ * lease: only its worker writes a busy record, so a miscompare means a
+ * false miscompare (re-read, same content: retry) or that another host
+ * presumed us dead and took the record (stop). */
+static int
+virStorageVaaiWorkSwapOwn(virStorageVaaiWork *w,
+                          void (*edit)(virStorageVaaiVolRecord *rec, void *opaque),
+                          void *opaque,
+                          GError **error)
+{
+    size_t attempt;
+
+    for (attempt = 0; attempt < VIR_STORAGE_VAAI_SWAP_TRIES; attempt++) {
+        virStorageVaaiVolRecord next;
+        int rc;
+
+        if (w->table->status[w->idx] != VIR_STORAGE_VAAI_RECORD_VALID ||
+            !virStorageVaaiIsWorker(w, &w->table->recs[w->idx])) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "%s: volume record %d was taken over by another host "
+                        "(this host was presumed dead)", w->what, w->idx);
+            return -1;
+        }
+        next = w->table->recs[w->idx];
+        edit(&next, opaque);
+        rc = virStorageVaaiTableSwap(w->pool, w->table, w->idx, &next, error);
+        if (rc <= 0)
+            return rc;
+    }
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                "%s: volume record %d keeps changing under this host", w->what, w->idx);
+    return -1;
+}
+
+
+static void
+virStorageVaaiEditProgress(virStorageVaaiVolRecord *rec,
+                           void *opaque)
+{
+    rec->progress = *(uint64_t *)opaque;
+}
+
+
+/* The engine's progress callback: fence, forward, persist. */
+static void
+virStorageVaaiWorkProgress(uint64_t done,
+                           uint64_t total G_GNUC_UNUSED,
+                           void *opaque)
+{
+    virStorageVaaiWork *w = opaque;
+    uint64_t overall;
+    gint64 now = g_get_monotonic_time();
+
+    g_mutex_lock(&w->lock);
+    overall = w->base + done;
+    if (!w->lost && !virStorageVaaiSessionFresh(w->s)) {
+        w->lost = true;
+        g_set_error(&w->lostError, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s: this host's heartbeat is too old to keep writing data "
+                    "(another host may presume it dead): stopped", w->what);
+    }
+    if (!w->lost && now - w->persistedUs >= VIR_STORAGE_VAAI_PROGRESS_US) {
+        g_autoptr(GError) err = NULL;
+
+        w->persistedUs = now;
+        if (virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditProgress, &overall, &err) < 0) {
+            w->lost = true;
+            w->lostError = g_steal_pointer(&err);
+        }
+        virStorageVaaiCrashPoint("progress");
+    }
+    if (w->lost || (w->report && virScsiReportCancelled(w->report)))
+        virScsiReportCancel(w->phase);
+    g_mutex_unlock(&w->lock);
+
+    if (w->report && w->report->progress)
+        w->report->progress(overall, w->total, w->report->progressOpaque);
+}
+
+
+typedef enum {
+    VIR_STORAGE_VAAI_MOVE_ZERO,
+    VIR_STORAGE_VAAI_MOVE_UNMAP,        /* must read as zeros */
+    VIR_STORAGE_VAAI_MOVE_TRIM,         /* unmap; zeros not needed */
+    VIR_STORAGE_VAAI_MOVE_COPY,
+} virStorageVaaiMove;
+
+
+/* One engine call of the operation, fenced and reported. */
+static int
+virStorageVaaiWorkMove(virStorageVaaiWork *w,
+                       virStorageVaaiMove move,
+                       virStorageVaaiPool *src,
+                       uint64_t srcLba,
+                       uint64_t lba,
+                       uint64_t nblocks,
+                       GError **error)
+{
+    virScsiReport phase;
+    virScsiOffloadOptions eo = { 0 };
+    int rc;
+
+    if (nblocks == 0)
+        return 0;
+    if (!virStorageVaaiSessionFresh(w->s)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s: this host's heartbeat is too old to write data", w->what);
+        return -1;
+    }
+    if (w->opts->flags & VIR_STORAGE_VAAI_OP_NO_HOST)
+        eo.flags |= VIR_SCSI_OFFLOAD_NO_HOST;
+    eo.inflight = w->opts->inflight;
+
+    virScsiReportInit(&phase);
+    phase.progress = virStorageVaaiWorkProgress;
+    phase.progressOpaque = w;
+    g_mutex_lock(&w->lock);
+    w->phase = &phase;
+    g_mutex_unlock(&w->lock);
+
+    switch (move) {
+    case VIR_STORAGE_VAAI_MOVE_ZERO:
+        rc = virScsiOffloadZero(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        break;
+    case VIR_STORAGE_VAAI_MOVE_UNMAP:
+        eo.flags |= VIR_SCSI_OFFLOAD_NEED_ZEROS;
+        rc = virScsiOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        break;
+    case VIR_STORAGE_VAAI_MOVE_TRIM:
+        rc = virScsiOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        break;
+    case VIR_STORAGE_VAAI_MOVE_COPY:
+    default:
+        rc = virScsiOffloadCopy(src->lun, srcLba, w->pool->lun, lba, nblocks,
+                                &eo, &phase, error);
+        break;
+    }
+
+    g_mutex_lock(&w->lock);
+    w->phase = NULL;
+    w->base += nblocks;
+    if (w->lost && rc == 0)
+        rc = -1;
+    if (w->lost && error) {
+        g_clear_error(error);
+        g_set_error_literal(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                            w->lostError->message);
+    }
+    g_mutex_unlock(&w->lock);
+    if (w->report)
+        virScsiReportMerge(w->report, &phase);
+    virScsiReportClear(&phase);
+    return rc;
+}
+
+
+/* Trim space that is being given up.  A LUN that cannot unmap keeps the
+ * data; creation zeroes every new extent, so nothing leaks either way. */
+static int
+virStorageVaaiWorkRelease(virStorageVaaiWork *w,
+                          uint64_t lba,
+                          uint64_t nblocks,
+                          bool zero,
+                          GError **error)
+{
+    if (zero)
+        return virStorageVaaiWorkMove(w, VIR_STORAGE_VAAI_MOVE_ZERO, NULL, 0,
+                                      lba, nblocks, error);
+    if (w->pool->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP].method == VIR_SCSI_METHOD_NONE) {
+        if (w->report)
+            virScsiReportEvent(w->report, "space not reclaimed on the array: %s",
+                               w->pool->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP].reason);
+        return 0;
+    }
+    return virStorageVaaiWorkMove(w, VIR_STORAGE_VAAI_MOVE_TRIM, NULL, 0,
+                                  lba, nblocks, error);
+}
+
+
+/* ---- Final states ---- */
+
+static void
+virStorageVaaiEditReady(virStorageVaaiVolRecord *rec,
+                        void *opaque G_GNUC_UNUSED)
+{
+    rec->state = VIR_STORAGE_VAAI_VOL_READY;
+    virStorageVaaiClearWorker(rec);
+}
+
+
+static void
+virStorageVaaiEditFree(virStorageVaaiVolRecord *rec,
+                       void *opaque G_GNUC_UNUSED)
+{
+    uint64_t seq = rec->sequence;
+
+    memset(rec, 0, sizeof(*rec));
+    rec->sequence = seq;
+    rec->state = VIR_STORAGE_VAAI_VOL_FREE;
+}
+
+
+/* Leave a busy record to recovery: no worker, so any host finishes or
+ * rolls it back at once. */
+static void
+virStorageVaaiEditOrphan(virStorageVaaiVolRecord *rec,
+                         void *opaque G_GNUC_UNUSED)
+{
+    memset(rec->workerUuid, 0, VIR_STORAGE_VAAI_UUID_LEN);
+    rec->workerIncarnation = 0;
+}
+
+
+/* After a failed data phase: roll our record back with @edit, or, if
+ * that fails too, leave it to recovery. */
+static void
+virStorageVaaiWorkAbandon(virStorageVaaiWork *w,
+                          void (*edit)(virStorageVaaiVolRecord *rec, void *opaque))
+{
+    g_autoptr(GError) err = NULL;
+
+    if (w->idx < 0 || w->lost)
+        return;
+    if (virStorageVaaiWorkSwapOwn(w, edit, NULL, &err) < 0) {
+        g_debug("%s: rolling back record %d: %s", w->what, w->idx, err->message);
+        g_clear_error(&err);
+        virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditOrphan, NULL, NULL);
+    }
+}
+
+
+/* ---- Lookups under the lease ---- */
+
+static int
+virStorageVaaiWorkFind(virStorageVaaiWork *w,
+                       const char *name,
+                       GError **error)
+{
+    int idx = virStorageVaaiTableFindName(w->table, name);
+
+    if (idx < 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "no volume '%s' in pool '%s'", name, w->pool->header.name);
+        return -1;
+    }
+    if (w->table->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "volume '%s' is %s, not ready", name,
+                    virStorageVaaiVolStateName(w->table->recs[idx].state));
+        return -1;
+    }
+    return idx;
+}
+
+
+/* A volume that a clone in progress reads from must keep its extent. */
+static bool
+virStorageVaaiWorkNotCloneSource(virStorageVaaiWork *w,
+                                 int idx,
+                                 GError **error)
+{
+    static const uint8_t thisPool[VIR_STORAGE_VAAI_UUID_LEN] = { 0 };
+    uint32_t i;
+
+    for (i = 0; i < w->table->count; i++) {
+        const virStorageVaaiVolRecord *r = &w->table->recs[i];
+
+        if (w->table->status[i] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            r->state == VIR_STORAGE_VAAI_VOL_CLONING &&
+            memcmp(r->parentPoolUuid, thisPool, sizeof(thisPool)) == 0 &&
+            memcmp(r->parentUuid, w->table->recs[idx].uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "volume '%s' is the source of clone '%s' in progress",
+                        w->table->recs[idx].name, r->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+/* Where @length blocks fit; allocation stops while any record's extents
+ * cannot be known. */
+static int
+virStorageVaaiWorkAllocate(virStorageVaaiWork *w,
+                           uint64_t length,
+                           uint64_t *start,
+                           GError **error)
+{
+    const virStorageVaaiHeader *h = &w->pool->header;
+    g_autofree virStorageVaaiExtent *used = NULL;
+    size_t nused;
+    uint32_t i;
+
+    for (i = 0; i < w->table->count; i++) {
+        if (virStorageVaaiTableOpaque(w->table, i)) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                        "volume table record %u is %s%s%s: its space cannot be "
+                        "known, so nothing is allocated until 'pool repair' settles it",
+                        i, virStorageVaaiRecordStatusName(w->table->status[i]),
+                        w->table->errors[i] ? ": " : "",
+                        w->table->errors[i] ? w->table->errors[i] : "");
+            return -1;
+        }
+    }
+    used = virStorageVaaiTableUsedExtents(w->table, &nused);
+    if (!virStorageVaaiAllocFind(used, nused, h->dataLba, h->dataEndLba,
+                                 h->extentAlignment, length, start)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "pool '%s' has no free extent of %llu blocks (largest free: %llu)",
+                    h->name, (unsigned long long)length,
+                    (unsigned long long)virStorageVaaiAllocLargestFree(used, nused, h->dataLba,
+                                                                       h->dataEndLba,
+                                                                       h->extentAlignment));
+        return -1;
+    }
+    return 0;
+}
+
+
+static uint64_t
+virStorageVaaiWorkBlocks(virStorageVaaiWork *w,
+                         uint64_t capacity)
+{
+    return virStorageVaaiAllocBlocks(capacity, w->pool->header.blockSize,
+                                     w->pool->header.extentAlignment);
+}
+
+
+/* Capacities are whole blocks. */
+static uint64_t
+virStorageVaaiRoundCapacity(uint64_t capacity,
+                            uint32_t blockSize)
+{
+    return (capacity + blockSize - 1) / blockSize * blockSize;
+}
+
+
+/* Claim a free record for a new volume: name unique, extent found. */
+static int
+virStorageVaaiWorkClaimNew(virStorageVaaiWork *w,
+                           const char *name,
+                           uint64_t capacity,
+                           virStorageVaaiVolState state,
+                           virStorageVaaiVolRecord *rec,
+                           GError **error)
+{
+    uint64_t length = virStorageVaaiWorkBlocks(w, capacity);
+    uint64_t start;
+    int idx;
+
+    if (capacity == 0 || length == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "%s: a volume needs a capacity above 0", w->what);
+        return -1;
+    }
+    if (virStorageVaaiTableFindName(w->table, name) >= 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "a volume named '%s' already exists in pool '%s'", name,
+                    w->pool->header.name);
+        return -1;
+    }
+    if ((idx = virStorageVaaiTableFindFree(w->table)) < 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "the volume table of pool '%s' is full (%u records)",
+                    w->pool->header.name, w->table->count);
+        return -1;
+    }
+    if (virStorageVaaiWorkAllocate(w, length, &start, error) < 0)
+        return -1;
+
+    rec->state = state;
+    rec->flags = VIR_STORAGE_VAAI_VOL_FLAG_ZEROED;
+    virStorageVaaiNewUuid(rec->uuid);
+    rec->extentStart = start;
+    rec->extentLength = length;
+    rec->capacity = capacity;
+    rec->createdAt = g_get_real_time() / G_USEC_PER_SEC;
+    virStorageVaaiSetWorker(w, rec);
+    g_strlcpy(rec->name, name, sizeof(rec->name));
+    if (virStorageVaaiWorkSwapLeased(w, idx, rec, error) < 0)
+        return -1;
+    w->idx = idx;
+    return 0;
+}
+
+
+/* ---- Create ---- */
+
+int
+virStorageVaaiVolCreate(virStorageVaaiSession *s,
+                        const char *name,
+                        uint64_t capacity,
+                        const virStorageVaaiOpOptions *opts,
+                        virScsiReport *report,
+                        virStorageVaaiVolRecord *out,
+                        GError **error)
+{
+    virStorageVaaiWork w;
+    virStorageVaaiVolRecord rec = { 0 };
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, report, "create");
+    if (!virStorageVaaiVolNameValid(name, error))
+        goto cleanup;
+    capacity = virStorageVaaiRoundCapacity(capacity, w.pool->header.blockSize);
+
+    if (virStorageVaaiWorkLease(&w, error) < 0 ||
+        virStorageVaaiWorkClaimNew(&w, name, capacity, VIR_STORAGE_VAAI_VOL_CREATING,
+                                   &rec, error) < 0)
+        goto cleanup;
+    virStorageVaaiWorkUnlease(&w);
+    virStorageVaaiCrashPoint("create.intent");
+
+    /* The whole extent, so that a later grow in place finds zeros too. */
+    w.total = rec.extentLength;
+    if (virStorageVaaiWorkMove(&w, VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
+                               rec.extentStart, rec.extentLength, error) < 0) {
+        virStorageVaaiWorkAbandon(&w, virStorageVaaiEditFree);
+        goto cleanup;
+    }
+    virStorageVaaiCrashPoint("create.zeroed");
+
+    if (virStorageVaaiWorkSwapOwn(&w, virStorageVaaiEditReady, NULL, error) < 0)
+        goto cleanup;
+    if (out)
+        *out = w.table->recs[w.idx];
+    ret = 0;
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* ---- Clone ---- */
+
+/* Read the source's record: under our lease for this pool, plainly for
+ * another pool (whose hosts coordinate with their own lease; the copy is
+ * checked against the source's sequence afterwards). */
+static int
+virStorageVaaiReadSource(virStorageVaaiPool *src,
+                         const char *srcName,
+                         virStorageVaaiVolRecord *rec,
+                         GError **error)
+{
+    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&src->header);
+    int idx;
+
+    if (virStorageVaaiTableRead(src, t, error) < 0)
+        return -1;
+    if ((idx = virStorageVaaiTableFindName(t, srcName)) < 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "no volume '%s' in pool '%s'", srcName, src->header.name);
+        return -1;
+    }
+    if (t->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "volume '%s' is %s, not ready", srcName,
+                    virStorageVaaiVolStateName(t->recs[idx].state));
+        return -1;
+    }
+    *rec = t->recs[idx];
+    return idx;
+}
+
+
+int
+virStorageVaaiVolClone(virStorageVaaiSession *s,
+                       virStorageVaaiPool *srcPool,
+                       const char *srcName,
+                       const char *name,
+                       uint64_t capacity,
+                       const virStorageVaaiOpOptions *opts,
+                       virScsiReport *report,
+                       virStorageVaaiVolRecord *out,
+                       GError **error)
+{
+    virStorageVaaiWork w;
+    virStorageVaaiVolRecord src = { 0 };
+    virStorageVaaiVolRecord check = { 0 };
+    virStorageVaaiVolRecord rec = { 0 };
+    bool samePool;
+    uint32_t bs;
+    uint64_t srcBlocks;
+    int srcIdx;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, report, "clone");
+    bs = w.pool->header.blockSize;
+    samePool = !srcPool || srcPool == w.pool ||
+        memcmp(srcPool->header.poolUuid, w.pool->header.poolUuid,
+               VIR_STORAGE_VAAI_UUID_LEN) == 0;
+    if (!srcPool)
+        srcPool = w.pool;
+    if (!virStorageVaaiVolNameValid(name, error))
+        goto cleanup;
+    if (srcPool->header.blockSize != bs) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "clone: pool '%s' has %u-byte blocks, pool '%s' %u-byte",
+                    srcPool->header.name, srcPool->header.blockSize,
+                    w.pool->header.name, bs);
+        goto cleanup;
+    }
+
+    if (virStorageVaaiWorkLease(&w, error) < 0)
+        goto cleanup;
+    if (samePool) {
+        if ((srcIdx = virStorageVaaiWorkFind(&w, srcName, error)) < 0)
+            goto cleanup;
+        src = w.table->recs[srcIdx];
+    } else if ((srcIdx = virStorageVaaiReadSource(srcPool, srcName, &src, error)) < 0) {
+        goto cleanup;
+    }
+    capacity = virStorageVaaiRoundCapacity(MAX(capacity, src.capacity), bs);
+    memcpy(rec.parentUuid, src.uuid, VIR_STORAGE_VAAI_UUID_LEN);
+    if (!samePool)
+        memcpy(rec.parentPoolUuid, srcPool->header.poolUuid, VIR_STORAGE_VAAI_UUID_LEN);
+    if (virStorageVaaiWorkClaimNew(&w, name, capacity, VIR_STORAGE_VAAI_VOL_CLONING,
+                                   &rec, error) < 0)
+        goto cleanup;
+    virStorageVaaiWorkUnlease(&w);
+    virStorageVaaiCrashPoint("clone.intent");
+
+    srcBlocks = src.capacity / bs;
+    w.total = rec.extentLength;
+    if (virStorageVaaiWorkMove(&w, VIR_STORAGE_VAAI_MOVE_COPY, srcPool, src.extentStart,
+                               rec.extentStart, srcBlocks, error) < 0 ||
+        virStorageVaaiWorkMove(&w, VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
+                               rec.extentStart + srcBlocks,
+                               rec.extentLength - srcBlocks, error) < 0) {
+        virStorageVaaiWorkAbandon(&w, virStorageVaaiEditFree);
+        goto cleanup;
+    }
+    virStorageVaaiCrashPoint("clone.copied");
+
+    /* The source must not have changed while it was read: in this pool
+     * nothing may move it while our clone record names it; another pool's
+     * hosts do not see that record, so its sequence tells. */
+    if (virStorageVaaiReadSource(srcPool, srcName, &check, error) < 0 ||
+        check.sequence != src.sequence ||
+        memcmp(check.uuid, src.uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0) {
+        if (error && !*error)
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "clone: source volume '%s' changed while it was copied",
+                        srcName);
+        virStorageVaaiWorkAbandon(&w, virStorageVaaiEditFree);
+        goto cleanup;
+    }
+
+    if (virStorageVaaiWorkSwapOwn(&w, virStorageVaaiEditReady, NULL, error) < 0)
+        goto cleanup;
+    if (out)
+        *out = w.table->recs[w.idx];
+    ret = 0;
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* ---- Wipe and delete ---- */
+
+/* Mark a ready volume busy with @state under the lease. */
+static int
+virStorageVaaiWorkBegin(virStorageVaaiWork *w,
+                        const char *name,
+                        virStorageVaaiVolState state,
+                        bool allowBroken,
+                        GError **error)
+{
+    virStorageVaaiVolRecord next;
+    int idx;
+
+    if (virStorageVaaiWorkLease(w, error) < 0)
+        return -1;
+    idx = virStorageVaaiTableFindName(w->table, name);
+    if (idx >= 0 && allowBroken &&
+        w->table->recs[idx].state == VIR_STORAGE_VAAI_VOL_BROKEN) {
+        /* a broken volume may be deleted */
+    } else if ((idx = virStorageVaaiWorkFind(w, name, error)) < 0) {
+        return -1;
+    }
+    if (!virStorageVaaiWorkNotCloneSource(w, idx, error))
+        return -1;
+    next = w->table->recs[idx];
+    next.state = state;
+    virStorageVaaiSetWorker(w, &next);
+    next.progress = 0;
+    if (virStorageVaaiWorkSwapLeased(w, idx, &next, error) < 0)
+        return -1;
+    w->idx = idx;
+    virStorageVaaiWorkUnlease(w);
+    return 0;
+}
+
+
+/* Zero or trim the whole extent of a busy volume, then make it ready. */
+static int
+virStorageVaaiWorkWipe(virStorageVaaiWork *w,
+                       bool trim,
+                       GError **error)
+{
+    virStorageVaaiVolRecord rec = w->table->recs[w->idx];
+
+    w->total = rec.extentLength;
+    if (virStorageVaaiWorkMove(w, trim ? VIR_STORAGE_VAAI_MOVE_TRIM :
+                               VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
+                               rec.extentStart, rec.extentLength, error) < 0) {
+        /* Half wiped: leave it to recovery, which wipes again. */
+        virStorageVaaiWorkAbandon(w, virStorageVaaiEditOrphan);
+        return -1;
+    }
+    virStorageVaaiCrashPoint("wipe.done");
+    return virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditReady, NULL, error);
+}
+
+
+int
+virStorageVaaiVolWipe(virStorageVaaiSession *s,
+                      const char *name,
+                      const virStorageVaaiOpOptions *opts,
+                      virScsiReport *report,
+                      GError **error)
+{
+    virStorageVaaiWork w;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, report, "wipe");
+    if (virStorageVaaiWorkBegin(&w, name, VIR_STORAGE_VAAI_VOL_WIPING, false, error) < 0)
+        goto cleanup;
+    virStorageVaaiCrashPoint("wipe.intent");
+    ret = virStorageVaaiWorkWipe(&w, w.opts->flags & VIR_STORAGE_VAAI_OP_TRIM, error);
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* Trim (or zero) the extent of a volume being deleted, then free it. */
+static int
+virStorageVaaiWorkDelete(virStorageVaaiWork *w,
+                         bool zero,
+                         GError **error)
+{
+    virStorageVaaiVolRecord rec = w->table->recs[w->idx];
+
+    w->total = rec.extentLength + rec.intentExtentLength;
+    if (virStorageVaaiWorkRelease(w, rec.extentStart, rec.extentLength, zero, error) < 0) {
+        virStorageVaaiWorkAbandon(w, virStorageVaaiEditOrphan);
+        return -1;
+    }
+    virStorageVaaiCrashPoint("delete.trimmed");
+    return virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditFree, NULL, error);
+}
+
+
+int
+virStorageVaaiVolDelete(virStorageVaaiSession *s,
+                        const char *name,
+                        const virStorageVaaiOpOptions *opts,
+                        virScsiReport *report,
+                        GError **error)
+{
+    virStorageVaaiWork w;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, report, "delete");
+    if (virStorageVaaiWorkBegin(&w, name, VIR_STORAGE_VAAI_VOL_DELETING, true, error) < 0)
+        goto cleanup;
+    virStorageVaaiCrashPoint("delete.intent");
+    ret = virStorageVaaiWorkDelete(&w, w.opts->flags & VIR_STORAGE_VAAI_OP_ZERO, error);
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* ---- Resize ---- */
+
+static void
+virStorageVaaiEditApplyIntent(virStorageVaaiVolRecord *rec,
+                              void *opaque G_GNUC_UNUSED)
+{
+    if (rec->intentExtentLength) {
+        rec->extentStart = rec->intentExtentStart;
+        rec->extentLength = rec->intentExtentLength;
+    }
+    rec->capacity = rec->intentCapacity;
+    rec->state = VIR_STORAGE_VAAI_VOL_READY;
+    virStorageVaaiClearWorker(rec);
+}
+
+
+/* After a move's copy: the new extent is the volume's; the old one is
+ * the intent, held until it is trimmed. */
+static void
+virStorageVaaiEditSwitchToRelease(virStorageVaaiVolRecord *rec,
+                                  void *opaque G_GNUC_UNUSED)
+{
+    uint64_t oldStart = rec->extentStart;
+    uint64_t oldLength = rec->extentLength;
+
+    rec->extentStart = rec->intentExtentStart;
+    rec->extentLength = rec->intentExtentLength;
+    rec->capacity = rec->intentCapacity;
+    rec->intentExtentStart = oldStart;
+    rec->intentExtentLength = oldLength;
+    rec->intentCapacity = 0;
+    rec->state = VIR_STORAGE_VAAI_VOL_RELEASING;
+}
+
+
+/* Trim the intent extent of a releasing volume, then drop it. */
+static int
+virStorageVaaiWorkFinishRelease(virStorageVaaiWork *w,
+                                GError **error)
+{
+    virStorageVaaiVolRecord rec = w->table->recs[w->idx];
+
+    if (virStorageVaaiWorkRelease(w, rec.intentExtentStart, rec.intentExtentLength,
+                                  false, error) < 0) {
+        virStorageVaaiWorkAbandon(w, virStorageVaaiEditOrphan);
+        return -1;
+    }
+    virStorageVaaiCrashPoint("resize.released");
+    return virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditReady, NULL, error);
+}
+
+
+int
+virStorageVaaiVolResize(virStorageVaaiSession *s,
+                        const char *name,
+                        uint64_t capacity,
+                        const virStorageVaaiOpOptions *opts,
+                        virScsiReport *report,
+                        virStorageVaaiVolRecord *out,
+                        GError **error)
+{
+    virStorageVaaiWork w;
+    virStorageVaaiVolRecord cur;
+    virStorageVaaiVolRecord next;
+    g_autofree virStorageVaaiExtent *used = NULL;
+    size_t nused;
+    uint32_t bs;
+    uint64_t length;
+    bool move = false;
+    int idx;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, report, "resize");
+    bs = w.pool->header.blockSize;
+    capacity = virStorageVaaiRoundCapacity(capacity, bs);
+    length = virStorageVaaiWorkBlocks(&w, capacity);
+    if (capacity == 0 || length == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "resize: a volume needs a capacity above 0");
+        goto cleanup;
+    }
+    if (virStorageVaaiWorkLease(&w, error) < 0 ||
+        (idx = virStorageVaaiWorkFind(&w, name, error)) < 0)
+        goto cleanup;
+    cur = next = w.table->recs[idx];
+
+    if (capacity == cur.capacity) {
+        if (out)
+            *out = cur;
+        ret = 0;
+        goto cleanup;
+    }
+    if (capacity < cur.capacity && !(w.opts->flags & VIR_STORAGE_VAAI_OP_SHRINK)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "resize: '%s' would shrink from %llu to %llu bytes, losing data: "
+                    "ask for it explicitly", name, (unsigned long long)cur.capacity,
+                    (unsigned long long)capacity);
+        goto cleanup;
+    }
+
+    virStorageVaaiSetWorker(&w, &next);
+    next.progress = 0;
+    next.intentCapacity = capacity;
+    if (capacity < cur.capacity) {
+        if (length < cur.extentLength) {
+            /* Shrink: the tail is trimmed while we still hold it. */
+            if (!virStorageVaaiWorkNotCloneSource(&w, idx, error))
+                goto cleanup;
+            next.state = VIR_STORAGE_VAAI_VOL_RELEASING;
+            next.extentLength = length;
+            next.capacity = capacity;
+            next.intentExtentStart = cur.extentStart + length;
+            next.intentExtentLength = cur.extentLength - length;
+            next.intentCapacity = 0;
+        } else {
+            next.state = VIR_STORAGE_VAAI_VOL_RESIZING;
+        }
+    } else if (length <= cur.extentLength) {
+        next.state = VIR_STORAGE_VAAI_VOL_RESIZING;        /* within the extent */
+    } else {
+        used = virStorageVaaiTableUsedExtents(w.table, &nused);
+        next.state = VIR_STORAGE_VAAI_VOL_RESIZING;
+        next.intentExtentLength = length;
+        if (virStorageVaaiAllocCanGrow(used, nused, w.pool->header.dataEndLba, idx,
+                                       cur.extentStart, cur.extentLength, length)) {
+            next.intentExtentStart = cur.extentStart;
+        } else {
+            if (!virStorageVaaiWorkNotCloneSource(&w, idx, error) ||
+                virStorageVaaiWorkAllocate(&w, length, &next.intentExtentStart, error) < 0)
+                goto cleanup;
+            move = true;
+        }
+    }
+    if (virStorageVaaiWorkSwapLeased(&w, idx, &next, error) < 0)
+        goto cleanup;
+    w.idx = idx;
+    virStorageVaaiWorkUnlease(&w);
+    virStorageVaaiCrashPoint("resize.intent");
+
+    if (next.state == VIR_STORAGE_VAAI_VOL_RELEASING) {
+        w.total = next.intentExtentLength;
+        if (virStorageVaaiWorkFinishRelease(&w, error) < 0)
+            goto cleanup;
+    } else if (capacity < cur.capacity) {
+        if (virStorageVaaiWorkSwapOwn(&w, virStorageVaaiEditApplyIntent, NULL, error) < 0)
+            goto cleanup;
+    } else if (!move) {
+        /* Grow in place: what lies past the old capacity may be a deleted
+         * volume's data (or our own from before a shrink). */
+        uint64_t from = cur.capacity / bs;
+        uint64_t to = MAX(length, cur.extentLength);
+
+        w.total = to - from;
+        if (virStorageVaaiWorkMove(&w, VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
+                                   cur.extentStart + from, to - from, error) < 0) {
+            virStorageVaaiWorkAbandon(&w, virStorageVaaiEditReady);
+            goto cleanup;
+        }
+        virStorageVaaiCrashPoint("resize.zeroed");
+        if (virStorageVaaiWorkSwapOwn(&w, virStorageVaaiEditApplyIntent, NULL, error) < 0)
+            goto cleanup;
+    } else {
+        uint64_t srcBlocks = cur.capacity / bs;
+
+        w.total = length + cur.extentLength;
+        if (virStorageVaaiWorkMove(&w, VIR_STORAGE_VAAI_MOVE_COPY, w.pool, cur.extentStart,
+                                   next.intentExtentStart, srcBlocks, error) < 0 ||
+            virStorageVaaiWorkMove(&w, VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
+                                   next.intentExtentStart + srcBlocks,
+                                   length - srcBlocks, error) < 0) {
+            virStorageVaaiWorkAbandon(&w, virStorageVaaiEditReady);
+            goto cleanup;
+        }
+        virStorageVaaiCrashPoint("resize.copied");
+        if (virStorageVaaiWorkSwapOwn(&w, virStorageVaaiEditSwitchToRelease, NULL, error) < 0)
+            goto cleanup;
+        virStorageVaaiCrashPoint("resize.switched");
+        if (virStorageVaaiWorkFinishRelease(&w, error) < 0)
+            goto cleanup;
+    }
+    if (out)
+        *out = w.table->recs[w.idx];
+    ret = 0;
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* ---- Rename ---- */
+
+int
+virStorageVaaiVolRename(virStorageVaaiSession *s,
+                        const char *name,
+                        const char *newName,
+                        const virStorageVaaiOpOptions *opts,
+                        virStorageVaaiVolRecord *out,
+                        GError **error)
+{
+    virStorageVaaiWork w;
+    virStorageVaaiVolRecord next;
+    int idx;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, NULL, "rename");
+    if (!virStorageVaaiVolNameValid(newName, error) ||
+        virStorageVaaiWorkLease(&w, error) < 0 ||
+        (idx = virStorageVaaiWorkFind(&w, name, error)) < 0)
+        goto cleanup;
+    if (virStorageVaaiTableFindName(w.table, newName) >= 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "a volume named '%s' already exists in pool '%s'", newName,
+                    w.pool->header.name);
+        goto cleanup;
+    }
+    next = w.table->recs[idx];
+    g_strlcpy(next.name, newName, sizeof(next.name));
+    if (virStorageVaaiWorkSwapLeased(&w, idx, &next, error) < 0)
+        goto cleanup;
+    if (out)
+        *out = w.table->recs[idx];
+    ret = 0;
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* ---- Recovery ---- */
+
+/* Take over the busy record @idx of a dead worker: our identity replaces
+ * the dead one's, from the exact bytes read, so two recoverers cannot
+ * both proceed. */
+static int
+virStorageVaaiWorkAdopt(virStorageVaaiWork *w,
+                        uint32_t idx,
+                        GError **error)
+{
+    virStorageVaaiVolRecord next = w->table->recs[idx];
+    int rc;
+
+    virStorageVaaiSetWorker(w, &next);
+    rc = virStorageVaaiTableSwap(w->pool, w->table, idx, &next, error);
+    if (rc != 0)
+        return rc;
+    w->idx = idx;
+    return 0;
+}
+
+
+static int
+virStorageVaaiRecoverOne(virStorageVaaiWork *w,
+                         uint32_t idx,
+                         GPtrArray *log,
+                         GError **error)
+{
+    virStorageVaaiVolRecord rec = w->table->recs[idx];
+    const char *action = NULL;
+    int rc;
+
+    w->base = 0;
+    w->total = rec.extentLength;
+    if ((rc = virStorageVaaiWorkAdopt(w, idx, error)) != 0)
+        return rc;     /* someone else got there first: leave it to them */
+    virStorageVaaiCrashPoint("recover.adopted");
+
+    switch (rec.state) {
+    case VIR_STORAGE_VAAI_VOL_CREATING:
+    case VIR_STORAGE_VAAI_VOL_CLONING:
+        /* Never reported made: roll back.  Its space is zeroed again by
+         * whichever volume gets it next. */
+        action = "rolled back (freed)";
+        rc = virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditFree, NULL, error);
+        break;
+    case VIR_STORAGE_VAAI_VOL_RESIZING:
+        /* The old extent was never written: keep it. */
+        action = "rolled back to its old size";
+        rc = virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditReady, NULL, error);
+        break;
+    case VIR_STORAGE_VAAI_VOL_WIPING:
+        action = "wiped again";
+        rc = virStorageVaaiWorkWipe(w, false, error);
+        break;
+    case VIR_STORAGE_VAAI_VOL_DELETING:
+        action = "deleted";
+        rc = virStorageVaaiWorkDelete(w, false, error);
+        break;
+    case VIR_STORAGE_VAAI_VOL_RELEASING:
+        action = "finished releasing its old space";
+        w->total = rec.intentExtentLength;
+        rc = virStorageVaaiWorkFinishRelease(w, error);
+        break;
+    case VIR_STORAGE_VAAI_VOL_FREE:
+    case VIR_STORAGE_VAAI_VOL_READY:
+    case VIR_STORAGE_VAAI_VOL_BROKEN:
+    case VIR_STORAGE_VAAI_VOL_STATE_LAST:
+        break;
+    }
+    w->idx = -1;
+    if (rc == 0 && log)
+        g_ptr_array_add(log, g_strdup_printf("record %u: %s volume '%s' of a dead "
+                                             "worker %s", idx,
+                                             virStorageVaaiVolStateName(rec.state),
+                                             rec.name, action ? action : "left alone"));
+    return rc;
+}
+
+
+int
+virStorageVaaiVolRecover(virStorageVaaiSession *s,
+                         unsigned int waitMs,
+                         const virStorageVaaiOpOptions *opts,
+                         virScsiReport *report,
+                         GPtrArray *log,
+                         GError **error)
+{
+    virStorageVaaiWork w;
+    g_autoptr(virStorageVaaiWatcher) watcher = NULL;
+    gint64 deadline = g_get_monotonic_time() + (gint64)waitMs * 1000;
+    int handled = 0;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, opts, report, "recover");
+    watcher = virStorageVaaiWatcherNew(w.pool);
+
+    for (;;) {
+        bool unsure = false;
+        uint32_t i;
+
+        if (virStorageVaaiTableRead(w.pool, w.table, error) < 0 ||
+            virStorageVaaiWatcherUpdate(watcher, error) < 0)
+            goto cleanup;
+        for (i = 0; i < w.table->count; i++) {
+            const virStorageVaaiVolRecord *r = &w.table->recs[i];
+            int rc;
+
+            if (w.table->status[i] != VIR_STORAGE_VAAI_RECORD_VALID ||
+                !virStorageVaaiVolStateBusy(r->state) || virStorageVaaiIsWorker(&w, r))
+                continue;
+            switch (virStorageVaaiWatcherState(watcher, r->workerUuid, r->workerIncarnation)) {
+            case VIR_STORAGE_VAAI_PROCESS_ALIVE:
+                continue;
+            case VIR_STORAGE_VAAI_PROCESS_UNSURE:
+                unsure = true;
+                continue;
+            case VIR_STORAGE_VAAI_PROCESS_DEAD:
+                break;
+            }
+            if ((rc = virStorageVaaiRecoverOne(&w, i, log, error)) < 0)
+                goto cleanup;
+            if (rc == 0)
+                handled++;
+        }
+        if (!unsure || g_get_monotonic_time() >= deadline)
+            break;
+        g_usleep(w.pool->header.heartbeatIntervalMs * 1000 / 2);
+    }
+    ret = handled;
+
+ cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+/* ---- Allocation ---- */
+
+int
+virStorageVaaiVolAllocation(virStorageVaaiPool *pool,
+                            const virStorageVaaiVolRecord *rec,
+                            uint64_t *mappedBlocks,
+                            GError **error)
+{
+    uint64_t lba = rec->extentStart;
+    uint64_t end = rec->extentStart + rec->extentLength;
+    uint64_t mapped = 0;
+
+    if (pool->lun->caps->getLbaStatus != VIR_SCSI_SUPPORT_YES) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,
+                    "%s does not report allocation (no GET LBA STATUS)",
+                    pool->lun->caps->target);
+        return -1;
+    }
+    while (lba < end) {
+        g_autoptr(GArray) ext = virScsiOffloadLbaStatus(pool->lun, lba, error);
+        uint64_t next = lba;
+        guint i;
+
+        if (!ext)
+            return -1;
+        for (i = 0; i < ext->len; i++) {
+            const virScsiLbaStatusDescriptor *d =
+                &g_array_index(ext, virScsiLbaStatusDescriptor, i);
+            uint64_t s = MAX(d->lba, lba);
+            uint64_t e = MIN(d->lba + d->nblocks, end);
+
+            if (e > s && d->provisioningStatus == 0)
+                mapped += e - s;
+            next = MAX(next, d->lba + d->nblocks);
+        }
+        if (next <= lba)
+            break;      /* a LUN that reports no progress: stop, not loop */
+        lba = next;
+    }
+    *mappedBlocks = mapped;
+    return 0;
+}

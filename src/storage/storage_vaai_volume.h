@@ -1,0 +1,124 @@
+/*
+ * storage_vaai_volume.h: crash-safe volume operations on a shared vaai pool
+ *
+ * Every operation records its intent in the volume's record before it
+ * touches data, moves the data through the offload engine without holding
+ * the metadata lease, and then records the outcome; a crash at any point
+ * leaves a record that the next opener finishes or rolls back
+ * (virStorageVaaiVolRecover, docs/format.md "Recovery").
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "storage_vaai_lease.h"
+#include "storage_vaai_table.h"
+#include "virscsireport.h"
+
+typedef enum {
+    /* delete: zero the extent instead of unmapping it */
+    VIR_STORAGE_VAAI_OP_ZERO = 1 << 0,
+    /* wipe: unmap (trim) instead of zeroing; the volume may not read as
+     * zeros afterwards where the LUN does not promise it */
+    VIR_STORAGE_VAAI_OP_TRIM = 1 << 1,
+    /* resize: a smaller capacity is allowed (data past it is lost) */
+    VIR_STORAGE_VAAI_OP_SHRINK = 1 << 2,
+    /* never move data through the host: fail where the array cannot */
+    VIR_STORAGE_VAAI_OP_NO_HOST = 1 << 3,
+} virStorageVaaiOpFlags;
+
+typedef struct _virStorageVaaiOpOptions virStorageVaaiOpOptions;
+struct _virStorageVaaiOpOptions {
+    unsigned int flags;             /* virStorageVaaiOpFlags */
+    unsigned int leaseWaitMs;       /* 0: 60 s */
+    unsigned int inflight;          /* copy commands in flight; 0: engine default */
+};
+
+/* Volume names: 1..127 bytes of UTF-8, no '/', no control characters, not
+ * "." or "..": they become file names in libvirt. */
+bool
+virStorageVaaiVolNameValid(const char *name,
+                           GError **error);
+
+int
+virStorageVaaiVolCreate(virStorageVaaiSession *session,
+                        const char *name,
+                        uint64_t capacity,
+                        const virStorageVaaiOpOptions *opts,
+                        virScsiReport *report,
+                        virStorageVaaiVolRecord *out,
+                        GError **error);
+
+/* Clone @srcName of @srcPool (NULL: this pool; else another pool on the
+ * same array) as @name; @capacity 0 keeps the source's, a larger one is
+ * zero-filled past it. */
+int
+virStorageVaaiVolClone(virStorageVaaiSession *session,
+                       virStorageVaaiPool *srcPool,
+                       const char *srcName,
+                       const char *name,
+                       uint64_t capacity,
+                       const virStorageVaaiOpOptions *opts,
+                       virScsiReport *report,
+                       virStorageVaaiVolRecord *out,
+                       GError **error);
+
+int
+virStorageVaaiVolWipe(virStorageVaaiSession *session,
+                      const char *name,
+                      const virStorageVaaiOpOptions *opts,
+                      virScsiReport *report,
+                      GError **error);
+
+int
+virStorageVaaiVolDelete(virStorageVaaiSession *session,
+                        const char *name,
+                        const virStorageVaaiOpOptions *opts,
+                        virScsiReport *report,
+                        GError **error);
+
+int
+virStorageVaaiVolResize(virStorageVaaiSession *session,
+                        const char *name,
+                        uint64_t capacity,
+                        const virStorageVaaiOpOptions *opts,
+                        virScsiReport *report,
+                        virStorageVaaiVolRecord *out,
+                        GError **error);
+
+int
+virStorageVaaiVolRename(virStorageVaaiSession *session,
+                        const char *name,
+                        const char *newName,
+                        const virStorageVaaiOpOptions *opts,
+                        virStorageVaaiVolRecord *out,
+                        GError **error);
+
+/* Finish or roll back the operations of dead workers.  Workers whose
+ * heartbeat is gone are handled at once; those whose heartbeat merely
+ * stands still are watched for up to @waitMs (the lease timeout T decides
+ * when they are dead).  Appends one line per record handled to @log
+ * (char *) and returns how many were handled, or -1. */
+int
+virStorageVaaiVolRecover(virStorageVaaiSession *session,
+                         unsigned int waitMs,
+                         const virStorageVaaiOpOptions *opts,
+                         virScsiReport *report,
+                         GPtrArray *log,
+                         GError **error);
+
+/* Blocks of the volume's extent that the LUN reports mapped (GET LBA
+ * STATUS); -1 with @error when the LUN does not report it. */
+int
+virStorageVaaiVolAllocation(virStorageVaaiPool *pool,
+                            const virStorageVaaiVolRecord *rec,
+                            uint64_t *mappedBlocks,
+                            GError **error);
+
+/* Testing hook: with VIR_STORAGE_VAAI_CRASH_AT=POINT[:N] in the
+ * environment, the process kills itself (SIGKILL) the Nth time (default
+ * first) it passes POINT, e.g. "create.intent".  Crash tests use it to
+ * stop a process exactly between two steps of an operation. */
+void
+virStorageVaaiCrashPoint(const char *point);
