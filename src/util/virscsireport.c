@@ -193,6 +193,7 @@ virScsiReportMerge(virScsiReport *into,
         into->methods[i].blocks += part->methods[i].blocks;
         into->methods[i].hostBytes += part->methods[i].hostBytes;
     }
+    into->totalBlocks += part->totalBlocks;
     into->doneBlocks += part->doneBlocks;
     into->skippedBlocks += part->skippedBlocks;
     into->link.commands += part->link.commands;

@@ -8,40 +8,9 @@
 #include <unistd.h>
 
 #include "vaaictl.h"
-#include "storage_vaai_lease.h"
-
-static char *
-vaaictlUuidString(const uint8_t *uuid)
-{
-    return g_strdup_printf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                           "%02x%02x%02x%02x%02x%02x",
-                           uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5],
-                           uuid[6], uuid[7], uuid[8], uuid[9], uuid[10], uuid[11],
-                           uuid[12], uuid[13], uuid[14], uuid[15]);
-}
-
-
-static bool
-vaaictlParseUuid(const char *str,
-                 uint8_t *uuid)
-{
-    size_t n = 0;
-    const char *p;
-
-    for (p = str; *p && n < 32; p++) {
-        if (*p == '-')
-            continue;
-        if (!g_ascii_isxdigit(*p))
-            return false;
-        if (n % 2 == 0)
-            uuid[n / 2] = g_ascii_xdigit_value(*p) << 4;
-        else
-            uuid[n / 2] |= g_ascii_xdigit_value(*p);
-        n++;
-    }
-    return n == 32 && *p == '\0';
-}
-
+#include "storage_vaai_check.h"
+#include "storage_vaai_volume.h"
+#include "vaaictl-vol.h"
 
 static void
 vaaictlPoolPrint(const virStorageVaaiPool *pool,
@@ -296,6 +265,322 @@ vaaictlPoolLease(const vaaictlGlobal *global,
 }
 
 
+/* ---- list, check, repair ---- */
+
+static bool
+vaaictlPoolDead(const virStorageVaaiVolRecord *rec,
+                void *opaque)
+{
+    return virStorageVaaiWatcherState(opaque, rec->workerUuid, rec->workerIncarnation) ==
+           VIR_STORAGE_VAAI_PROCESS_DEAD;
+}
+
+
+/* Read the pool's table (and who is alive, watched for @watchMs). */
+static virStorageVaaiTable *
+vaaictlPoolRead(virStorageVaaiPool *pool,
+                virStorageVaaiWatcher *watcher,
+                unsigned int watchMs,
+                GError **error)
+{
+    g_autoptr(virStorageVaaiTable) table = virStorageVaaiTableNew(&pool->header);
+    gint64 until = g_get_monotonic_time() + (gint64)watchMs * 1000;
+
+    if (watcher) {
+        if (virStorageVaaiWatcherUpdate(watcher, error) < 0)
+            return NULL;
+        while (g_get_monotonic_time() < until) {
+            g_usleep(MIN(pool->header.heartbeatIntervalMs * 1000 / 2,
+                         (guint64)(until - g_get_monotonic_time())));
+            if (virStorageVaaiWatcherUpdate(watcher, error) < 0)
+                return NULL;
+        }
+    }
+    if (virStorageVaaiTableRead(pool, table, error) < 0)
+        return NULL;
+    return g_steal_pointer(&table);
+}
+
+
+static void
+vaaictlCheckPrint(const virStorageVaaiPool *pool,
+                  const virStorageVaaiCheck *c,
+                  GPtrArray *repaired,
+                  bool json)
+{
+    uint32_t bs = pool->header.blockSize;
+    size_t i;
+
+    if (json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+
+        json_builder_begin_object(b);
+        vaaictlJsonStr(b, "pool", pool->header.name);
+        vaaictlJsonBool(b, "ok", c->errors->len == 0);
+        vaaictlJsonInt(b, "ready", c->ready);
+        vaaictlJsonInt(b, "busy", c->busy);
+        vaaictlJsonInt(b, "orphans", c->orphans);
+        vaaictlJsonInt(b, "broken", c->broken);
+        vaaictlJsonInt(b, "unreadable_records", c->opaque);
+        vaaictlJsonInt(b, "data_bytes", c->dataBlocks * bs);
+        vaaictlJsonInt(b, "used_bytes", c->usedBlocks * bs);
+        vaaictlJsonInt(b, "free_bytes", c->freeBlocks * bs);
+        vaaictlJsonInt(b, "largest_free_bytes", c->largestFree * bs);
+        vaaictlJsonInt(b, "leaked_bytes", c->orphanBlocks * bs);
+        json_builder_set_member_name(b, "errors");
+        json_builder_begin_array(b);
+        for (i = 0; i < c->errors->len; i++)
+            json_builder_add_string_value(b, g_ptr_array_index(c->errors, i));
+        json_builder_end_array(b);
+        json_builder_set_member_name(b, "notes");
+        json_builder_begin_array(b);
+        for (i = 0; i < c->notes->len; i++)
+            json_builder_add_string_value(b, g_ptr_array_index(c->notes, i));
+        for (i = 0; i < pool->warnings->len; i++)
+            json_builder_add_string_value(b, g_ptr_array_index(pool->warnings, i));
+        json_builder_end_array(b);
+        json_builder_set_member_name(b, "repaired");
+        json_builder_begin_array(b);
+        for (i = 0; repaired && i < repaired->len; i++)
+            json_builder_add_string_value(b, g_ptr_array_index(repaired, i));
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+        vaaictlJsonPrint(stdout, b);
+        return;
+    }
+
+    for (i = 0; repaired && i < repaired->len; i++)
+        printf("repaired: %s\n", (const char *)g_ptr_array_index(repaired, i));
+    for (i = 0; i < c->errors->len; i++)
+        printf("error: %s\n", (const char *)g_ptr_array_index(c->errors, i));
+    for (i = 0; i < c->notes->len; i++)
+        printf("note: %s\n", (const char *)g_ptr_array_index(c->notes, i));
+    for (i = 0; i < pool->warnings->len; i++)
+        printf("warning: %s\n", (const char *)g_ptr_array_index(pool->warnings, i));
+    printf("pool %s: %s; %u volumes ready, %u busy (%u orphaned), %u broken, "
+           "%u unreadable records\n", pool->header.name,
+           c->errors->len ? "PROBLEMS FOUND" : "consistent",
+           c->ready, c->busy, c->orphans, c->broken, c->opaque);
+    printf("  space: %llu of %llu bytes used, %llu free (largest %llu), %llu leaked\n",
+           (unsigned long long)(c->usedBlocks * bs), (unsigned long long)(c->dataBlocks * bs),
+           (unsigned long long)(c->freeBlocks * bs), (unsigned long long)(c->largestFree * bs),
+           (unsigned long long)(c->orphanBlocks * bs));
+}
+
+
+static int
+vaaictlPoolList(const vaaictlGlobal *global,
+                int argc,
+                char **argv)
+{
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
+    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virStorageVaaiPool) pool = NULL;
+    g_autoptr(virStorageVaaiTable) table = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    uint32_t i;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vaaictlParseArgs(ctx, "pool list", &argc, &argv, 1, "LUN"))
+        return VAAICTL_EXIT_USAGE;
+    if (!(lun = vaaictlOpenLun(global, "pool list", argv[1])))
+        return VAAICTL_EXIT_FAILURE;
+    if (!(pool = virStorageVaaiPoolOpen(lun, false, &err)) ||
+        !(table = vaaictlPoolRead(pool, NULL, 0, &err))) {
+        fprintf(stderr, "vaaictl pool list: %s\n", err->message);
+        return VAAICTL_EXIT_FAILURE;
+    }
+    json_builder_begin_array(b);
+    for (i = 0; i < table->count; i++) {
+        if (table->status[i] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            table->recs[i].state != VIR_STORAGE_VAAI_VOL_FREE) {
+            if (json) {
+                json_builder_begin_object(b);
+                vaaictlVolJson(b, pool, &table->recs[i], i, NULL);
+                json_builder_end_object(b);
+            } else {
+                vaaictlVolText(stdout, pool, &table->recs[i], NULL);
+            }
+        } else if (virStorageVaaiTableOpaque(table, i) && !json) {
+            printf("record %u: %s\n", i, virStorageVaaiRecordStatusName(table->status[i]));
+        }
+    }
+    json_builder_end_array(b);
+    if (json)
+        vaaictlJsonPrint(stdout, b);
+    return 0;
+}
+
+
+static int
+vaaictlPoolCheck(const vaaictlGlobal *global,
+                 int argc,
+                 char **argv)
+{
+    gboolean json = FALSE;
+    gint watchMs = 0;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        { "watch", 0, 0, G_OPTION_ARG_INT, &watchMs,
+          "watch heartbeats this long to tell stopped workers (default: no wait; "
+          "only workers gone from every slot count as dead)", "MS" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
+    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virStorageVaaiPool) pool = NULL;
+    g_autoptr(virStorageVaaiTable) table = NULL;
+    g_autoptr(virStorageVaaiWatcher) watcher = NULL;
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiCheck check;
+    int ret;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vaaictlParseArgs(ctx, "pool check", &argc, &argv, 1, "LUN") || watchMs < 0)
+        return VAAICTL_EXIT_USAGE;
+    if (!(lun = vaaictlOpenLun(global, "pool check", argv[1])))
+        return VAAICTL_EXIT_FAILURE;
+    if (!(pool = virStorageVaaiPoolOpen(lun, false, &err)))
+        goto error;
+    watcher = virStorageVaaiWatcherNew(pool);
+    if (!(table = vaaictlPoolRead(pool, watcher, watchMs, &err)))
+        goto error;
+    virStorageVaaiCheckTable(&pool->header, table, vaaictlPoolDead, watcher, &check);
+    vaaictlCheckPrint(pool, &check, NULL, json);
+    ret = check.errors->len || pool->warnings->len ? VAAICTL_EXIT_FAILURE : 0;
+    virStorageVaaiCheckClear(&check);
+    return ret;
+
+ error:
+    fprintf(stderr, "vaaictl pool check: %s\n", err->message);
+    return VAAICTL_EXIT_FAILURE;
+}
+
+
+/* Rewrite a damaged header copy from the good one.  The header is fixed
+ * after format, so a plain comparison-guarded write is enough. */
+static int
+vaaictlPoolRepairHeader(virStorageVaaiPool *pool,
+                        GPtrArray *repaired,
+                        GError **error)
+{
+    uint32_t bs = pool->header.blockSize;
+    g_autofree uint8_t *good = g_new0(uint8_t, bs);
+    g_autofree uint8_t *seen = g_new0(uint8_t, bs);
+    uint64_t lba;
+
+    if (virStorageVaaiHeaderEncode(&pool->header, good, bs, error) < 0)
+        return -1;
+    for (lba = 0; lba < 2; lba++) {
+        int rc;
+
+        if (virStorageVaaiPoolReadBlock(pool->lun, lba, seen, error) < 0)
+            return -1;
+        if (memcmp(seen, good, bs) == 0)
+            continue;
+        if ((rc = virStorageVaaiPoolSwapBlock(pool, lba, seen, good, error)) < 0)
+            return -1;
+        if (rc == 0)
+            g_ptr_array_add(repaired, g_strdup_printf("rewrote the %s pool header",
+                                                      lba == 0 ? "primary" : "backup"));
+    }
+    return 0;
+}
+
+
+static int
+vaaictlPoolRepair(const vaaictlGlobal *global,
+                  int argc,
+                  char **argv)
+{
+    vaaictlHostOptions hopts = { 0 };
+    gint waitMs = -1;
+    gboolean discard = FALSE;
+    GOptionEntry entries[] = {
+        { "wait", 0, 0, G_OPTION_ARG_INT, &waitMs,
+          "watch stopped workers this long before giving up on them (default: the "
+          "lease timeout and two heartbeats)", "MS" },
+        { "discard-unreadable", 0, 0, G_OPTION_ARG_NONE, &discard,
+          "free volume records that cannot be read (their volumes are lost)", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) repaired = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(virStorageVaaiTable) table = NULL;
+    g_autoptr(virStorageVaaiWatcher) watcher = NULL;
+    vaaictlPoolHandle h = { 0 };
+    virStorageVaaiPool *pool;
+    virStorageVaaiCheck check = { 0 };
+    int ret = VAAICTL_EXIT_USAGE;
+    uint32_t i;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    vaaictlHostOptionsAdd(ctx, &hopts);
+    if (!vaaictlParseArgs(ctx, "pool repair", &argc, &argv, 1, "LUN"))
+        goto cleanup;
+    ret = VAAICTL_EXIT_FAILURE;
+    if (!vaaictlPoolJoin(global, "pool repair", argv[1], &hopts, &h))
+        goto cleanup;
+    pool = h.pool;
+    if (waitMs < 0)
+        waitMs = pool->header.leaseTimeoutMs + 2 * pool->header.heartbeatIntervalMs;
+
+    if (virStorageVaaiVolRecover(h.session, waitMs, NULL, NULL, repaired, &err) < 0 ||
+        vaaictlPoolRepairHeader(pool, repaired, &err) < 0)
+        goto error;
+
+    table = virStorageVaaiTableNew(&pool->header);
+    if (discard) {
+        if (virStorageVaaiSessionAcquire(h.session, hopts.leaseWaitMs ? hopts.leaseWaitMs : 60000,
+                                         &err) < 0 ||
+            virStorageVaaiTableRead(pool, table, &err) < 0)
+            goto error;
+        for (i = 0; i < table->count; i++) {
+            g_autofree uint8_t *empty = NULL;
+            int rc;
+
+            if (!virStorageVaaiTableOpaque(table, i))
+                continue;
+            empty = g_new0(uint8_t, pool->header.blockSize);
+            rc = virStorageVaaiPoolSwapBlock(pool, pool->header.volumeTableLba + i,
+                                             table->raw + (size_t)i * table->blockSize,
+                                             empty, &err);
+            if (rc < 0)
+                goto error;
+            if (rc == 0)
+                g_ptr_array_add(repaired, g_strdup_printf("discarded unreadable record %u",
+                                                          i));
+        }
+        if (virStorageVaaiSessionRelease(h.session, &err) < 0)
+            goto error;
+    }
+
+    watcher = virStorageVaaiWatcherNew(pool);
+    if (virStorageVaaiWatcherUpdate(watcher, &err) < 0 ||
+        virStorageVaaiTableRead(pool, table, &err) < 0)
+        goto error;
+    virStorageVaaiCheckTable(&pool->header, table, vaaictlPoolDead, watcher, &check);
+    vaaictlCheckPrint(pool, &check, repaired, hopts.json);
+    ret = check.errors->len ? VAAICTL_EXIT_FAILURE : 0;
+    virStorageVaaiCheckClear(&check);
+    goto cleanup;
+
+ error:
+    fprintf(stderr, "vaaictl pool repair: %s\n", err->message);
+ cleanup:
+    vaaictlPoolLeave(&h);
+    vaaictlHostOptionsClear(&hopts);
+    return ret;
+}
+
+
 int
 vaaictlCmdPool(const vaaictlGlobal *global,
                int argc,
@@ -307,11 +592,20 @@ vaaictlCmdPool(const vaaictlGlobal *global,
         return vaaictlPoolInfo(global, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "lease") == 0)
         return vaaictlPoolLease(global, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "list") == 0)
+        return vaaictlPoolList(global, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "check") == 0)
+        return vaaictlPoolCheck(global, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "repair") == 0)
+        return vaaictlPoolRepair(global, argc - 1, argv + 1);
     fprintf(stderr,
             "Usage: vaaictl pool format LUN --name NAME [--force] [--single-host]\n"
             "                           [--host-uuid UUID] [--volumes N]\n"
             "                           [--lease-timeout MS] [--heartbeat MS]\n"
             "       vaaictl pool info LUN [--json]\n"
+            "       vaaictl pool list LUN [--json]\n"
+            "       vaaictl pool check LUN [--watch MS] [--json]\n"
+            "       vaaictl pool repair LUN [--wait MS] [--discard-unreadable] [--host-uuid UUID]\n"
             "       vaaictl pool lease LUN --host-uuid UUID [--hold SECONDS] [--wait MS]\n"
             "                          [--no-release]\n");
     return VAAICTL_EXIT_USAGE;

@@ -60,16 +60,14 @@ vaaictlHex(const uint8_t *buf, size_t len)
 }
 
 
-static void
-vaaictlReportJson(FILE *out,
-                  const virScsiReport *report,
-                  const virScsiMiscompare *mc,
-                  const GError *error)
+void
+vaaictlReportJsonMembers(JsonBuilder *b,
+                         const virScsiReport *report,
+                         const virScsiMiscompare *mc,
+                         const GError *error)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
     const virScsiTransportStats *link = &report->link;
 
-    json_builder_begin_object(b);
     vaaictlJsonStr(b, "operation", report->operation);
     vaaictlJsonInt(b, "block_size", report->blockSize);
     vaaictlJsonInt(b, "total_blocks", report->totalBlocks);
@@ -130,6 +128,19 @@ vaaictlReportJson(FILE *out,
     }
 
     vaaictlJsonStr(b, "error", error ? error->message : NULL);
+}
+
+
+static void
+vaaictlReportJson(FILE *out,
+                  const virScsiReport *report,
+                  const virScsiMiscompare *mc,
+                  const GError *error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    vaaictlReportJsonMembers(b, report, mc, error);
     json_builder_end_object(b);
     vaaictlJsonPrint(out, b);
 }

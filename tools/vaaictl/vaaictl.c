@@ -14,7 +14,9 @@ static const vaaictlCommand vaaictlCommands[] = {
     { "caps", vaaictlCmdCaps,
       "show what a LUN is and what each operation will do on it, and why" },
     { "pool", vaaictlCmdPool,
-      "format a LUN as a shared pool, or show a pool's header" },
+      "format, show, list, check or repair a shared pool on a LUN" },
+    { "vol", vaaictlCmdVol,
+      "create, clone, wipe, delete, resize, rename or show a pool's volumes" },
     { "zero", vaaictlCmdZero,
       "make a block range read as zeros (WRITE SAME, else host writes)" },
     { "unmap", vaaictlCmdUnmap,
@@ -80,6 +82,8 @@ vaaictlUsage(FILE *out)
             "  vaaictl lba-status LUN LBA [--json]\n"
             "  vaaictl read LUN LBA COUNT [--output FILE] [--json] [--quiet]\n"
             "  vaaictl write LUN LBA [--input FILE] [--json] [--quiet]\n"
+            "  vaaictl pool format|info|list|check|repair|lease LUN ...\n"
+            "  vaaictl vol create|clone|wipe|delete|resize|rename|info LUN ...\n"
             "\n"
             "Operations print what they did (method, commands, fallbacks, bytes through\n"
             "the host and over the link); Ctrl-C stops one cleanly and shows where.\n"

@@ -130,6 +130,13 @@ vaaictlReportFinish(const char *cmd,
                     const GError *error,
                     bool json);
 
+/* The report's members, into an object @b has open. */
+void
+vaaictlReportJsonMembers(JsonBuilder *b,
+                         const virScsiReport *report,
+                         const virScsiMiscompare *mc,
+                         const GError *error);
+
 /* vaaictl-progress.c: watching and stopping a running operation */
 typedef struct _vaaictlWatch vaaictlWatch;
 
@@ -151,7 +158,68 @@ vaaictlWatchInterrupted(void);
 void
 vaaictlWatchEnd(vaaictlWatch *watch);
 
+/* vaaictl-host.c: this host on a pool */
+char *
+vaaictlUuidString(const uint8_t *uuid);
+
+bool
+vaaictlParseUuid(const char *str,
+                 uint8_t *uuid);
+
+/* Sizes: bytes, or with a K/M/G/T/P suffix (powers of 1024, "KiB" and
+ * "KB" alike). */
+bool
+vaaictlParseSize(const char *cmd,
+                 const char *str,
+                 uint64_t *bytes);
+
+/* What commands that change a pool share. */
+typedef struct _vaaictlHostOptions vaaictlHostOptions;
+struct _vaaictlHostOptions {
+    char *hostUuid;
+    char *hostName;
+    gboolean singleHost;
+    gint leaseWaitMs;
+    gboolean json;
+    gboolean noHost;
+};
+
+/* Appends the shared options (--host-uuid, --host-name, --single-host,
+ * --lease-wait, --json, --no-host) to a command's. */
+void
+vaaictlHostOptionsAdd(GOptionContext *ctx,
+                      vaaictlHostOptions *opts);
+
+void
+vaaictlHostOptionsClear(vaaictlHostOptions *opts);
+
+/* A pool opened for writing by this host: LUN, pool, session. */
+typedef struct _vaaictlPoolHandle vaaictlPoolHandle;
+struct _vaaictlPoolHandle {
+    virScsiLun *lun;
+    void *pool;                 /* virStorageVaaiPool */
+    void *session;              /* virStorageVaaiSession */
+};
+
+/* Open @spec as a pool, join it as this host (identity from --host-uuid,
+ * else $VAAI_HOST_UUID, else /etc/machine-id) and finish or roll back
+ * what dead hosts left (without waiting for any). */
+bool
+vaaictlPoolJoin(const vaaictlGlobal *global,
+                const char *cmd,
+                const char *spec,
+                const vaaictlHostOptions *opts,
+                vaaictlPoolHandle *h);
+
+void
+vaaictlPoolLeave(vaaictlPoolHandle *h);
+
 /* The commands */
+int
+vaaictlCmdVol(const vaaictlGlobal *global,
+              int argc,
+              char **argv);
+
 int
 vaaictlCmdPool(const vaaictlGlobal *global,
                int argc,
