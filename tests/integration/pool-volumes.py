@@ -342,6 +342,33 @@ def run_cases(p, r):
     p.consistent(a, "header repair")
 
 
+def run_single_host(p, r):
+    """A LUN without COMPARE AND WRITE: usable only in explicit single-host
+    mode, where everything else works the same."""
+    a = p.luns[0]
+    out = p.run("pool", "format", a, "--name", "solo", "--force")
+    r.check(out.returncode == 1 and "single-host" in out.stderr,
+            "format of a LUN without COMPARE AND WRITE needs --single-host", out.stderr)
+    out = p.run("pool", "format", a, "--name", "solo", "--force", "--single-host")
+    r.check(out.returncode == 0 and "single host" in out.stdout,
+            "format --single-host", out.stdout + out.stderr)
+    out = p.run("vol", "create", a, "v", "4M")
+    r.check(out.returncode == 1 and "--single-host" in out.stderr,
+            "volume commands refuse the pool without --single-host", out.stderr)
+    p.write(a, json.loads(p.ok("pool", "info", a, "--json"))["data_lba"], pattern(3, MIB))
+    out = p.run("vol", "create", a, "v", "4M", "--single-host")
+    r.check(out.returncode == 0 and zeros(p.vol_read(a, "v", 0, 4 * MIB)),
+            "vol create --single-host: zeroed", out.stderr)
+    p.vol_write(a, "v", 0, pattern(4, MIB))
+    out = p.run("vol", "clone", a, "v", "w", "--single-host")
+    r.check(out.returncode == 0 and p.vol_read(a, "w", 0, MIB) == pattern(4, MIB),
+            "vol clone --single-host", out.stderr)
+    out = p.run("vol", "delete", a, "v", "--single-host")
+    r.check(out.returncode == 0 and "v" not in p.listing(a), "vol delete --single-host",
+            out.stderr)
+    p.consistent(a, "single-host operations")
+
+
 def inside(args):
     r = Results(os.path.join(args.out, "results"))
     sgs = os.environ.get("LIO_ARRAY_SG", "").split()
@@ -394,7 +421,7 @@ def host_iscsi(args):
     la = args.lio_array
     port = str(args.port)
     if not args.attach:
-        subprocess.run([la, "start", "--profile", "default", "--port", port, "--timeout",
+        subprocess.run([la, "start", "--profile", args.profile, "--port", port, "--timeout",
                         "840"], check=True, capture_output=True, text=True)
     try:
         st = subprocess.run([la, "status", "--port", port], capture_output=True, text=True,
@@ -413,7 +440,11 @@ def host_iscsi(args):
 
         with tempfile.TemporaryDirectory(prefix="pool-volumes-") as work:
             try:
-                run_cases(Pool(r, args.vaaictl, urls, work, measure), r)
+                pool = Pool(r, args.vaaictl, urls, work, measure)
+                if args.profile == "nocaw":
+                    run_single_host(pool, r)
+                else:
+                    run_cases(pool, r)
             except Exception as e:
                 r.check(False, "the cases ran to the end", repr(e))
     finally:
@@ -428,6 +459,8 @@ def main():
     ap.add_argument("--vaaictl", required=True)
     ap.add_argument("--lio-array", required=True)
     ap.add_argument("--port", type=int, default=13440)
+    ap.add_argument("--profile", default="default", choices=("default", "nocaw"),
+                    help="nocaw: the single-host cases (iscsi only)")
     ap.add_argument("--attach", action="store_true",
                     help="iscsi: use the array already running on --port (development)")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
