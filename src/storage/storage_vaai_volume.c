@@ -688,6 +688,7 @@ virStorageVaaiVolCreate(virStorageVaaiSession *s,
 static int
 virStorageVaaiReadSource(virStorageVaaiPool *src,
                          const char *srcName,
+                         const uint8_t *uuid,
                          virStorageVaaiVolRecord *rec,
                          GError **error)
 {
@@ -696,7 +697,8 @@ virStorageVaaiReadSource(virStorageVaaiPool *src,
 
     if (virStorageVaaiTableRead(src, t, error) < 0)
         return -1;
-    if ((idx = virStorageVaaiTableFindName(t, srcName)) < 0) {
+    idx = uuid ? virStorageVaaiTableFindUuid(t, uuid) : virStorageVaaiTableFindName(t, srcName);
+    if (idx < 0) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
                     "no volume '%s' in pool '%s'", srcName, src->header.name);
         return -1;
@@ -756,7 +758,7 @@ virStorageVaaiVolClone(virStorageVaaiSession *s,
         if ((srcIdx = virStorageVaaiWorkFind(&w, srcName, error)) < 0)
             goto cleanup;
         src = w.table->recs[srcIdx];
-    } else if ((srcIdx = virStorageVaaiReadSource(srcPool, srcName, &src, error)) < 0) {
+    } else if ((srcIdx = virStorageVaaiReadSource(srcPool, srcName, NULL, &src, error)) < 0) {
         goto cleanup;
     }
     capacity = virStorageVaaiRoundCapacity(MAX(capacity, src.capacity), bs);
@@ -781,12 +783,14 @@ virStorageVaaiVolClone(virStorageVaaiSession *s,
     }
     virStorageVaaiCrashPoint("clone.copied");
 
-    /* The source must not have changed while it was read: in this pool
-     * nothing may move it while our clone record names it; another pool's
-     * hosts do not see that record, so its sequence tells. */
-    if (virStorageVaaiReadSource(srcPool, srcName, &check, error) < 0 ||
-        check.sequence != src.sequence ||
-        memcmp(check.uuid, src.uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0) {
+    /* The source must not have changed while it was read.  In this pool
+     * no host may wipe, delete, move or shrink it while our clone record
+     * names it (a rename or a grow in place is harmless); another pool's
+     * hosts do not see that record, so any change of its sequence counts. */
+    if (virStorageVaaiReadSource(srcPool, srcName, src.uuid, &check, error) < 0 ||
+        memcmp(check.uuid, src.uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0 ||
+        check.extentStart != src.extentStart ||
+        (!samePool && check.sequence != src.sequence)) {
         if (error && !*error)
             g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                         "clone: source volume '%s' changed while it was copied",
