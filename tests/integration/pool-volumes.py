@@ -294,6 +294,28 @@ def run_cases(p, r):
             "...and reads as zeros, not the old data")
     p.consistent(a, "reuse")
 
+    # A clone in progress shows its progress to every host (another
+    # process polls the record while the clone runs).
+    p.ok("vol", "create", b, "big", "100M")
+    p.vol_write(b, "big", 99 * MIB, pattern(9, MIB))
+    proc = subprocess.Popen([p.v, "vol", "clone", b, "big", "big2", "--inflight", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, VAAI_HOST_UUID=HOST))
+    seen = []
+    while proc.poll() is None:
+        q = p.run("vol", "info", b, "big2", "--json")
+        if q.returncode == 0:
+            v = json.loads(q.stdout)
+            seen.append((v["state"], v.get("operation", {}).get("progress_blocks", 0)))
+        time.sleep(0.1)
+    progress = [n for state, n in seen if state == "cloning"]
+    r.check(proc.returncode == 0 and any(0 < n < 204800 for n in progress),
+            "a clone in progress shows its state and progress to other processes",
+            f"exit {proc.returncode}, seen {seen[:12]}")
+    r.check(progress == sorted(progress), "the progress only grows", progress)
+    r.check(p.vol_read(b, "big2", 99 * MIB, MIB) == pattern(9, MIB),
+            "the finished clone has the source's data")
+
     # A corrupted record: detected by checksum, reported, never followed.
     poolinfo = json.loads(p.ok("pool", "info", a, "--json"))
     rec = p.info(a, "reuse")["record"]
