@@ -1424,7 +1424,7 @@ testVolImpossible(void)
         }
 
         memcpy(block, good, bs);
-        block[5] = 8;                                   /* state */
+        block[5] = 9;                                   /* state */
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
