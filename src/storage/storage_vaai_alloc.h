@@ -30,7 +30,7 @@ virStorageVaaiAllocBlocks(uint64_t bytes,
                           uint32_t blockSize,
                           uint32_t alignment);
 
-/* Sort @used by start (stable for equal starts). */
+/* Sort @used by start, then by owner. */
 void
 virStorageVaaiExtentsSort(virStorageVaaiExtent *used,
                           size_t nused);
