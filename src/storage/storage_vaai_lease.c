@@ -592,3 +592,60 @@ virStorageVaaiWatcherState(virStorageVaaiWatcher *w,
     }
     return VIR_STORAGE_VAAI_PROCESS_DEAD;
 }
+
+
+int
+virStorageVaaiWatcherReap(virStorageVaaiWatcher *w,
+                          GPtrArray *log,
+                          GError **error)
+{
+    uint32_t bs = w->pool->header.blockSize;
+    g_autofree uint8_t *empty = g_new0(uint8_t, bs);
+    gint64 now = g_get_monotonic_time();
+    int freed = 0;
+    uint32_t i;
+
+    for (i = 0; i < w->slots; i++) {
+        int rc;
+
+        if (!w->valid[i] || !w->watch[i].watching ||
+            w->watch[i].counter != w->hb[i].counter ||
+            (uint64_t)(now - w->watch[i].sinceUs) < w->timeoutUs)
+            continue;
+        rc = virStorageVaaiPoolSwapBlock(w->pool, w->pool->header.heartbeatLba + i,
+                                         w->raw + (size_t)i * bs, empty, error);
+        if (rc < 0)
+            return -1;
+        if (rc == 1)
+            continue;
+        freed++;
+        w->valid[i] = false;
+        w->watch[i].watching = false;
+        memset(w->raw + (size_t)i * bs, 0, bs);
+        if (log)
+            g_ptr_array_add(log, g_strdup_printf("freed heartbeat slot %u of host '%s', "
+                                                 "stopped for the lease timeout", i,
+                                                 w->hb[i].hostName));
+    }
+    return freed;
+}
+
+
+bool
+virStorageVaaiWatcherAnyStopping(virStorageVaaiWatcher *w)
+{
+    gint64 now = g_get_monotonic_time();
+    uint32_t i;
+
+    for (i = 0; i < w->slots; i++) {
+        uint64_t still;
+
+        if (!w->valid[i] || !w->watch[i].watching ||
+            w->watch[i].counter != w->hb[i].counter)
+            continue;
+        still = now - w->watch[i].sinceUs;
+        if (still > 2 * w->pool->header.heartbeatIntervalMs * 1000 && still < w->timeoutUs)
+            return true;
+    }
+    return false;
+}

@@ -97,3 +97,17 @@ virStorageVaaiProcessState
 virStorageVaaiWatcherState(virStorageVaaiWatcher *watcher,
                            const uint8_t *uuid,
                            uint64_t incarnation);
+
+/* Free the heartbeat slots that have stood still for T (their processes
+ * died without leaving), each by COMPARE AND WRITE from the bytes watched,
+ * so a slot that moved meanwhile is kept.  Appends one line per slot freed
+ * to @log; returns how many, or -1. */
+int
+virStorageVaaiWatcherReap(virStorageVaaiWatcher *watcher,
+                          GPtrArray *log,
+                          GError **error);
+
+/* Whether some slot has stood still for a while (more than two heartbeat
+ * intervals) but not yet for T: watching longer will tell. */
+bool
+virStorageVaaiWatcherAnyStopping(virStorageVaaiWatcher *watcher);

@@ -1251,11 +1251,13 @@ virStorageVaaiVolRecover(virStorageVaaiSession *s,
     virStorageVaaiWork w;
     g_autoptr(virStorageVaaiWatcher) watcher = NULL;
     gint64 deadline = g_get_monotonic_time() + (gint64)waitMs * 1000;
+    gint64 settle;
     int handled = 0;
     int ret = -1;
 
     virStorageVaaiWorkInit(&w, s, opts, report, "recover");
     watcher = virStorageVaaiWatcherNew(w.pool);
+    settle = g_get_monotonic_time() + 3 * w.pool->header.heartbeatIntervalMs * 1000;
 
     for (;;) {
         bool unsure = false;
@@ -1285,10 +1287,19 @@ virStorageVaaiVolRecover(virStorageVaaiSession *s,
             if (rc == 0)
                 handled++;
         }
+        /* Watch a few heartbeats before judging a slot that stands still. */
+        if (waitMs > 0 &&
+            (virStorageVaaiWatcherAnyStopping(watcher) ||
+             g_get_monotonic_time() < settle))
+            unsure = true;
         if (!unsure || g_get_monotonic_time() >= deadline)
             break;
         g_usleep(w.pool->header.heartbeatIntervalMs * 1000 / 2);
     }
+    /* Slots of processes that died stay taken until someone frees them:
+     * whoever watched them for T may. */
+    if (waitMs > 0 && virStorageVaaiWatcherReap(watcher, log, error) < 0)
+        goto cleanup;
     ret = handled;
 
  cleanup:
