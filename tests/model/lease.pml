@@ -1,14 +1,48 @@
 /*
  * lease.pml: the metadata lease protocol of docs/format.md ("The lease
- * protocol"), step by step as in docs/lease-protocol.md.  Checked with spin
- * by tests/model/check-lease; see docs/lease-protocol.md for what the
- * model covers, the timing assumptions and the results.
+ * protocol") as implemented by src/storage/storage_vaai_lease.c, step by
+ * step as in docs/lease-protocol.md.  Checked with spin by
+ * tests/model/check-lease; see docs/lease-protocol.md for what the model
+ * covers, the timing assumptions and the results.
  *
  * N = 3 hosts share one lease block and one heartbeat slot each.  A host
  * has a heartbeat (renews its slot every P ticks) and a main thread (joins,
  * acquires the lease ROUNDS times, each time does WORK metadata writes
- * under the self-fence, releases).  Time advances in global ticks; each
- * host measures time on its own clock, which may miss ticks (SKEW).
+ * under the self-fence, releases; then stays joined, or with LEAVE may also
+ * leave).  Time
+ * advances in global ticks; each host measures time on its own clock, which
+ * may miss ticks (SKEW).
+ *
+ * The model follows storage_vaai_lease.c:
+ *   virStorageVaaiSessionJoin      start of main(): the slot, counter 0
+ *   virStorageVaaiRenew            ISSUE / RENEWED (heartbeat, in clock())
+ *   virStorageVaaiSessionAcquire   M_READ (lease), SLOTREAD/M_SLOT (the
+ *                                  holder's slot, virStorageVaaiWatchStale),
+ *                                  M_CAW (acquire or take over)
+ *   virStorageVaaiSessionMayWrite  M_FENCE; M_REASSERT, M_RA_READ: the
+ *                                  re-verification the code lacks
+ *   virStorageVaaiSessionRelease   M_RELEASE, M_REL_READ
+ *   virStorageVaaiSessionLeave     M_DONE (stay joined, or free the slot)
+ * except in these points, where the code as written is unsafe or loses
+ * liveness and the model has the protocol of docs/lease-protocol.md; each
+ * has a switch that puts the code's behaviour back (AS_CODED: all of them),
+ * and check-lease shows each one fail:
+ *   BUG_NO_CHAIN          MayWrite is held && renewal younger than T/2:
+ *                         after a lapse of the fence the holder writes again
+ *                         on a fresh heartbeat alone, without re-verifying
+ *                         the lease (docs/format.md: "stops and re-verifies");
+ *                         Acquire judges freshness only after its CAW
+ *                         (BUG_VALID_LATE is this part alone)
+ *   BUG_STAMP_AFTER       a renewal is timed when its CAW completes, not
+ *                         before it is issued
+ *   BUG_WATCH_CLOCK_AFTER a watcher judges expiry with the clock read after
+ *                         its read of the holder's slot completed
+ *   BUG_RELEASE_GIVES_UP  a miscompare or error on release is not re-read:
+ *                         the lease stays with a live host that believes it
+ *                         released it
+ *   BUG_RENEW_LOST_FENCES a renewal applied with its status lost makes the
+ *                         next renewal miscompare on its own counter; the
+ *                         host then takes itself for dead for good
  *
  * Granularity: one step of the main thread is one I/O to the LUN together
  * with the host's local decision on its result.  COMPARE AND WRITE (CAW) is
@@ -22,25 +56,25 @@
  * waits for the next tick; the steps of all hosts interleave arbitrarily.
  * The heartbeat acts at the ticks (part of the clock step).  Slowness:
  *   - stalls: at most STALLS times per run, a host's main thread (at any
- *     moment, between any two of its steps) or its heartbeat stops for
- *     1..MAXSTALL ticks (MAXSTALL > T);
- *   - I/O latency: a renewal, and a metadata write, is applied 0..D ticks
- *     after it is issued (the bound the proof needs); other I/O has no
- *     latency bound (a stall may fall on it);
+ *     moment, between any two of its steps, and between the two reads of
+ *     one Acquire round: PAUSE) or its heartbeat (also with a renewal in
+ *     flight) or both stop for 1..MAXSTALL ticks (MAXSTALL > T);
+ *   - I/O latency: a metadata write is applied 0..D ticks after the fence
+ *     check that allowed it (the bound the proof needs); a renewal is
+ *     applied 0..D ticks after it is issued unless a stall falls on it;
+ *     other I/O has no latency bound (a stall may fall on it);
  *   - the clock of a host may run slow (SKEW).
  * Crashes: at most CRASHES hosts stop for ever, at any moment except while
  * a renewal or metadata write of theirs is in flight (such a crash is the
  * I/O applied within D ticks, or never, then the crash).
  *
- * Switches for the bug variants tests/model/check-lease must see fail:
+ * Further switches for bug variants tests/model/check-lease must see fail:
  *   BUG_NO_FENCE          the holder writes whenever it believes it holds
  *   BUG_TAKEOVER_EARLY    takeover after T/4 ticks instead of T
  *   BUG_ASSUME_MISCOMPARE a miscompare on acquire or release is taken to
  *                         mean "another host has it", without re-reading
  *   BUG_REVERIFY_BY_READ  after a fence lapse the holder re-verifies by
  *                         reading the lease instead of by CAW
- *   BUG_NO_CHAIN          after a fence lapse the holder resumes on a fresh
- *                         heartbeat alone
  *   BUG_VALID_LATE        the holder judges its heartbeat fresh when its
  *                         lease CAW completes, not before issuing it
  *   BUG_WATCH_NO_REREAD   a watcher watches the holder's counter without
@@ -49,10 +83,19 @@
  *                         lost, and which then reads itself as the owner,
  *                         treats the lease as held by another host
  *   BUG_RELEASE_BY_WRITE  release by a plain WRITE instead of a CAW
+ *   BUG_NO_GENERATION     lease CAWs compare the owner only, not the generation
  *
  * printf()s only show in simulations and counterexample replays
  * (spin -t -p), not in verification runs.
  */
+
+#ifdef AS_CODED
+#define BUG_NO_CHAIN
+#define BUG_STAMP_AFTER
+#define BUG_WATCH_CLOCK_AFTER
+#define BUG_RELEASE_GIVES_UP
+#define BUG_RENEW_LOST_FENCES
+#endif
 
 #define N 3
 #define FREE N              /* owner of a free lease */
@@ -118,20 +161,29 @@ bit  slot_used[N];          /* heartbeat slot i: identity (host i, or free).  It
                                from the value last read" is "renewed since" */
 
 /* ---- per host: clocks (local ticks, saturating) ---- */
-byte hb_age[N];             /* since the issue of the last successful renewal (sat F) */
-byte iss_age[N];            /* since the issue of the renewal in flight */
+byte hb_age[N];             /* since the last successful renewal was stamped (sat F): its
+                               issue; BUG_STAMP_AFTER: its completion */
+byte iss_age[N];            /* since the issue of the renewal in flight (sat F) */
 byte hbd[N];                /* global ticks until the renewal in flight is applied */
-byte watch_age[N];          /* since the watcher last saw the counter change (sat T) */
+byte watch_age[N];          /* since the watcher started watching the counter it
+                               last saw (sat T) */
 byte since_skip[N];         /* ticks since the clock last missed one (sat SKEW) */
+#ifdef BUG_STAMP_AFTER
+bit  pend[N];               /* renewal applied, its completion (and stamp) not yet seen */
+#endif
+#ifdef BUG_RENEW_LOST_FENCES
+bit  hbdead[N];             /* the heartbeat found "its slot taken over" and stopped */
+#endif
 
 /* ---- per host: protocol state ---- */
 bit  valid[N];              /* renewal chain unbroken since the last lease CAW was issued */
-bit  holding[N];            /* the host believes it holds the lease */
 byte mygen[N];              /* the generation it holds */
 byte vown[N];               /* last lease read: owner */
 byte vgen[N];               /*                  generation */
-bit  hbchg[N];              /* slot vown[i]'s counter changed since host i last read it */
-bit  want[N];               /* waiting to acquire */
+byte wown[N];               /* the watch (virStorageVaaiWatch): whose slot (NONE: none) */
+bit  hbchg[N];              /* slot wown[i]'s counter changed since host i last read it */
+bit  want[N];               /* wants the lease: from the start of each round to the
+                               first metadata write of that round */
 
 /* ---- scheduling ---- */
 byte busy[N];               /* main thread: 0 waits for the next tick, 1 runs, 2 finished */
@@ -145,41 +197,34 @@ byte stp = NONE;            /* the stall: i heartbeat, N + i main thread, 2N + i
 byte stall_len;
 
 /* ---- ghosts ---- */
-hidden int tnow;             /* global ticks, for printf only (not in the state) */
+hidden int tnow;            /* global ticks, for printf only (not in the state) */
 bit  cs[N];                 /* from the fence check to the write being applied */
 byte ncs;
-byte g_quiet;               /* global ticks since the lease owner's counter changed or
-                               the owner wrote the lease to itself (sat T) */
-bit  gap;                   /* since the owner last wrote the lease to itself, its
-                               counter stood still for T global ticks in a row */
 
 #define IDLE(i)  (busy[i] != 1 || stalled[N + (i)] || crashed[i])
 #define ALLIDLE  (IDLE(0) && IDLE(1) && IDLE(2))
 
-/* A lease write, inside a CAW whose compare held.  The generation only
- * grows; a takeover (expected owner not free, not me) only of a host whose
- * counter stood still for T ticks since it took the lease. */
-#define LWRITE(me, eo, no, ng) \
+/* A lease write, inside a CAW whose compare held: the generation only grows. */
+#define LWRITE(me, no, ng) \
     printf("t=%d host %d: lease (%d,%d) -> (%d,%d)   [owner %d = free]\n", tnow, me, lease_own, lease_gen, no, ng, FREE); \
     assert((ng) > lease_gen); \
-    if \
-    :: eo != FREE && eo != me && no == me -> assert(gap) \
-    :: else \
-    fi; \
-    g_quiet = 0; \
-    gap = 0; \
     lease_own = no; \
     lease_gen = ng
 
 /* COMPARE AND WRITE of the lease: expect (eo, eg), write (no, ng). */
+#ifdef BUG_NO_GENERATION
+#define SAMEGEN(eg) true
+#else
+#define SAMEGEN(eg) (lease_gen == eg)
+#endif
 #define LEASE_CAW(me, eo, eg, no, ng) \
     if \
-    :: lease_own == eo && lease_gen == eg -> \
+    :: lease_own == eo && SAMEGEN(eg) -> \
         if \
-        :: LWRITE(me, eo, no, ng); res = OK \
+        :: LWRITE(me, no, ng); res = OK \
         :: faults > 0 -> faults--; res = MISC; \
             printf("t=%d host %d: lease CAW: false miscompare\n", tnow, me) \
-        :: faults > 0 -> faults--; LWRITE(me, eo, no, ng); res = ERR; \
+        :: faults > 0 -> faults--; LWRITE(me, no, ng); res = ERR; \
             printf("t=%d host %d: lease CAW applied, status lost\n", tnow, me) \
         fi \
     :: else -> res = MISC \
@@ -189,18 +234,27 @@ bit  gap;                   /* since the owner last wrote the lease to itself, i
  * Main thread.  pc values:
  */
 #define M_READ     1        /* read the lease and decide */
-#define M_ACQ      2        /* CAW free -> me */
-#define M_WATCH    3        /* (each tick) re-read the lease, read the holder's counter */
-#define M_TAKE     4        /* CAW holder -> me */
-#define M_FENCE    5        /* fence check, then write (or wait, or re-assert) */
-#define M_WRITE    6        /* write in flight */
-#define M_REASSERT 7        /* CAW me -> me, generation + 1 */
-#define M_RA_READ  8        /* re-read after a failed re-assert */
-#define M_RELEASE  9        /* CAW me -> free */
-#define M_REL_READ 10       /* re-read after a failed release */
-#define M_WAITCHG  11       /* BUG_ASSUME_MISCOMPARE: wait for the lease to change */
-#define M_GOT      12       /* a lease CAW of ours succeeded: take note */
+#define M_SLOT     2        /* read the holder's slot after a stall (else part of M_READ) */
+#define M_STALE    3        /* BUG_WATCH_CLOCK_AFTER: judge the slot read (clock read now) */
+#define M_CAW      4        /* CAW (as read) -> (me, generation + 1): acquire or takeover */
+#define M_GOT      5        /* BUG_VALID_LATE: a lease CAW of ours succeeded: take note */
+#define M_FENCE    6        /* fence check, then write (or wait, or re-assert) */
+#define M_WRITE    7        /* write in flight */
+#define M_REASSERT 8        /* CAW me -> me, generation + 1 */
+#define M_RA_READ  9        /* re-read after a failed re-assert */
+#define M_RELEASE  10       /* CAW me -> free */
+#define M_REL_READ 11       /* re-read after a failed release */
+#define M_WAITCHG  12       /* BUG_ASSUME_MISCOMPARE: wait for the lease to change */
 #define M_DONE     13
+
+/* The heartbeat is fresh: the last renewal was stamped less than F ticks
+ * ago; noted just before a lease CAW is issued.  The code has no chain:
+ * holding and a fresh heartbeat are enough (BUG_NO_CHAIN). */
+#ifdef BUG_NO_CHAIN
+#define SETVALID valid[i] = 1
+#else
+#define SETVALID valid[i] = (hb_age[i] < F)
+#endif
 
 /* A takeover CAW is applied at once or, at most LATE times per run, a tick
  * later (its latency has no bound in the protocol; a longer one is a stall). */
@@ -209,35 +263,139 @@ bit  gap;                   /* since the owner last wrote the lease to itself, i
 /* Decide on the lease just read into vown/vgen (in the step that read it). */
 #define DECIDE \
     if \
-    :: vown[i] == FREE -> \
-        valid[i] = (hb_age[i] < F); \
-        pc = M_ACQ \
-    :: vown[i] == i -> \
-        ADOPT \
+    :: vown[i] == FREE -> SETVALID; pc = M_CAW \
+    :: vown[i] == i -> ADOPT \
     :: else -> \
-        hbchg[i] = 0; watch_age[i] = 0;     /* read the holder's counter */ \
-        pc = M_WATCH; busy[i] = 0 \
+        if \
+        :: SLOTREAD \
+        PAUSE(M_SLOT) \
+        fi \
     fi
 
 #ifdef BUG_NO_ADOPT
-#define ADOPT hbchg[i] = 0; watch_age[i] = 0; pc = M_WATCH; busy[i] = 0
+#define ADOPT pc = M_SLOT; busy[i] = 0
 #else
-/* Our CAW was applied, its status lost; valid[i] was set before it was issued. */
-#define ADOPT mygen[i] = vgen[i]; GOT
+/* "Ours already": our CAW was applied, its status lost (valid[i] was set
+ * before it was issued and the chain has been followed since). */
+#define ADOPT mygen[i] = vgen[i]; GOTSTEP
 #endif
 
-#ifdef BUG_VALID_LATE
-#define GOT holding[i] = 1; want[i] = 0; watch_age[i] = 0; hbchg[i] = 0; w = WORK; d = 0; pc = M_FENCE; valid[i] = (hb_age[i] < F)
+/* The main thread (PAUSE: or the whole host) stalls right here, before
+ * going on at next; the same stall clock() can start at any moment, taken
+ * inside this step to mark where it falls. */
+#define PAUSE(next) \
+    :: stalls > 0 && stp == NONE -> pc = next; stp = N + i; stalls--; \
+        printf("t=%d host %d: main thread stalls\n", tnow, i); \
+        stalled[N + i] = 1      /* last: it ends the step (provided clause) */ \
+    :: stalls > 0 && stp == NONE -> pc = next; stp = 2 * N + i; stalls--; \
+        printf("t=%d host %d: stalls (heartbeat and main thread)\n", tnow, i); \
+        stalled[i] = 1; stalled[N + i] = 1
+
+/* Sleep until the next tick, then read the lease again.  What was read
+ * is dead until then (the watch is in wown, hbchg, watch_age); cleared so
+ * that it does not multiply the states. */
+#ifdef BUG_WATCH_NO_REREAD
+#define SLEEP pc = M_READ; valid[i] = 0; busy[i] = 0
 #else
-#define GOT holding[i] = 1; want[i] = 0; watch_age[i] = 0; hbchg[i] = 0; w = WORK; d = 0; pc = M_FENCE
+#define SLEEP pc = M_READ; valid[i] = 0; vown[i] = FREE; vgen[i] = 0; busy[i] = 0
 #endif
+
+/* virStorageVaaiWatchStale on the slot of vown[i]: a new holder or a
+ * changed counter (re)starts the watch; else stale after TK ticks. */
+#define STALE(changed) \
+    if \
+    :: changed -> \
+        wown[i] = vown[i]; hbchg[i] = 0; watch_age[i] = 0; \
+        SLEEP \
+    :: !(changed) && watch_age[i] < TK -> SLEEP \
+    :: !(changed) && watch_age[i] >= TK -> \
+        printf("t=%d host %d: counter of host %d unchanged for %d ticks: take over\n", tnow, i, vown[i], watch_age[i]); \
+        SETVALID; pc = M_CAW; LAT \
+    fi
+
+/* Read the holder's slot (virStorageVaaiReadSlot) and judge it.  The slot
+ * changes only at ticks, so this read commutes with the other hosts' steps
+ * within a tick: it is taken in the step that read the lease, or after a
+ * stall that starts between the two reads (M_SLOT), which covers every
+ * interleaving that matters. */
+#ifdef BUG_WATCH_CLOCK_AFTER
+/* The counter is read now; the clock is read when the result is looked at:
+ * at once, or (M_STALE) after a stall. */
+#define JUDGE \
+    seen = (hbchg[i] || wown[i] != vown[i]); \
+    hbchg[i] = 0; \
+    if \
+    :: STALE(seen); seen = 0 \
+    PAUSE(M_STALE) \
+    fi
+#else
+/* Expiry is judged on the clock as it was before the read was issued
+ * (here: the same step). */
+#define JUDGE STALE(hbchg[i] || wown[i] != vown[i])
+#endif
+#define SLOTREAD \
+    if \
+    :: !slot_used[vown[i]] -> SETVALID; pc = M_CAW  /* it no longer holds the holder */ \
+    :: else -> JUDGE \
+    fi
+
+/* Our lease CAW succeeded (or was found applied): take note.  The code
+ * judges the heartbeat's freshness only now (BUG_VALID_LATE, part of
+ * BUG_NO_CHAIN), possibly after a stall; else nothing here reads the clock
+ * and it is part of the step that saw the result. */
+#define GOT \
+    wown[i] = NONE; watch_age[i] = 0; hbchg[i] = 0; \
+    w = WORK; d = 0; pc = M_FENCE
+#ifdef BUG_VALID_LATE
+#define GOTSTEP if :: SETVALID; GOT PAUSE(M_GOT) fi
+#else
+#define GOTSTEP GOT
+#endif
+
+/* The renewal's time stamp: the issue of the CAW, or (BUG_STAMP_AFTER)
+ * when the CAW is seen completed, at once or after a stall of the heartbeat
+ * thread. */
+#ifdef BUG_STAMP_AFTER
+#define STAMP(i) if :: hb_age[i] = 0 :: pend[i] = 1 fi
+#define COMPLETE(i) if :: pend[i] -> pend[i] = 0; hb_age[i] = 0 :: else fi
+#define NOPEND(i) !pend[i]
+#else
+#define STAMP(i) hb_age[i] = iss_age[i]
+#define COMPLETE(i) skip
+#define NOPEND(i) true
+#endif
+
+/* A renewal applied with its status lost: the fixed protocol re-reads the
+ * slot, finds its identity and counter + 1, and counts it (like latency).
+ * The code compares the slot with counter, not counter + 1, takes itself for
+ * taken over and stops heartbeating (BUG_RENEW_LOST_FENCES). */
+#ifdef BUG_RENEW_LOST_FENCES
+#define RSTATUS(i) \
+    if \
+    :: STAMP(i) \
+    :: faults > 0 -> faults--; hbdead[i] = 1; \
+        printf("t=%d host %d: renewal applied, status lost: heartbeat stops\n", tnow, i) \
+    fi
+#define HBDEAD(i) || hbdead[i]
+#define NOTDEAD(i) !hbdead[i]
+#else
+#define RSTATUS(i) STAMP(i)
+#define HBDEAD(i)
+#define NOTDEAD(i) true
+#endif
+
+/* Leave may free the slot: the heartbeat thread joined with nothing in
+ * flight, and not fenced (the code frees the slot only then). */
+#define HBIDLE(i) (hbd[i] == 0 && NOPEND(i) && NOTDEAD(i))
 
 proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 {
     byte pc, res, d, w, rounds;
+#ifdef BUG_WATCH_CLOCK_AFTER
+    bit seen;
+#endif
 
-    /* Join: claim slot i by CAW, the first renewal.  (On an error it is
-     * re-read: our identity means it is ours; free: retry.) */
+    /* Join: claim slot i by CAW, counter 0, the first renewal. */
     atomic {
         slot_used[i] = 1;
         hb_age[i] = 0;
@@ -250,13 +408,26 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
         busy[i] == 1 ->
         if
         :: pc == M_READ ->
+#ifdef BUG_WATCH_NO_REREAD
+            if
+            :: wown[i] == NONE -> vown[i] = lease_own; vgen[i] = lease_gen
+            :: else                     /* watching: keep the lease read before */
+            fi;
+#else
             vown[i] = lease_own; vgen[i] = lease_gen;
+#endif
             DECIDE
 
-        :: pc == M_ACQ ->
-            LEASE_CAW(i, FREE, vgen[i], i, vgen[i] + 1);
+        :: pc == M_SLOT -> SLOTREAD
+
+#ifdef BUG_WATCH_CLOCK_AFTER
+        :: pc == M_STALE -> STALE(seen); seen = 0
+#endif
+
+        :: pc == M_CAW ->
+            LEASE_CAW(i, vown[i], vgen[i], i, vgen[i] + 1);
             if
-            :: res == OK -> mygen[i] = vgen[i] + 1; pc = M_GOT
+            :: res == OK -> mygen[i] = vgen[i] + 1; GOTSTEP
 #ifdef BUG_ASSUME_MISCOMPARE
             :: else -> valid[i] = 0; pc = M_WAITCHG; busy[i] = 0
 #else
@@ -265,34 +436,9 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 #endif
             fi
 
-        :: pc == M_WATCH ->
-            if
-#ifndef BUG_WATCH_NO_REREAD
-            :: lease_own != vown[i] || lease_gen != vgen[i] ->
-                vown[i] = lease_own; vgen[i] = lease_gen;
-                DECIDE
+#ifdef BUG_VALID_LATE
+        :: pc == M_GOT -> SETVALID; GOT
 #endif
-            :: else ->
-                /* Read the counter.  The expiry test uses the clock as it
-                 * was before the read was issued (here: the same step). */
-                if
-                :: hbchg[i] -> hbchg[i] = 0; watch_age[i] = 0; busy[i] = 0
-                :: !hbchg[i] && watch_age[i] < TK -> busy[i] = 0
-                :: !hbchg[i] && watch_age[i] >= TK ->
-                    printf("t=%d host %d: counter of host %d unchanged for %d ticks: take over\n", tnow, i, vown[i], watch_age[i]);
-                    valid[i] = (hb_age[i] < F);
-                    pc = M_TAKE; LAT
-                fi
-            fi
-
-        :: pc == M_TAKE ->
-            watch_age[i] = 0;
-            LEASE_CAW(i, vown[i], vgen[i], i, vgen[i] + 1);
-            if
-            :: res == OK -> mygen[i] = vgen[i] + 1; pc = M_GOT
-            :: res == MISC -> valid[i] = 0; pc = M_READ
-            :: res == ERR -> pc = M_READ
-            fi
 
         :: pc == M_FENCE ->
             if
@@ -303,6 +449,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             :: valid[i] && hb_age[i] < F ->
 #endif
                 printf("t=%d host %d: metadata write issued (renewal age %d, valid %d)\n", tnow, i, hb_age[i], valid[i]);
+                want[i] = 0;
                 cs[i] = 1; ncs++; assert(ncs == 1);
                 /* in flight for d = 0..D ticks */
                 d = 0;
@@ -317,10 +464,10 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
                 /* read the lease: still ours, so carry on */
                 if
                 :: lease_own == i && lease_gen == mygen[i] -> valid[i] = 1
-                :: else -> holding[i] = 0; want[i] = 1; pc = M_READ
+                :: else -> want[i] = 1; pc = M_READ
                 fi
 #else
-                valid[i] = 1;                               /* fresh tnow */
+                valid[i] = 1;                               /* fresh now */
                 pc = M_REASSERT
 #endif
             :: hb_age[i] >= F -> busy[i] = 0                /* fenced: wait */
@@ -335,7 +482,7 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             w--;
             if
             :: w > 0 -> pc = M_FENCE
-            :: else -> holding[i] = 0; pc = M_RELEASE
+            :: else -> pc = M_RELEASE
             fi
 
         :: pc == M_REASSERT ->
@@ -350,18 +497,18 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             if
             :: vown[i] == i && vgen[i] == mygen[i] -> pc = M_REASSERT      /* false miscompare */
             :: vown[i] == i && vgen[i] == mygen[i] + 1 -> mygen[i]++; pc = M_FENCE  /* status lost */
-            :: else -> holding[i] = 0; valid[i] = 0; w = 0; d = 0; mygen[i] = 0; want[i] = 1; DECIDE
+            :: else -> valid[i] = 0; w = 0; d = 0; mygen[i] = 0; want[i] = 1; DECIDE
             fi
 
         :: pc == M_RELEASE ->
 #ifdef BUG_RELEASE_BY_WRITE
-            LWRITE(i, lease_own, FREE, mygen[i] + 1); res = OK;
+            LWRITE(i, FREE, mygen[i] + 1); res = OK;
 #else
             LEASE_CAW(i, i, mygen[i], FREE, mygen[i] + 1);
 #endif
             if
             :: res == OK -> pc = M_DONE
-#ifdef BUG_ASSUME_MISCOMPARE
+#if defined(BUG_ASSUME_MISCOMPARE) || defined(BUG_RELEASE_GIVES_UP)
             :: else -> pc = M_DONE                  /* "someone else has it" */
 #else
             :: else -> pc = M_REL_READ
@@ -375,8 +522,6 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             :: else -> pc = M_DONE                  /* released (status lost), or taken over */
             fi
 
-        :: pc == M_GOT -> GOT
-
         :: pc == M_WAITCHG ->
             if
             :: lease_own != vown[i] || lease_gen != vgen[i] ->
@@ -388,10 +533,15 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
         if
         :: pc == M_DONE ->
             rounds++;
-            mygen[i] = 0; vown[i] = FREE; vgen[i] = 0; valid[i] = 0; hbchg[i] = 0; w = 0;
+            mygen[i] = 0; vown[i] = FREE; vgen[i] = 0; valid[i] = 0; w = 0;
+            wown[i] = NONE; watch_age[i] = 0; hbchg[i] = 0;
             if
             :: rounds < ROUNDS -> want[i] = 1; pc = M_READ
-            :: else -> busy[i] = 2
+            :: rounds >= ROUNDS -> busy[i] = 2      /* stays joined (a daemon) */
+#ifdef LEAVE
+            :: rounds >= ROUNDS && HBIDLE(i) ->     /* leaves: heartbeat thread joined, */
+                busy[i] = 2; slot_used[i] = 0       /* the slot freed by CAW */
+#endif
             fi
         :: else
         fi;
@@ -405,17 +555,16 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
  */
 
 /* Slot i's renewal, (me, c) -> (me, c + 1), is applied.  A false
- * miscompare or a lost status on it is re-read and retried (or found
- * applied) at once: the same as latency, covered by D. */
+ * miscompare on it is re-read and retried at once: the same as latency,
+ * covered by D. */
 #define RENEWED(i) \
-    if :: lease_own == i -> g_quiet = 0 :: else fi; \
-    if :: vown[0] == i -> hbchg[0] = 1 :: else fi; \
-    if :: vown[1] == i -> hbchg[1] = 1 :: else fi; \
-    if :: vown[2] == i -> hbchg[2] = 1 :: else fi; \
-    hb_age[i] = iss_age[i]; \
+    if :: wown[0] == i -> hbchg[0] = 1 :: else fi; \
+    if :: wown[1] == i -> hbchg[1] = 1 :: else fi; \
+    if :: wown[2] == i -> hbchg[2] = 1 :: else fi; \
+    RSTATUS(i); \
     iss_age[i] = 0
 
-/* Issue a renewal: the timestamp is taken before the CAW.  A renewal issued
+/* Issue a renewal: the time stamp is taken before the CAW.  A renewal issued
  * after the previous one's fence expired breaks the chain: a holder must
  * re-assert the lease before it writes again.  In flight for 0..D ticks. */
 #ifdef BUG_NO_CHAIN
@@ -443,21 +592,20 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 
 #define HEARTBEAT(i) \
     if \
-    :: crashed[i] || stalled[i] \
+    :: crashed[i] || stalled[i] || !slot_used[i] HBDEAD(i) \
     :: else -> \
+        COMPLETE(i); \
         if \
         :: hbd[i] > 0 -> \
             hbd[i]--; \
             if \
-            :: hbd[i] == 0 -> \
-                RENEWED(i); \
-                if \
-                :: hb_age[i] >= P -> ISSUE(i)    /* due again: it was slow */ \
-                :: else \
-                fi \
+            :: hbd[i] == 0 -> RENEWED(i) \
             :: else \
             fi \
-        :: hbd[i] == 0 && hb_age[i] >= P -> ISSUE(i) \
+        :: else \
+        fi; \
+        if \
+        :: hbd[i] == 0 && NOPEND(i) && NOTDEAD(i) && hb_age[i] >= P -> ISSUE(i) \
         :: else \
         fi \
     fi
@@ -471,14 +619,14 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
         :: true -> \
             if :: since_skip[i] < SKEW -> since_skip[i]++ :: else fi; \
             if :: hb_age[i] < F -> hb_age[i]++ :: else fi; \
-            if :: hbd[i] > 0 -> iss_age[i]++ :: else fi; \
-            if :: want[i] && watch_age[i] < T -> watch_age[i]++ :: else fi \
+            if :: hbd[i] > 0 && iss_age[i] < F -> iss_age[i]++ :: else fi; \
+            if :: wown[i] != NONE && watch_age[i] < T -> watch_age[i]++ :: else fi \
         fi \
     fi
 
 #define WAKE(i) if :: busy[i] == 0 && !stalled[N + i] && !crashed[i] -> busy[i] = 1 :: else fi
 
-#define CANSTALL_HB(i)   (stalls > 0 && stp == NONE && !crashed[i] && hbd[i] == 0)
+#define CANSTALL_HB(i)   (stalls > 0 && stp == NONE && !crashed[i] && slot_used[i])
 #define CANSTALL_MAIN(i) (stalls > 0 && stp == NONE && !crashed[i] && busy[i] != 2 && !cs[i])
 #define CANSTALL_HOST(i) (CANSTALL_HB(i) && CANSTALL_MAIN(i))
 #define CANCRASH(i)      (crashes > 0 && !crashed[i] && hbd[i] == 0 && !cs[i])
@@ -487,6 +635,7 @@ active proctype clock()
 {
     atomic {
         vown[0] = FREE; vown[1] = FREE; vown[2] = FREE;
+        wown[0] = NONE; wown[1] = NONE; wown[2] = NONE;
         since_skip[0] = SKEW; since_skip[1] = SKEW; since_skip[2] = SKEW;
         busy[0] = 1; busy[1] = 1; busy[2] = 1;
         run main(0); run main(1); run main(2)
@@ -545,16 +694,8 @@ active proctype clock()
         fi;
         /* Every clock advances, or misses this tick. */
         CLOCK(0); CLOCK(1); CLOCK(2);
-        if
-        :: lease_own != FREE && g_quiet < T -> g_quiet++
-        :: else
-        fi;
         /* Heartbeats. */
         HEARTBEAT(0); HEARTBEAT(1); HEARTBEAT(2);
-        if
-        :: g_quiet >= T -> gap = 1
-        :: else
-        fi;
         /* Every waiting main thread that is not stalled runs again. */
         WAKE(0); WAKE(1); WAKE(2)
     }
@@ -565,7 +706,7 @@ active proctype clock()
  * Liveness, checked with pan -a -f (weak fairness).
  */
 
-/* A host that wants the lease gets it, unless it crashes. */
+/* A host that wants the lease gets it and writes under it, unless it crashes. */
 ltl get1 { [] (want[1] -> <> (!want[1] || crashed[1])) }
 
 /* A lease held by a crashed host goes to a host that wants it. */
