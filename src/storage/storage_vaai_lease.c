@@ -13,6 +13,7 @@
  */
 
 #include <string.h>
+#include <time.h>
 
 #include "storage_vaai_lease.h"
 #include "virscsioffload.h"
@@ -29,14 +30,29 @@ struct _virStorageVaaiSession {
     uint32_t slot;
     uint8_t *slotBlock;                     /* my slot as last written */
     uint64_t counter;
-    gint64 lastRenewUs;                     /* monotonic, of the last good renewal */
+    gint64 lastRenewUs;                     /* issue time of the last good renewal */
+    uint64_t lapses;                        /* times the self-fence ran out */
     bool fenced;                            /* my slot was taken over */
     bool held;
+    bool reverify;                          /* the fence ran out while held */
     uint8_t *leaseBlock;                    /* the lease as I last wrote it */
     uint64_t generation;
     bool stop;
     GThread *thread;
 };
+
+
+/* Every duration is measured on this clock: unlike CLOCK_MONOTONIC it
+ * keeps counting while the machine is suspended, as other hosts' clocks do. */
+static gint64
+virStorageVaaiNowUs(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+        return g_get_monotonic_time();
+    return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 
 static uint64_t
@@ -91,11 +107,23 @@ virStorageVaaiReadSlot(virStorageVaaiSession *s,
 }
 
 
+/* The fence ran out (called with the lock held): whatever relied on it
+ * must be verified again. */
+static void
+virStorageVaaiLapse(virStorageVaaiSession *s)
+{
+    s->lapses++;
+    s->reverify = true;
+}
+
+
 /*
- * Renew the heartbeat once.  A miscompare is re-read: our identity and
- * counter still there means a false miscompare (try once more); anything
- * else means another host took the slot over, having seen us dead, and
- * we must stop using the pool.
+ * Renew the heartbeat once.  The renewal is timed before it is issued.  A
+ * miscompare or an error is answered by reading the slot: our identity and
+ * counter still there means a false miscompare (try again); our identity
+ * and counter + 1 means our write was applied and its status lost;
+ * anything else means another host took the slot over, having seen us
+ * dead, and we must stop using the pool.
  */
 static int
 virStorageVaaiRenew(virStorageVaaiSession *s,
@@ -107,30 +135,40 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
     virStorageVaaiRecordStatus status;
     size_t attempt;
 
-    for (attempt = 0; attempt < 2; attempt++) {
+    for (attempt = 0; attempt < 3; attempt++) {
+        gint64 issued = virStorageVaaiNowUs();
+        g_autoptr(GError) swapErr = NULL;
         int rc;
 
+        if ((uint64_t)(issued - s->lastRenewUs) >= s->timeoutUs / 2)
+            virStorageVaaiLapse(s);
         if (virStorageVaaiEncodeSlot(s, s->counter + 1, next, error) < 0)
             return -1;
         rc = virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, s->slot),
-                                         s->slotBlock, next, error);
-        if (rc < 0)
-            return -1;
+                                         s->slotBlock, next, &swapErr);
         if (rc == 0) {
             memcpy(s->slotBlock, next, s->blockSize);
             s->counter++;
-            s->lastRenewUs = g_get_monotonic_time();
+            s->lastRenewUs = issued;
             return 0;
         }
         if (virStorageVaaiReadSlot(s, s->slot, seen, &hb, &status, error) < 0)
             return -1;
         if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
-            virStorageVaaiSameHost(hb.host, hb.incarnation, &s->self) &&
-            hb.counter == s->counter) {
-            memcpy(s->slotBlock, seen, s->blockSize);
-            continue;
+            virStorageVaaiSameHost(hb.host, hb.incarnation, &s->self)) {
+            if (hb.counter == s->counter) {
+                memcpy(s->slotBlock, seen, s->blockSize);
+                continue;
+            }
+            if (hb.counter == s->counter + 1) {
+                memcpy(s->slotBlock, seen, s->blockSize);
+                s->counter++;
+                s->lastRenewUs = issued;
+                return 0;
+            }
         }
         s->fenced = true;
+        virStorageVaaiLapse(s);
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
                     "heartbeat slot %u was taken over by another host: this "
                     "host was presumed dead and stops using the pool", s->slot);
@@ -150,7 +188,7 @@ virStorageVaaiHeartbeatThread(gpointer opaque)
 
     g_mutex_lock(&s->lock);
     while (!s->stop && !s->fenced) {
-        gint64 until = g_get_monotonic_time() + s->intervalUs;
+        gint64 until = virStorageVaaiNowUs() + s->intervalUs;
         g_autoptr(GError) err = NULL;
 
         while (!s->stop && g_cond_wait_until(&s->cond, &s->lock, until))
@@ -176,23 +214,26 @@ typedef struct {
 } virStorageVaaiWatch;
 
 
+/* @readIssuedUs: the clock read before issuing the read that returned
+ * @hb.  A new value starts the watch at the clock read after that read
+ * completed (now); the counter is stale once a read issued T or more after
+ * that start still returns it. */
 static bool
 virStorageVaaiWatchStale(virStorageVaaiWatch *w,
                          const virStorageVaaiHeartbeat *hb,
-                         uint64_t timeoutUs)
+                         uint64_t timeoutUs,
+                         gint64 readIssuedUs)
 {
-    gint64 now = g_get_monotonic_time();
-
     if (!w->watching || w->counter != hb->counter || w->incarnation != hb->incarnation ||
         memcmp(w->uuid, hb->host, sizeof(w->uuid)) != 0) {
         w->watching = true;
         memcpy(w->uuid, hb->host, sizeof(w->uuid));
         w->incarnation = hb->incarnation;
         w->counter = hb->counter;
-        w->sinceUs = now;
+        w->sinceUs = virStorageVaaiNowUs();
         return false;
     }
-    return (uint64_t)(now - w->sinceUs) >= timeoutUs;
+    return readIssuedUs > w->sinceUs && (uint64_t)(readIssuedUs - w->sinceUs) >= timeoutUs;
 }
 
 
@@ -206,16 +247,18 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
     g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
     g_autofree uint8_t *mine = g_new0(uint8_t, s->blockSize);
     g_autofree virStorageVaaiWatch *watch = g_new0(virStorageVaaiWatch, n);
-    gint64 deadline = g_get_monotonic_time() + 3 * s->timeoutUs;
+    gint64 deadline = virStorageVaaiNowUs() + 3 * s->timeoutUs;
     uint32_t i;
 
     if (virStorageVaaiEncodeSlot(s, 0, mine, error) < 0)
         return -1;
 
-    while (g_get_monotonic_time() < deadline) {
+    while (virStorageVaaiNowUs() < deadline) {
         for (i = 0; i < n; i++) {
             virStorageVaaiHeartbeat hb;
             virStorageVaaiRecordStatus status;
+            gint64 readIssued = virStorageVaaiNowUs();
+            gint64 issued;
             int rc;
 
             if (virStorageVaaiReadSlot(s, i, seen, &hb, &status, error) < 0)
@@ -223,8 +266,9 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
             if (status != VIR_STORAGE_VAAI_RECORD_EMPTY &&
                 !(status == VIR_STORAGE_VAAI_RECORD_VALID &&
                   (virStorageVaaiHeartbeatIsFree(&hb) ||
-                   virStorageVaaiWatchStale(&watch[i], &hb, s->timeoutUs))))
+                   virStorageVaaiWatchStale(&watch[i], &hb, s->timeoutUs, readIssued))))
                 continue;
+            issued = virStorageVaaiNowUs();
             rc = virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, i),
                                              seen, mine, error);
             if (rc < 0)
@@ -234,7 +278,7 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
             s->slot = i;
             memcpy(s->slotBlock, mine, s->blockSize);
             s->counter = 0;
-            s->lastRenewUs = g_get_monotonic_time();
+            s->lastRenewUs = issued;
             return 0;
         }
         g_usleep(s->intervalUs);
@@ -271,14 +315,27 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
 }
 
 
+/* Called with the lock held: whether the fence still stands now. */
+static bool
+virStorageVaaiFenceStands(virStorageVaaiSession *s)
+{
+    if (s->fenced)
+        return false;
+    if ((uint64_t)(virStorageVaaiNowUs() - s->lastRenewUs) >= s->timeoutUs / 2) {
+        virStorageVaaiLapse(s);
+        return false;
+    }
+    return true;
+}
+
+
 bool
 virStorageVaaiSessionMayWrite(virStorageVaaiSession *s)
 {
     bool ok;
 
     g_mutex_lock(&s->lock);
-    ok = s->held && !s->fenced &&
-         (uint64_t)(g_get_monotonic_time() - s->lastRenewUs) < s->timeoutUs / 2;
+    ok = virStorageVaaiFenceStands(s) && s->held && !s->reverify;
     g_mutex_unlock(&s->lock);
     return ok;
 }
@@ -304,6 +361,39 @@ virStorageVaaiEncodeLease(virStorageVaaiSession *s,
 }
 
 
+/* CAW the lease from @seen to ours with @generation, timed and judged
+ * fresh before it is issued.  0 held, 1 miscompare or error (read again). */
+static int
+virStorageVaaiLeaseSwap(virStorageVaaiSession *s,
+                        const uint8_t *seen,
+                        uint64_t generation,
+                        bool *issuedFresh,
+                        GError **error)
+{
+    g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
+    g_autoptr(GError) swapErr = NULL;
+    bool fresh;
+    int rc;
+
+    if (virStorageVaaiEncodeLease(s, true, generation, next, error) < 0)
+        return -1;
+    g_mutex_lock(&s->lock);
+    fresh = virStorageVaaiFenceStands(s);
+    g_mutex_unlock(&s->lock);
+    *issuedFresh = fresh;
+    rc = virStorageVaaiPoolSwapBlock(s->pool, s->pool->header.leaseLba, seen, next, &swapErr);
+    if (rc != 0)
+        return 1;
+    g_mutex_lock(&s->lock);
+    memcpy(s->leaseBlock, next, s->blockSize);
+    s->generation = generation;
+    s->held = true;
+    s->reverify = !fresh;
+    g_mutex_unlock(&s->lock);
+    return 0;
+}
+
+
 int
 virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
                              unsigned int timeoutMs,
@@ -311,10 +401,11 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
 {
     uint64_t leaseLba = s->pool->header.leaseLba;
     g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
-    g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
     g_autofree uint8_t *slotBytes = g_new0(uint8_t, s->blockSize);
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    gint64 deadline = virStorageVaaiNowUs() + (gint64)timeoutMs * 1000;
     virStorageVaaiWatch watch = { 0 };
+    bool issuedFresh = false;
+    bool issued = false;
 
     for (;;) {
         virStorageVaaiLease lease;
@@ -322,6 +413,11 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         bool take = false;
         int rc;
 
+        if (s->fenced) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "this host's heartbeat slot was taken over: it may not use the pool");
+            return -1;
+        }
         if (virStorageVaaiPoolReadBlock(s->pool->lun, leaseLba, seen, error) < 0)
             return -1;
         status = virStorageVaaiLeaseDecode(seen, s->blockSize, &lease, error);
@@ -333,16 +429,19 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         if (virStorageVaaiLeaseIsFree(&lease)) {
             take = true;
         } else if (virStorageVaaiSameHost(lease.owner, lease.ownerIncarnation, &s->self)) {
-            /* Ours already (a release that failed half way). */
+            /* Ours: a CAW of ours was applied with its status lost.  Its
+             * freshness is what it was when issued; unknown means no. */
             g_mutex_lock(&s->lock);
             memcpy(s->leaseBlock, seen, s->blockSize);
             s->generation = lease.generation;
             s->held = true;
+            s->reverify = !(issued && issuedFresh);
             g_mutex_unlock(&s->lock);
             break;
         } else if (lease.ownerSlot < s->pool->header.heartbeatSlots) {
             virStorageVaaiHeartbeat hb;
             virStorageVaaiRecordStatus hbStatus;
+            gint64 readIssued = virStorageVaaiNowUs();
 
             if (virStorageVaaiReadSlot(s, lease.ownerSlot, slotBytes, &hb, &hbStatus, error) < 0)
                 return -1;
@@ -353,29 +452,22 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
                 memcmp(hb.host, lease.owner, sizeof(hb.host)) != 0)
                 take = true;
             else
-                take = virStorageVaaiWatchStale(&watch, &hb, s->timeoutUs);
+                take = virStorageVaaiWatchStale(&watch, &hb, s->timeoutUs, readIssued);
         } else {
             take = true;    /* a holder without a valid slot cannot be alive */
         }
 
         if (take) {
-            if (virStorageVaaiEncodeLease(s, true, lease.generation + 1, next, error) < 0)
-                return -1;
-            rc = virStorageVaaiPoolSwapBlock(s->pool, leaseLba, seen, next, error);
+            issued = true;
+            rc = virStorageVaaiLeaseSwap(s, seen, lease.generation + 1, &issuedFresh, error);
             if (rc < 0)
                 return -1;
-            if (rc == 0) {
-                g_mutex_lock(&s->lock);
-                memcpy(s->leaseBlock, next, s->blockSize);
-                s->generation = lease.generation + 1;
-                s->held = true;
-                g_mutex_unlock(&s->lock);
+            if (rc == 0)
                 break;
-            }
-            continue;       /* changed under us: read again */
+            continue;       /* changed under us, or the status was lost: read again */
         }
 
-        if (g_get_monotonic_time() >= deadline) {
+        if (virStorageVaaiNowUs() >= deadline) {
             g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                         "the pool's metadata lease is held by a live host "
                         "(slot %u, generation %llu)", lease.ownerSlot,
@@ -385,13 +477,86 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         g_usleep(MIN(s->intervalUs / 2, 500000));
     }
 
-    if (!virStorageVaaiSessionMayWrite(s)) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
-                    "the lease was acquired but this host's heartbeat is too old "
-                    "to use it");
-        return -1;
+    return virStorageVaaiSessionVerify(s, error);
+}
+
+
+int
+virStorageVaaiSessionVerify(virStorageVaaiSession *s,
+                            GError **error)
+{
+    g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
+    size_t attempt;
+
+    for (attempt = 0; attempt < 4; attempt++) {
+        uint64_t generation;
+        bool held;
+        bool reverify;
+        bool fresh;
+        bool issuedFresh;
+        int rc;
+
+        g_mutex_lock(&s->lock);
+        fresh = virStorageVaaiFenceStands(s);
+        held = s->held;
+        reverify = s->reverify;
+        generation = s->generation;
+        memcpy(seen, s->leaseBlock, s->blockSize);
+        g_mutex_unlock(&s->lock);
+
+        if (!held) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "this host does not hold the pool's metadata lease");
+            return -1;
+        }
+        if (!reverify && fresh)
+            return 0;
+        if (!fresh) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                        "this host's heartbeat is too old to use the lease (the "
+                        "self-fence of T/2 ran out): nothing was written");
+            return -1;
+        }
+        /* The fence ran out while we held the lease: a watcher may have
+         * taken it over.  Only a CAW that moves the generation on proves
+         * it is still ours (a takeover that read the old one then fails). */
+        rc = virStorageVaaiLeaseSwap(s, seen, generation + 1, &issuedFresh, error);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            if (!issuedFresh)
+                continue;
+            return 0;
+        }
+        if (virStorageVaaiPoolReadBlock(s->pool->lun, s->pool->header.leaseLba,
+                                        seen, error) < 0)
+            return -1;
+        g_mutex_lock(&s->lock);
+        if (memcmp(seen, s->leaseBlock, s->blockSize) != 0) {
+            virStorageVaaiLease lease;
+
+            if (virStorageVaaiLeaseDecode(seen, s->blockSize, &lease, NULL) ==
+                VIR_STORAGE_VAAI_RECORD_VALID &&
+                virStorageVaaiSameHost(lease.owner, lease.ownerIncarnation, &s->self) &&
+                lease.generation == generation + 1) {
+                /* applied, status lost */
+                memcpy(s->leaseBlock, seen, s->blockSize);
+                s->generation = generation + 1;
+                s->reverify = !issuedFresh;
+            } else {
+                s->held = false;
+                g_mutex_unlock(&s->lock);
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                            "the pool's metadata lease was taken over while this "
+                            "host was too slow to renew: nothing was written");
+                return -1;
+            }
+        }
+        g_mutex_unlock(&s->lock);
     }
-    return 0;
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                "could not re-verify the pool's metadata lease");
+    return -1;
 }
 
 
@@ -400,26 +565,43 @@ virStorageVaaiSessionRelease(virStorageVaaiSession *s,
                              GError **error)
 {
     g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
-    int rc;
+    g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
+    size_t attempt;
+    int ret = -1;
 
     if (!s->held)
         return 0;
     if (virStorageVaaiEncodeLease(s, false, s->generation + 1, next, error) < 0)
         return -1;
-    rc = virStorageVaaiPoolSwapBlock(s->pool, s->pool->header.leaseLba,
-                                     s->leaseBlock, next, error);
-    g_mutex_lock(&s->lock);
-    s->held = false;
-    g_mutex_unlock(&s->lock);
-    if (rc < 0)
-        return -1;
-    if (rc == 1) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
-                    "the lease had already been taken over when this host released it");
-        return -1;
+    /* A miscompare or an error is answered by reading: still ours as we
+     * wrote it, try again; anything else, released (status lost) or taken
+     * over, and either way no longer ours. */
+    for (attempt = 0; attempt < 3; attempt++) {
+        g_autoptr(GError) swapErr = NULL;
+        int rc = virStorageVaaiPoolSwapBlock(s->pool, s->pool->header.leaseLba,
+                                             s->leaseBlock, next, &swapErr);
+
+        if (rc == 0) {
+            s->generation++;
+            ret = 0;
+            break;
+        }
+        if (virStorageVaaiPoolReadBlock(s->pool->lun, s->pool->header.leaseLba,
+                                        seen, error) < 0)
+            break;
+        if (memcmp(seen, s->leaseBlock, s->blockSize) != 0) {
+            ret = 0;
+            break;
+        }
     }
-    s->generation++;
-    return 0;
+    if (ret < 0 && error && !*error)
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "could not release the pool's metadata lease");
+    g_mutex_lock(&s->lock);
+    if (ret == 0)
+        s->held = false;
+    g_mutex_unlock(&s->lock);
+    return ret;
 }
 
 
@@ -480,14 +662,26 @@ virStorageVaaiSessionPool(const virStorageVaaiSession *s)
 }
 
 
+uint64_t
+virStorageVaaiSessionEpoch(virStorageVaaiSession *s)
+{
+    uint64_t lapses;
+
+    g_mutex_lock(&s->lock);
+    lapses = s->lapses;
+    g_mutex_unlock(&s->lock);
+    return lapses;
+}
+
+
 bool
-virStorageVaaiSessionFresh(virStorageVaaiSession *s)
+virStorageVaaiSessionFresh(virStorageVaaiSession *s,
+                           uint64_t epoch)
 {
     bool ok;
 
     g_mutex_lock(&s->lock);
-    ok = !s->fenced &&
-         (uint64_t)(g_get_monotonic_time() - s->lastRenewUs) < s->timeoutUs / 2;
+    ok = virStorageVaaiFenceStands(s) && s->lapses == epoch;
     g_mutex_unlock(&s->lock);
     return ok;
 }
@@ -501,6 +695,7 @@ struct _virStorageVaaiWatcher {
     virStorageVaaiHeartbeat *hb;
     bool *valid;
     virStorageVaaiWatch *watch;
+    gint64 readIssuedUs;                    /* before the last read was issued */
     bool read;
 };
 
@@ -544,6 +739,7 @@ virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *w,
     int rc;
 
     virScsiReportInit(&report);
+    w->readIssuedUs = virStorageVaaiNowUs();
     rc = virScsiOffloadRead(w->pool->lun, w->pool->header.heartbeatLba, w->slots,
                             w->raw, &report, error);
     virScsiReportClear(&report);
@@ -555,7 +751,8 @@ virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *w,
                       VIR_STORAGE_VAAI_RECORD_VALID &&
                       !virStorageVaaiHeartbeatIsFree(&w->hb[i]);
         if (w->valid[i])
-            virStorageVaaiWatchStale(&w->watch[i], &w->hb[i], w->timeoutUs);
+            virStorageVaaiWatchStale(&w->watch[i], &w->hb[i], w->timeoutUs,
+                                     w->readIssuedUs);
         else
             w->watch[i].watching = false;
     }
@@ -581,7 +778,7 @@ virStorageVaaiWatcherState(virStorageVaaiWatcher *w,
             memcmp(w->hb[i].host, uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0)
             continue;
         if (w->watch[i].watching && w->watch[i].counter == w->hb[i].counter) {
-            uint64_t still = g_get_monotonic_time() - w->watch[i].sinceUs;
+            uint64_t still = MAX(w->readIssuedUs - w->watch[i].sinceUs, 0);
 
             if (still >= w->timeoutUs)
                 return VIR_STORAGE_VAAI_PROCESS_DEAD;
@@ -601,7 +798,7 @@ virStorageVaaiWatcherReap(virStorageVaaiWatcher *w,
 {
     uint32_t bs = w->pool->header.blockSize;
     g_autofree uint8_t *empty = g_new0(uint8_t, bs);
-    gint64 now = g_get_monotonic_time();
+    gint64 now = w->readIssuedUs;
     int freed = 0;
     uint32_t i;
 
@@ -634,7 +831,7 @@ virStorageVaaiWatcherReap(virStorageVaaiWatcher *w,
 bool
 virStorageVaaiWatcherAnyStopping(virStorageVaaiWatcher *w)
 {
-    gint64 now = g_get_monotonic_time();
+    gint64 now = w->readIssuedUs;
     uint32_t i;
 
     for (i = 0; i < w->slots; i++) {

@@ -37,11 +37,20 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *session,
                              unsigned int timeoutMs,
                              GError **error);
 
-/* Whether metadata may be written now: the lease is held and this host's
- * last heartbeat renewal is younger than half the lease timeout (a host
- * that cannot renew fences itself before anyone may take over). */
+/* Whether metadata may be written now: the lease is held, this host's
+ * last heartbeat renewal (timed before it was issued) is younger than half
+ * the lease timeout (a host that cannot renew fences itself before anyone
+ * may take over), and the fence has not run out since the lease was
+ * written (else virStorageVaaiSessionVerify must prove it again). */
 bool
 virStorageVaaiSessionMayWrite(virStorageVaaiSession *session);
+
+/* Make sure metadata may be written now, re-verifying the lease by
+ * COMPARE AND WRITE if the fence ran out while it was held (docs/
+ * lease-protocol.md "Re-verify").  -1 if the lease is not ours (any more). */
+int
+virStorageVaaiSessionVerify(virStorageVaaiSession *session,
+                            GError **error);
 
 int
 virStorageVaaiSessionRelease(virStorageVaaiSession *session,
@@ -59,11 +68,18 @@ virStorageVaaiSessionHost(const virStorageVaaiSession *session);
 virStorageVaaiPool *
 virStorageVaaiSessionPool(const virStorageVaaiSession *session);
 
-/* Whether this host may keep moving data for an operation it recorded:
- * its slot is still its own and its last renewal is younger than T/2, so
- * no other host can yet have presumed it dead. */
+/* How often the self-fence has run out so far: an operation notes it when
+ * it starts. */
+uint64_t
+virStorageVaaiSessionEpoch(virStorageVaaiSession *session);
+
+/* Whether this host may keep moving data for an operation it recorded at
+ * @epoch: its slot is still its own, its last renewal is younger than T/2
+ * and the fence has never run out since, so no other host can have
+ * presumed it dead and recovered the operation. */
 bool
-virStorageVaaiSessionFresh(virStorageVaaiSession *session);
+virStorageVaaiSessionFresh(virStorageVaaiSession *session,
+                           uint64_t epoch);
 
 
 /* Which processes working on the pool are alive, judged as the lease is:

@@ -109,6 +109,7 @@ struct _virStorageVaaiWork {
     virScsiReport *report;          /* the caller's: the sum of all phases */
     const char *what;               /* "create", "clone", ... */
     bool leased;
+    uint64_t epoch;                 /* the session's fence epoch at the start */
     int idx;                        /* the record worked on, or -1 */
 
     /* data movement, shared with the engine's progress callback */
@@ -139,6 +140,7 @@ virStorageVaaiWorkInit(virStorageVaaiWork *w,
     w->report = report;
     w->what = what;
     w->idx = -1;
+    w->epoch = virStorageVaaiSessionEpoch(s);
     g_mutex_init(&w->lock);
     if (report)
         virScsiReportBegin(report, what, w->pool->header.blockSize, 0, NULL);
@@ -230,12 +232,8 @@ virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
 {
     int rc;
 
-    if (!virStorageVaaiSessionMayWrite(w->s)) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
-                    "%s: this host can no longer vouch for its lease (heartbeat "
-                    "too old): nothing was changed", w->what);
+    if (virStorageVaaiSessionVerify(w->s, error) < 0)
         return -1;
-    }
     rc = virStorageVaaiTableSwap(w->pool, w->table, idx, next, error);
     if (rc == 1)
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
@@ -300,7 +298,7 @@ virStorageVaaiWorkProgress(uint64_t done,
 
     g_mutex_lock(&w->lock);
     overall = w->base + done;
-    if (!w->lost && !virStorageVaaiSessionFresh(w->s)) {
+    if (!w->lost && !virStorageVaaiSessionFresh(w->s, w->epoch)) {
         w->lost = true;
         g_set_error(&w->lostError, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                     "%s: this host's heartbeat is too old to keep writing data "
@@ -349,7 +347,7 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
 
     if (nblocks == 0)
         return 0;
-    if (!virStorageVaaiSessionFresh(w->s)) {
+    if (!virStorageVaaiSessionFresh(w->s, w->epoch)) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                     "%s: this host's heartbeat is too old to write data", w->what);
         return -1;
