@@ -134,6 +134,17 @@ def pool_check(watch_ms=0):
         raise RuntimeError("pool check: " + short(r))
 
 
+def slots_taken():
+    """Heartbeat slots holding a host (docs/format.md: magic HBT1, host UUID
+    at offset 8; the header gives their LBA at offset 64, count at 72)."""
+    head = read(0, 512)
+    lba = int.from_bytes(head[64:72], "big")
+    count = int.from_bytes(head[72:76], "big")
+    raw = read(lba, count * 512)
+    return [i for i in range(count)
+            if raw[i * 512:i * 512 + 4] == b"HBT1" and any(raw[i * 512 + 8:i * 512 + 24])]
+
+
 def create(name, size, host=HOST_A):
     r = vc("vol", "create", LUN, name, str(size), "--json", host=host)
     if r.returncode != 0:
@@ -231,15 +242,17 @@ def settled(tag):
     """The pool after recovery: consistent, nothing busy, nothing leaked."""
     c = pool_check()
     vols = pool_list()
+    taken = slots_taken()
     held = sum(v["blocks"] * v["block_size"] for v in vols)
     not_ready = [v["name"] + ":" + v["state"] for v in vols if v["state"] != "ready"]
     ok = (c["ok"] and c["busy"] == 0 and c["orphans"] == 0 and c["leaked_bytes"] == 0 and
-          not c["errors"] and not not_ready and c["used_bytes"] == held)
+          not c["errors"] and not not_ready and c["used_bytes"] == held and not taken)
     seen = {k: c[k] for k in ("ok", "busy", "orphans", "leaked_bytes", "used_bytes",
                               "errors")}
     check(ok, f"{tag}: pool check ok, 0 busy, 0 orphans, 0 leaked, no overlap, "
-          f"used {c['used_bytes'] // MiB} MiB = the ready volumes' {held // MiB} MiB",
-          f"check {seen}, not ready: {not_ready}")
+          f"used {c['used_bytes'] // MiB} MiB = the ready volumes' {held // MiB} MiB, "
+          f"no heartbeat slot left taken",
+          f"check {seen}, not ready: {not_ready}, slots still taken: {taken}")
     return ok
 
 
@@ -254,12 +267,14 @@ def repair(tag, host=HOST_B, crash=None, expect_repaired=True):
         out = json.loads(r.stdout)
     except ValueError:
         out = {}
-    rep = out.get("repaired", [])
+    rep = [x for x in out.get("repaired", []) if x.startswith("record ")]
+    freed = [x for x in out.get("repaired", []) if "heartbeat slot" in x]
     ok = r.returncode == 0 and (rep or not expect_repaired)
     shown = rep if len(rep) <= 3 else rep[:2] + [f"... {len(rep) - 2} more"]
     seen = {k: out.get(k) for k in ("ok", "busy", "orphans", "errors", "notes")}
     check(ok, f"{tag}: pool repair by host {host[:8]} recovered {len(rep)} record(s) "
-          f"in {took:.1f} s: {'; '.join(shown)}", short(r) + f"; its check: {seen}")
+          f"in {took:.1f} s: {'; '.join(shown)} ({len(freed)} dead slot(s) freed)",
+          short(r) + f"; its check: {seen}")
     return r
 
 
