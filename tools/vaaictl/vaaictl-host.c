@@ -122,7 +122,7 @@ vaaictlHostOptionsClear(vaaictlHostOptions *opts)
 
 
 /* /etc/machine-id is 32 hex digits that survive reboots: a UUID. */
-static bool
+bool
 vaaictlHostIdentity(const char *cmd,
                     const vaaictlHostOptions *opts,
                     virStorageVaaiHost *host)

@@ -115,9 +115,13 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
         fprintf(stderr, "vaaictl pool format: --name is required\n");
         return VAAICTL_EXIT_USAGE;
     }
-    if (hostUuid && !vaaictlParseUuid(hostUuid, uuid)) {
-        fprintf(stderr, "vaaictl pool format: '%s' is not a UUID\n", hostUuid);
-        return VAAICTL_EXIT_USAGE;
+    {
+        vaaictlHostOptions hopts = { .hostUuid = hostUuid };
+        virStorageVaaiHost self;
+
+        if (!vaaictlHostIdentity("pool format", &hopts, &self))
+            return VAAICTL_EXIT_USAGE;
+        memcpy(uuid, self.uuid, sizeof(uuid));
     }
     if (volumes < 0 || leaseTimeout < 0 || heartbeat < 0) {
         fprintf(stderr, "vaaictl pool format: negative values make no sense\n");
@@ -127,7 +131,7 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
     if (!(lun = vaaictlOpenLun(global, "pool format", argv[1])))
         return VAAICTL_EXIT_FAILURE;
     opts.name = name;
-    opts.hostUuid = hostUuid ? uuid : NULL;
+    opts.hostUuid = uuid;
     opts.force = force;
     opts.singleHost = singleHost;
     opts.volumeRecords = volumes;

@@ -14,6 +14,7 @@
 #include "virscsilun.h"
 #include "virscsireport.h"
 #include "virscsioffload.h"
+#include "storage_vaai_lease.h"
 
 /* Options every command accepts. */
 typedef struct _vaaictlGlobal vaaictlGlobal;
@@ -192,6 +193,13 @@ vaaictlHostOptionsAdd(GOptionContext *ctx,
 
 void
 vaaictlHostOptionsClear(vaaictlHostOptions *opts);
+
+/* This host: --host-uuid, else $VAAI_HOST_UUID, else /etc/machine-id;
+ * a new incarnation. */
+bool
+vaaictlHostIdentity(const char *cmd,
+                    const vaaictlHostOptions *opts,
+                    virStorageVaaiHost *host);
 
 /* A pool opened for writing by this host: LUN, pool, session. */
 typedef struct _vaaictlPoolHandle vaaictlPoolHandle;
