@@ -32,6 +32,7 @@
 
 #include "storage_vaai_pool.h"
 #include "storage_vaai_table.h"
+#include "storage_vaai_volume.h"
 #include "virscsilun.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -52,6 +53,7 @@ struct _virStorageBackendVaaiState {
     virMutex lock;
     virScsiLun *lun;
     virStorageVaaiPool *pool;
+    virStorageVaaiSession *session; /* this host's heartbeat and lease */
     bool local;                     /* a device path, not iSCSI */
 };
 
@@ -66,6 +68,7 @@ virStorageBackendVaaiStateFree(void *opaque)
 
     if (!state)
         return;
+    virStorageVaaiSessionLeave(state->session);
     virStorageVaaiPoolFree(state->pool);
     virScsiLunFree(state->lun);
     virMutexDestroy(&state->lock);
@@ -203,6 +206,29 @@ virStorageBackendVaaiSourceSpec(virStoragePoolSource *src,
 }
 
 
+/* This host on shared pools: $VAAI_HOST_UUID (set per host by
+ * libvirt-vaai's libvirt/run), else libvirt's host UUID, which survives
+ * reboots; a new incarnation for every daemon start. */
+static int
+virStorageBackendVaaiHost(virStorageVaaiHost *host)
+{
+    const char *env = g_getenv("VAAI_HOST_UUID");
+
+    if (env) {
+        if (virUUIDParse(env, host->uuid) < 0) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("VAAI_HOST_UUID '%1$s' is not a UUID"), env);
+            return -1;
+        }
+    } else if (virGetHostUUID(host->uuid) < 0) {
+        return -1;
+    }
+    host->incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
+    g_strlcpy(host->name, g_get_host_name(), sizeof(host->name));
+    return 0;
+}
+
+
 static virStorageBackendVaaiState *
 virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
 {
@@ -210,6 +236,7 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
     g_autofree char *shown = NULL;
     g_autoptr(GError) err = NULL;
     virScsiTransportOptions opts = { 0 };
+    virStorageVaaiHost host = { 0 };
     virStorageBackendVaaiState *state;
 
     if (!(shown = virStorageBackendVaaiSourceSpec(&def->source, false)) ||
@@ -235,9 +262,34 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
         goto error;
     }
 
-    if (!(state->pool = virStorageVaaiPoolOpen(state->lun, false, &err))) {
+    if (!(state->pool = virStorageVaaiPoolOpen(state->lun, true, &err))) {
         virStorageBackendVaaiReportGError(NULL, err);
         goto error;
+    }
+    if (state->pool->singleHost) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("LUN %1$s has no COMPARE AND WRITE: hosts cannot share it, and "
+                         "libvirt does not offer single-host vaai pools"), shown);
+        goto error;
+    }
+    if (virStorageBackendVaaiHost(&host) < 0)
+        goto error;
+    if (!(state->session = virStorageVaaiSessionJoin(state->pool, &host, &err))) {
+        virStorageBackendVaaiReportGError(_("cannot join the pool"), err);
+        goto error;
+    }
+    {
+        g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
+        size_t i;
+
+        /* Finish or roll back what hosts that are gone left behind. */
+        if (virStorageVaaiVolRecover(state->session, 0, NULL, NULL, log, &err) < 0) {
+            VIR_WARN("pool '%s': recovery: %s", def->name, err->message);
+            g_clear_error(&err);
+        }
+        for (i = 0; i < log->len; i++)
+            VIR_INFO("pool '%s': recovered %s", def->name,
+                     (const char *)g_ptr_array_index(log, i));
     }
 
     VIR_DEBUG("pool '%s': LUN %s holds vaai pool '%s'%s",
@@ -426,6 +478,333 @@ virStorageBackendVaaiStopPool(virStoragePoolObj *obj)
 }
 
 
+/* The state of the started vaai pool whose on-LUN UUID @poolUuid is (a
+ * clone's source may be in another pool), or NULL. */
+static virStorageBackendVaaiState *
+virStorageBackendVaaiStateByPoolUuid(const char *poolUuid)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&vaaiStatesLock);
+    GHashTableIter iter;
+    gpointer value;
+
+    if (!vaaiStates)
+        return NULL;
+    g_hash_table_iter_init(&iter, vaaiStates);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        virStorageBackendVaaiState *state = value;
+        g_autofree char *uuid = virStorageBackendVaaiUUIDFormat(state->pool->header.poolUuid);
+
+        if (STREQ(uuid, poolUuid))
+            return state;
+    }
+    return NULL;
+}
+
+
+static void
+virStorageBackendVaaiLogReport(const char *what,
+                               const char *pool,
+                               const char *vol,
+                               const virScsiReport *report)
+{
+    VIR_INFO("pool '%s' volume '%s': %s: %llu blocks done, %llu offloaded, "
+             "%llu bytes through the host, %llu link commands",
+             pool, vol, what, (unsigned long long)report->doneBlocks,
+             (unsigned long long)virScsiReportOffloadedBlocks(report),
+             (unsigned long long)(report->methods[VIR_SCSI_METHOD_HOST].hostBytes),
+             (unsigned long long)report->link.commands);
+}
+
+
+/* Quick and with the pool locked: name the volume.  Its key is the UUID
+ * buildVol gives it on the LUN, so it is the same on every host. */
+static int
+virStorageBackendVaaiCreateVol(virStoragePoolObj *obj,
+                               virStorageVolDef *vol)
+{
+    virStorageBackendVaaiState *state;
+    g_autoptr(GError) err = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    g_autofree char *poolUuid = NULL;
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)))
+        return -1;
+    if (!virStorageVaaiVolNameValid(vol->name, &err)) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s", err->message);
+        return -1;
+    }
+    if (vol->target.format != VIR_STORAGE_FILE_NONE &&
+        vol->target.format != VIR_STORAGE_FILE_RAW) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("vaai volumes are raw"));
+        return -1;
+    }
+    if (virUUIDGenerate(uuid) < 0)
+        return -1;
+    vol->type = state->local ? VIR_STORAGE_VOL_BLOCK : VIR_STORAGE_VOL_NETWORK;
+    vol->target.format = VIR_STORAGE_FILE_RAW;
+    g_free(vol->key);
+    vol->key = virStorageBackendVaaiUUIDFormat(uuid);
+    poolUuid = virStorageBackendVaaiUUIDFormat(state->pool->header.poolUuid);
+    g_free(vol->target.path);
+    vol->target.path = g_strdup_printf("vaai://%s/%s", poolUuid, vol->name);
+    return 0;
+}
+
+
+static int
+virStorageBackendVaaiOptions(virStorageVolDef *vol,
+                             virStorageVaaiOpOptions *opts,
+                             unsigned char *uuid)
+{
+    memset(opts, 0, sizeof(*opts));
+    if (vol && vol->key) {
+        if (virUUIDParse(vol->key, uuid) < 0) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           _("volume key '%1$s' is not a UUID"), vol->key);
+            return -1;
+        }
+        opts->uuid = uuid;
+    }
+    return 0;
+}
+
+
+/* Without the pool lock: zero the new extent through the engine. */
+static int
+virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
+                              virStorageVolDef *vol,
+                              unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    virStorageBackendVaaiState *state;
+    virStorageVaaiOpOptions opts;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    int ret;
+
+    virCheckFlags(0, -1);
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)) ||
+        virStorageBackendVaaiOptions(vol, &opts, uuid) < 0)
+        return -1;
+
+    virScsiReportInit(&report);
+    ret = virStorageVaaiVolCreate(state->session, vol->name, vol->target.capacity,
+                                  &opts, &report, NULL, &err);
+    virStorageBackendVaaiLogReport("create", def->name, vol->name, &report);
+    virScsiReportClear(&report);
+    if (ret < 0)
+        virStorageBackendVaaiReportGError(_("cannot create the volume"), err);
+    return ret;
+}
+
+
+/* Without the pool lock: clone @inputvol (in this pool or another vaai
+ * pool on the same array) by EXTENDED COPY.  The driver passes the new
+ * volume first, whatever the typedef's names say. */
+static int
+virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
+                                  virStorageVolDef *vol,
+                                  virStorageVolDef *inputvol,
+                                  unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    virStorageBackendVaaiState *state;
+    virStorageBackendVaaiState *src;
+    virStorageVaaiOpOptions opts;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    g_autoptr(GError) err = NULL;
+    g_autofree char *srcPool = NULL;
+    const char *path = inputvol->target.path;
+    const char *slash;
+    virScsiReport report;
+    int ret;
+
+    virCheckFlags(VIR_STORAGE_VOL_CREATE_REFLINK, -1);
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)) ||
+        virStorageBackendVaaiOptions(vol, &opts, uuid) < 0)
+        return -1;
+    /* --reflink: share data or fail; here, offload or fail. */
+    if (flags & VIR_STORAGE_VOL_CREATE_REFLINK)
+        opts.flags |= VIR_STORAGE_VAAI_OP_NO_HOST;
+
+    if (!path || !STRPREFIX(path, "vaai://") || !(slash = strchr(path + 7, '/'))) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("vaai pools clone only vaai volumes, not '%1$s'"), NULLSTR(path));
+        return -1;
+    }
+    srcPool = g_strndup(path + 7, slash - (path + 7));
+    if (!(src = virStorageBackendVaaiStateByPoolUuid(srcPool))) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("the pool of volume '%1$s' is not active on this host"),
+                       inputvol->name);
+        return -1;
+    }
+
+    virScsiReportInit(&report);
+    ret = virStorageVaaiVolClone(state->session, src->pool, inputvol->name, vol->name,
+                                 vol->target.capacity, &opts, &report, NULL, &err);
+    virStorageBackendVaaiLogReport("clone", def->name, vol->name, &report);
+    virScsiReportClear(&report);
+    if (ret < 0)
+        virStorageBackendVaaiReportGError(_("cannot clone the volume"), err);
+    return ret;
+}
+
+
+static int
+virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
+                                virStorageVolDef *vol)
+{
+    virStorageBackendVaaiState *state;
+    g_autoptr(virStorageVaaiTable) table = NULL;
+    g_autoptr(GError) err = NULL;
+    int idx;
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)))
+        return -1;
+    table = virStorageVaaiTableNew(&state->pool->header);
+    if (virStorageVaaiTableRead(state->pool, table, &err) < 0) {
+        virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
+        return -1;
+    }
+    if ((idx = virStorageVaaiTableFindName(table, vol->name)) < 0) {
+        virReportError(VIR_ERR_NO_STORAGE_VOL,
+                       _("no volume '%1$s' on the LUN"), vol->name);
+        return -1;
+    }
+    vol->target.capacity = table->recs[idx].capacity;
+    vol->target.allocation = table->recs[idx].extentLength * state->pool->header.blockSize;
+    vol->target.physical = vol->target.allocation;
+    return 0;
+}
+
+
+static int
+virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
+                               virStorageVolDef *vol,
+                               unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    virStorageBackendVaaiState *state;
+    virStorageVaaiOpOptions opts = { 0 };
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    int ret;
+
+    virCheckFlags(VIR_STORAGE_VOL_DELETE_ZEROED, -1);
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)))
+        return -1;
+    if (flags & VIR_STORAGE_VOL_DELETE_ZEROED)
+        opts.flags |= VIR_STORAGE_VAAI_OP_ZERO;
+
+    virScsiReportInit(&report);
+    ret = virStorageVaaiVolDelete(state->session, vol->name, &opts, &report, &err);
+    virStorageBackendVaaiLogReport("delete", def->name, vol->name, &report);
+    virScsiReportClear(&report);
+    if (ret < 0) {
+        /* A volume that an unfinished build left behind is already gone. */
+        if (!g_error_matches(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG) ||
+            !strstr(err->message, "no volume")) {
+            virStorageBackendVaaiReportGError(_("cannot delete the volume"), err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
+static int
+virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
+                             virStorageVolDef *vol,
+                             unsigned int algorithm,
+                             unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    virStorageBackendVaaiState *state;
+    virStorageVaaiOpOptions opts = { 0 };
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    int ret;
+
+    virCheckFlags(0, -1);
+
+    switch ((virStorageVolWipeAlgorithm) algorithm) {
+    case VIR_STORAGE_VOL_WIPE_ALG_ZERO:
+        break;
+    case VIR_STORAGE_VOL_WIPE_ALG_TRIM:
+        opts.flags |= VIR_STORAGE_VAAI_OP_TRIM;
+        break;
+    case VIR_STORAGE_VOL_WIPE_ALG_NNSA:
+    case VIR_STORAGE_VOL_WIPE_ALG_DOD:
+    case VIR_STORAGE_VOL_WIPE_ALG_BSI:
+    case VIR_STORAGE_VOL_WIPE_ALG_GUTMANN:
+    case VIR_STORAGE_VOL_WIPE_ALG_SCHNEIER:
+    case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER7:
+    case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER33:
+    case VIR_STORAGE_VOL_WIPE_ALG_RANDOM:
+    case VIR_STORAGE_VOL_WIPE_ALG_LAST:
+    default:
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("vaai volumes are wiped with 'zero' or 'trim', not algorithm %1$u"),
+                       algorithm);
+        return -1;
+    }
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)))
+        return -1;
+    virScsiReportInit(&report);
+    ret = virStorageVaaiVolWipe(state->session, vol->name, &opts, &report, &err);
+    virStorageBackendVaaiLogReport("wipe", def->name, vol->name, &report);
+    virScsiReportClear(&report);
+    if (ret < 0)
+        virStorageBackendVaaiReportGError(_("cannot wipe the volume"), err);
+    return ret;
+}
+
+
+static int
+virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
+                               virStorageVolDef *vol,
+                               unsigned long long capacity,
+                               unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    virStorageBackendVaaiState *state;
+    virStorageVaaiOpOptions opts = { 0 };
+    virStorageVaaiVolRecord rec;
+    g_autoptr(GError) err = NULL;
+    virScsiReport report;
+    int ret;
+
+    virCheckFlags(VIR_STORAGE_VOL_RESIZE_ALLOCATE |
+                  VIR_STORAGE_VOL_RESIZE_DELTA |
+                  VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
+
+    if (!(state = virStorageBackendVaaiStateGet(obj)))
+        return -1;
+    if (flags & VIR_STORAGE_VOL_RESIZE_SHRINK)
+        opts.flags |= VIR_STORAGE_VAAI_OP_SHRINK;
+
+    virScsiReportInit(&report);
+    ret = virStorageVaaiVolResize(state->session, vol->name, capacity, &opts,
+                                  &report, &rec, &err);
+    virStorageBackendVaaiLogReport("resize", def->name, vol->name, &report);
+    virScsiReportClear(&report);
+    if (ret < 0) {
+        virStorageBackendVaaiReportGError(_("cannot resize the volume"), err);
+        return -1;
+    }
+    vol->target.capacity = rec.capacity;
+    vol->target.allocation = rec.extentLength * state->pool->header.blockSize;
+    return 0;
+}
+
+
 virStorageBackend virStorageBackendVaai = {
     .type = VIR_STORAGE_POOL_VAAI,
 
@@ -433,6 +812,14 @@ virStorageBackend virStorageBackendVaai = {
     .startPool = virStorageBackendVaaiStartPool,
     .refreshPool = virStorageBackendVaaiRefreshPool,
     .stopPool = virStorageBackendVaaiStopPool,
+
+    .createVol = virStorageBackendVaaiCreateVol,
+    .buildVol = virStorageBackendVaaiBuildVol,
+    .buildVolFrom = virStorageBackendVaaiBuildVolFrom,
+    .refreshVol = virStorageBackendVaaiRefreshVol,
+    .deleteVol = virStorageBackendVaaiDeleteVol,
+    .wipeVol = virStorageBackendVaaiWipeVol,
+    .resizeVol = virStorageBackendVaaiResizeVol,
 };
 
 

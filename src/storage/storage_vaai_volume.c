@@ -616,7 +616,10 @@ virStorageVaaiWorkClaimNew(virStorageVaaiWork *w,
 
     rec->state = state;
     rec->flags = VIR_STORAGE_VAAI_VOL_FLAG_ZEROED;
-    virStorageVaaiNewUuid(rec->uuid);
+    if (w->opts->uuid)
+        memcpy(rec->uuid, w->opts->uuid, VIR_STORAGE_VAAI_UUID_LEN);
+    else
+        virStorageVaaiNewUuid(rec->uuid);
     rec->extentStart = start;
     rec->extentLength = length;
     rec->capacity = capacity;

@@ -33,6 +33,8 @@ struct _virStorageVaaiOpOptions {
     unsigned int flags;             /* virStorageVaaiOpFlags */
     unsigned int leaseWaitMs;       /* 0: 60 s */
     unsigned int inflight;          /* copy commands in flight; 0: engine default */
+    const uint8_t *uuid;            /* create, clone: the new volume's UUID
+                                     * (the caller made it known); NULL: random */
 };
 
 /* Volume names: 1..127 bytes of UTF-8, no '/', no control characters, not
