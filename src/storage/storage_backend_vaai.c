@@ -34,6 +34,7 @@
 #include "storage_vaai_table.h"
 #include "storage_vaai_volume.h"
 #include "virscsilun.h"
+#include "virscsioffload.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -206,6 +207,26 @@ virStorageBackendVaaiSourceSpec(virStoragePoolSource *src,
 }
 
 
+/* Open and probe the pool's LUN. */
+static virScsiLun *
+virStorageBackendVaaiOpenLun(virStoragePoolDef *def)
+{
+    g_autofree char *spec = NULL;
+    g_autoptr(GError) err = NULL;
+    virScsiTransportOptions opts = { 0 };
+    virScsiLun *lun;
+
+    if (!(spec = virStorageBackendVaaiSourceSpec(&def->source, true)))
+        return NULL;
+    opts.initiatorName = def->source.initiator.iqn;
+    lun = virScsiLunOpen(spec, &opts, &err);
+    virSecureEraseString(spec);
+    if (!lun)
+        virStorageBackendVaaiReportGError(NULL, err);
+    return lun;
+}
+
+
 /* This host on shared pools: $VAAI_HOST_UUID (set per host by
  * libvirt-vaai's libvirt/run), else libvirt's host UUID, which survives
  * reboots; a new incarnation for every daemon start. */
@@ -232,18 +253,13 @@ virStorageBackendVaaiHost(virStorageVaaiHost *host)
 static virStorageBackendVaaiState *
 virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
 {
-    g_autofree char *spec = NULL;
     g_autofree char *shown = NULL;
     g_autoptr(GError) err = NULL;
-    virScsiTransportOptions opts = { 0 };
     virStorageVaaiHost host = { 0 };
     virStorageBackendVaaiState *state;
 
-    if (!(shown = virStorageBackendVaaiSourceSpec(&def->source, false)) ||
-        !(spec = virStorageBackendVaaiSourceSpec(&def->source, true)))
+    if (!(shown = virStorageBackendVaaiSourceSpec(&def->source, false)))
         return NULL;
-
-    opts.initiatorName = def->source.initiator.iqn;
 
     state = g_new0(virStorageBackendVaaiState, 1);
     if (virMutexInit(&state->lock) < 0) {
@@ -255,12 +271,8 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
     state->local = virStorageBackendVaaiSourceIsLocal(&def->source);
 
     VIR_DEBUG("pool '%s': opening LUN %s", def->name, shown);
-    state->lun = virScsiLunOpen(spec, &opts, &err);
-    virSecureEraseString(spec);
-    if (!state->lun) {
-        virStorageBackendVaaiReportGError(NULL, err);
+    if (!(state->lun = virStorageBackendVaaiOpenLun(def)))
         goto error;
-    }
 
     if (!(state->pool = virStorageVaaiPoolOpen(state->lun, true, &err))) {
         virStorageBackendVaaiReportGError(NULL, err);
@@ -666,6 +678,18 @@ virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
 
     if (!(state = virStorageBackendVaaiStateGet(obj)))
         return -1;
+    /* The driver also refreshes a clone's source with the target pool. */
+    if (vol->target.path && STRPREFIX(vol->target.path, "vaai://")) {
+        const char *slash = strchr(vol->target.path + 7, '/');
+        g_autofree char *poolUuid = NULL;
+        virStorageBackendVaaiState *other;
+
+        if (slash) {
+            poolUuid = g_strndup(vol->target.path + 7, slash - (vol->target.path + 7));
+            if ((other = virStorageBackendVaaiStateByPoolUuid(poolUuid)))
+                state = other;
+        }
+    }
     table = virStorageVaaiTableNew(&state->pool->header);
     if (virStorageVaaiTableRead(state->pool, table, &err) < 0) {
         virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
@@ -805,10 +829,97 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
 }
 
 
+/* Format the LUN as a vaai pool.  A LUN that carries anything (a
+ * partition table, LVM, a file system, another pool) is refused unless
+ * --overwrite; of two hosts building at once only one succeeds. */
+static int
+virStorageBackendVaaiBuildPool(virStoragePoolObj *obj,
+                               unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiFormatOptions opts = { 0 };
+    virStorageVaaiHeader header;
+    virStorageVaaiHost host = { 0 };
+
+    virCheckFlags(VIR_STORAGE_POOL_BUILD_OVERWRITE |
+                  VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_STORAGE_POOL_BUILD_OVERWRITE,
+                            VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+
+    if (virStorageBackendVaaiHost(&host) < 0 ||
+        !(lun = virStorageBackendVaaiOpenLun(def)))
+        return -1;
+
+    opts.name = def->name;
+    opts.hostUuid = host.uuid;
+    opts.force = !!(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE);
+    if (virStorageVaaiPoolFormat(lun, &opts, &header, &err) < 0) {
+        virStorageBackendVaaiReportGError(_("cannot build the pool"), err);
+        return -1;
+    }
+    VIR_INFO("pool '%s': formatted, data area %llu blocks of %u bytes", def->name,
+             (unsigned long long)(header.dataEndLba - header.dataLba), header.blockSize);
+    return 0;
+}
+
+
+/* Erase the pool's metadata (the LUN is then no pool); refused while it
+ * holds volumes. */
+static int
+virStorageBackendVaaiDeletePool(virStoragePoolObj *obj,
+                                unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virStorageVaaiPool) pool = NULL;
+    g_autoptr(virStorageVaaiTable) table = NULL;
+    g_autoptr(GError) err = NULL;
+    virScsiOffloadOptions opts = { .flags = VIR_SCSI_OFFLOAD_NEED_ZEROS };
+    virScsiReport report;
+    uint32_t i;
+    int ret;
+
+    virCheckFlags(0, -1);
+
+    if (!(lun = virStorageBackendVaaiOpenLun(def)))
+        return -1;
+    if (!(pool = virStorageVaaiPoolOpen(lun, true, &err))) {
+        virStorageBackendVaaiReportGError(NULL, err);
+        return -1;
+    }
+    table = virStorageVaaiTableNew(&pool->header);
+    if (virStorageVaaiTableRead(pool, table, &err) < 0) {
+        virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
+        return -1;
+    }
+    for (i = 0; i < table->count; i++) {
+        if (virStorageVaaiTableInUse(table, i)) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("pool '%1$s' still holds volumes (record %2$u): delete them first"),
+                           def->name, i);
+            return -1;
+        }
+    }
+
+    virScsiReportInit(&report);
+    ret = virScsiOffloadUnmap(lun, 0, pool->header.dataLba, &opts, &report, &err);
+    virScsiReportClear(&report);
+    if (ret < 0) {
+        virStorageBackendVaaiReportGError(_("cannot erase the pool's metadata"), err);
+        return -1;
+    }
+    return 0;
+}
+
+
 virStorageBackend virStorageBackendVaai = {
     .type = VIR_STORAGE_POOL_VAAI,
 
     .checkPool = virStorageBackendVaaiCheckPool,
+    .buildPool = virStorageBackendVaaiBuildPool,
+    .deletePool = virStorageBackendVaaiDeletePool,
     .startPool = virStorageBackendVaaiStartPool,
     .refreshPool = virStorageBackendVaaiRefreshPool,
     .stopPool = virStorageBackendVaaiStopPool,
