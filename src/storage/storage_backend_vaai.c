@@ -21,6 +21,7 @@
 #include "storage_backend.h"
 #include "storage_backend_vaai.h"
 #include "storage_conf.h"
+#include "storage_util.h"
 #include "virerror.h"
 #include "viridentity.h"
 #include "virlog.h"
@@ -50,16 +51,89 @@ VIR_LOG_INIT("storage.storage_backend_vaai");
  * state outlives every callback that uses it; @lock serialises the use of
  * the LUN, which is not thread-safe, among callbacks that run unlocked. */
 typedef struct _virStorageBackendVaaiState virStorageBackendVaaiState;
+
+/* The volume operations this host's callbacks run, as counted in the
+ * pool XML's <vaai:offload>. */
+typedef enum {
+    VIR_STORAGE_BACKEND_VAAI_OP_CREATE,
+    VIR_STORAGE_BACKEND_VAAI_OP_CLONE,
+    VIR_STORAGE_BACKEND_VAAI_OP_WIPE,
+    VIR_STORAGE_BACKEND_VAAI_OP_RESIZE,
+    VIR_STORAGE_BACKEND_VAAI_OP_DELETE,
+
+    VIR_STORAGE_BACKEND_VAAI_OP_LAST
+} virStorageBackendVaaiOp;
+
+static const char *const virStorageBackendVaaiOpNames[VIR_STORAGE_BACKEND_VAAI_OP_LAST] = {
+    [VIR_STORAGE_BACKEND_VAAI_OP_CREATE] = "create",
+    [VIR_STORAGE_BACKEND_VAAI_OP_CLONE] = "clone",
+    [VIR_STORAGE_BACKEND_VAAI_OP_WIPE] = "wipe",
+    [VIR_STORAGE_BACKEND_VAAI_OP_RESIZE] = "resize",
+    [VIR_STORAGE_BACKEND_VAAI_OP_DELETE] = "delete",
+};
+
+/* What the operations of one kind did, summed from their reports. */
+typedef struct _virStorageBackendVaaiCounters virStorageBackendVaaiCounters;
+struct _virStorageBackendVaaiCounters {
+    uint64_t operations;
+    uint64_t failed;
+    uint64_t blocks;                /* done by any method (skipped included) */
+    uint64_t offloadedBlocks;       /* that no host data movement carried */
+    uint64_t hostBytes;             /* data moved through the host */
+    uint64_t linkCommands;          /* what crossed the link */
+    uint64_t linkBytes;
+    virScsiMethodStats methods[VIR_SCSI_METHOD_LAST];
+};
+
+/* How a volume was last built, cloned or wiped on this host. */
+typedef struct _virStorageBackendVaaiVolStat virStorageBackendVaaiVolStat;
+struct _virStorageBackendVaaiVolStat {
+    char *key;
+    char *name;
+    virStorageBackendVaaiOp op;
+    bool failed;
+    virScsiMethod method;           /* the method that did most blocks */
+    virScsiMethod planned;          /* what the plan chose */
+    char *methods;                  /* every method that did blocks, "a,b" */
+    uint64_t blocks;
+    uint64_t offloadedBlocks;
+    uint64_t hostBytes;
+    uint64_t linkBytes;
+    gint64 finished;                /* real time, us */
+    gint64 elapsedUs;
+};
+
 struct _virStorageBackendVaaiState {
     virMutex lock;
     virScsiLun *lun;
     virStorageVaaiPool *pool;
     virStorageVaaiSession *session; /* this host's heartbeat and lease */
     bool local;                     /* a device path, not iSCSI */
+
+    /* What the volume callbacks did since the pool started on this host;
+     * guarded by statsLock, as the callbacks run without the pool lock. */
+    virMutex statsLock;
+    gint64 since;                   /* real time, us */
+    virStorageBackendVaaiCounters counters[VIR_STORAGE_BACKEND_VAAI_OP_LAST];
+    GHashTable *volStats;           /* volume key -> virStorageBackendVaaiVolStat */
 };
 
 static virMutex vaaiStatesLock = VIR_MUTEX_INITIALIZER;
 static GHashTable *vaaiStates;      /* libvirt pool UUID string -> state */
+
+
+static void
+virStorageBackendVaaiVolStatFree(void *opaque)
+{
+    virStorageBackendVaaiVolStat *stat = opaque;
+
+    if (!stat)
+        return;
+    g_free(stat->key);
+    g_free(stat->name);
+    g_free(stat->methods);
+    g_free(stat);
+}
 
 
 static void
@@ -72,6 +146,9 @@ virStorageBackendVaaiStateFree(void *opaque)
     virStorageVaaiSessionLeave(state->session);
     virStorageVaaiPoolFree(state->pool);
     virScsiLunFree(state->lun);
+    if (state->volStats)
+        g_hash_table_unref(state->volStats);
+    virMutexDestroy(&state->statsLock);
     virMutexDestroy(&state->lock);
     g_free(state);
 }
@@ -268,6 +345,16 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
         g_free(state);
         return NULL;
     }
+    if (virMutexInit(&state->statsLock) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("cannot initialize mutex"));
+        virMutexDestroy(&state->lock);
+        g_free(state);
+        return NULL;
+    }
+    state->since = g_get_real_time();
+    state->volStats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            virStorageBackendVaaiVolStatFree);
     state->local = virStorageBackendVaaiSourceIsLocal(&def->source);
 
     VIR_DEBUG("pool '%s': opening LUN %s", def->name, shown);
@@ -361,6 +448,37 @@ virStorageBackendVaaiUUIDFormat(const uint8_t *uuid)
 }
 
 
+/* The volume's extent of the LUN, in bytes, in its <source> as a disk
+ * pool shows a partition's (<device path='LUN'><extent start end/>): a
+ * <disk type='volume'> becomes the LUN with a slice at that offset.  The
+ * LUN is named as it was opened, less any iSCSI credentials. */
+static void
+virStorageBackendVaaiVolSetExtent(virStorageBackendVaaiState *state,
+                                  virStorageVolDef *vol,
+                                  const virStorageVaaiVolRecord *rec)
+{
+    uint64_t bs = state->pool->header.blockSize;
+    const char *spec = state->lun->spec;
+    const char *at;
+    const char *slash;
+    size_t i;
+
+    for (i = 0; i < vol->source.nextent; i++)
+        g_free(vol->source.extents[i].path);
+    g_free(vol->source.extents);
+    vol->source.extents = g_new0(virStorageVolSourceExtent, 1);
+    vol->source.nextent = 1;
+    /* iscsi://user%secret@host... (neither may hold '@' or '/') */
+    if (STRPREFIX(spec, "iscsi://") && (at = strchr(spec + 8, '@')) &&
+        (!(slash = strchr(spec + 8, '/')) || at < slash))
+        vol->source.extents[0].path = g_strdup_printf("iscsi://%s", at + 1);
+    else
+        vol->source.extents[0].path = g_strdup(spec);
+    vol->source.extents[0].start = rec->extentStart * bs;
+    vol->source.extents[0].end = (rec->extentStart + rec->extentLength) * bs;
+}
+
+
 /* One volume of the table as libvirt sees it.  The key is the volume's
  * UUID (the same on every host sharing the LUN); the target path names
  * the pool by its on-LUN UUID, vaai://POOL-UUID/NAME, as the volume is no
@@ -383,8 +501,457 @@ virStorageBackendVaaiVolDef(virStorageBackendVaaiState *state,
     /* The extent is reserved for the volume whatever the array maps. */
     vol->target.allocation = rec->extentLength * bs;
     vol->target.physical = rec->extentLength * bs;
+    virStorageBackendVaaiVolSetExtent(state, vol, rec);
 
     return g_steal_pointer(&vol);
+}
+
+
+/* ---- Offload status: <vaai:offload> in the pool XML ----
+ *
+ * Output only.  The pool XML of an active pool shows what its LUN can
+ * do, the plan (the method of each operation, and why), and what this
+ * host's volume callbacks did since the pool started here.  The parse
+ * hook ignores the element, so a dumped XML defines the same pool; the
+ * namespace data is only the pool's UUID, and the element is formatted
+ * from the live state, so counters are current without the pool lock. */
+
+#define VIR_STORAGE_BACKEND_VAAI_NS_URI "http://libvirt.org/schemas/storagepool/vaai/1.0"
+
+typedef struct _virStorageBackendVaaiNsData virStorageBackendVaaiNsData;
+struct _virStorageBackendVaaiNsData {
+    unsigned char uuid[VIR_UUID_BUFLEN];    /* libvirt's pool UUID */
+};
+
+
+static const char *
+virStorageBackendVaaiOpName(virStorageBackendVaaiOp op)
+{
+    if ((unsigned)op >= VIR_STORAGE_BACKEND_VAAI_OP_LAST)
+        return "unknown";
+    return virStorageBackendVaaiOpNames[op];
+}
+
+
+/* Add what @report says an operation of kind @op on @vol did to the
+ * pool's counters, and remember it as the volume's last build, clone or
+ * wipe. */
+static void
+virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
+                             virStorageBackendVaaiOp op,
+                             const virStorageVolDef *vol,
+                             const virScsiReport *report,
+                             bool failed)
+{
+    virStorageBackendVaaiCounters *c = &state->counters[op];
+    virStorageBackendVaaiVolStat *stat;
+    g_auto(virBuffer) methods = VIR_BUFFER_INITIALIZER;
+    virScsiMethod best = VIR_SCSI_METHOD_NONE;
+    uint64_t hostBytes = 0;
+    size_t i;
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+
+    c->operations++;
+    if (failed)
+        c->failed++;
+    c->blocks += report->doneBlocks;
+    c->offloadedBlocks += virScsiReportOffloadedBlocks(report);
+    c->linkCommands += report->link.commands;
+    c->linkBytes += report->link.bytesOut + report->link.bytesIn;
+    for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
+        const virScsiMethodStats *m = &report->methods[i];
+
+        c->methods[i].commands += m->commands;
+        c->methods[i].failures += m->failures;
+        c->methods[i].blocks += m->blocks;
+        c->methods[i].hostBytes += m->hostBytes;
+        hostBytes += m->hostBytes;
+        if (m->blocks) {
+            virBufferAsprintf(&methods, "%s,", virScsiMethodName(i));
+            if (best == VIR_SCSI_METHOD_NONE ||
+                m->blocks > report->methods[best].blocks)
+                best = i;
+        }
+    }
+    c->hostBytes += hostBytes;
+
+    if (!vol || !vol->key)
+        return;
+
+    switch (op) {
+    case VIR_STORAGE_BACKEND_VAAI_OP_CREATE:
+    case VIR_STORAGE_BACKEND_VAAI_OP_CLONE:
+        /* A failed build leaves no volume: the driver forgets it. */
+        if (failed) {
+            g_hash_table_remove(state->volStats, vol->key);
+            return;
+        }
+        break;
+    case VIR_STORAGE_BACKEND_VAAI_OP_WIPE:
+        break;
+    case VIR_STORAGE_BACKEND_VAAI_OP_DELETE:
+        if (!failed)
+            g_hash_table_remove(state->volStats, vol->key);
+        return;
+    case VIR_STORAGE_BACKEND_VAAI_OP_RESIZE:
+    case VIR_STORAGE_BACKEND_VAAI_OP_LAST:
+        return;
+    }
+
+    virBufferTrim(&methods, ",");
+    stat = g_new0(virStorageBackendVaaiVolStat, 1);
+    stat->key = g_strdup(vol->key);
+    stat->name = g_strdup(vol->name);
+    stat->op = op;
+    stat->failed = failed;
+    stat->method = best != VIR_SCSI_METHOD_NONE ? best : report->planned;
+    stat->planned = report->planned;
+    stat->methods = virBufferContentAndReset(&methods);
+    stat->blocks = report->doneBlocks;
+    stat->offloadedBlocks = virScsiReportOffloadedBlocks(report);
+    stat->hostBytes = hostBytes;
+    stat->linkBytes = report->link.bytesOut + report->link.bytesIn;
+    stat->finished = g_get_real_time();
+    stat->elapsedUs = report->elapsedUs;
+    g_hash_table_insert(state->volStats, g_strdup(stat->key), stat);
+}
+
+
+/* Forget the records of volumes the table no longer holds (deleted by
+ * another host); @table is the table just read. */
+static void
+virStorageBackendVaaiPruneVolStats(virStorageBackendVaaiState *state,
+                                   const virStorageVaaiTable *table)
+{
+    g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                       g_free, NULL);
+    GHashTableIter iter;
+    gpointer key;
+    uint32_t idx;
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+
+    for (idx = 0; idx < table->count; idx++) {
+        if (table->status[idx] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            table->recs[idx].state != VIR_STORAGE_VAAI_VOL_FREE)
+            g_hash_table_add(keys, virStorageBackendVaaiUUIDFormat(table->recs[idx].uuid));
+    }
+    g_hash_table_iter_init(&iter, state->volStats);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        if (!g_hash_table_contains(keys, key))
+            g_hash_table_iter_remove(&iter);
+    }
+}
+
+
+static void
+virStorageBackendVaaiFormatTime(virBuffer *buf,
+                                const char *attr,
+                                gint64 us)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(us / G_USEC_PER_SEC);
+    g_autofree char *str = NULL;
+
+    if (dt && (str = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ")))
+        virBufferAsprintf(buf, " %s='%s'", attr, str);
+}
+
+
+static const char *
+virStorageBackendVaaiYesNo(bool value)
+{
+    return value ? "yes" : "no";
+}
+
+
+static void
+virStorageBackendVaaiFormatLun(virBuffer *buf,
+                               virStorageBackendVaaiState *state)
+{
+    const virScsiLunCaps *caps = state->lun->caps;
+    const virScsiInquiry *inq = &caps->inquiry;
+    const virStorageVaaiHeader *hdr = &state->pool->header;
+    g_autofree char *poolUuid = virStorageBackendVaaiUUIDFormat(hdr->poolUuid);
+    size_t i;
+
+    virBufferEscapeString(buf, "<vaai:pool name='%s'", hdr->name);
+    virBufferAsprintf(buf, " uuid='%s' formatVersion='%u.%u'", poolUuid,
+                      hdr->formatMajor, hdr->formatMinor);
+    virBufferAsprintf(buf, " extentAlignment='%u' volumeRecords='%u'",
+                      hdr->extentAlignment, hdr->volumeRecords);
+    virBufferAsprintf(buf, " dataBlocks='%llu' leaseTimeoutMs='%llu'/>\n",
+                      (unsigned long long)(hdr->dataEndLba - hdr->dataLba),
+                      (unsigned long long)hdr->leaseTimeoutMs);
+
+    virBufferAddLit(buf, "<vaai:lun");
+    virBufferEscapeString(buf, " transport='%s'", caps->transport);
+    if (inq->hasVendor)
+        virBufferEscapeString(buf, " vendor='%s'", inq->vendor);
+    if (inq->hasProduct)
+        virBufferEscapeString(buf, " product='%s'", inq->product);
+    if (inq->hasRevision)
+        virBufferEscapeString(buf, " revision='%s'", inq->revision);
+    virBufferEscapeString(buf, " designator='%s'", caps->designatorText);
+    virBufferAsprintf(buf, " blockSize='%u' physicalBlockSize='%llu' blocks='%llu'",
+                      caps->blockSize,
+                      (unsigned long long)caps->blockSize << caps->lbPerPbExponent,
+                      (unsigned long long)caps->capacityBlocks);
+    virBufferAsprintf(buf, " thin='%s' unmappedReadsZero='%s'",
+                      virStorageBackendVaaiYesNo(caps->lbpme),
+                      virStorageBackendVaaiYesNo(caps->lbprzReadCap ||
+                                                 (caps->hasLbp && caps->lbp.lbprz)));
+    virBufferAsprintf(buf, " copyManager='%s'",
+                      virStorageBackendVaaiYesNo(inq->threePC));
+    if (caps->hasBlockLimits)
+        virBufferAsprintf(buf, " maxCompareAndWriteBlocks='%u' maxTransferBlocks='%u'",
+                          caps->blockLimits.maxCompareAndWriteLength,
+                          caps->blockLimits.maxTransferLength);
+    if (caps->warnings && caps->warnings->len) {
+        virBufferAddLit(buf, ">\n");
+        virBufferAdjustIndent(buf, 2);
+        for (i = 0; i < caps->warnings->len; i++)
+            virBufferEscapeString(buf, "<vaai:warning>%s</vaai:warning>\n",
+                                  (const char *)g_ptr_array_index(caps->warnings, i));
+        virBufferAdjustIndent(buf, -2);
+        virBufferAddLit(buf, "</vaai:lun>\n");
+    } else {
+        virBufferAddLit(buf, "/>\n");
+    }
+}
+
+
+static void
+virStorageBackendVaaiFormatPlan(virBuffer *buf,
+                                virStorageBackendVaaiState *state)
+{
+    const virScsiPlan *plan = &state->lun->plan;
+    size_t i;
+
+    virBufferAddLit(buf, "<vaai:plan>\n");
+    virBufferAdjustIndent(buf, 2);
+    for (i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++) {
+        const virScsiOpPlan *op = &plan->ops[i];
+
+        virBufferAsprintf(buf, "<vaai:operation name='%s' method='%s' fallback='%s'",
+                          virScsiPlanOpName(i), virScsiMethodName(op->method),
+                          virScsiMethodName(op->fallback));
+        if (op->cdbSize)
+            virBufferAsprintf(buf, " cdbSize='%u'", op->cdbSize);
+        virBufferAsprintf(buf, " maxBlocks='%llu' limitReported='%s'",
+                          (unsigned long long)op->maxBlocks,
+                          virStorageBackendVaaiYesNo(op->limitReported));
+        if (op->maxDescriptors)
+            virBufferAsprintf(buf, " maxDescriptors='%u'", op->maxDescriptors);
+        if (op->granularity)
+            virBufferAsprintf(buf, " granularity='%u' alignment='%u'",
+                              op->granularity, op->alignment);
+        if (op->hostMaxBlocks)
+            virBufferAsprintf(buf, " hostMaxBlocks='%llu'",
+                              (unsigned long long)op->hostMaxBlocks);
+        virBufferEscapeString(buf, " reason='%s'", op->reason);
+        virBufferAddLit(buf, "/>\n");
+    }
+    virBufferAdjustIndent(buf, -2);
+    virBufferAddLit(buf, "</vaai:plan>\n");
+}
+
+
+static void
+virStorageBackendVaaiFormatCounters(virBuffer *buf,
+                                    virStorageBackendVaaiState *state)
+{
+    size_t op;
+    size_t i;
+
+    virBufferAddLit(buf, "<vaai:counters");
+    virStorageBackendVaaiFormatTime(buf, "since", state->since);
+    virBufferAddLit(buf, ">\n");
+    virBufferAdjustIndent(buf, 2);
+    for (op = 0; op < VIR_STORAGE_BACKEND_VAAI_OP_LAST; op++) {
+        const virStorageBackendVaaiCounters *c = &state->counters[op];
+        uint64_t commands = 0;
+        bool any = false;
+
+        for (i = 0; i < VIR_SCSI_METHOD_LAST; i++)
+            commands += c->methods[i].commands;
+
+        virBufferAsprintf(buf, "<vaai:counter operation='%s' count='%llu' failed='%llu'",
+                          virStorageBackendVaaiOpName(op),
+                          (unsigned long long)c->operations,
+                          (unsigned long long)c->failed);
+        virBufferAsprintf(buf, " commands='%llu' blocks='%llu' offloadedBlocks='%llu'",
+                          (unsigned long long)commands,
+                          (unsigned long long)c->blocks,
+                          (unsigned long long)c->offloadedBlocks);
+        virBufferAsprintf(buf, " hostBytes='%llu' linkCommands='%llu' linkBytes='%llu'",
+                          (unsigned long long)c->hostBytes,
+                          (unsigned long long)c->linkCommands,
+                          (unsigned long long)c->linkBytes);
+        for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
+            const virScsiMethodStats *m = &c->methods[i];
+
+            if (!m->commands && !m->blocks)
+                continue;
+            if (!any) {
+                virBufferAddLit(buf, ">\n");
+                virBufferAdjustIndent(buf, 2);
+                any = true;
+            }
+            virBufferAsprintf(buf, "<vaai:method name='%s' commands='%llu' failures='%llu'"
+                              " blocks='%llu' hostBytes='%llu'/>\n",
+                              virScsiMethodName(i),
+                              (unsigned long long)m->commands,
+                              (unsigned long long)m->failures,
+                              (unsigned long long)m->blocks,
+                              (unsigned long long)m->hostBytes);
+        }
+        if (any) {
+            virBufferAdjustIndent(buf, -2);
+            virBufferAddLit(buf, "</vaai:counter>\n");
+        } else {
+            virBufferAddLit(buf, "/>\n");
+        }
+    }
+    virBufferAdjustIndent(buf, -2);
+    virBufferAddLit(buf, "</vaai:counters>\n");
+}
+
+
+static gint
+virStorageBackendVaaiVolStatCompare(gconstpointer a,
+                                    gconstpointer b)
+{
+    const virStorageBackendVaaiVolStat *x = *(virStorageBackendVaaiVolStat * const *)a;
+    const virStorageBackendVaaiVolStat *y = *(virStorageBackendVaaiVolStat * const *)b;
+
+    return strcmp(x->name, y->name);
+}
+
+
+static void
+virStorageBackendVaaiFormatVolumes(virBuffer *buf,
+                                   virStorageBackendVaaiState *state)
+{
+    g_autoptr(GPtrArray) stats = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
+    size_t i;
+
+    g_hash_table_iter_init(&iter, state->volStats);
+    while (g_hash_table_iter_next(&iter, &key, &value))
+        g_ptr_array_add(stats, value);
+    if (stats->len == 0) {
+        virBufferAddLit(buf, "<vaai:volumes/>\n");
+        return;
+    }
+    g_ptr_array_sort(stats, virStorageBackendVaaiVolStatCompare);
+
+    virBufferAddLit(buf, "<vaai:volumes>\n");
+    virBufferAdjustIndent(buf, 2);
+    for (i = 0; i < stats->len; i++) {
+        const virStorageBackendVaaiVolStat *stat = g_ptr_array_index(stats, i);
+
+        virBufferEscapeString(buf, "<vaai:volume name='%s'", stat->name);
+        virBufferAsprintf(buf, " key='%s'", stat->key);
+        virBufferAsprintf(buf, " operation='%s' result='%s' method='%s' planned='%s'",
+                          virStorageBackendVaaiOpName(stat->op),
+                          stat->failed ? "failed" : "done",
+                          virScsiMethodName(stat->method),
+                          virScsiMethodName(stat->planned));
+        virBufferEscapeString(buf, " methods='%s'", stat->methods);
+        virBufferAsprintf(buf, " blocks='%llu' offloadedBlocks='%llu'",
+                          (unsigned long long)stat->blocks,
+                          (unsigned long long)stat->offloadedBlocks);
+        virBufferAsprintf(buf, " hostBytes='%llu' linkBytes='%llu'",
+                          (unsigned long long)stat->hostBytes,
+                          (unsigned long long)stat->linkBytes);
+        virStorageBackendVaaiFormatTime(buf, "finished", stat->finished);
+        virBufferAsprintf(buf, " elapsedMs='%lld'/>\n",
+                          (long long)(stat->elapsedUs / 1000));
+    }
+    virBufferAdjustIndent(buf, -2);
+    virBufferAddLit(buf, "</vaai:volumes>\n");
+}
+
+
+static int
+virStorageBackendVaaiNsParse(xmlXPathContextPtr ctxt G_GNUC_UNUSED,
+                             void **data)
+{
+    /* <vaai:offload> is status, not configuration: ignored, so that a
+     * dumped XML defines the pool as it was. */
+    *data = NULL;
+    return 0;
+}
+
+
+static void
+virStorageBackendVaaiNsFree(void *nsdata)
+{
+    g_free(nsdata);
+}
+
+
+static int
+virStorageBackendVaaiNsFormat(virBuffer *buf,
+                              void *nsdata)
+{
+    virStorageBackendVaaiNsData *ns = nsdata;
+    virStorageBackendVaaiState *state;
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+    VIR_LOCK_GUARD lock = virLockGuardLock(&vaaiStatesLock);
+
+    virUUIDFormat(ns->uuid, uuidstr);
+    if (!vaaiStates || !(state = g_hash_table_lookup(vaaiStates, uuidstr)))
+        return 0;
+
+    virBufferAddLit(buf, "<vaai:offload>\n");
+    virBufferAdjustIndent(buf, 2);
+    virStorageBackendVaaiFormatLun(buf, state);
+    virStorageBackendVaaiFormatPlan(buf, state);
+    VIR_WITH_MUTEX_LOCK_GUARD(&state->statsLock) {
+        virStorageBackendVaaiFormatCounters(buf, state);
+        virStorageBackendVaaiFormatVolumes(buf, state);
+    }
+    virBufferAdjustIndent(buf, -2);
+    virBufferAddLit(buf, "</vaai:offload>\n");
+    return 0;
+}
+
+
+static virXMLNamespace virStoragePoolVaaiXMLNamespace = {
+    .parse = virStorageBackendVaaiNsParse,
+    .free = virStorageBackendVaaiNsFree,
+    .format = virStorageBackendVaaiNsFormat,
+    .prefix = "vaai",
+    .uri = VIR_STORAGE_BACKEND_VAAI_NS_URI,
+};
+
+
+/* Show the offload status in the XML of the started pool (pool locked). */
+static void
+virStorageBackendVaaiNsAttach(virStoragePoolObj *obj)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+    virStorageBackendVaaiNsData *ns;
+
+    if (def->namespaceData)
+        return;
+    def->ns = virStoragePoolVaaiXMLNamespace;
+    ns = g_new0(virStorageBackendVaaiNsData, 1);
+    memcpy(ns->uuid, def->uuid, VIR_UUID_BUFLEN);
+    def->namespaceData = ns;
+}
+
+
+static void
+virStorageBackendVaaiNsDetach(virStoragePoolObj *obj)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
+
+    if (def->namespaceData && def->ns.free)
+        def->ns.free(def->namespaceData);
+    def->namespaceData = NULL;
 }
 
 
@@ -401,6 +968,7 @@ virStorageBackendVaaiCheckPool(virStoragePoolObj *obj,
 
     if (!virStorageBackendVaaiStateGet(obj))
         return -1;
+    virStorageBackendVaaiNsAttach(obj);
 
     *isActive = true;
     return 0;
@@ -416,6 +984,7 @@ virStorageBackendVaaiStartPool(virStoragePoolObj *obj)
     virStorageBackendVaaiStateClose(obj);
     if (!virStorageBackendVaaiStateGet(obj))
         return -1;
+    virStorageBackendVaaiNsAttach(obj);
 
     VIR_DEBUG("pool '%s' started", def->name);
     return 0;
@@ -447,6 +1016,8 @@ virStorageBackendVaaiRefreshPool(virStoragePoolObj *obj)
             return -1;
         }
     }
+    virStorageBackendVaaiNsAttach(obj);
+    virStorageBackendVaaiPruneVolStats(state, table);
 
     for (idx = 0; idx < table->count; idx++) {
         g_autoptr(virStorageVolDef) vol = NULL;
@@ -485,6 +1056,7 @@ virStorageBackendVaaiStopPool(virStoragePoolObj *obj)
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
 
     virStorageBackendVaaiStateClose(obj);
+    virStorageBackendVaaiNsDetach(obj);
     VIR_DEBUG("pool '%s' stopped", def->name);
     return 0;
 }
@@ -606,6 +1178,8 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
     ret = virStorageVaaiVolCreate(state->session, vol->name, vol->target.capacity,
                                   &opts, &report, NULL, &err);
     virStorageBackendVaaiLogReport("create", def->name, vol->name, &report);
+    virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_CREATE, vol,
+                                 &report, ret < 0);
     virScsiReportClear(&report);
     if (ret < 0)
         virStorageBackendVaaiReportGError(_("cannot create the volume"), err);
@@ -660,6 +1234,8 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     ret = virStorageVaaiVolClone(state->session, src->pool, inputvol->name, vol->name,
                                  vol->target.capacity, &opts, &report, NULL, &err);
     virStorageBackendVaaiLogReport("clone", def->name, vol->name, &report);
+    virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_CLONE, vol,
+                                 &report, ret < 0);
     virScsiReportClear(&report);
     if (ret < 0)
         virStorageBackendVaaiReportGError(_("cannot clone the volume"), err);
@@ -703,6 +1279,7 @@ virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
     vol->target.capacity = table->recs[idx].capacity;
     vol->target.allocation = table->recs[idx].extentLength * state->pool->header.blockSize;
     vol->target.physical = vol->target.allocation;
+    virStorageBackendVaaiVolSetExtent(state, vol, &table->recs[idx]);
     return 0;
 }
 
@@ -729,6 +1306,8 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
     virScsiReportInit(&report);
     ret = virStorageVaaiVolDelete(state->session, vol->name, &opts, &report, &err);
     virStorageBackendVaaiLogReport("delete", def->name, vol->name, &report);
+    virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_DELETE, vol,
+                                 &report, ret < 0);
     virScsiReportClear(&report);
     if (ret < 0) {
         /* A volume that an unfinished build left behind is already gone. */
@@ -784,6 +1363,8 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
     virScsiReportInit(&report);
     ret = virStorageVaaiVolWipe(state->session, vol->name, &opts, &report, &err);
     virStorageBackendVaaiLogReport("wipe", def->name, vol->name, &report);
+    virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_WIPE, vol,
+                                 &report, ret < 0);
     virScsiReportClear(&report);
     if (ret < 0)
         virStorageBackendVaaiReportGError(_("cannot wipe the volume"), err);
@@ -818,6 +1399,8 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
     ret = virStorageVaaiVolResize(state->session, vol->name, capacity, &opts,
                                   &report, &rec, &err);
     virStorageBackendVaaiLogReport("resize", def->name, vol->name, &report);
+    virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_RESIZE, vol,
+                                 &report, ret < 0);
     virScsiReportClear(&report);
     if (ret < 0) {
         virStorageBackendVaaiReportGError(_("cannot resize the volume"), err);
@@ -937,5 +1520,9 @@ virStorageBackend virStorageBackendVaai = {
 int
 virStorageBackendVaaiRegister(void)
 {
-    return virStorageBackendRegister(&virStorageBackendVaai);
+    if (virStorageBackendRegister(&virStorageBackendVaai) < 0)
+        return -1;
+
+    return virStorageBackendNamespaceInit(VIR_STORAGE_POOL_VAAI,
+                                          &virStoragePoolVaaiXMLNamespace);
 }
