@@ -21,6 +21,7 @@
 #include "storage_backend.h"
 #include "storage_backend_vaai.h"
 #include "storage_conf.h"
+#include "storage_driver.h"
 #include "storage_util.h"
 #include "virerror.h"
 #include "viridentity.h"
@@ -1180,6 +1181,7 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
     virStorageBackendVaaiLogReport("create", def->name, vol->name, &report);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_CREATE, vol,
                                  &report, ret < 0);
+    virStorageDriverEmitPoolRefresh(obj);
     virScsiReportClear(&report);
     if (ret < 0)
         virStorageBackendVaaiReportGError(_("cannot create the volume"), err);
@@ -1236,6 +1238,7 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     virStorageBackendVaaiLogReport("clone", def->name, vol->name, &report);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_CLONE, vol,
                                  &report, ret < 0);
+    virStorageDriverEmitPoolRefresh(obj);
     virScsiReportClear(&report);
     if (ret < 0)
         virStorageBackendVaaiReportGError(_("cannot clone the volume"), err);
@@ -1308,6 +1311,7 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
     virStorageBackendVaaiLogReport("delete", def->name, vol->name, &report);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_DELETE, vol,
                                  &report, ret < 0);
+    virStorageDriverEmitPoolRefresh(obj);
     virScsiReportClear(&report);
     if (ret < 0) {
         /* A volume that an unfinished build left behind is already gone. */
@@ -1365,6 +1369,7 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
     virStorageBackendVaaiLogReport("wipe", def->name, vol->name, &report);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_WIPE, vol,
                                  &report, ret < 0);
+    virStorageDriverEmitPoolRefresh(obj);
     virScsiReportClear(&report);
     if (ret < 0)
         virStorageBackendVaaiReportGError(_("cannot wipe the volume"), err);
@@ -1401,6 +1406,7 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
     virStorageBackendVaaiLogReport("resize", def->name, vol->name, &report);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_RESIZE, vol,
                                  &report, ret < 0);
+    virStorageDriverEmitPoolRefresh(obj);
     virScsiReportClear(&report);
     if (ret < 0) {
         virStorageBackendVaaiReportGError(_("cannot resize the volume"), err);
