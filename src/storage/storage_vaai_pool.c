@@ -115,7 +115,7 @@ virStorageVaaiLunSwapBlock(virScsiLun *lun,
 }
 
 
-static void
+void
 virStorageVaaiRandomUuid(uint8_t *uuid)
 {
     size_t i;

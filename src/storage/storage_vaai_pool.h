@@ -35,6 +35,10 @@ uint32_t
 virStorageVaaiPoolAlignment(const virScsiLun *lun,
                             uint32_t minBytes);
 
+/* A random (version 4) UUID: pools, volumes. */
+void
+virStorageVaaiRandomUuid(uint8_t *uuid);
+
 /* Pure: the layout of a new pool on a LUN of @capacity blocks. */
 int
 virStorageVaaiPoolLayout(virStorageVaaiHeader *header,

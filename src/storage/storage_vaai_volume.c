@@ -84,20 +84,6 @@ virStorageVaaiVolNameValid(const char *name,
 }
 
 
-static void
-virStorageVaaiNewUuid(uint8_t *uuid)
-{
-    size_t i;
-
-    for (i = 0; i < VIR_STORAGE_VAAI_UUID_LEN; i += 4) {
-        guint32 r = g_random_int();
-        memcpy(uuid + i, &r, 4);
-    }
-    uuid[6] = (uuid[6] & 0x0F) | 0x40;
-    uuid[8] = (uuid[8] & 0x3F) | 0x80;
-}
-
-
 /* ---- One operation in progress ---- */
 
 typedef struct _virStorageVaaiWork virStorageVaaiWork;
@@ -619,7 +605,7 @@ virStorageVaaiWorkClaimNew(virStorageVaaiWork *w,
     if (w->opts->uuid)
         memcpy(rec->uuid, w->opts->uuid, VIR_STORAGE_VAAI_UUID_LEN);
     else
-        virStorageVaaiNewUuid(rec->uuid);
+        virStorageVaaiRandomUuid(rec->uuid);
     rec->extentStart = start;
     rec->extentLength = length;
     rec->capacity = capacity;
