@@ -538,6 +538,37 @@ virStorageBackendVaaiVolSetAllocation(virStorageBackendVaaiState *state,
 }
 
 
+/* A volume's target path names its pool by the pool's on-LUN UUID,
+ * vaai://POOL-UUID/NAME: the volume is no file or device node of its own. */
+#define VIR_STORAGE_BACKEND_VAAI_PATH_PREFIX "vaai://"
+
+static char *
+virStorageBackendVaaiVolPath(virStorageBackendVaaiState *state,
+                             const char *name)
+{
+    g_autofree char *poolUuid = virStorageBackendVaaiUUIDFormat(state->pool->header.poolUuid);
+
+    return g_strdup_printf(VIR_STORAGE_BACKEND_VAAI_PATH_PREFIX "%s/%s", poolUuid, name);
+}
+
+
+/* The on-LUN pool UUID of a vaai volume's target path; NULL if @path is
+ * none. */
+static char *
+virStorageBackendVaaiVolPathPool(const char *path)
+{
+    const char *start;
+    const char *slash;
+
+    if (!path || !STRPREFIX(path, VIR_STORAGE_BACKEND_VAAI_PATH_PREFIX))
+        return NULL;
+    start = path + strlen(VIR_STORAGE_BACKEND_VAAI_PATH_PREFIX);
+    if (!(slash = strchr(start, '/')))
+        return NULL;
+    return g_strndup(start, slash - start);
+}
+
+
 /* One volume of the table as libvirt sees it.  The key is the volume's
  * UUID (the same on every host sharing the LUN); the target path names
  * the pool by its on-LUN UUID, vaai://POOL-UUID/NAME, as the volume is no
@@ -547,13 +578,11 @@ virStorageBackendVaaiVolDef(virStorageBackendVaaiState *state,
                             const virStorageVaaiVolRecord *rec)
 {
     g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
-    g_autofree char *poolUuid = NULL;
 
     vol->name = g_strdup(rec->name);
     vol->key = virStorageBackendVaaiUUIDFormat(rec->uuid);
     vol->type = state->local ? VIR_STORAGE_VOL_BLOCK : VIR_STORAGE_VOL_NETWORK;
-    poolUuid = virStorageBackendVaaiUUIDFormat(state->pool->header.poolUuid);
-    vol->target.path = g_strdup_printf("vaai://%s/%s", poolUuid, rec->name);
+    vol->target.path = virStorageBackendVaaiVolPath(state, rec->name);
     vol->target.format = VIR_STORAGE_FILE_RAW;
     vol->target.capacity = rec->capacity;
     virStorageBackendVaaiVolSetAllocation(state, vol, rec);
@@ -1193,9 +1222,8 @@ virStorageBackendVaaiCreateVol(virStoragePoolObj *obj,
     vol->target.format = VIR_STORAGE_FILE_RAW;
     g_free(vol->key);
     vol->key = virStorageBackendVaaiUUIDFormat(uuid);
-    poolUuid = virStorageBackendVaaiUUIDFormat(state->pool->header.poolUuid);
     g_free(vol->target.path);
-    vol->target.path = g_strdup_printf("vaai://%s/%s", poolUuid, vol->name);
+    vol->target.path = virStorageBackendVaaiVolPath(state, vol->name);
     return 0;
 }
 
@@ -1307,8 +1335,6 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     unsigned char uuid[VIR_UUID_BUFLEN];
     g_autoptr(GError) err = NULL;
     g_autofree char *srcPool = NULL;
-    const char *path = inputvol->target.path;
-    const char *slash;
     virScsiReport report;
     int ret;
 
@@ -1322,12 +1348,12 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
         opts.flags |= VIR_STORAGE_VAAI_OP_NO_HOST;
     opts.inflight = virStorageBackendVaaiCopyInflight();
 
-    if (!path || !STRPREFIX(path, "vaai://") || !(slash = strchr(path + 7, '/'))) {
+    if (!(srcPool = virStorageBackendVaaiVolPathPool(inputvol->target.path))) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("vaai pools clone only vaai volumes, not '%1$s'"), NULLSTR(path));
+                       _("vaai pools clone only vaai volumes, not '%1$s'"),
+                       NULLSTR(inputvol->target.path));
         return -1;
     }
-    srcPool = g_strndup(path + 7, slash - (path + 7));
     if (!(src = virStorageBackendVaaiStateByPoolUuid(srcPool))) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("the pool of volume '%1$s' is not active on this host"),
@@ -1356,24 +1382,18 @@ virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
                                 virStorageVolDef *vol)
 {
     virStorageBackendVaaiState *state;
+    virStorageBackendVaaiState *other;
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;
+    g_autofree char *poolUuid = NULL;
     int idx;
 
     if (!(state = virStorageBackendVaaiStateGet(obj)))
         return -1;
     /* The driver also refreshes a clone's source with the target pool. */
-    if (vol->target.path && STRPREFIX(vol->target.path, "vaai://")) {
-        const char *slash = strchr(vol->target.path + 7, '/');
-        g_autofree char *poolUuid = NULL;
-        virStorageBackendVaaiState *other;
-
-        if (slash) {
-            poolUuid = g_strndup(vol->target.path + 7, slash - (vol->target.path + 7));
-            if ((other = virStorageBackendVaaiStateByPoolUuid(poolUuid)))
-                state = other;
-        }
-    }
+    if ((poolUuid = virStorageBackendVaaiVolPathPool(vol->target.path)) &&
+        (other = virStorageBackendVaaiStateByPoolUuid(poolUuid)))
+        state = other;
     table = virStorageVaaiTableNew(&state->pool->header);
     if (virStorageVaaiTableRead(state->pool, table, &err) < 0) {
         virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
