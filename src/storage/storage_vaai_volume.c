@@ -885,7 +885,7 @@ virStorageVaaiWorkDelete(virStorageVaaiWork *w,
 {
     virStorageVaaiVolRecord rec = w->table->recs[w->idx];
 
-    w->total = rec.extentLength + rec.intentExtentLength;
+    w->total = rec.extentLength;
     if (virStorageVaaiWorkRelease(w, rec.extentStart, rec.extentLength, zero, error) < 0) {
         virStorageVaaiWorkAbandon(w, virStorageVaaiEditOrphan);
         return -1;

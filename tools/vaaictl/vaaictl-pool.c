@@ -209,13 +209,17 @@ vaaictlPoolLease(const vaaictlGlobal *global,
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!vaaictlParseArgs(ctx, "pool lease", &argc, &argv, 1, "LUN"))
         return VAAICTL_EXIT_USAGE;
-    if (!hostUuid || !vaaictlParseUuid(hostUuid, host.uuid) || hold < 0 || waitMs < 0) {
+    if (!hostUuid || hold < 0 || waitMs < 0) {
         fprintf(stderr, "vaaictl pool lease: --host-uuid UUID is required, --hold and "
                 "--wait are not negative\n");
         return VAAICTL_EXIT_USAGE;
     }
-    host.incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
-    g_strlcpy(host.name, hostName ? hostName : g_get_host_name(), sizeof(host.name));
+    {
+        vaaictlHostOptions hopts = { .hostUuid = hostUuid, .hostName = hostName };
+
+        if (!vaaictlHostIdentity("pool lease", &hopts, &host))
+            return VAAICTL_EXIT_USAGE;
+    }
 
     if (!(lun = vaaictlOpenLun(global, "pool lease", argv[1])))
         return VAAICTL_EXIT_FAILURE;
