@@ -107,6 +107,24 @@ struct _virStorageBackendVaaiVolStat {
     gint64 elapsedUs;
 };
 
+/* A volume this host's callbacks change: running operations, and when
+ * the last one ended (monotonic us), so that the watcher tells this
+ * host's own changes from other hosts'. */
+typedef struct _virStorageBackendVaaiOwnOp virStorageBackendVaaiOwnOp;
+struct _virStorageBackendVaaiOwnOp {
+    unsigned int running;
+    gint64 ended;
+};
+
+/* What the watcher shares with the refresh threads it starts, which may
+ * outlive the pool's state: reference counted. */
+typedef struct _virStorageBackendVaaiWatch virStorageBackendVaaiWatch;
+struct _virStorageBackendVaaiWatch {
+    int refs;                              /* atomic */
+    unsigned char uuid[VIR_UUID_BUFLEN];   /* libvirt's UUID of the pool */
+    int retry;                             /* atomic: the refresh passed */
+};
+
 struct _virStorageBackendVaaiState {
     virMutex lock;
     virScsiLun *lun;
@@ -121,10 +139,23 @@ struct _virStorageBackendVaaiState {
     virStorageBackendVaaiCounters counters[VIR_STORAGE_BACKEND_VAAI_OP_LAST];
     GHashTable *volStats;           /* volume key -> virStorageBackendVaaiVolStat */
     GHashTable *building;           /* keys of the volumes this host builds */
+    GHashTable *ownOps;             /* volume key -> virStorageBackendVaaiOwnOp */
+
+    /* The watcher of changes made by other hosts (see below). */
+    virThread watchThread;
+    bool watching;
+    virMutex watchLock;
+    virCond watchCond;
+    bool watchStop;                 /* guarded by watchLock */
+    virStorageBackendVaaiWatch *watch;
 };
 
 static virMutex vaaiStatesLock = VIR_MUTEX_INITIALIZER;
 static GHashTable *vaaiStates;      /* libvirt pool UUID string -> state */
+
+static int virStorageBackendVaaiWatchStart(virStorageBackendVaaiState *state,
+                                           const unsigned char *uuid);
+static void virStorageBackendVaaiWatchStop(virStorageBackendVaaiState *state);
 
 
 static void
@@ -148,6 +179,7 @@ virStorageBackendVaaiStateFree(void *opaque)
 
     if (!state)
         return;
+    virStorageBackendVaaiWatchStop(state);
     virStorageVaaiSessionLeave(state->session);
     virStorageVaaiPoolFree(state->pool);
     virScsiLunFree(state->lun);
@@ -155,6 +187,10 @@ virStorageBackendVaaiStateFree(void *opaque)
         g_hash_table_unref(state->volStats);
     if (state->building)
         g_hash_table_unref(state->building);
+    if (state->ownOps)
+        g_hash_table_unref(state->ownOps);
+    virCondDestroy(&state->watchCond);
+    virMutexDestroy(&state->watchLock);
     virMutexDestroy(&state->statsLock);
     virMutexDestroy(&state->lock);
     g_free(state);
@@ -362,7 +398,9 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
         g_free(state);
         return NULL;
     }
-    if (virMutexInit(&state->statsLock) < 0) {
+    if (virMutexInit(&state->statsLock) < 0 ||
+        virMutexInit(&state->watchLock) < 0 ||
+        virCondInit(&state->watchCond) < 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        _("cannot initialize mutex"));
         virMutexDestroy(&state->lock);
@@ -373,6 +411,7 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
     state->volStats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             virStorageBackendVaaiVolStatFree);
     state->building = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    state->ownOps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     state->local = virStorageBackendVaaiSourceIsLocal(&def->source);
 
     VIR_DEBUG("pool '%s': opening LUN %s", def->name, shown);
@@ -408,6 +447,9 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
             VIR_INFO("pool '%s': recovered %s", def->name,
                      (const char *)g_ptr_array_index(log, i));
     }
+
+    if (virStorageBackendVaaiWatchStart(state, def->uuid) < 0)
+        goto error;
 
     VIR_DEBUG("pool '%s': LUN %s holds vaai pool '%s'%s",
               def->name, shown, state->pool->header.name,
@@ -463,6 +505,246 @@ virStorageBackendVaaiUUIDFormat(const uint8_t *uuid)
 
     virUUIDFormat(uuid, str);
     return g_strdup(str);
+}
+
+
+/* ---- Changes made by other hosts ----
+ *
+ * Other hosts change a shared pool without this daemon.  A thread per
+ * started pool reads the volume table every few seconds and, when a
+ * record changed in a way a listing shows (virStorageVaaiTableRecordChanged:
+ * not progress) and not by this host, has the storage driver refresh the
+ * pool, which emits a refresh event: vol-list stays current and
+ * `virsh pool-event` sees other hosts' volumes appear, finish and go.
+ * Changes of this host's callbacks are told apart by the record's worker
+ * (this host, while an operation runs) and by ownOps (the volumes the
+ * callbacks changed since the watcher last read the table): they emit
+ * their own event when they finish.
+ *
+ * The refresh needs the pool object's lock, which stopPool's caller holds
+ * while it frees this state and joins the watcher: so the watcher never
+ * refreshes itself, but starts a detached thread that holds only the
+ * pool's UUID; a refresh that passes because a job runs in the pool is
+ * tried again at the next read. */
+
+#define VIR_STORAGE_BACKEND_VAAI_WATCH_MS 2000
+
+
+static unsigned int
+virStorageBackendVaaiWatchInterval(void)
+{
+    const char *env = g_getenv("VAAI_WATCH_INTERVAL_MS");
+    unsigned int ms;
+
+    /* For tests; 0 turns the watcher off. */
+    if (env && virStrToLong_ui(env, NULL, 10, &ms) == 0)
+        return ms;
+    return VIR_STORAGE_BACKEND_VAAI_WATCH_MS;
+}
+
+
+/* Mark @key as changed by this host's callbacks, from now until
+ * virStorageBackendVaaiOwnEnd(). */
+static void
+virStorageBackendVaaiOwnBegin(virStorageBackendVaaiState *state,
+                              const char *key)
+{
+    virStorageBackendVaaiOwnOp *op;
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+
+    if (!key)
+        return;
+    if (!(op = g_hash_table_lookup(state->ownOps, key))) {
+        op = g_new0(virStorageBackendVaaiOwnOp, 1);
+        g_hash_table_insert(state->ownOps, g_strdup(key), op);
+    }
+    op->running++;
+}
+
+
+static void
+virStorageBackendVaaiOwnEnd(virStorageBackendVaaiState *state,
+                            const char *key)
+{
+    virStorageBackendVaaiOwnOp *op;
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+
+    if (!key || !(op = g_hash_table_lookup(state->ownOps, key)))
+        return;
+    if (op->running > 0)
+        op->running--;
+    op->ended = g_get_monotonic_time();
+}
+
+
+/* Whether this host changed record @rec: its worker is this process, or
+ * a callback of this host changed the volume since @since, when the
+ * watcher started to read the table it compares with. */
+static bool
+virStorageBackendVaaiOwnRecord(virStorageBackendVaaiState *state,
+                               const virStorageVaaiVolRecord *rec,
+                               gint64 since)
+{
+    const virStorageVaaiHost *me = virStorageVaaiSessionHost(state->session);
+    g_autofree char *key = NULL;
+    virStorageBackendVaaiOwnOp *op;
+
+    if (virStorageVaaiVolStateBusy(rec->state) &&
+        memcmp(rec->workerUuid, me->uuid, sizeof(me->uuid)) == 0 &&
+        rec->workerIncarnation == me->incarnation)
+        return true;
+
+    key = virStorageBackendVaaiUUIDFormat(rec->uuid);
+    op = g_hash_table_lookup(state->ownOps, key);
+    return op && (op->running > 0 || op->ended >= since);
+}
+
+
+static gboolean
+virStorageBackendVaaiOwnExpired(gpointer key G_GNUC_UNUSED,
+                                gpointer value,
+                                gpointer opaque)
+{
+    virStorageBackendVaaiOwnOp *op = value;
+    gint64 since = *(gint64 *)opaque;
+
+    return op->running == 0 && op->ended < since;
+}
+
+
+static virStorageBackendVaaiWatch *
+virStorageBackendVaaiWatchRef(virStorageBackendVaaiWatch *watch)
+{
+    g_atomic_int_inc(&watch->refs);
+    return watch;
+}
+
+
+static void
+virStorageBackendVaaiWatchUnref(virStorageBackendVaaiWatch *watch)
+{
+    if (g_atomic_int_dec_and_test(&watch->refs))
+        g_free(watch);
+}
+
+
+static void
+virStorageBackendVaaiWatchRefresh(void *opaque)
+{
+    virStorageBackendVaaiWatch *watch = opaque;
+
+    if (virStorageDriverRefreshPool(watch->uuid) == 1)
+        g_atomic_int_set(&watch->retry, 1);
+    virStorageBackendVaaiWatchUnref(watch);
+}
+
+
+static void
+virStorageBackendVaaiWatchThread(void *opaque)
+{
+    virStorageBackendVaaiState *state = opaque;
+    const virStorageVaaiHeader *hdr = &state->pool->header;
+    g_autoptr(virStorageVaaiTable) seen = NULL;
+    unsigned int interval = virStorageBackendVaaiWatchInterval();
+    gint64 seenSince = 0;
+
+    while (true) {
+        g_autoptr(virStorageVaaiTable) table = virStorageVaaiTableNew(hdr);
+        g_autoptr(GError) err = NULL;
+        gint64 since;
+        bool changed = false;
+        bool stop;
+        uint32_t idx;
+        int rc = -1;
+
+        VIR_WITH_MUTEX_LOCK_GUARD(&state->watchLock) {
+            unsigned long long until = g_get_real_time() / 1000 + interval;
+
+            while (!state->watchStop &&
+                   virCondWaitUntil(&state->watchCond, &state->watchLock, until) == 0)
+                ;
+            stop = state->watchStop;
+        }
+        if (stop)
+            return;
+
+        since = g_get_monotonic_time();
+        VIR_WITH_MUTEX_LOCK_GUARD(&state->lock) {
+            rc = virStorageVaaiTableRead(state->pool, table, &err);
+        }
+        if (rc < 0) {
+            VIR_DEBUG("pool %s: watcher: %s", hdr->name, err->message);
+            continue;
+        }
+
+        if (seen) {
+            VIR_WITH_MUTEX_LOCK_GUARD(&state->statsLock) {
+                for (idx = 0; idx < table->count && !changed; idx++) {
+                    if (!virStorageVaaiTableRecordChanged(seen, table, idx))
+                        continue;
+                    changed = !virStorageBackendVaaiOwnRecord(state, &seen->recs[idx], seenSince) &&
+                        !virStorageBackendVaaiOwnRecord(state, &table->recs[idx], seenSince);
+                    if (changed)
+                        VIR_DEBUG("pool %s: record %u ('%s', state %d -> '%s', state %d) changed by another host",
+                                  hdr->name, idx, seen->recs[idx].name, seen->recs[idx].state,
+                                  table->recs[idx].name, table->recs[idx].state);
+                }
+                g_hash_table_foreach_remove(state->ownOps,
+                                            virStorageBackendVaaiOwnExpired,
+                                            &seenSince);
+            }
+        }
+        g_clear_pointer(&seen, virStorageVaaiTableFree);
+        seen = g_steal_pointer(&table);
+        seenSince = since;
+
+        if (changed || g_atomic_int_compare_and_exchange(&state->watch->retry, 1, 0)) {
+            virStorageBackendVaaiWatch *watch = virStorageBackendVaaiWatchRef(state->watch);
+            virThread thread;
+
+            VIR_DEBUG("pool %s: changed by another host: refreshing", hdr->name);
+            if (virThreadCreateFull(&thread, false, virStorageBackendVaaiWatchRefresh,
+                                    "vaai-refresh", false, watch) < 0) {
+                virStorageBackendVaaiWatchUnref(watch);
+                g_atomic_int_set(&state->watch->retry, 1);
+            }
+        }
+    }
+}
+
+
+static int
+virStorageBackendVaaiWatchStart(virStorageBackendVaaiState *state,
+                                const unsigned char *uuid)
+{
+    state->watch = g_new0(virStorageBackendVaaiWatch, 1);
+    state->watch->refs = 1;
+    memcpy(state->watch->uuid, uuid, VIR_UUID_BUFLEN);
+    if (virStorageBackendVaaiWatchInterval() == 0)
+        return 0;
+    if (virThreadCreateFull(&state->watchThread, true, virStorageBackendVaaiWatchThread,
+                            "vaai-watch", false, state) < 0) {
+        virReportSystemError(errno, "%s",
+                             _("cannot start the vaai pool's watcher thread"));
+        return -1;
+    }
+    state->watching = true;
+    return 0;
+}
+
+
+static void
+virStorageBackendVaaiWatchStop(virStorageBackendVaaiState *state)
+{
+    if (state->watching) {
+        VIR_WITH_MUTEX_LOCK_GUARD(&state->watchLock) {
+            state->watchStop = true;
+            virCondSignal(&state->watchCond);
+        }
+        virThreadJoin(&state->watchThread);
+        state->watching = false;
+    }
+    g_clear_pointer(&state->watch, virStorageBackendVaaiWatchUnref);
 }
 
 
@@ -1285,10 +1567,12 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
 
     virScsiReportInit(&report);
     virStorageBackendVaaiSetBuilding(state, vol, true);
+    virStorageBackendVaaiOwnBegin(state, vol->key);
     ret = virStorageVaaiVolCreate(state->session, vol->name, vol->target.capacity,
                                   &opts, &report, NULL, &err);
     virStorageBackendVaaiSetBuilding(state, vol, false);
     virStorageBackendVaaiLogReport("create", def->name, vol->name, &report);
+    virStorageBackendVaaiOwnEnd(state, vol->key);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_CREATE, vol,
                                  &report, ret < 0);
     virStorageDriverEmitPoolRefresh(obj);
@@ -1363,10 +1647,12 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
 
     virScsiReportInit(&report);
     virStorageBackendVaaiSetBuilding(state, vol, true);
+    virStorageBackendVaaiOwnBegin(state, vol->key);
     ret = virStorageVaaiVolClone(state->session, src->pool, inputvol->name, vol->name,
                                  vol->target.capacity, &opts, &report, NULL, &err);
     virStorageBackendVaaiSetBuilding(state, vol, false);
     virStorageBackendVaaiLogReport("clone", def->name, vol->name, &report);
+    virStorageBackendVaaiOwnEnd(state, vol->key);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_CLONE, vol,
                                  &report, ret < 0);
     virStorageDriverEmitPoolRefresh(obj);
@@ -1431,8 +1717,10 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
         opts.flags |= VIR_STORAGE_VAAI_OP_ZERO;
 
     virScsiReportInit(&report);
+    virStorageBackendVaaiOwnBegin(state, vol->key);
     ret = virStorageVaaiVolDelete(state->session, vol->name, &opts, &report, &err);
     virStorageBackendVaaiLogReport("delete", def->name, vol->name, &report);
+    virStorageBackendVaaiOwnEnd(state, vol->key);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_DELETE, vol,
                                  &report, ret < 0);
     virStorageDriverEmitPoolRefresh(obj);
@@ -1489,8 +1777,10 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
     if (!(state = virStorageBackendVaaiStateGet(obj)))
         return -1;
     virScsiReportInit(&report);
+    virStorageBackendVaaiOwnBegin(state, vol->key);
     ret = virStorageVaaiVolWipe(state->session, vol->name, &opts, &report, &err);
     virStorageBackendVaaiLogReport("wipe", def->name, vol->name, &report);
+    virStorageBackendVaaiOwnEnd(state, vol->key);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_WIPE, vol,
                                  &report, ret < 0);
     virStorageDriverEmitPoolRefresh(obj);
@@ -1525,9 +1815,11 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
         opts.flags |= VIR_STORAGE_VAAI_OP_SHRINK;
 
     virScsiReportInit(&report);
+    virStorageBackendVaaiOwnBegin(state, vol->key);
     ret = virStorageVaaiVolResize(state->session, vol->name, capacity, &opts,
                                   &report, &rec, &err);
     virStorageBackendVaaiLogReport("resize", def->name, vol->name, &report);
+    virStorageBackendVaaiOwnEnd(state, vol->key);
     virStorageBackendVaaiAccount(state, VIR_STORAGE_BACKEND_VAAI_OP_RESIZE, vol,
                                  &report, ret < 0);
     virStorageDriverEmitPoolRefresh(obj);

@@ -220,6 +220,29 @@ virStorageVaaiTableFindFree(const virStorageVaaiTable *t)
 }
 
 
+bool
+virStorageVaaiTableRecordChanged(const virStorageVaaiTable *before,
+                                 const virStorageVaaiTable *after,
+                                 uint32_t idx)
+{
+    const virStorageVaaiVolRecord *a = &before->recs[idx];
+    const virStorageVaaiVolRecord *b = &after->recs[idx];
+    bool usedA = virStorageVaaiTableInUse(before, idx);
+    bool usedB = virStorageVaaiTableInUse(after, idx);
+
+    if (usedA != usedB || before->status[idx] != after->status[idx])
+        return true;
+    if (!usedA || before->status[idx] != VIR_STORAGE_VAAI_RECORD_VALID)
+        return false;   /* both free, or both unreadable the same way */
+    return a->state != b->state ||
+        memcmp(a->uuid, b->uuid, sizeof(a->uuid)) != 0 ||
+        strcmp(a->name, b->name) != 0 ||
+        a->capacity != b->capacity ||
+        a->extentStart != b->extentStart ||
+        a->extentLength != b->extentLength;
+}
+
+
 virStorageVaaiExtent *
 virStorageVaaiTableUsedExtents(const virStorageVaaiTable *t,
                                size_t *nused)

@@ -89,6 +89,16 @@ virStorageVaaiExtent *
 virStorageVaaiTableUsedExtents(const virStorageVaaiTable *table,
                                size_t *nused);
 
+/* Whether a listing of the pool shows record @idx differently in @after
+ * than in @before: a volume appeared or went, or changed state, name,
+ * capacity or extent; a record became readable or unreadable.  Progress
+ * and sequence alone are no change (a worker writes them every second).
+ * The tables must have the same count. */
+bool
+virStorageVaaiTableRecordChanged(const virStorageVaaiTable *before,
+                                 const virStorageVaaiTable *after,
+                                 uint32_t idx);
+
 /* Whether @state is one in which an operation is in progress. */
 bool
 virStorageVaaiVolStateBusy(virStorageVaaiVolState state);

@@ -706,6 +706,82 @@ testGrowInPlace(void)
 }
 
 
+/* ---- What a listing shows changed (the daemon's table watcher) ---- */
+
+static bool
+testAnyChanged(const virStorageVaaiTable *a,
+               const virStorageVaaiTable *b)
+{
+    uint32_t i;
+    bool any = false;
+
+    for (i = 0; i < a->count; i++)
+        any |= virStorageVaaiTableRecordChanged(a, b, i);
+    return any;
+}
+
+
+static void
+testRecordChanged(void)
+{
+    virStorageVaaiHeader h;
+    g_autoptr(virStorageVaaiTable) a = NULL;
+    g_autoptr(virStorageVaaiTable) b = NULL;
+    virStorageVaaiVolRecord v;
+    g_autofree uint8_t *block = g_malloc0(BS);
+    g_autoptr(GError) err = NULL;
+
+    testHeader(&h);
+    testFresh(&a, &h);
+    testFresh(&b, &h);
+    g_assert_false(testAnyChanged(a, b));
+
+    /* A volume appears (any state), and goes. */
+    testAddVol(b, 3, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    g_assert_true(virStorageVaaiTableRecordChanged(b, a, 3));
+    g_assert_false(virStorageVaaiTableRecordChanged(a, b, 2));
+
+    /* Progress and sequence alone are no change. */
+    testAddVol(a, 3, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    testVol(&v, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    v.sequence = 9;
+    v.progress = 100;
+    v.modifiedAt++;
+    testLoad(b, 3, &v);
+    g_assert_false(testAnyChanged(a, b));
+
+    /* State, name, capacity, extent and UUID each are. */
+    v.state = VIR_STORAGE_VAAI_VOL_READY;
+    testLoad(b, 3, &v);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    testVol(&v, "vm2", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    testLoad(b, 3, &v);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    testVol(&v, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    v.capacity -= BS;
+    testLoad(b, 3, &v);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    testAddVol(b, 3, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D + A, A);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    testAddVol(b, 3, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, 2 * A);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    testAddVol(b, 3, "vm1", 0x32, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+
+    /* A record that becomes unreadable, or readable again. */
+    testVol(&v, "vm1", 0x31, VIR_STORAGE_VAAI_VOL_CREATING, D, A);
+    g_assert_cmpint(virStorageVaaiVolRecordEncode(&v, block, BS, &err), ==, 0);
+    g_assert_no_error(err);
+    block[200] ^= 0xff;
+    virStorageVaaiTableLoad(b, 3, block);
+    g_assert_cmpint(b->status[3], !=, VIR_STORAGE_VAAI_RECORD_VALID);
+    g_assert_true(virStorageVaaiTableRecordChanged(a, b, 3));
+    g_assert_true(virStorageVaaiTableRecordChanged(b, a, 3));
+    g_assert_false(virStorageVaaiTableRecordChanged(b, b, 3));
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -721,6 +797,7 @@ main(int argc, char **argv)
     g_test_add_func("/vaai-check/orphan", testOrphan);
     g_test_add_func("/vaai-check/free-leftovers", testFreeLeftovers);
     g_test_add_func("/vaai-check/grow-in-place", testGrowInPlace);
+    g_test_add_func("/vaai-check/record-changed", testRecordChanged);
 
     return g_test_run();
 }
