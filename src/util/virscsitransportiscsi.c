@@ -228,7 +228,8 @@ static const virScsiTransportOps virScsiTransportISCSIOps = {
 };
 
 
-/* The URL as we show it: without the CHAP secret. */
+/* The URL as we show it: without the CHAP secrets (the initiator's, in
+ * user%secret@, and the target's, in ?target_password= for mutual CHAP). */
 static char *
 virScsiISCSIRedactURL(const char *url)
 {
@@ -236,13 +237,53 @@ virScsiISCSIRedactURL(const char *url)
     const char *at = strchr(rest, '@');
     const char *slash = strchr(rest, '/');
     const char *pct;
+    g_autofree char *shown = NULL;
+    char *tpw;
 
-    if (!at || (slash && slash < at))
-        return g_strdup(url);
-    pct = memchr(rest, '%', at - rest);
-    if (!pct)
-        return g_strdup(url);
-    return g_strdup_printf("iscsi://%.*s%%***%s", (int)(pct - rest), rest, at);
+    if (at && (!slash || at < slash) && (pct = memchr(rest, '%', at - rest)))
+        shown = g_strdup_printf("iscsi://%.*s%%***%s", (int)(pct - rest), rest, at);
+    else
+        shown = g_strdup(url);
+
+    if ((tpw = strstr(shown, "target_password="))) {
+        const char *end = tpw + strlen("target_password=");
+        g_autofree char *head = NULL;
+
+        end += strcspn(end, "&");
+        head = g_strndup(shown, tpw - shown);
+        return g_strdup_printf("%starget_password=***%s", head, end);
+    }
+    return g_steal_pointer(&shown);
+}
+
+
+/*
+ * Why a login failed, in words a user can act on.  libiscsi keeps the
+ * target's login status only in its error text ("Failed to log in to
+ * target. Status: Authentication failure(513)"), so that is where we look.
+ */
+static char *
+virScsiISCSILoginError(const char *shown,
+                       const struct iscsi_url *iurl,
+                       const char *why)
+{
+    if (strstr(why, "Authentication failure") || strstr(why, "(513)")) {
+        if (!iurl->user[0])
+            return g_strdup_printf("cannot log in to %s: authentication failed: the "
+                                   "target requires CHAP and no CHAP user name and "
+                                   "secret were given [%s]", shown, why);
+        return g_strdup_printf("cannot log in to %s: authentication failed: the target "
+                               "refused CHAP user '%s' with this secret [%s]",
+                               shown, iurl->user, why);
+    }
+    if (strstr(why, "CHAP_R") || strstr(why, "CHAP_N") || strstr(why, "CHAP targetname"))
+        return g_strdup_printf("cannot log in to %s: authentication failed: the target "
+                               "did not prove itself with the mutual CHAP credentials "
+                               "(target_user, target_password) [%s]", shown, why);
+    if (strstr(why, "Authorization failure") || strstr(why, "(514)"))
+        return g_strdup_printf("cannot log in to %s: the target does not allow this "
+                               "initiator (not in its ACL) [%s]", shown, why);
+    return g_strdup_printf("cannot log in to %s: %s", shown, why);
 }
 
 
@@ -279,10 +320,18 @@ virScsiTransportOpenISCSI(const char *url,
     if (iurl->user[0] &&
         iscsi_set_initiator_username_pwd(iscsi, iurl->user, iurl->passwd) < 0)
         goto connect_error;
+    /* Mutual CHAP: ?target_user=...&target_password=... */
+    if (iurl->user[0] && iurl->target_user[0] &&
+        iscsi_set_target_username_pwd(iscsi, iurl->target_user, iurl->target_passwd) < 0)
+        goto connect_error;
     /* A login that hangs must not hang the caller: bound it too. */
     iscsi_set_timeout(iscsi, 30);
-    if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0)
-        goto connect_error;
+    if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0) {
+        g_autofree char *msg = virScsiISCSILoginError(shown, iurl, iscsi_get_error(iscsi));
+
+        g_set_error_literal(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT, msg);
+        goto error;
+    }
 
     priv = g_new0(virScsiTransportISCSI, 1);
     priv->iscsi = iscsi;
