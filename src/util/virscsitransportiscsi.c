@@ -257,6 +257,40 @@ virScsiISCSIRedactURL(const char *url)
 }
 
 
+/* @text with the CHAP secrets of @url replaced by "***": libiscsi's
+ * error texts may quote the URL whole (an unparsable one, for instance). */
+static char *
+virScsiISCSIRedactText(const char *text,
+                       const char *url)
+{
+    const char *rest = url + strlen("iscsi://");
+    const char *at = strchr(rest, '@');
+    const char *slash = strchr(rest, '/');
+    const char *pct;
+    const char *tpw;
+    char *secrets[2] = { NULL, NULL };
+    char *out = g_strdup(text);
+    size_t i;
+
+    if (at && (!slash || at < slash) && (pct = memchr(rest, '%', at - rest)))
+        secrets[0] = g_strndup(pct + 1, at - pct - 1);
+    if ((tpw = strstr(url, "target_password="))) {
+        tpw += strlen("target_password=");
+        secrets[1] = g_strndup(tpw, strcspn(tpw, "&"));
+    }
+    for (i = 0; i < G_N_ELEMENTS(secrets); i++) {
+        if (secrets[i] && secrets[i][0]) {
+            g_auto(GStrv) parts = g_strsplit(out, secrets[i], -1);
+
+            g_free(out);
+            out = g_strjoinv("***", parts);
+        }
+        g_free(secrets[i]);
+    }
+    return out;
+}
+
+
 /*
  * Why a login failed, in words a user can act on.  libiscsi keeps the
  * target's login status only in its error text ("Failed to log in to
@@ -306,10 +340,12 @@ virScsiTransportOpenISCSI(const char *url,
     }
 
     if (!(iurl = iscsi_parse_full_url(iscsi, url))) {
+        g_autofree char *why = virScsiISCSIRedactText(iscsi_get_error(iscsi), url);
+
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
                     "invalid iSCSI URL %s: %s (expected "
                     "iscsi://[user%%password@]host[:port]/IQN/LUN)",
-                    shown, iscsi_get_error(iscsi));
+                    shown, why);
         goto error;
     }
 
@@ -327,7 +363,8 @@ virScsiTransportOpenISCSI(const char *url,
     /* A login that hangs must not hang the caller: bound it too. */
     iscsi_set_timeout(iscsi, 30);
     if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0) {
-        g_autofree char *msg = virScsiISCSILoginError(shown, iurl, iscsi_get_error(iscsi));
+        g_autofree char *why = virScsiISCSIRedactText(iscsi_get_error(iscsi), url);
+        g_autofree char *msg = virScsiISCSILoginError(shown, iurl, why);
 
         g_set_error_literal(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT, msg);
         goto error;
@@ -342,8 +379,12 @@ virScsiTransportOpenISCSI(const char *url,
     return virScsiTransportNew(&virScsiTransportISCSIOps, priv, shown);
 
  connect_error:
-    g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                "cannot log in to %s: %s", shown, iscsi_get_error(iscsi));
+    {
+        g_autofree char *why = virScsiISCSIRedactText(iscsi_get_error(iscsi), url);
+
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "cannot log in to %s: %s", shown, why);
+    }
  error:
     if (iurl)
         iscsi_destroy_url(iurl);
