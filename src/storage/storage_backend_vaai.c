@@ -260,11 +260,12 @@ virStorageBackendVaaiGetAuth(virStoragePoolSource *src,
     virSecureErase(value, size);
 
     /* libiscsi takes them in the URL as user%secret@host: those
-     * characters cannot be told apart from its syntax. */
-    if (strpbrk(authdef->username, "%@/") || strpbrk(str, "%@/")) {
+     * characters cannot be told apart from its syntax ('?' starts its
+     * arguments). */
+    if (strpbrk(authdef->username, "%@/?") || strpbrk(str, "%@/?")) {
         virSecureErase(str, size);
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                       _("vaai pool CHAP user name and secret must not contain '%', '@' or '/'"));
+                       _("vaai pool CHAP user name and secret must not contain '%', '@', '/' or '?'"));
         return -1;
     }
 
