@@ -1749,10 +1749,14 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
     virScsiReport report;
+    const char *passes = NULL;
     int ret;
 
     virCheckFlags(0, -1);
 
+    /* zero and trim are offloaded (WRITE SAME or unmap-as-zero, UNMAP);
+     * the others are scrub's passes (as virStorageBackendVolWipeLocal runs
+     * `scrub -p NAME`), written by the host. */
     switch ((virStorageVolWipeAlgorithm) algorithm) {
     case VIR_STORAGE_VOL_WIPE_ALG_ZERO:
         break;
@@ -1760,18 +1764,38 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
         opts.flags |= VIR_STORAGE_VAAI_OP_TRIM;
         break;
     case VIR_STORAGE_VOL_WIPE_ALG_NNSA:
+        passes = "nnsa";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_DOD:
+        passes = "dod";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_BSI:
+        passes = "bsi";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_GUTMANN:
+        passes = "gutmann";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_SCHNEIER:
+        passes = "schneier";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER7:
+        passes = "pfitzner7";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER33:
+        passes = "pfitzner33";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_RANDOM:
+        passes = "random";
+        break;
     case VIR_STORAGE_VOL_WIPE_ALG_LAST:
     default:
-        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("vaai volumes are wiped with 'zero' or 'trim', not algorithm %1$u"),
-                       algorithm);
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("unsupported vol wipe algorithm %1$u"), algorithm);
+        return -1;
+    }
+    if (passes && !(opts.algorithm = virScsiPatternLookup(passes))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("no overwrite passes for wipe algorithm '%1$s'"), passes);
         return -1;
     }
 

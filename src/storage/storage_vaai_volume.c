@@ -106,6 +106,11 @@ struct _virStorageVaaiWork {
     gint64 persistedUs;
     bool lost;                      /* fenced, or the record was taken */
     GError *lostError;
+
+    /* VIR_STORAGE_VAAI_MOVE_FILL: the pass to write */
+    const virScsiPatternPass *fillPass;
+    uint32_t fillIndex;
+    uint8_t fillKey[VIR_SCSI_PATTERN_KEY_LEN];
 };
 
 
@@ -154,6 +159,7 @@ virStorageVaaiWorkClear(virStorageVaaiWork *w)
         virScsiReportEnd(w->report);
     virStorageVaaiTableFree(w->table);
     g_clear_error(&w->lostError);
+    memset(w->fillKey, 0, sizeof(w->fillKey));
     g_mutex_clear(&w->lock);
 }
 
@@ -314,6 +320,7 @@ typedef enum {
     VIR_STORAGE_VAAI_MOVE_UNMAP,        /* must read as zeros */
     VIR_STORAGE_VAAI_MOVE_TRIM,         /* unmap; zeros not needed */
     VIR_STORAGE_VAAI_MOVE_COPY,
+    VIR_STORAGE_VAAI_MOVE_FILL,         /* w->fillPass, by the host */
 } virStorageVaaiMove;
 
 
@@ -359,6 +366,10 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
         break;
     case VIR_STORAGE_VAAI_MOVE_TRIM:
         rc = virScsiOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        break;
+    case VIR_STORAGE_VAAI_MOVE_FILL:
+        rc = virScsiOffloadFill(w->pool->lun, lba, nblocks, w->fillPass, w->fillIndex,
+                                w->fillKey, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_COPY:
     default:
@@ -834,18 +845,52 @@ virStorageVaaiWorkBegin(virStorageVaaiWork *w,
 }
 
 
-/* Zero or trim the whole extent of a busy volume, then make it ready. */
+/* Overwrite the whole extent with @alg's passes, one engine call per
+ * pass; progress counts the blocks of every pass. */
+static int
+virStorageVaaiWorkOverwrite(virStorageVaaiWork *w,
+                            const virScsiPatternAlgorithm *alg,
+                            const virStorageVaaiVolRecord *rec,
+                            GError **error)
+{
+    size_t i;
+
+    if (virScsiPatternNewKey(w->fillKey, error) < 0)
+        return -1;
+    w->total = rec->extentLength * alg->npasses;
+    for (i = 0; i < alg->npasses; i++) {
+        w->fillPass = &alg->passes[i];
+        w->fillIndex = i;
+        if (virStorageVaaiWorkMove(w, VIR_STORAGE_VAAI_MOVE_FILL, NULL, 0,
+                                   rec->extentStart, rec->extentLength, error) < 0)
+            return -1;
+        virStorageVaaiCrashPoint("wipe.pass");
+    }
+    return 0;
+}
+
+
+/* Zero, trim or overwrite (@alg) the whole extent of a busy volume, then
+ * make it ready.  Whatever stops it half way leaves the record wiping,
+ * which recovery zeroes. */
 static int
 virStorageVaaiWorkWipe(virStorageVaaiWork *w,
                        bool trim,
+                       const virScsiPatternAlgorithm *alg,
                        GError **error)
 {
     virStorageVaaiVolRecord rec = w->table->recs[w->idx];
+    int rc;
 
-    w->total = rec.extentLength;
-    if (virStorageVaaiWorkMove(w, trim ? VIR_STORAGE_VAAI_MOVE_TRIM :
-                               VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
-                               rec.extentStart, rec.extentLength, error) < 0) {
+    if (alg) {
+        rc = virStorageVaaiWorkOverwrite(w, alg, &rec, error);
+    } else {
+        w->total = rec.extentLength;
+        rc = virStorageVaaiWorkMove(w, trim ? VIR_STORAGE_VAAI_MOVE_TRIM :
+                                    VIR_STORAGE_VAAI_MOVE_UNMAP, NULL, 0,
+                                    rec.extentStart, rec.extentLength, error);
+    }
+    if (rc < 0) {
         /* Half wiped: leave it to recovery, which wipes again. */
         virStorageVaaiWorkAbandon(w, virStorageVaaiEditOrphan);
         return -1;
@@ -866,10 +911,23 @@ virStorageVaaiVolWipe(virStorageVaaiSession *s,
     int ret = -1;
 
     virStorageVaaiWorkInit(&w, s, opts, report, "wipe");
+    if (w.opts->algorithm && (w.opts->flags & VIR_STORAGE_VAAI_OP_TRIM)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "wipe: trim and algorithm '%s' exclude each other",
+                    w.opts->algorithm->name);
+        goto cleanup;
+    }
+    if (w.opts->algorithm && (w.opts->flags & VIR_STORAGE_VAAI_OP_NO_HOST)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "wipe: algorithm '%s' is written by the host, which was not allowed",
+                    w.opts->algorithm->name);
+        goto cleanup;
+    }
     if (virStorageVaaiWorkBegin(&w, name, VIR_STORAGE_VAAI_VOL_WIPING, false, error) < 0)
         goto cleanup;
     virStorageVaaiCrashPoint("wipe.intent");
-    ret = virStorageVaaiWorkWipe(&w, w.opts->flags & VIR_STORAGE_VAAI_OP_TRIM, error);
+    ret = virStorageVaaiWorkWipe(&w, w.opts->flags & VIR_STORAGE_VAAI_OP_TRIM,
+                                 w.opts->algorithm, error);
 
  cleanup:
     virStorageVaaiWorkClear(&w);
@@ -1199,8 +1257,9 @@ virStorageVaaiRecoverOne(virStorageVaaiWork *w,
         rc = virStorageVaaiWorkSwapOwn(w, virStorageVaaiEditReady, NULL, error);
         break;
     case VIR_STORAGE_VAAI_VOL_WIPING:
+        /* Whatever algorithm it ran: zeros cover every pass's data. */
         action = "wiped again";
-        rc = virStorageVaaiWorkWipe(w, false, error);
+        rc = virStorageVaaiWorkWipe(w, false, NULL, error);
         break;
     case VIR_STORAGE_VAAI_VOL_DELETING:
         action = "deleted";

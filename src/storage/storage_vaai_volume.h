@@ -15,6 +15,7 @@
 #include "storage_vaai_lease.h"
 #include "storage_vaai_table.h"
 #include "virscsireport.h"
+#include "virscsipattern.h"
 
 typedef enum {
     /* delete: zero the extent instead of unmapping it */
@@ -35,6 +36,10 @@ struct _virStorageVaaiOpOptions {
     unsigned int inflight;          /* copy commands in flight; 0: engine default */
     const uint8_t *uuid;            /* create, clone: the new volume's UUID
                                      * (the caller made it known); NULL: random */
+    /* wipe: overwrite the extent with this algorithm's passes, written by
+     * the host (virScsiPatternLookup), instead of zeroing it; not with
+     * VIR_STORAGE_VAAI_OP_TRIM */
+    const virScsiPatternAlgorithm *algorithm;
 };
 
 /* Volume names: 1..127 bytes of UTF-8, no '/', no control characters, not

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "virscsilun.h"
+#include "virscsipattern.h"
 #include "virscsireport.h"
 
 /* Extra error codes of the engine live in virscsierror.h. */
@@ -67,6 +68,29 @@ virScsiOffloadCopy(virScsiLun *src,
                    const virScsiOffloadOptions *opts,
                    virScsiReport *report,
                    GError **error);
+
+/* Write pass @passIndex of an overwrite pattern (virscsipattern.h) over
+ * [@lba, @lba + @nblocks) through the host: WRITE commands of at most the
+ * plan's host transfer length, the pattern's byte 0 being the range's
+ * first byte, each piece read back and compared when the pass says so.
+ * @key (VIR_SCSI_PATTERN_KEY_LEN bytes) seeds random passes.  There is no
+ * offload: VIR_SCSI_OFFLOAD_NO_HOST makes it fail. */
+int
+virScsiOffloadFill(virScsiLun *lun,
+                   uint64_t lba,
+                   uint64_t nblocks,
+                   const virScsiPatternPass *pass,
+                   uint32_t passIndex,
+                   const uint8_t *key,
+                   const virScsiOffloadOptions *opts,
+                   virScsiReport *report,
+                   GError **error);
+
+/* A key for random passes: VIR_SCSI_PATTERN_KEY_LEN bytes from the
+ * kernel's generator (getrandom). */
+int
+virScsiPatternNewKey(uint8_t *key,
+                     GError **error);
 
 /* The outcome of a COMPARE AND WRITE that did not write. */
 typedef struct _virScsiMiscompare virScsiMiscompare;

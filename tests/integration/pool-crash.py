@@ -350,12 +350,14 @@ def case_clone(rng):
         guarded(f"clone/{point}", one_clone, rng, point)
 
 
-def one_wipe(rng, point):
-    tag = f"wipe/{point}"
+def one_wipe(rng, point, algorithm=None):
+    tag = f"wipe/{point}" + (f"/{algorithm}" if algorithm else "")
+    extra = ["--algorithm", algorithm] if algorithm else []
     fresh_pool()
     w = create("w", 64 * MiB)
     fill(w, rng)
-    after_crash(tag, ["vol", "wipe", LUN, "w"], point, "w", {"wiping"})
+    # whatever algorithm the dead worker ran, recovery zeroes (format.md)
+    after_crash(tag, ["vol", "wipe", LUN, "w", *extra], point, "w", {"wiping"})
     v = info("w")
     check(v and v["state"] == "ready" and v["lba"] == w["lba"] and
           v["capacity"] == w["capacity"] and zeros_at(v, spots(v)),
@@ -365,6 +367,8 @@ def one_wipe(rng, point):
 def case_wipe(rng):
     for point in ("wipe.intent", "progress", "wipe.done"):
         guarded(f"wipe/{point}", one_wipe, rng, point)
+    # host-written passes: killed after the first (random) pass of dod
+    guarded("wipe/wipe.pass/dod", one_wipe, rng, "wipe.pass", "dod")
 
 
 def one_delete(rng, point):

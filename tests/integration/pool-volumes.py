@@ -10,7 +10,10 @@ data read back:
 - resize: grow in place, grow by moving (data copied, old space freed),
   shrink refused unless asked, then done;
 - rename, wipe (zeros), wipe --trim and delete (space reclaimed in the
-  array's backing file), invalid names and duplicate names refused, a pool
+  array's backing file), wipe --algorithm dod and bsi (the volume's whole
+  extent reads back as the last pass, 0xff and 0x7f, every pass counted as
+  host bytes, the neighbouring volumes and blocks untouched) and random
+  (neither the old data nor zeros), invalid names and duplicate names refused, a pool
   too full refused with nothing changed;
 - a corrupted volume record and a corrupted header are detected by checksum,
   reported, never followed (no allocation while a record cannot be read),
@@ -134,6 +137,71 @@ def pattern(seed, nbytes):
 
 def zeros(data):
     return data == bytes(len(data))
+
+
+def wipe_algorithms(p, r, a):
+    """vol wipe --algorithm: the passes written by the host, only inside
+    the volume's extent."""
+    names = ("wl", "wm", "wr")
+    for i, n in enumerate(names):
+        p.ok("vol", "create", a, n, "2M")
+        p.vol_write(a, n, 0, pattern(20 + i, 2 * MIB))
+    vols = {n: p.info(a, n) for n in names}
+    wm = vols["wm"]
+    bs = wm["block_size"]
+    ext = wm["blocks"] * bs
+    # 64 KiB on either side of the extent, whatever lies there.
+    before_lba = wm["lba"] - 128
+    after_lba = wm["lba"] + wm["blocks"]
+    around = (p.read(a, before_lba, 128 * bs, bs), p.read(a, after_lba, 128 * bs, bs))
+
+    def untouched(what):
+        r.check(all(p.vol_read(a, n, 0, 2 * MIB) == pattern(20 + i, 2 * MIB)
+                    for i, n in enumerate(names) if n != "wm") and
+                (p.read(a, before_lba, 128 * bs, bs), p.read(a, after_lba, 128 * bs, bs))
+                == around, f"vol wipe --algorithm {what}: neighbours untouched")
+
+    for alg, last, npasses in (("dod", 0xff, 3), ("bsi", 0x7f, 9)):
+        out = p.run("vol", "wipe", a, "wm", "--algorithm", alg, "--json")
+        try:
+            rep = json.loads(out.stdout)
+        except ValueError:
+            rep = {}
+        host = rep.get("methods", {}).get("host", {})
+        data = p.read(a, wm["lba"], ext, bs)
+        r.check(out.returncode == 0 and data == bytes([last]) * ext,
+                f"vol wipe --algorithm {alg}: the whole extent reads back as the last "
+                f"pass (0x{last:02x})", f"{out.stdout}{out.stderr}")
+        r.check(host.get("host_bytes", 0) >= npasses * ext and
+                host.get("blocks", 0) >= npasses * wm["blocks"] and
+                rep.get("offloaded_blocks") == 0,
+                f"vol wipe --algorithm {alg}: {npasses} passes written by the host, "
+                "counted as host bytes", json.dumps(rep.get("methods")))
+        r.check(p.info(a, "wm")["state"] == "ready", f"vol wipe --algorithm {alg}: ready after")
+        untouched(alg)
+
+    p.vol_write(a, "wm", 0, pattern(30, 2 * MIB))
+    out = p.run("vol", "wipe", a, "wm", "--algorithm", "random")
+    data = p.read(a, wm["lba"], ext, bs)
+    r.check(out.returncode == 0 and data[:2 * MIB] != pattern(30, 2 * MIB) and
+            not zeros(data[:4096]) and not zeros(data[-4096:]) and
+            len(set(data[:4096])) > 200,
+            "vol wipe --algorithm random: neither the old data nor zeros", out.stderr)
+    untouched("random")
+
+    out = p.run("vol", "wipe", a, "wm", "--algorithm", "shred")
+    r.check(out.returncode == 2 and "unknown wipe algorithm" in out.stderr,
+            "vol wipe --algorithm with an unknown name is refused", out.stderr)
+    out = p.run("vol", "wipe", a, "wm", "--algorithm", "dod", "--no-host")
+    r.check(out.returncode == 1 and "written by the host" in out.stderr and
+            p.info(a, "wm")["state"] == "ready",
+            "vol wipe --algorithm dod --no-host is refused, nothing changed", out.stderr)
+    out = p.run("vol", "wipe", a, "wm", "--algorithm", "zero")
+    r.check(out.returncode == 0 and zeros(p.read(a, wm["lba"], ext, bs)),
+            "vol wipe --algorithm zero: zeros", out.stderr)
+    for n in names:
+        p.ok("vol", "delete", a, n)
+    p.consistent(a, "wipe algorithms")
 
 
 def run_cases(p, r):
@@ -269,6 +337,7 @@ def run_cases(p, r):
     r.check(used - after >= 18 * MIB, "the deleted volume's space is reclaimed on the array",
             f"backing file {used} -> {after} bytes")
     p.consistent(a, "wipe and delete")
+    wipe_algorithms(p, r, a)
 
     # No data leak through reused space: the deleted volume's data, and
     # stale data planted at the start of every free gap, must not show in

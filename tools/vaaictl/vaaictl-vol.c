@@ -138,6 +138,7 @@ vaaictlVolChange(const vaaictlGlobal *global,
     vaaictlHostOptions hopts = { 0 };
     g_autofree char *from = NULL;
     g_autofree char *capacityStr = NULL;
+    g_autofree char *algorithm = NULL;
     gboolean trim = FALSE;
     gboolean zero = FALSE;
     gboolean shrink = FALSE;
@@ -153,6 +154,9 @@ vaaictlVolChange(const vaaictlGlobal *global,
     GOptionEntry wipeEntries[] = {
         { "trim", 0, 0, G_OPTION_ARG_NONE, &trim,
           "unmap instead of zeroing (the volume may not read as zeros)", NULL },
+        { "algorithm", 0, 0, G_OPTION_ARG_STRING, &algorithm,
+          "zero (default), trim, or overwrite by the host with scrub's passes: nnsa, "
+          "dod, bsi, gutmann, schneier, pfitzner7, pfitzner33, random", "NAME" },
         { NULL }
     };
     GOptionEntry deleteEntries[] = {
@@ -215,6 +219,23 @@ vaaictlVolChange(const vaaictlGlobal *global,
     if (inflight < 0 || hopts.leaseWaitMs < 0) {
         fprintf(stderr, "vaaictl %s: negative values make no sense\n", cmd);
         goto cleanup;
+    }
+
+    if (algorithm) {
+        if (strcmp(algorithm, "trim") == 0) {
+            trim = TRUE;
+        } else if (strcmp(algorithm, "zero") != 0 &&
+                   !(vopts.algorithm = virScsiPatternLookup(algorithm))) {
+            fprintf(stderr, "vaaictl %s: unknown wipe algorithm '%s' (zero, trim, nnsa, "
+                    "dod, bsi, gutmann, schneier, pfitzner7, pfitzner33, random)\n",
+                    cmd, algorithm);
+            goto cleanup;
+        }
+        if (trim && vopts.algorithm) {
+            fprintf(stderr, "vaaictl %s: --trim and --algorithm %s exclude each other\n",
+                    cmd, algorithm);
+            goto cleanup;
+        }
     }
 
     ret = VAAICTL_EXIT_FAILURE;
@@ -366,7 +387,7 @@ vaaictlCmdVol(const vaaictlGlobal *global,
     fprintf(stderr,
             "Usage: vaaictl vol create LUN NAME SIZE\n"
             "       vaaictl vol clone LUN SOURCE NAME [--from LUN] [--capacity SIZE]\n"
-            "       vaaictl vol wipe LUN NAME [--trim]\n"
+            "       vaaictl vol wipe LUN NAME [--trim | --algorithm NAME]\n"
             "       vaaictl vol delete LUN NAME [--zero]\n"
             "       vaaictl vol resize LUN NAME SIZE [--shrink]\n"
             "       vaaictl vol rename LUN NAME NEWNAME\n"
