@@ -1157,12 +1157,6 @@ virStorageBackendVaaiFormatCounters(virBuffer *buf,
         uint64_t commands = 0;
         bool any = false;
 
-        /* Streams show once one ran: storagepool.rng (patch 0005) does
-         * not list these kinds yet. */
-        if ((op == VIR_STORAGE_BACKEND_VAAI_OP_UPLOAD ||
-             op == VIR_STORAGE_BACKEND_VAAI_OP_DOWNLOAD) && c->operations == 0)
-            continue;
-
         for (i = 0; i < VIR_SCSI_METHOD_LAST; i++)
             commands += c->methods[i].commands;
 
