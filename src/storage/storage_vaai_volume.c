@@ -1101,6 +1101,11 @@ virStorageVaaiVolResize(virStorageVaaiSession *s,
         if (virStorageVaaiAllocCanGrow(used, nused, w.pool->header.dataEndLba, idx,
                                        cur.extentStart, cur.extentLength, length)) {
             next.intentExtentStart = cur.extentStart;
+        } else if (w.opts->flags & VIR_STORAGE_VAAI_OP_NO_MOVE) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                        "resize: '%s' cannot grow to %llu bytes in place, and may not move",
+                        name, (unsigned long long)capacity);
+            goto cleanup;
         } else {
             if (!virStorageVaaiWorkNotCloneSource(&w, idx, error) ||
                 virStorageVaaiWorkAllocate(&w, length, &next.intentExtentStart, error) < 0)

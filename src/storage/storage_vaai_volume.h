@@ -27,6 +27,9 @@ typedef enum {
     VIR_STORAGE_VAAI_OP_SHRINK = 1 << 2,
     /* never move data through the host: fail where the array cannot */
     VIR_STORAGE_VAAI_OP_NO_HOST = 1 << 3,
+    /* resize: keep the volume's extent where it is, i.e. fail a growth
+     * that does not fit in place (a device in use points at it) */
+    VIR_STORAGE_VAAI_OP_NO_MOVE = 1 << 4,
 } virStorageVaaiOpFlags;
 
 typedef struct _virStorageVaaiOpOptions virStorageVaaiOpOptions;

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -17,6 +19,20 @@
 
 #include "virscsitransport.h"
 #include "virscsierror.h"
+
+/*
+ * Data-out of up to this size that crosses a page boundary goes through a
+ * page-aligned copy.  SG_IO on a block device (/dev/sdX) maps the
+ * caller's pages into the request as they are, and LIO (Linux 6.1's
+ * compare_and_write_callback) takes the write half of a COMPARE AND
+ * WRITE from the first data page at the first segment's offset: a
+ * 2-block buffer that straddles two pages had garbage written in place
+ * of the record (seen through tcm_loop; the sg driver and iSCSI targets
+ * copy into their own aligned pages, so /dev/sgN and iSCSI were not
+ * affected).  Small commands only: large transfers are page-aligned or
+ * bounced by the kernel's own rules, and cost a copy here otherwise.
+ */
+#define VIR_SCSI_SG_BOUNCE_MAX (64 * 1024)
 
 typedef struct _virScsiTransportSG virScsiTransportSG;
 struct _virScsiTransportSG {
@@ -34,6 +50,9 @@ virScsiTransportSGExec(virScsiTransport *transport,
     struct sg_pt_base *pt = NULL;
     unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : sg->timeoutMs;
     int timeoutSecs = MAX(1, (timeoutMs + 999) / 1000);
+    long page = sysconf(_SC_PAGESIZE);
+    void *bounce = NULL;
+    uint8_t *dataOut = cmd->data;
     int rc;
     int ret = -1;
 
@@ -59,7 +78,14 @@ virScsiTransportSGExec(virScsiTransport *transport,
         set_scsi_pt_data_in(pt, cmd->data, cmd->dataLen);
         break;
     case VIR_SCSI_XFER_TO_DEV:
-        set_scsi_pt_data_out(pt, cmd->data, cmd->dataLen);
+        if (page > 0 && cmd->dataLen > 0 && cmd->dataLen <= VIR_SCSI_SG_BOUNCE_MAX &&
+            (uintptr_t)cmd->data / page !=
+            ((uintptr_t)cmd->data + cmd->dataLen - 1) / page &&
+            posix_memalign(&bounce, page, cmd->dataLen) == 0) {
+            memcpy(bounce, cmd->data, cmd->dataLen);
+            dataOut = bounce;
+        }
+        set_scsi_pt_data_out(pt, dataOut, cmd->dataLen);
         break;
     case VIR_SCSI_XFER_NONE:
         break;
@@ -123,6 +149,7 @@ virScsiTransportSGExec(virScsiTransport *transport,
 
  cleanup:
     destruct_scsi_pt_obj(pt);
+    free(bounce);
     return ret;
 }
 
