@@ -157,6 +157,8 @@ struct _virStorageBackendVaaiState {
     /* The watcher of changes made by other hosts (see below). */
     virThread watchThread;
     bool watching;
+    virScsiLun *watchLun;           /* the watcher's own session */
+    virStorageVaaiPool *watchPool;
     virMutex watchLock;
     virCond watchCond;
     bool watchStop;                 /* guarded by watchLock */
@@ -174,7 +176,7 @@ static virMutex vaaiStatesLock = VIR_MUTEX_INITIALIZER;
 static GHashTable *vaaiStates;      /* libvirt pool UUID string -> state */
 
 static int virStorageBackendVaaiWatchStart(virStorageBackendVaaiState *state,
-                                           const unsigned char *uuid);
+                                           virStoragePoolDef *def);
 static void virStorageBackendVaaiWatchStop(virStorageBackendVaaiState *state);
 
 
@@ -860,7 +862,7 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
                      (const char *)g_ptr_array_index(log, i));
     }
 
-    if (virStorageBackendVaaiWatchStart(state, def->uuid) < 0)
+    if (virStorageBackendVaaiWatchStart(state, def) < 0)
         goto error;
 
     VIR_DEBUG("pool '%s': LUN %s holds vaai pool '%s'%s",
@@ -1094,9 +1096,7 @@ virStorageBackendVaaiWatchThread(void *opaque)
             return;
 
         since = g_get_monotonic_time();
-        VIR_WITH_MUTEX_LOCK_GUARD(&state->lock) {
-            rc = virStorageVaaiTableRead(state->pool, table, &err);
-        }
+        rc = virStorageVaaiTableRead(state->watchPool, table, &err);
         if (rc < 0) {
             VIR_DEBUG("pool %s: watcher: %s", hdr->name, err->message);
             continue;
@@ -1140,13 +1140,26 @@ virStorageBackendVaaiWatchThread(void *opaque)
 
 static int
 virStorageBackendVaaiWatchStart(virStorageBackendVaaiState *state,
-                                const unsigned char *uuid)
+                                virStoragePoolDef *def)
 {
+    g_autoptr(GError) err = NULL;
+
     state->watch = g_new0(virStorageBackendVaaiWatch, 1);
     state->watch->refs = 1;
-    memcpy(state->watch->uuid, uuid, VIR_UUID_BUFLEN);
+    memcpy(state->watch->uuid, def->uuid, VIR_UUID_BUFLEN);
     if (virStorageBackendVaaiWatchInterval() == 0)
         return 0;
+
+    /* A session of its own: its reads must not count in the link traffic
+     * of the volume operations that share the pool's session (each
+     * measures its session's counters before and after), nor queue behind
+     * them. */
+    if (!(state->watchLun = virStorageBackendVaaiOpenLunSource(&def->source, true)))
+        return -1;
+    if (!(state->watchPool = virStorageVaaiPoolOpen(state->watchLun, false, &err))) {
+        virStorageBackendVaaiReportGError(NULL, err);
+        return -1;
+    }
     if (virThreadCreateFull(&state->watchThread, true, virStorageBackendVaaiWatchThread,
                             "vaai-watch", false, state) < 0) {
         virReportSystemError(errno, "%s",
@@ -1169,6 +1182,8 @@ virStorageBackendVaaiWatchStop(virStorageBackendVaaiState *state)
         virThreadJoin(&state->watchThread);
         state->watching = false;
     }
+    g_clear_pointer(&state->watchPool, virStorageVaaiPoolFree);
+    g_clear_pointer(&state->watchLun, virScsiLunFree);
     g_clear_pointer(&state->watch, virStorageBackendVaaiWatchUnref);
 }
 
