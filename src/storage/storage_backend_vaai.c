@@ -22,6 +22,7 @@
 #include "datatypes.h"
 #include "storage_backend.h"
 #include "storage_backend_vaai.h"
+#define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
 #include "storage_driver.h"
 #include "storage_util.h"
@@ -56,7 +57,7 @@ virStorageBackendVaaiStateFree(void *opaque)
     virStorageBackendVaaiWatchStop(state);
     virStorageVaaiSessionLeave(state->session);
     virStorageVaaiPoolFree(state->pool);
-    virScsiLunFree(state->lun);
+    virSCSILunFree(state->lun);
     if (state->volStats)
         g_hash_table_unref(state->volStats);
     if (state->building)
@@ -85,7 +86,7 @@ virStorageBackendVaaiReportGError(const char *what,
     const char *msg = err ? err->message : _("unknown error");
 
     if (what)
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s: %s", what, msg);
+        virReportError(VIR_ERR_OPERATION_FAILED, _("%1$s: %2$s"), what, msg);
     else
         virReportError(VIR_ERR_OPERATION_FAILED, "%s", msg);
 }
@@ -208,20 +209,20 @@ virStorageBackendVaaiSourceSpec(virStoragePoolSource *src,
 
 
 /* Open and probe the LUN @src names. */
-virScsiLun *
+virSCSILun *
 virStorageBackendVaaiOpenLunSource(virStoragePoolSource *src,
                                    bool readOnly)
 {
     g_autofree char *spec = NULL;
     g_autoptr(GError) err = NULL;
-    virScsiTransportOptions opts = { 0 };
-    virScsiLun *lun;
+    virSCSITransportOptions opts = { 0 };
+    virSCSILun *lun;
 
     if (!(spec = virStorageBackendVaaiSourceSpec(src, true)))
         return NULL;
     opts.initiatorName = src->initiator.iqn;
     opts.readOnly = readOnly;
-    lun = virScsiLunOpen(spec, &opts, &err);
+    lun = virSCSILunOpen(spec, &opts, &err);
     virSecureEraseString(spec);
     if (!lun)
         virStorageBackendVaaiReportGError(NULL, err);
@@ -230,7 +231,7 @@ virStorageBackendVaaiOpenLunSource(virStoragePoolSource *src,
 
 
 /* Open and probe the pool's LUN. */
-static virScsiLun *
+static virSCSILun *
 virStorageBackendVaaiOpenLun(virStoragePoolDef *def)
 {
     return virStorageBackendVaaiOpenLunSource(&def->source, false);
@@ -635,7 +636,7 @@ virStorageBackendVaaiNsDetach(virStoragePoolObj *obj)
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
 
     if (def->namespaceData && def->ns.free)
-        def->ns.free(def->namespaceData);
+        (def->ns.free)(def->namespaceData);
     def->namespaceData = NULL;
 }
 
@@ -781,12 +782,12 @@ void
 virStorageBackendVaaiLogReport(const char *what,
                                const char *pool,
                                const char *vol,
-                               const virScsiReport *report)
+                               const virSCSIReport *report)
 {
     VIR_INFO("pool '%s' volume '%s': %s: %llu blocks done, %llu offloaded, "
              "%llu bytes through the host, %llu link commands",
              pool, vol, what, (unsigned long long)report->doneBlocks,
-             (unsigned long long)virScsiReportOffloadedBlocks(report),
+             (unsigned long long)virSCSIReportOffloadedBlocks(report),
              (unsigned long long)(report->methods[VIR_SCSI_METHOD_HOST].hostBytes),
              (unsigned long long)report->link.commands);
 }
@@ -799,9 +800,9 @@ virStorageBackendVaaiLogReport(const char *what,
 static void
 virStorageBackendVaaiOpBegin(virStorageBackendVaaiState *state,
                              const virStorageVolDef *vol,
-                             virScsiReport *report)
+                             virSCSIReport *report)
 {
-    virScsiReportInit(report);
+    virSCSIReportInit(report);
     virStorageBackendVaaiOwnBegin(state, vol->key);
 }
 
@@ -811,7 +812,7 @@ virStorageBackendVaaiOpEnd(virStoragePoolObj *obj,
                            virStorageBackendVaaiState *state,
                            virStorageBackendVaaiOp op,
                            const virStorageVolDef *vol,
-                           virScsiReport *report,
+                           virSCSIReport *report,
                            bool failed)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
@@ -821,7 +822,7 @@ virStorageBackendVaaiOpEnd(virStoragePoolObj *obj,
     virStorageBackendVaaiOwnEnd(state, vol->key);
     virStorageBackendVaaiAccount(state, op, vol, report, failed);
     virStorageDriverEmitPoolRefresh(obj);
-    virScsiReportClear(report);
+    virSCSIReportClear(report);
 }
 
 
@@ -906,7 +907,7 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts;
     unsigned char uuid[VIR_UUID_BUFLEN];
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     int ret;
 
     virCheckFlags(0, -1);
@@ -963,7 +964,7 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     unsigned char uuid[VIR_UUID_BUFLEN];
     g_autoptr(GError) err = NULL;
     g_autofree char *srcPool = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     int ret;
 
     virCheckFlags(VIR_STORAGE_VOL_CREATE_REFLINK, -1);
@@ -1045,7 +1046,7 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
     g_autofree char *dmName = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     int ret;
 
     virCheckFlags(VIR_STORAGE_VOL_DELETE_ZEROED, -1);
@@ -1100,7 +1101,7 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
     virStorageBackendVaaiState *state;
     virStorageVaaiOpOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     const char *passes = NULL;
     int ret;
 
@@ -1145,7 +1146,7 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
                        _("unsupported vol wipe algorithm %1$u"), algorithm);
         return -1;
     }
-    if (passes && !(opts.algorithm = virScsiPatternLookup(passes))) {
+    if (passes && !(opts.algorithm = virSCSIPatternLookup(passes))) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("no overwrite passes for wipe algorithm '%1$s'"), passes);
         return -1;
@@ -1180,7 +1181,7 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts = { 0 };
     virStorageVaaiVolRecord rec;
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     int ret;
 
     virCheckFlags(VIR_STORAGE_VOL_RESIZE_ALLOCATE |
@@ -1231,7 +1232,7 @@ virStorageBackendVaaiBuildPool(virStoragePoolObj *obj,
                                unsigned int flags)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(GError) err = NULL;
     virStorageVaaiFormatOptions opts = { 0 };
     virStorageVaaiHeader header;
@@ -1266,12 +1267,12 @@ virStorageBackendVaaiDeletePool(virStoragePoolObj *obj,
                                 unsigned int flags)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;
-    virScsiOffloadOptions opts = { .flags = VIR_SCSI_OFFLOAD_NEED_ZEROS };
-    virScsiReport report;
+    virSCSIOffloadOptions opts = { .flags = VIR_SCSI_OFFLOAD_NEED_ZEROS };
+    virSCSIReport report;
     uint32_t i;
     int ret;
 
@@ -1297,9 +1298,9 @@ virStorageBackendVaaiDeletePool(virStoragePoolObj *obj,
         }
     }
 
-    virScsiReportInit(&report);
-    ret = virScsiOffloadUnmap(lun, 0, pool->header.dataLba, &opts, &report, &err);
-    virScsiReportClear(&report);
+    virSCSIReportInit(&report);
+    ret = virSCSIOffloadUnmap(lun, 0, pool->header.dataLba, &opts, &report, &err);
+    virSCSIReportClear(&report);
     if (ret < 0) {
         virStorageBackendVaaiReportGError(_("cannot erase the pool's metadata"), err);
         return -1;
@@ -1340,4 +1341,3 @@ virStorageBackendVaaiRegister(void)
     return virStorageBackendNamespaceInit(VIR_STORAGE_POOL_VAAI,
                                           &virStoragePoolVaaiXMLNamespace);
 }
-

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
 #include "vircommand.h"
 #include "virerror.h"
@@ -404,5 +405,3 @@ virStorageBackendVaaiDmRemoveAll(virStorageBackendVaaiState *state)
     }
     return 0;
 }
-
-

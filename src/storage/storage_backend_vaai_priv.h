@@ -13,6 +13,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#ifndef LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
+# error "storage_backend_vaai_priv.h may only be included by the vaai backend's files"
+#endif /* LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW */
+
 #pragma once
 
 #include "internal.h"
@@ -61,7 +65,7 @@ struct _virStorageBackendVaaiCounters {
     uint64_t hostBytes;             /* data moved through the host */
     uint64_t linkCommands;          /* what crossed the link */
     uint64_t linkBytes;
-    virScsiMethodStats methods[VIR_SCSI_METHOD_LAST];
+    virSCSIMethodStats methods[VIR_SCSI_METHOD_LAST];
 };
 
 /* How a volume was last built, cloned or wiped on this host. */
@@ -71,8 +75,8 @@ struct _virStorageBackendVaaiVolStat {
     char *name;
     virStorageBackendVaaiOp op;
     bool failed;
-    virScsiMethod method;           /* the method that did most blocks */
-    virScsiMethod planned;          /* what the plan chose */
+    virSCSIMethod method;           /* the method that did most blocks */
+    virSCSIMethod planned;          /* what the plan chose */
     char *methods;                  /* every method that did blocks, "a,b" */
     uint64_t blocks;
     uint64_t offloadedBlocks;
@@ -102,7 +106,7 @@ struct _virStorageBackendVaaiWatch {
 
 struct _virStorageBackendVaaiState {
     virMutex lock;
-    virScsiLun *lun;
+    virSCSILun *lun;
     virStorageVaaiPool *pool;
     virStorageVaaiSession *session; /* this host's heartbeat and lease */
     bool local;                     /* a device path, not iSCSI */
@@ -119,7 +123,7 @@ struct _virStorageBackendVaaiState {
     /* The watcher of changes made by other hosts (see below). */
     virThread watchThread;
     bool watching;
-    virScsiLun *watchLun;           /* the watcher's own session */
+    virSCSILun *watchLun;           /* the watcher's own session */
     virStorageVaaiPool *watchPool;
     virMutex watchLock;
     virCond watchCond;
@@ -143,7 +147,7 @@ int
 virStorageBackendVaaiGetAuth(virStoragePoolSource *src,
                              char **user,
                              char **secret);
-virScsiLun *
+virSCSILun *
 virStorageBackendVaaiOpenLunSource(virStoragePoolSource *src,
                                    bool readOnly);
 virStorageBackendVaaiState *
@@ -154,7 +158,7 @@ void
 virStorageBackendVaaiLogReport(const char *what,
                                const char *pool,
                                const char *vol,
-                               const virScsiReport *report);
+                               const virSCSIReport *report);
 
 /* storage_backend_vaai_dm.c */
 int
@@ -204,7 +208,7 @@ void
 virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
                              virStorageBackendVaaiOp op,
                              const virStorageVolDef *vol,
-                             const virScsiReport *report,
+                             const virSCSIReport *report,
                              bool failed);
 void
 virStorageBackendVaaiPruneVolStats(virStorageBackendVaaiState *state,
@@ -214,10 +218,10 @@ virStorageBackendVaaiFormatHeader(virBuffer *buf,
                                   const virStorageVaaiHeader *hdr);
 void
 virStorageBackendVaaiFormatLun(virBuffer *buf,
-                               const virScsiLun *lun);
+                               const virSCSILun *lun);
 void
 virStorageBackendVaaiFormatPlan(virBuffer *buf,
-                                const virScsiLun *lun);
+                                const virSCSILun *lun);
 void
 virStorageBackendVaaiFormatOffload(virBuffer *buf,
                                    virStorageBackendVaaiState *state);

@@ -10,6 +10,7 @@
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
+#define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
 #include "virerror.h"
 #include "virlog.h"
@@ -60,11 +61,11 @@ virStorageBackendVaaiFormatFound(virBuffer *buf,
                                  const char *blockName,
                                  bool named)
 {
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(GError) err = NULL;
     const char *path = src->devices[0].path;
-    const virScsiInquiry *inq;
+    const virSCSIInquiry *inq;
 
     if (!(lun = virStorageBackendVaaiOpenLunSource(src, true))) {
         if (named)
@@ -87,7 +88,9 @@ virStorageBackendVaaiFormatFound(virBuffer *buf,
     virBufferEscapeString(buf, "<device path='%s'/>\n", path);
     if (src->initiator.iqn) {
         virBufferAddLit(buf, "<initiator>\n");
-        virBufferEscapeString(buf, "  <iqn name='%s'/>\n", src->initiator.iqn);
+        virBufferAdjustIndent(buf, 2);
+        virBufferEscapeString(buf, "<iqn name='%s'/>\n", src->initiator.iqn);
+        virBufferAdjustIndent(buf, -2);
         virBufferAddLit(buf, "</initiator>\n");
     }
     if (inq->hasVendor)
@@ -401,5 +404,3 @@ virStorageBackendVaaiFindPoolSources(const char *srcSpec,
     virBufferAddLit(&buf, "</sources>\n");
     return virBufferContentAndReset(&buf);
 }
-
-

@@ -7,6 +7,7 @@
 
 #include <config.h>
 
+#define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
 #include "virthread.h"
 
@@ -57,13 +58,13 @@ void
 virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
                              virStorageBackendVaaiOp op,
                              const virStorageVolDef *vol,
-                             const virScsiReport *report,
+                             const virSCSIReport *report,
                              bool failed)
 {
     virStorageBackendVaaiCounters *c = &state->counters[op];
     virStorageBackendVaaiVolStat *stat;
     g_auto(virBuffer) methods = VIR_BUFFER_INITIALIZER;
-    virScsiMethod best = VIR_SCSI_METHOD_NONE;
+    virSCSIMethod best = VIR_SCSI_METHOD_NONE;
     uint64_t hostBytes = 0;
     size_t i;
     VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
@@ -72,11 +73,11 @@ virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
     if (failed)
         c->failed++;
     c->blocks += report->doneBlocks;
-    c->offloadedBlocks += virScsiReportOffloadedBlocks(report);
+    c->offloadedBlocks += virSCSIReportOffloadedBlocks(report);
     c->linkCommands += report->link.commands;
     c->linkBytes += report->link.bytesOut + report->link.bytesIn;
     for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
-        const virScsiMethodStats *m = &report->methods[i];
+        const virSCSIMethodStats *m = &report->methods[i];
 
         c->methods[i].commands += m->commands;
         c->methods[i].failures += m->failures;
@@ -84,7 +85,7 @@ virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
         c->methods[i].hostBytes += m->hostBytes;
         hostBytes += m->hostBytes;
         if (m->blocks) {
-            virBufferAsprintf(&methods, "%s,", virScsiMethodName(i));
+            virBufferAsprintf(&methods, "%s,", virSCSIMethodName(i));
             if (best == VIR_SCSI_METHOD_NONE ||
                 m->blocks > report->methods[best].blocks)
                 best = i;
@@ -127,7 +128,7 @@ virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
     stat->planned = report->planned;
     stat->methods = virBufferContentAndReset(&methods);
     stat->blocks = report->doneBlocks;
-    stat->offloadedBlocks = virScsiReportOffloadedBlocks(report);
+    stat->offloadedBlocks = virSCSIReportOffloadedBlocks(report);
     stat->hostBytes = hostBytes;
     stat->linkBytes = report->link.bytesOut + report->link.bytesIn;
     stat->finished = g_get_real_time();
@@ -202,10 +203,10 @@ virStorageBackendVaaiFormatHeader(virBuffer *buf,
 /* What the LUN reported when it was opened. */
 void
 virStorageBackendVaaiFormatLun(virBuffer *buf,
-                               const virScsiLun *lun)
+                               const virSCSILun *lun)
 {
-    const virScsiLunCaps *caps = lun->caps;
-    const virScsiInquiry *inq = &caps->inquiry;
+    const virSCSILunCaps *caps = lun->caps;
+    const virSCSIInquiry *inq = &caps->inquiry;
     size_t i;
 
     virBufferAddLit(buf, "<vaai:lun");
@@ -247,19 +248,19 @@ virStorageBackendVaaiFormatLun(virBuffer *buf,
 
 void
 virStorageBackendVaaiFormatPlan(virBuffer *buf,
-                                const virScsiLun *lun)
+                                const virSCSILun *lun)
 {
-    const virScsiPlan *plan = &lun->plan;
+    const virSCSIPlan *plan = &lun->plan;
     size_t i;
 
     virBufferAddLit(buf, "<vaai:plan>\n");
     virBufferAdjustIndent(buf, 2);
     for (i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++) {
-        const virScsiOpPlan *op = &plan->ops[i];
+        const virSCSIOpPlan *op = &plan->ops[i];
 
         virBufferAsprintf(buf, "<vaai:operation name='%s' method='%s' fallback='%s'",
-                          virScsiPlanOpName(i), virScsiMethodName(op->method),
-                          virScsiMethodName(op->fallback));
+                          virSCSIPlanOpName(i), virSCSIMethodName(op->method),
+                          virSCSIMethodName(op->fallback));
         if (op->cdbSize)
             virBufferAsprintf(buf, " cdbSize='%u'", op->cdbSize);
         virBufferAsprintf(buf, " maxBlocks='%llu' limitReported='%s'",
@@ -313,7 +314,7 @@ virStorageBackendVaaiFormatCounters(virBuffer *buf,
                           (unsigned long long)c->linkCommands,
                           (unsigned long long)c->linkBytes);
         for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
-            const virScsiMethodStats *m = &c->methods[i];
+            const virSCSIMethodStats *m = &c->methods[i];
 
             if (!m->commands && !m->blocks)
                 continue;
@@ -324,7 +325,7 @@ virStorageBackendVaaiFormatCounters(virBuffer *buf,
             }
             virBufferAsprintf(buf, "<vaai:method name='%s' commands='%llu' failures='%llu'"
                               " blocks='%llu' hostBytes='%llu'/>\n",
-                              virScsiMethodName(i),
+                              virSCSIMethodName(i),
                               (unsigned long long)m->commands,
                               (unsigned long long)m->failures,
                               (unsigned long long)m->blocks,
@@ -382,8 +383,8 @@ virStorageBackendVaaiFormatVolumes(virBuffer *buf,
         virBufferAsprintf(buf, " operation='%s' result='%s' method='%s' planned='%s'",
                           virStorageBackendVaaiOpName(stat->op),
                           stat->failed ? "failed" : "done",
-                          virScsiMethodName(stat->method),
-                          virScsiMethodName(stat->planned));
+                          virSCSIMethodName(stat->method),
+                          virSCSIMethodName(stat->planned));
         virBufferEscapeString(buf, " methods='%s'", stat->methods);
         virBufferAsprintf(buf, " blocks='%llu' offloadedBlocks='%llu'",
                           (unsigned long long)stat->blocks,

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "datatypes.h"
+#define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
 #include "storage_driver.h"
 #include "virerror.h"
@@ -63,7 +64,7 @@ struct _virStorageBackendVaaiStream {
     int fd;                             /* the worker's end of the socket pair */
     virThread thread;
 
-    virScsiTransport *transport;        /* the worker's own session */
+    virSCSITransport *transport;        /* the worker's own session */
     virStorageVaaiHeader header;
     virStorageVaaiTable *table;         /* to re-read the volume's record */
     uint32_t idx;
@@ -73,7 +74,7 @@ struct _virStorageBackendVaaiStream {
     uint64_t offset;                    /* bytes of the volume */
     uint64_t length;
 
-    virScsiReport report;
+    virSCSIReport report;
     int aborted;                        /* atomic: the stream was aborted */
 
     virMutex lock;                      /* guards what follows */
@@ -94,10 +95,10 @@ virStorageBackendVaaiStreamFree(virStorageBackendVaaiStream *job)
         return;
     VIR_FORCE_CLOSE(job->fd);
     if (job->transport)
-        virScsiTransportFree(job->transport);
+        virSCSITransportFree(job->transport);
     if (job->table)
         virStorageVaaiTableFree(job->table);
-    virScsiReportClear(&job->report);
+    virSCSIReportClear(&job->report);
     g_clear_error(&job->err);
     virMutexDestroy(&job->lock);
     virObjectUnref(job->obj);
@@ -257,14 +258,14 @@ virStorageBackendVaaiStreamIo(virStorageBackendVaaiStream *job,
         return -1;
     }
     if (write)
-        rc = virScsiCommandWrite(job->transport, lba, nblocks, bs, buf, error);
+        rc = virSCSICommandWrite(job->transport, lba, nblocks, bs, buf, error);
     else
-        rc = virScsiCommandRead(job->transport, lba, nblocks, bs, buf, error);
+        rc = virSCSICommandRead(job->transport, lba, nblocks, bs, buf, error);
     if (rc < 0) {
-        virScsiReportAdd(&job->report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+        virSCSIReportAdd(&job->report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
         return -1;
     }
-    virScsiReportAdd(&job->report, VIR_SCSI_METHOD_HOST, 1, 0,
+    virSCSIReportAdd(&job->report, VIR_SCSI_METHOD_HOST, 1, 0,
                      data ? nblocks : 0, nblocks * bs);
     return 0;
 }
@@ -280,7 +281,7 @@ virStorageBackendVaaiStreamCheck(virStorageBackendVaaiStream *job,
 {
     const virStorageVaaiVolRecord *now = &job->table->recs[job->idx];
 
-    if (virScsiCommandRead(job->transport, job->header.volumeTableLba + job->idx, 1,
+    if (virSCSICommandRead(job->transport, job->header.volumeTableLba + job->idx, 1,
                            job->blockSize, block, error) < 0)
         return -1;
     virStorageVaaiTableLoad(job->table, job->idx, block);
@@ -471,19 +472,19 @@ virStorageBackendVaaiStreamWorker(void *opaque)
     virStorageBackendVaaiOp op = job->upload ? VIR_STORAGE_BACKEND_VAAI_OP_UPLOAD :
                                                VIR_STORAGE_BACKEND_VAAI_OP_DOWNLOAD;
     virStorageVolDef vol = { .name = job->name, .key = job->key };
-    virScsiTransportStats before;
-    virScsiTransportStats after;
+    virSCSITransportStats before;
+    virSCSITransportStats after;
     GError *err = NULL;
     int ret;
 
-    virScsiTransportGetStats(job->transport, &before);
+    virSCSITransportGetStats(job->transport, &before);
     if (job->upload)
         ret = virStorageBackendVaaiStreamUploadData(job, &err);
     else
         ret = virStorageBackendVaaiStreamDownloadData(job, &err);
-    virScsiTransportGetStats(job->transport, &after);
-    virScsiReportLink(&job->report, &before, &after);
-    virScsiReportEnd(&job->report);
+    virSCSITransportGetStats(job->transport, &after);
+    virSCSIReportLink(&job->report, &before, &after);
+    virSCSIReportEnd(&job->report);
 
     if (ret < 0) {
         VIR_WARN("pool '%s' volume '%s': %s: %s", job->poolName, job->name,
@@ -586,13 +587,13 @@ virStorageBackendVaaiStreamOpen(virStoragePoolObj *obj,
     job->length = length;
     job->remaining = length;
     job->table = virStorageVaaiTableNew(&job->header);
-    virScsiReportInit(&job->report);
-    virScsiReportBegin(&job->report, upload ? "upload" : "download", job->blockSize,
+    virSCSIReportInit(&job->report);
+    virSCSIReportBegin(&job->report, upload ? "upload" : "download", job->blockSize,
                        (offset + length + job->blockSize - 1) / job->blockSize -
                        offset / job->blockSize, NULL);
     job->report.planned = VIR_SCSI_METHOD_HOST;
 
-    if (!(job->transport = virScsiLunOpenExtraTransport(state->lun, &err))) {
+    if (!(job->transport = virSCSILunOpenExtraTransport(state->lun, &err))) {
         virStorageBackendVaaiReportGError(_("cannot open a session to the LUN"), err);
         goto error;
     }
@@ -684,5 +685,3 @@ virStorageBackendVaaiDownloadVol(virStoragePoolObj *obj,
 
     return virStorageBackendVaaiStreamOpen(obj, vol, stream, offset, length, false);
 }
-
-

@@ -7,6 +7,7 @@
 
 #include <config.h>
 
+#define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
 #include "storage_driver.h"
 #include "virerror.h"
@@ -268,8 +269,6 @@ virStorageBackendVaaiWatchStop(virStorageBackendVaaiState *state)
         state->watching = false;
     }
     g_clear_pointer(&state->watchPool, virStorageVaaiPoolFree);
-    g_clear_pointer(&state->watchLun, virScsiLunFree);
+    g_clear_pointer(&state->watchLun, virSCSILunFree);
     g_clear_pointer(&state->watch, virStorageBackendVaaiWatchUnref);
 }
-
-

@@ -328,7 +328,7 @@ virStorageVaaiBlockClassify(const uint8_t *block,
         return VIR_STORAGE_VAAI_RECORD_FOREIGN;
     }
 
-    stored = virScsiGetBE32(block + crcOffset);
+    stored = virSCSIGetBE32(block + crcOffset);
     computed = virStorageVaaiBlockCrc(block, blockSize, crcOffset);
     if (stored != computed) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR,
@@ -386,7 +386,7 @@ virStorageVaaiSealBlock(uint8_t *block,
                         size_t blockSize,
                         size_t crcOffset)
 {
-    virScsiPutBE32(block + crcOffset,
+    virSCSIPutBE32(block + crcOffset,
                    virStorageVaaiBlockCrc(block, blockSize, crcOffset));
 }
 
@@ -532,26 +532,26 @@ virStorageVaaiHeaderEncode(const virStorageVaaiHeader *rec,
     memcpy(block + HDR_MAGIC, VIR_STORAGE_VAAI_HEADER_MAGIC, 8);
     block[HDR_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
     block[HDR_FORMAT_MAJOR] = rec->formatMajor;
-    virScsiPutBE16(block + HDR_FORMAT_MINOR, rec->formatMinor);
-    virScsiPutBE32(block + HDR_COMPAT, rec->compat);
-    virScsiPutBE32(block + HDR_RO_COMPAT, rec->roCompat);
-    virScsiPutBE32(block + HDR_INCOMPAT, rec->incompat);
+    virSCSIPutBE16(block + HDR_FORMAT_MINOR, rec->formatMinor);
+    virSCSIPutBE32(block + HDR_COMPAT, rec->compat);
+    virSCSIPutBE32(block + HDR_RO_COMPAT, rec->roCompat);
+    virSCSIPutBE32(block + HDR_INCOMPAT, rec->incompat);
     memcpy(block + HDR_POOL_UUID, rec->poolUuid, VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE32(block + HDR_BLOCK_SIZE, rec->blockSize);
-    virScsiPutBE32(block + HDR_EXTENT_ALIGNMENT, rec->extentAlignment);
-    virScsiPutBE64(block + HDR_CAPACITY, rec->capacity);
-    virScsiPutBE64(block + HDR_LEASE_LBA, rec->leaseLba);
-    virScsiPutBE64(block + HDR_HEARTBEAT_LBA, rec->heartbeatLba);
-    virScsiPutBE32(block + HDR_HEARTBEAT_SLOTS, rec->heartbeatSlots);
-    virScsiPutBE32(block + HDR_VOLUME_RECORDS, rec->volumeRecords);
-    virScsiPutBE64(block + HDR_VOLUME_TABLE_LBA, rec->volumeTableLba);
-    virScsiPutBE64(block + HDR_DATA_LBA, rec->dataLba);
-    virScsiPutBE64(block + HDR_DATA_END_LBA, rec->dataEndLba);
+    virSCSIPutBE32(block + HDR_BLOCK_SIZE, rec->blockSize);
+    virSCSIPutBE32(block + HDR_EXTENT_ALIGNMENT, rec->extentAlignment);
+    virSCSIPutBE64(block + HDR_CAPACITY, rec->capacity);
+    virSCSIPutBE64(block + HDR_LEASE_LBA, rec->leaseLba);
+    virSCSIPutBE64(block + HDR_HEARTBEAT_LBA, rec->heartbeatLba);
+    virSCSIPutBE32(block + HDR_HEARTBEAT_SLOTS, rec->heartbeatSlots);
+    virSCSIPutBE32(block + HDR_VOLUME_RECORDS, rec->volumeRecords);
+    virSCSIPutBE64(block + HDR_VOLUME_TABLE_LBA, rec->volumeTableLba);
+    virSCSIPutBE64(block + HDR_DATA_LBA, rec->dataLba);
+    virSCSIPutBE64(block + HDR_DATA_END_LBA, rec->dataEndLba);
     memcpy(block + HDR_FORMAT_HOST_UUID, rec->formatHostUuid,
            VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE64(block + HDR_FORMAT_TIME, rec->formatTime);
-    virScsiPutBE64(block + HDR_LEASE_TIMEOUT, rec->leaseTimeoutMs);
-    virScsiPutBE64(block + HDR_HEARTBEAT_INTERVAL, rec->heartbeatIntervalMs);
+    virSCSIPutBE64(block + HDR_FORMAT_TIME, rec->formatTime);
+    virSCSIPutBE64(block + HDR_LEASE_TIMEOUT, rec->leaseTimeoutMs);
+    virSCSIPutBE64(block + HDR_HEARTBEAT_INTERVAL, rec->heartbeatIntervalMs);
     virStorageVaaiStringEncode(block + HDR_NAME, rec->name);
     virStorageVaaiSealBlock(block, blockSize, HDR_CRC);
     return 0;
@@ -580,26 +580,26 @@ virStorageVaaiHeaderDecode(const uint8_t *block,
 
     out->version = version;
     out->formatMajor = block[HDR_FORMAT_MAJOR];
-    out->formatMinor = virScsiGetBE16(block + HDR_FORMAT_MINOR);
-    out->compat = virScsiGetBE32(block + HDR_COMPAT);
-    out->roCompat = virScsiGetBE32(block + HDR_RO_COMPAT);
-    out->incompat = virScsiGetBE32(block + HDR_INCOMPAT);
+    out->formatMinor = virSCSIGetBE16(block + HDR_FORMAT_MINOR);
+    out->compat = virSCSIGetBE32(block + HDR_COMPAT);
+    out->roCompat = virSCSIGetBE32(block + HDR_RO_COMPAT);
+    out->incompat = virSCSIGetBE32(block + HDR_INCOMPAT);
     memcpy(out->poolUuid, block + HDR_POOL_UUID, VIR_STORAGE_VAAI_UUID_LEN);
-    out->blockSize = virScsiGetBE32(block + HDR_BLOCK_SIZE);
-    out->extentAlignment = virScsiGetBE32(block + HDR_EXTENT_ALIGNMENT);
-    out->capacity = virScsiGetBE64(block + HDR_CAPACITY);
-    out->leaseLba = virScsiGetBE64(block + HDR_LEASE_LBA);
-    out->heartbeatLba = virScsiGetBE64(block + HDR_HEARTBEAT_LBA);
-    out->heartbeatSlots = virScsiGetBE32(block + HDR_HEARTBEAT_SLOTS);
-    out->volumeRecords = virScsiGetBE32(block + HDR_VOLUME_RECORDS);
-    out->volumeTableLba = virScsiGetBE64(block + HDR_VOLUME_TABLE_LBA);
-    out->dataLba = virScsiGetBE64(block + HDR_DATA_LBA);
-    out->dataEndLba = virScsiGetBE64(block + HDR_DATA_END_LBA);
+    out->blockSize = virSCSIGetBE32(block + HDR_BLOCK_SIZE);
+    out->extentAlignment = virSCSIGetBE32(block + HDR_EXTENT_ALIGNMENT);
+    out->capacity = virSCSIGetBE64(block + HDR_CAPACITY);
+    out->leaseLba = virSCSIGetBE64(block + HDR_LEASE_LBA);
+    out->heartbeatLba = virSCSIGetBE64(block + HDR_HEARTBEAT_LBA);
+    out->heartbeatSlots = virSCSIGetBE32(block + HDR_HEARTBEAT_SLOTS);
+    out->volumeRecords = virSCSIGetBE32(block + HDR_VOLUME_RECORDS);
+    out->volumeTableLba = virSCSIGetBE64(block + HDR_VOLUME_TABLE_LBA);
+    out->dataLba = virSCSIGetBE64(block + HDR_DATA_LBA);
+    out->dataEndLba = virSCSIGetBE64(block + HDR_DATA_END_LBA);
     memcpy(out->formatHostUuid, block + HDR_FORMAT_HOST_UUID,
            VIR_STORAGE_VAAI_UUID_LEN);
-    out->formatTime = virScsiGetBE64(block + HDR_FORMAT_TIME);
-    out->leaseTimeoutMs = virScsiGetBE64(block + HDR_LEASE_TIMEOUT);
-    out->heartbeatIntervalMs = virScsiGetBE64(block + HDR_HEARTBEAT_INTERVAL);
+    out->formatTime = virSCSIGetBE64(block + HDR_FORMAT_TIME);
+    out->leaseTimeoutMs = virSCSIGetBE64(block + HDR_LEASE_TIMEOUT);
+    out->heartbeatIntervalMs = virSCSIGetBE64(block + HDR_HEARTBEAT_INTERVAL);
 
     if (!virStorageVaaiStringDecode(block + HDR_NAME, sizeof(out->name),
                                     out->name, "pool name", error) ||
@@ -669,10 +669,10 @@ virStorageVaaiLeaseEncode(const virStorageVaaiLease *rec,
     memcpy(block + LEASE_MAGIC, VIR_STORAGE_VAAI_LEASE_MAGIC, 4);
     block[LEASE_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
     memcpy(block + LEASE_OWNER, rec->owner, VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE64(block + LEASE_INCARNATION, rec->ownerIncarnation);
-    virScsiPutBE32(block + LEASE_SLOT, rec->ownerSlot);
-    virScsiPutBE64(block + LEASE_GENERATION, rec->generation);
-    virScsiPutBE64(block + LEASE_ACQUIRED_AT, rec->acquiredAt);
+    virSCSIPutBE64(block + LEASE_INCARNATION, rec->ownerIncarnation);
+    virSCSIPutBE32(block + LEASE_SLOT, rec->ownerSlot);
+    virSCSIPutBE64(block + LEASE_GENERATION, rec->generation);
+    virSCSIPutBE64(block + LEASE_ACQUIRED_AT, rec->acquiredAt);
     virStorageVaaiSealBlock(block, blockSize, LEASE_CRC);
     return 0;
 }
@@ -704,10 +704,10 @@ virStorageVaaiLeaseDecode(const uint8_t *block,
 
     out->version = version;
     memcpy(out->owner, block + LEASE_OWNER, VIR_STORAGE_VAAI_UUID_LEN);
-    out->ownerIncarnation = virScsiGetBE64(block + LEASE_INCARNATION);
-    out->ownerSlot = virScsiGetBE32(block + LEASE_SLOT);
-    out->generation = virScsiGetBE64(block + LEASE_GENERATION);
-    out->acquiredAt = virScsiGetBE64(block + LEASE_ACQUIRED_AT);
+    out->ownerIncarnation = virSCSIGetBE64(block + LEASE_INCARNATION);
+    out->ownerSlot = virSCSIGetBE32(block + LEASE_SLOT);
+    out->generation = virSCSIGetBE64(block + LEASE_GENERATION);
+    out->acquiredAt = virSCSIGetBE64(block + LEASE_ACQUIRED_AT);
     return VIR_STORAGE_VAAI_RECORD_VALID;
 }
 
@@ -738,9 +738,9 @@ virStorageVaaiHeartbeatEncode(const virStorageVaaiHeartbeat *rec,
     memcpy(block + HB_MAGIC, VIR_STORAGE_VAAI_HEARTBEAT_MAGIC, 4);
     block[HB_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
     memcpy(block + HB_HOST, rec->host, VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE64(block + HB_INCARNATION, rec->incarnation);
-    virScsiPutBE64(block + HB_COUNTER, rec->counter);
-    virScsiPutBE64(block + HB_RENEWED_AT, rec->renewedAt);
+    virSCSIPutBE64(block + HB_INCARNATION, rec->incarnation);
+    virSCSIPutBE64(block + HB_COUNTER, rec->counter);
+    virSCSIPutBE64(block + HB_RENEWED_AT, rec->renewedAt);
     virStorageVaaiStringEncode(block + HB_HOST_NAME, rec->hostName);
     virStorageVaaiSealBlock(block, blockSize, HB_CRC);
     return 0;
@@ -773,9 +773,9 @@ virStorageVaaiHeartbeatDecode(const uint8_t *block,
 
     out->version = version;
     memcpy(out->host, block + HB_HOST, VIR_STORAGE_VAAI_UUID_LEN);
-    out->incarnation = virScsiGetBE64(block + HB_INCARNATION);
-    out->counter = virScsiGetBE64(block + HB_COUNTER);
-    out->renewedAt = virScsiGetBE64(block + HB_RENEWED_AT);
+    out->incarnation = virSCSIGetBE64(block + HB_INCARNATION);
+    out->counter = virSCSIGetBE64(block + HB_COUNTER);
+    out->renewedAt = virSCSIGetBE64(block + HB_RENEWED_AT);
 
     if (!virStorageVaaiStringDecode(block + HB_HOST_NAME,
                                     sizeof(out->hostName), out->hostName,
@@ -891,23 +891,23 @@ virStorageVaaiVolRecordEncode(const virStorageVaaiVolRecord *rec,
     memcpy(block + VOL_MAGIC, VIR_STORAGE_VAAI_VOLRECORD_MAGIC, 4);
     block[VOL_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
     block[VOL_STATE] = rec->state;
-    virScsiPutBE16(block + VOL_FLAGS, rec->flags);
-    virScsiPutBE64(block + VOL_SEQUENCE, rec->sequence);
+    virSCSIPutBE16(block + VOL_FLAGS, rec->flags);
+    virSCSIPutBE64(block + VOL_SEQUENCE, rec->sequence);
     memcpy(block + VOL_UUID, rec->uuid, VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE64(block + VOL_EXTENT_START, rec->extentStart);
-    virScsiPutBE64(block + VOL_EXTENT_LENGTH, rec->extentLength);
-    virScsiPutBE64(block + VOL_CAPACITY, rec->capacity);
+    virSCSIPutBE64(block + VOL_EXTENT_START, rec->extentStart);
+    virSCSIPutBE64(block + VOL_EXTENT_LENGTH, rec->extentLength);
+    virSCSIPutBE64(block + VOL_CAPACITY, rec->capacity);
     memcpy(block + VOL_PARENT_UUID, rec->parentUuid, VIR_STORAGE_VAAI_UUID_LEN);
     memcpy(block + VOL_PARENT_POOL_UUID, rec->parentPoolUuid,
            VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE64(block + VOL_CREATED_AT, rec->createdAt);
-    virScsiPutBE64(block + VOL_MODIFIED_AT, rec->modifiedAt);
+    virSCSIPutBE64(block + VOL_CREATED_AT, rec->createdAt);
+    virSCSIPutBE64(block + VOL_MODIFIED_AT, rec->modifiedAt);
     memcpy(block + VOL_WORKER_UUID, rec->workerUuid, VIR_STORAGE_VAAI_UUID_LEN);
-    virScsiPutBE64(block + VOL_WORKER_INCARNATION, rec->workerIncarnation);
-    virScsiPutBE64(block + VOL_PROGRESS, rec->progress);
-    virScsiPutBE64(block + VOL_INTENT_START, rec->intentExtentStart);
-    virScsiPutBE64(block + VOL_INTENT_LENGTH, rec->intentExtentLength);
-    virScsiPutBE64(block + VOL_INTENT_CAPACITY, rec->intentCapacity);
+    virSCSIPutBE64(block + VOL_WORKER_INCARNATION, rec->workerIncarnation);
+    virSCSIPutBE64(block + VOL_PROGRESS, rec->progress);
+    virSCSIPutBE64(block + VOL_INTENT_START, rec->intentExtentStart);
+    virSCSIPutBE64(block + VOL_INTENT_LENGTH, rec->intentExtentLength);
+    virSCSIPutBE64(block + VOL_INTENT_CAPACITY, rec->intentCapacity);
     virStorageVaaiStringEncode(block + VOL_NAME, rec->name);
     virStorageVaaiSealBlock(block, blockSize, VOL_CRC);
     return 0;
@@ -936,23 +936,23 @@ virStorageVaaiVolRecordDecode(const uint8_t *block,
 
     out->version = version;
     out->state = block[VOL_STATE];
-    out->flags = virScsiGetBE16(block + VOL_FLAGS);
-    out->sequence = virScsiGetBE64(block + VOL_SEQUENCE);
+    out->flags = virSCSIGetBE16(block + VOL_FLAGS);
+    out->sequence = virSCSIGetBE64(block + VOL_SEQUENCE);
     memcpy(out->uuid, block + VOL_UUID, VIR_STORAGE_VAAI_UUID_LEN);
-    out->extentStart = virScsiGetBE64(block + VOL_EXTENT_START);
-    out->extentLength = virScsiGetBE64(block + VOL_EXTENT_LENGTH);
-    out->capacity = virScsiGetBE64(block + VOL_CAPACITY);
+    out->extentStart = virSCSIGetBE64(block + VOL_EXTENT_START);
+    out->extentLength = virSCSIGetBE64(block + VOL_EXTENT_LENGTH);
+    out->capacity = virSCSIGetBE64(block + VOL_CAPACITY);
     memcpy(out->parentUuid, block + VOL_PARENT_UUID, VIR_STORAGE_VAAI_UUID_LEN);
     memcpy(out->parentPoolUuid, block + VOL_PARENT_POOL_UUID,
            VIR_STORAGE_VAAI_UUID_LEN);
-    out->createdAt = virScsiGetBE64(block + VOL_CREATED_AT);
-    out->modifiedAt = virScsiGetBE64(block + VOL_MODIFIED_AT);
+    out->createdAt = virSCSIGetBE64(block + VOL_CREATED_AT);
+    out->modifiedAt = virSCSIGetBE64(block + VOL_MODIFIED_AT);
     memcpy(out->workerUuid, block + VOL_WORKER_UUID, VIR_STORAGE_VAAI_UUID_LEN);
-    out->workerIncarnation = virScsiGetBE64(block + VOL_WORKER_INCARNATION);
-    out->progress = virScsiGetBE64(block + VOL_PROGRESS);
-    out->intentExtentStart = virScsiGetBE64(block + VOL_INTENT_START);
-    out->intentExtentLength = virScsiGetBE64(block + VOL_INTENT_LENGTH);
-    out->intentCapacity = virScsiGetBE64(block + VOL_INTENT_CAPACITY);
+    out->workerIncarnation = virSCSIGetBE64(block + VOL_WORKER_INCARNATION);
+    out->progress = virSCSIGetBE64(block + VOL_PROGRESS);
+    out->intentExtentStart = virSCSIGetBE64(block + VOL_INTENT_START);
+    out->intentExtentLength = virSCSIGetBE64(block + VOL_INTENT_LENGTH);
+    out->intentCapacity = virSCSIGetBE64(block + VOL_INTENT_CAPACITY);
 
     if (!virStorageVaaiStringDecode(block + VOL_NAME, sizeof(out->name),
                                     out->name, "volume name", error) ||

@@ -734,15 +734,15 @@ virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *w,
                             GError **error)
 {
     uint32_t bs = w->pool->header.blockSize;
-    virScsiReport report;
+    virSCSIReport report;
     uint32_t i;
     int rc;
 
-    virScsiReportInit(&report);
+    virSCSIReportInit(&report);
     w->readIssuedUs = virStorageVaaiNowUs();
-    rc = virScsiOffloadRead(w->pool->lun, w->pool->header.heartbeatLba, w->slots,
+    rc = virSCSIOffloadRead(w->pool->lun, w->pool->header.heartbeatLba, w->slots,
                             w->raw, &report, error);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     if (rc < 0)
         return -1;
     for (i = 0; i < w->slots; i++) {

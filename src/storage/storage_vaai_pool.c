@@ -24,13 +24,13 @@ virStorageVaaiPow2Up(uint64_t v)
 
 
 uint32_t
-virStorageVaaiPoolAlignment(const virScsiLun *lun,
+virStorageVaaiPoolAlignment(const virSCSILun *lun,
                             uint32_t minBytes)
 {
-    uint32_t bs = virScsiLunBlockSize(lun);
+    uint32_t bs = virSCSILunBlockSize(lun);
     uint64_t blocks = MAX(minBytes, VIR_STORAGE_VAAI_MIN_ALIGNMENT_BYTES) / bs;
-    const virScsiOpPlan *unmap = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
-    const virScsiOpPlan *copy = &lun->plan.ops[VIR_SCSI_PLAN_OP_COPY];
+    const virSCSIOpPlan *unmap = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    const virSCSIOpPlan *copy = &lun->plan.ops[VIR_SCSI_PLAN_OP_COPY];
 
     /* Extents on these boundaries let every unmap and copy run whole. */
     blocks = MAX(blocks, unmap->granularity);
@@ -58,8 +58,8 @@ virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
     header->volumeRecords = volumeRecords ? volumeRecords : VIR_STORAGE_VAAI_VOLUME_RECORDS;
     header->volumeTableLba = header->heartbeatLba + header->heartbeatSlots;
     tableEnd = header->volumeTableLba + header->volumeRecords;
-    header->dataLba = virScsiChunkAlignUp(tableEnd, alignmentBlocks, 0);
-    header->dataEndLba = virScsiChunkAlignDown(capacity, alignmentBlocks, 0);
+    header->dataLba = virSCSIChunkAlignUp(tableEnd, alignmentBlocks, 0);
+    header->dataEndLba = virSCSIChunkAlignDown(capacity, alignmentBlocks, 0);
 
     if (header->dataEndLba <= header->dataLba) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
@@ -74,17 +74,17 @@ virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
 
 
 int
-virStorageVaaiPoolReadBlock(virScsiLun *lun,
+virStorageVaaiPoolReadBlock(virSCSILun *lun,
                             uint64_t lba,
                             uint8_t *block,
                             GError **error)
 {
-    virScsiReport report;
+    virSCSIReport report;
     int ret;
 
-    virScsiReportInit(&report);
-    ret = virScsiOffloadRead(lun, lba, 1, block, &report, error);
-    virScsiReportClear(&report);
+    virSCSIReportInit(&report);
+    ret = virSCSIOffloadRead(lun, lba, 1, block, &report, error);
+    virSCSIReportClear(&report);
     return ret;
 }
 
@@ -92,25 +92,25 @@ virStorageVaaiPoolReadBlock(virScsiLun *lun,
 /* Replace one block if it still holds @expected; single-host pools write
  * plainly.  Returns 1 on a miscompare. */
 static int
-virStorageVaaiLunSwapBlock(virScsiLun *lun,
+virStorageVaaiLunSwapBlock(virSCSILun *lun,
                             bool singleHost,
                             uint64_t lba,
                             const uint8_t *expected,
                             const uint8_t *replacement,
                             GError **error)
 {
-    virScsiMiscompare mc = { 0 };
-    virScsiReport report;
+    virSCSIMiscompare mc = { 0 };
+    virSCSIReport report;
     int ret;
 
-    virScsiReportInit(&report);
+    virSCSIReportInit(&report);
     if (singleHost)
-        ret = virScsiOffloadWrite(lun, lba, 1, replacement, &report, error);
+        ret = virSCSIOffloadWrite(lun, lba, 1, replacement, &report, error);
     else
-        ret = virScsiOffloadCompareAndWrite(lun, lba, 1, expected, replacement,
+        ret = virSCSIOffloadCompareAndWrite(lun, lba, 1, expected, replacement,
                                             &mc, &report, error);
-    virScsiMiscompareClear(&mc);
-    virScsiReportClear(&report);
+    virSCSIMiscompareClear(&mc);
+    virSCSIReportClear(&report);
     return ret;
 }
 
@@ -131,21 +131,21 @@ virStorageVaaiRandomUuid(uint8_t *uuid)
 
 
 int
-virStorageVaaiPoolFormat(virScsiLun *lun,
+virStorageVaaiPoolFormat(virSCSILun *lun,
                          const virStorageVaaiFormatOptions *opts,
                          virStorageVaaiHeader *header,
                          GError **error)
 {
-    uint32_t bs = virScsiLunBlockSize(lun);
-    uint64_t sniffBlocks = MIN(virScsiLunBlocks(lun),
+    uint32_t bs = virSCSILunBlockSize(lun);
+    uint64_t sniffBlocks = MIN(virSCSILunBlocks(lun),
                                (VIR_STORAGE_VAAI_SNIFF_BYTES + bs - 1) / bs);
     g_autofree uint8_t *sniff = g_new0(uint8_t, sniffBlocks * bs);
     g_autofree uint8_t *claim = g_new0(uint8_t, bs);
     g_autofree uint8_t *final = g_new0(uint8_t, bs);
     bool singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=
         VIR_SCSI_METHOD_COMPARE_AND_WRITE;
-    virScsiOffloadOptions zeroOpts = { 0 };
-    virScsiReport report;
+    virSCSIOffloadOptions zeroOpts = { 0 };
+    virSCSIReport report;
     const char *signature;
     int rc;
 
@@ -158,9 +158,9 @@ virStorageVaaiPoolFormat(virScsiLun *lun,
         return -1;
     }
 
-    virScsiReportInit(&report);
-    rc = virScsiOffloadRead(lun, 0, sniffBlocks, sniff, &report, error);
-    virScsiReportClear(&report);
+    virSCSIReportInit(&report);
+    rc = virSCSIOffloadRead(lun, 0, sniffBlocks, sniff, &report, error);
+    virSCSIReportClear(&report);
     if (rc < 0)
         return -1;
     signature = virStorageVaaiDetectSignature(sniff, sniffBlocks * bs, bs);
@@ -189,7 +189,7 @@ virStorageVaaiPoolFormat(virScsiLun *lun,
         return -1;
     }
     g_strlcpy(header->name, opts->name, sizeof(header->name));
-    if (virStorageVaaiPoolLayout(header, bs, virScsiLunBlocks(lun),
+    if (virStorageVaaiPoolLayout(header, bs, virSCSILunBlocks(lun),
                                  virStorageVaaiPoolAlignment(lun, opts->alignmentBytes),
                                  opts->volumeRecords, error) < 0)
         return -1;
@@ -215,9 +215,9 @@ virStorageVaaiPoolFormat(virScsiLun *lun,
     /* Now ours: empty every metadata record, clear the "formatting" mark
      * (only if nobody forced over us meanwhile), and only then write the
      * backup header, so a host that lost the race never writes one. */
-    virScsiReportInit(&report);
-    rc = virScsiOffloadZero(lun, 1, header->dataLba - 1, &zeroOpts, &report, error);
-    virScsiReportClear(&report);
+    virSCSIReportInit(&report);
+    rc = virSCSIOffloadZero(lun, 1, header->dataLba - 1, &zeroOpts, &report, error);
+    virSCSIReportClear(&report);
     if (rc < 0)
         return -1;
 
@@ -233,9 +233,9 @@ virStorageVaaiPoolFormat(virScsiLun *lun,
                     lun->caps->target);
         return -1;
     }
-    virScsiReportInit(&report);
-    rc = virScsiOffloadWrite(lun, 1, 1, final, &report, error);
-    virScsiReportClear(&report);
+    virSCSIReportInit(&report);
+    rc = virSCSIOffloadWrite(lun, 1, 1, final, &report, error);
+    virSCSIReportClear(&report);
     return rc;
 }
 
@@ -248,12 +248,12 @@ virStorageVaaiHeaderCopyName(uint64_t lba)
 
 
 virStorageVaaiPool *
-virStorageVaaiPoolOpen(virScsiLun *lun,
+virStorageVaaiPoolOpen(virSCSILun *lun,
                        bool forWrite,
                        GError **error)
 {
     g_autoptr(virStorageVaaiPool) pool = g_new0(virStorageVaaiPool, 1);
-    uint32_t bs = virScsiLunBlockSize(lun);
+    uint32_t bs = virSCSILunBlockSize(lun);
     g_autofree uint8_t *block = g_new0(uint8_t, bs);
     virStorageVaaiRecordStatus status[2];
     virStorageVaaiHeader copies[2];
@@ -319,11 +319,11 @@ virStorageVaaiPoolOpen(virScsiLun *lun,
                     lun->caps->target, pool->header.blockSize, bs);
         return NULL;
     }
-    if (pool->header.dataEndLba > virScsiLunBlocks(lun)) {
+    if (pool->header.dataEndLba > virSCSILunBlocks(lun)) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
                     "%s: the pool needs %llu blocks but the LUN has only %llu",
                     lun->caps->target, (unsigned long long)pool->header.dataEndLba,
-                    (unsigned long long)virScsiLunBlocks(lun));
+                    (unsigned long long)virSCSILunBlocks(lun));
         return NULL;
     }
     pool->singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=

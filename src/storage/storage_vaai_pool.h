@@ -23,7 +23,7 @@ struct _virStorageVaaiFormatOptions {
 
 typedef struct _virStorageVaaiPool virStorageVaaiPool;
 struct _virStorageVaaiPool {
-    virScsiLun *lun;                /* not owned */
+    virSCSILun *lun;                /* not owned */
     virStorageVaaiHeader header;
     bool singleHost;                /* no COMPARE AND WRITE on this LUN */
     GPtrArray *warnings;            /* char *: e.g. a damaged header copy */
@@ -32,7 +32,7 @@ struct _virStorageVaaiPool {
 /* The extent alignment a LUN wants: at least 1 MiB, a multiple of its
  * unmap granularity and copy segment granularity, a power of two. */
 uint32_t
-virStorageVaaiPoolAlignment(const virScsiLun *lun,
+virStorageVaaiPoolAlignment(const virSCSILun *lun,
                             uint32_t minBytes);
 
 /* A random (version 4) UUID: pools, volumes. */
@@ -49,13 +49,13 @@ virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
                          GError **error);
 
 int
-virStorageVaaiPoolFormat(virScsiLun *lun,
+virStorageVaaiPoolFormat(virSCSILun *lun,
                          const virStorageVaaiFormatOptions *opts,
                          virStorageVaaiHeader *header,
                          GError **error);
 
 virStorageVaaiPool *
-virStorageVaaiPoolOpen(virScsiLun *lun,
+virStorageVaaiPoolOpen(virSCSILun *lun,
                        bool forWrite,
                        GError **error);
 
@@ -67,7 +67,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVaaiPool, virStorageVaaiPoolFree);
 /* Read or COMPARE AND WRITE one metadata block (single-host pools write
  * plainly). */
 int
-virStorageVaaiPoolReadBlock(virScsiLun *lun,
+virStorageVaaiPoolReadBlock(virSCSILun *lun,
                             uint64_t lba,
                             uint8_t *block,
                             GError **error);

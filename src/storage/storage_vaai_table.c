@@ -72,14 +72,14 @@ virStorageVaaiTableRead(virStorageVaaiPool *pool,
 
     for (i = 0; i < t->count; i += VIR_STORAGE_VAAI_TABLE_READ_BLOCKS) {
         uint32_t n = MIN(VIR_STORAGE_VAAI_TABLE_READ_BLOCKS, t->count - i);
-        virScsiReport report;
+        virSCSIReport report;
         uint32_t j;
         int rc;
 
-        virScsiReportInit(&report);
-        rc = virScsiOffloadRead(pool->lun, pool->header.volumeTableLba + i, n,
+        virSCSIReportInit(&report);
+        rc = virSCSIOffloadRead(pool->lun, pool->header.volumeTableLba + i, n,
                                 t->raw + (size_t)i * t->blockSize, &report, error);
-        virScsiReportClear(&report);
+        virSCSIReportClear(&report);
         if (rc < 0)
             return -1;
         for (j = i; j < i + n; j++)

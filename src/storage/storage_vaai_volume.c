@@ -92,7 +92,7 @@ struct _virStorageVaaiWork {
     virStorageVaaiPool *pool;
     virStorageVaaiTable *table;
     const virStorageVaaiOpOptions *opts;
-    virScsiReport *report;          /* the caller's: the sum of all phases */
+    virSCSIReport *report;          /* the caller's: the sum of all phases */
     const char *what;               /* "create", "clone", ... */
     bool leased;
     uint64_t epoch;                 /* the session's fence epoch at the start */
@@ -100,7 +100,7 @@ struct _virStorageVaaiWork {
 
     /* data movement, shared with the engine's progress callback */
     GMutex lock;
-    virScsiReport *phase;           /* the engine call running */
+    virSCSIReport *phase;           /* the engine call running */
     uint64_t base;                  /* blocks done by earlier phases */
     uint64_t total;                 /* blocks of all phases */
     gint64 persistedUs;
@@ -108,7 +108,7 @@ struct _virStorageVaaiWork {
     GError *lostError;
 
     /* VIR_STORAGE_VAAI_MOVE_FILL: the pass to write */
-    const virScsiPatternPass *fillPass;
+    const virSCSIPatternPass *fillPass;
     uint32_t fillIndex;
     uint8_t fillKey[VIR_SCSI_PATTERN_KEY_LEN];
 };
@@ -118,7 +118,7 @@ static void
 virStorageVaaiWorkInit(virStorageVaaiWork *w,
                        virStorageVaaiSession *s,
                        const virStorageVaaiOpOptions *opts,
-                       virScsiReport *report,
+                       virSCSIReport *report,
                        const char *what)
 {
     static const virStorageVaaiOpOptions defaults = { 0 };
@@ -134,7 +134,7 @@ virStorageVaaiWorkInit(virStorageVaaiWork *w,
     w->epoch = virStorageVaaiSessionEpoch(s);
     g_mutex_init(&w->lock);
     if (report)
-        virScsiReportBegin(report, what, w->pool->header.blockSize, 0, NULL);
+        virSCSIReportBegin(report, what, w->pool->header.blockSize, 0, NULL);
 }
 
 
@@ -156,7 +156,7 @@ virStorageVaaiWorkClear(virStorageVaaiWork *w)
 {
     virStorageVaaiWorkUnlease(w);
     if (w->report)
-        virScsiReportEnd(w->report);
+        virSCSIReportEnd(w->report);
     virStorageVaaiTableFree(w->table);
     g_clear_error(&w->lostError);
     memset(w->fillKey, 0, sizeof(w->fillKey));
@@ -306,8 +306,8 @@ virStorageVaaiWorkProgress(uint64_t done,
         }
         virStorageVaaiCrashPoint("progress");
     }
-    if (w->lost || (w->report && virScsiReportCancelled(w->report)))
-        virScsiReportCancel(w->phase);
+    if (w->lost || (w->report && virSCSIReportCancelled(w->report)))
+        virSCSIReportCancel(w->phase);
     g_mutex_unlock(&w->lock);
 
     if (w->report && w->report->progress)
@@ -334,8 +334,8 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
                        uint64_t nblocks,
                        GError **error)
 {
-    virScsiReport phase;
-    virScsiOffloadOptions eo = { 0 };
+    virSCSIReport phase;
+    virSCSIOffloadOptions eo = { 0 };
     int rc;
 
     if (nblocks == 0)
@@ -349,7 +349,7 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
         eo.flags |= VIR_SCSI_OFFLOAD_NO_HOST;
     eo.inflight = w->opts->inflight;
 
-    virScsiReportInit(&phase);
+    virSCSIReportInit(&phase);
     phase.progress = virStorageVaaiWorkProgress;
     phase.progressOpaque = w;
     g_mutex_lock(&w->lock);
@@ -358,22 +358,22 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
 
     switch (move) {
     case VIR_STORAGE_VAAI_MOVE_ZERO:
-        rc = virScsiOffloadZero(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        rc = virSCSIOffloadZero(w->pool->lun, lba, nblocks, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_UNMAP:
         eo.flags |= VIR_SCSI_OFFLOAD_NEED_ZEROS;
-        rc = virScsiOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        rc = virSCSIOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_TRIM:
-        rc = virScsiOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        rc = virSCSIOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_FILL:
-        rc = virScsiOffloadFill(w->pool->lun, lba, nblocks, w->fillPass, w->fillIndex,
+        rc = virSCSIOffloadFill(w->pool->lun, lba, nblocks, w->fillPass, w->fillIndex,
                                 w->fillKey, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_COPY:
     default:
-        rc = virScsiOffloadCopy(src->lun, srcLba, w->pool->lun, lba, nblocks,
+        rc = virSCSIOffloadCopy(src->lun, srcLba, w->pool->lun, lba, nblocks,
                                 &eo, &phase, error);
         break;
     }
@@ -390,8 +390,8 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
     }
     g_mutex_unlock(&w->lock);
     if (w->report)
-        virScsiReportMerge(w->report, &phase);
-    virScsiReportClear(&phase);
+        virSCSIReportMerge(w->report, &phase);
+    virSCSIReportClear(&phase);
     return rc;
 }
 
@@ -410,7 +410,7 @@ virStorageVaaiWorkRelease(virStorageVaaiWork *w,
                                       lba, nblocks, error);
     if (w->pool->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP].method == VIR_SCSI_METHOD_NONE) {
         if (w->report)
-            virScsiReportEvent(w->report, "space not reclaimed on the array: %s",
+            virSCSIReportEvent(w->report, "space not reclaimed on the array: %s",
                                w->pool->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP].reason);
         return 0;
     }
@@ -637,7 +637,7 @@ virStorageVaaiVolCreate(virStorageVaaiSession *s,
                         const char *name,
                         uint64_t capacity,
                         const virStorageVaaiOpOptions *opts,
-                        virScsiReport *report,
+                        virSCSIReport *report,
                         virStorageVaaiVolRecord *out,
                         GError **error)
 {
@@ -719,7 +719,7 @@ virStorageVaaiVolClone(virStorageVaaiSession *s,
                        const char *name,
                        uint64_t capacity,
                        const virStorageVaaiOpOptions *opts,
-                       virScsiReport *report,
+                       virSCSIReport *report,
                        virStorageVaaiVolRecord *out,
                        GError **error)
 {
@@ -849,13 +849,13 @@ virStorageVaaiWorkBegin(virStorageVaaiWork *w,
  * pass; progress counts the blocks of every pass. */
 static int
 virStorageVaaiWorkOverwrite(virStorageVaaiWork *w,
-                            const virScsiPatternAlgorithm *alg,
+                            const virSCSIPatternAlgorithm *alg,
                             const virStorageVaaiVolRecord *rec,
                             GError **error)
 {
     size_t i;
 
-    if (virScsiPatternNewKey(w->fillKey, error) < 0)
+    if (virSCSIPatternNewKey(w->fillKey, error) < 0)
         return -1;
     w->total = rec->extentLength * alg->npasses;
     for (i = 0; i < alg->npasses; i++) {
@@ -876,7 +876,7 @@ virStorageVaaiWorkOverwrite(virStorageVaaiWork *w,
 static int
 virStorageVaaiWorkWipe(virStorageVaaiWork *w,
                        bool trim,
-                       const virScsiPatternAlgorithm *alg,
+                       const virSCSIPatternAlgorithm *alg,
                        GError **error)
 {
     virStorageVaaiVolRecord rec = w->table->recs[w->idx];
@@ -904,7 +904,7 @@ int
 virStorageVaaiVolWipe(virStorageVaaiSession *s,
                       const char *name,
                       const virStorageVaaiOpOptions *opts,
-                      virScsiReport *report,
+                      virSCSIReport *report,
                       GError **error)
 {
     virStorageVaaiWork w;
@@ -957,7 +957,7 @@ int
 virStorageVaaiVolDelete(virStorageVaaiSession *s,
                         const char *name,
                         const virStorageVaaiOpOptions *opts,
-                        virScsiReport *report,
+                        virSCSIReport *report,
                         GError **error)
 {
     virStorageVaaiWork w;
@@ -1032,7 +1032,7 @@ virStorageVaaiVolResize(virStorageVaaiSession *s,
                         const char *name,
                         uint64_t capacity,
                         const virStorageVaaiOpOptions *opts,
-                        virScsiReport *report,
+                        virSCSIReport *report,
                         virStorageVaaiVolRecord *out,
                         GError **error)
 {
@@ -1295,7 +1295,7 @@ int
 virStorageVaaiVolRecover(virStorageVaaiSession *s,
                          unsigned int waitMs,
                          const virStorageVaaiOpOptions *opts,
-                         virScsiReport *report,
+                         virSCSIReport *report,
                          GPtrArray *log,
                          GError **error)
 {
@@ -1378,15 +1378,15 @@ virStorageVaaiVolAllocation(virStorageVaaiPool *pool,
         return -1;
     }
     while (lba < end) {
-        g_autoptr(GArray) ext = virScsiOffloadLbaStatus(pool->lun, lba, error);
+        g_autoptr(GArray) ext = virSCSIOffloadLbaStatus(pool->lun, lba, error);
         uint64_t next = lba;
         guint i;
 
         if (!ext)
             return -1;
         for (i = 0; i < ext->len; i++) {
-            const virScsiLbaStatusDescriptor *d =
-                &g_array_index(ext, virScsiLbaStatusDescriptor, i);
+            const virSCSILbaStatusDescriptor *d =
+                &g_array_index(ext, virSCSILbaStatusDescriptor, i);
             uint64_t s = MAX(d->lba, lba);
             uint64_t e = MIN(d->lba + d->nblocks, end);
 

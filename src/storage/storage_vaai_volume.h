@@ -40,9 +40,9 @@ struct _virStorageVaaiOpOptions {
     const uint8_t *uuid;            /* create, clone: the new volume's UUID
                                      * (the caller made it known); NULL: random */
     /* wipe: overwrite the extent with this algorithm's passes, written by
-     * the host (virScsiPatternLookup), instead of zeroing it; not with
+     * the host (virSCSIPatternLookup), instead of zeroing it; not with
      * VIR_STORAGE_VAAI_OP_TRIM */
-    const virScsiPatternAlgorithm *algorithm;
+    const virSCSIPatternAlgorithm *algorithm;
 };
 
 /* Volume names: 1..127 bytes of UTF-8, no '/', no control characters, not
@@ -56,7 +56,7 @@ virStorageVaaiVolCreate(virStorageVaaiSession *session,
                         const char *name,
                         uint64_t capacity,
                         const virStorageVaaiOpOptions *opts,
-                        virScsiReport *report,
+                        virSCSIReport *report,
                         virStorageVaaiVolRecord *out,
                         GError **error);
 
@@ -70,7 +70,7 @@ virStorageVaaiVolClone(virStorageVaaiSession *session,
                        const char *name,
                        uint64_t capacity,
                        const virStorageVaaiOpOptions *opts,
-                       virScsiReport *report,
+                       virSCSIReport *report,
                        virStorageVaaiVolRecord *out,
                        GError **error);
 
@@ -78,14 +78,14 @@ int
 virStorageVaaiVolWipe(virStorageVaaiSession *session,
                       const char *name,
                       const virStorageVaaiOpOptions *opts,
-                      virScsiReport *report,
+                      virSCSIReport *report,
                       GError **error);
 
 int
 virStorageVaaiVolDelete(virStorageVaaiSession *session,
                         const char *name,
                         const virStorageVaaiOpOptions *opts,
-                        virScsiReport *report,
+                        virSCSIReport *report,
                         GError **error);
 
 int
@@ -93,7 +93,7 @@ virStorageVaaiVolResize(virStorageVaaiSession *session,
                         const char *name,
                         uint64_t capacity,
                         const virStorageVaaiOpOptions *opts,
-                        virScsiReport *report,
+                        virSCSIReport *report,
                         virStorageVaaiVolRecord *out,
                         GError **error);
 
@@ -114,7 +114,7 @@ int
 virStorageVaaiVolRecover(virStorageVaaiSession *session,
                          unsigned int waitMs,
                          const virStorageVaaiOpOptions *opts,
-                         virScsiReport *report,
+                         virSCSIReport *report,
                          GPtrArray *log,
                          GError **error);
 

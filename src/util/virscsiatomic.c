@@ -16,7 +16,7 @@
 #include "virscsierror.h"
 
 void
-virScsiMiscompareClear(virScsiMiscompare *mc)
+virSCSIMiscompareClear(virSCSIMiscompare *mc)
 {
     if (!mc)
         return;
@@ -26,7 +26,7 @@ virScsiMiscompareClear(virScsiMiscompare *mc)
 
 
 static uint64_t
-virScsiFirstDifference(const uint8_t *a,
+virSCSIFirstDifference(const uint8_t *a,
                        const uint8_t *b,
                        size_t len)
 {
@@ -41,28 +41,28 @@ virScsiFirstDifference(const uint8_t *a,
 
 
 int
-virScsiOffloadCompareAndWrite(virScsiLun *lun,
+virSCSIOffloadCompareAndWrite(virSCSILun *lun,
                               uint64_t lba,
                               uint32_t nblocks,
                               const uint8_t *expected,
                               const uint8_t *replacement,
-                              virScsiMiscompare *mc,
-                              virScsiReport *report,
+                              virSCSIMiscompare *mc,
+                              virSCSIReport *report,
                               GError **error)
 {
-    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
-    uint32_t bs = virScsiLunBlockSize(lun);
-    virScsiTransportStats before;
-    virScsiTransportStats after;
+    const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
+    uint32_t bs = virSCSILunBlockSize(lun);
+    virSCSITransportStats before;
+    virSCSITransportStats after;
     uint64_t offset = UINT64_MAX;
     int ret = -1;
     int rc;
 
     memset(mc, 0, sizeof(*mc));
-    virScsiReportBegin(report, "compare-and-write", bs, nblocks, op);
-    virScsiTransportGetStats(lun->transport, &before);
+    virSCSIReportBegin(report, "compare-and-write", bs, nblocks, op);
+    virSCSITransportGetStats(lun->transport, &before);
 
-    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     if (op->method != VIR_SCSI_METHOD_COMPARE_AND_WRITE) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,
@@ -76,16 +76,16 @@ virScsiOffloadCompareAndWrite(virScsiLun *lun,
         goto cleanup;
     }
 
-    rc = virScsiCommandCompareAndWrite(lun->transport, lba, nblocks, bs,
+    rc = virSCSICommandCompareAndWrite(lun->transport, lba, nblocks, bs,
                                        expected, replacement, &offset, error);
     if (rc < 0) {
-        virScsiReportAdd(report, VIR_SCSI_METHOD_COMPARE_AND_WRITE, 1, 1, 0, 0);
+        virSCSIReportAdd(report, VIR_SCSI_METHOD_COMPARE_AND_WRITE, 1, 1, 0, 0);
         goto cleanup;
     }
-    virScsiReportAdd(report, VIR_SCSI_METHOD_COMPARE_AND_WRITE, 1, 0,
+    virSCSIReportAdd(report, VIR_SCSI_METHOD_COMPARE_AND_WRITE, 1, 0,
                      rc == 0 ? nblocks : 0, 2ULL * nblocks * bs);
     if (rc == 0) {
-        virScsiReportResume(report, nblocks);
+        virSCSIReportResume(report, nblocks);
         ret = 0;
         goto cleanup;
     }
@@ -96,22 +96,22 @@ virScsiOffloadCompareAndWrite(virScsiLun *lun,
     mc->miscompared = true;
     mc->currentLen = (size_t)nblocks * bs;
     mc->current = g_new0(uint8_t, mc->currentLen);
-    if (virScsiCommandRead(lun->transport, lba, nblocks, bs, mc->current, error) < 0) {
+    if (virSCSICommandRead(lun->transport, lba, nblocks, bs, mc->current, error) < 0) {
         g_prefix_error(error, "miscompare at LBA %llu, then the re-read failed: ",
                        (unsigned long long)lba);
-        virScsiMiscompareClear(mc);
+        virSCSIMiscompareClear(mc);
         goto cleanup;
     }
-    virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, mc->currentLen);
+    virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, mc->currentLen);
     mc->offset = offset != UINT64_MAX ? offset :
-        virScsiFirstDifference(expected, mc->current, mc->currentLen);
-    virScsiReportEvent(report, "miscompare at byte %llu of LBA %llu+%u",
+        virSCSIFirstDifference(expected, mc->current, mc->currentLen);
+    virSCSIReportEvent(report, "miscompare at byte %llu of LBA %llu+%u",
                        (unsigned long long)mc->offset, (unsigned long long)lba, nblocks);
     ret = 1;
 
  cleanup:
-    virScsiTransportGetStats(lun->transport, &after);
-    virScsiReportLink(report, &before, &after);
-    virScsiReportEnd(report);
+    virSCSITransportGetStats(lun->transport, &after);
+    virSCSIReportLink(report, &before, &after);
+    virSCSIReportEnd(report);
     return ret;
 }

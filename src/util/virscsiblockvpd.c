@@ -21,7 +21,7 @@
  * page length too small for the page to make sense (MALFORMED).
  */
 static int
-virScsiVpdHeaderParse(const uint8_t *buf,
+virSCSIVPDHeaderParse(const uint8_t *buf,
                       size_t len,
                       uint8_t pageCode,
                       const char *pageName,
@@ -48,7 +48,7 @@ virScsiVpdHeaderParse(const uint8_t *buf,
 
     *peripheralQualifier = buf[0] >> 5;
     *peripheralDeviceType = buf[0] & 0x1f;
-    *needed = VIR_SCSI_VPD_HEADER_LEN + virScsiGetBE16(buf + 2);
+    *needed = VIR_SCSI_VPD_HEADER_LEN + virSCSIGetBE16(buf + 2);
     *end = MIN(len, *needed);
 
     if (*end < minEnd) {
@@ -77,16 +77,16 @@ virScsiVpdHeaderParse(const uint8_t *buf,
 #define VIR_SCSI_BL_END_ATOMIC 64
 
 int
-virScsiVpdBlockLimitsParse(const uint8_t *buf,
+virSCSIVPDBlockLimitsParse(const uint8_t *buf,
                            size_t len,
-                           virScsiVpdBlockLimits *out,
+                           virSCSIVPDBlockLimits *out,
                            GError **error)
 {
     size_t end;
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiVpdHeaderParse(buf, len, VIR_SCSI_VPD_BLOCK_LIMITS,
+    if (virSCSIVPDHeaderParse(buf, len, VIR_SCSI_VPD_BLOCK_LIMITS,
                               "Block Limits", VIR_SCSI_BL_END_SBC2,
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
@@ -95,39 +95,39 @@ virScsiVpdBlockLimitsParse(const uint8_t *buf,
 
     out->wsnz = buf[4] & 0x01;
     out->maxCompareAndWriteLength = buf[5];
-    out->optimalTransferLengthGranularity = virScsiGetBE16(buf + 6);
-    out->maxTransferLength = virScsiGetBE32(buf + 8);
-    out->optimalTransferLength = virScsiGetBE32(buf + 12);
+    out->optimalTransferLengthGranularity = virSCSIGetBE16(buf + 6);
+    out->maxTransferLength = virSCSIGetBE32(buf + 8);
+    out->optimalTransferLength = virSCSIGetBE32(buf + 12);
 
     if (end >= VIR_SCSI_BL_END_PREFETCH) {
         out->hasMaxPrefetchLength = true;
-        out->maxPrefetchLength = virScsiGetBE32(buf + 16);
+        out->maxPrefetchLength = virSCSIGetBE32(buf + 16);
     }
 
     if (end >= VIR_SCSI_BL_END_UNMAP) {
         out->hasUnmapFields = true;
-        out->maxUnmapLbaCount = virScsiGetBE32(buf + 20);
-        out->maxUnmapBlockDescriptorCount = virScsiGetBE32(buf + 24);
-        out->optimalUnmapGranularity = virScsiGetBE32(buf + 28);
+        out->maxUnmapLbaCount = virSCSIGetBE32(buf + 20);
+        out->maxUnmapBlockDescriptorCount = virSCSIGetBE32(buf + 24);
+        out->optimalUnmapGranularity = virSCSIGetBE32(buf + 28);
         out->ugaValid = buf[32] & 0x80;
         /* Without UGAVALID the alignment is not defined: don't pass on
          * whatever the device left in those bits. */
         if (out->ugaValid)
-            out->unmapGranularityAlignment = virScsiGetBE32(buf + 32) & 0x7fffffff;
+            out->unmapGranularityAlignment = virSCSIGetBE32(buf + 32) & 0x7fffffff;
     }
 
     if (end >= VIR_SCSI_BL_END_WRITE_SAME) {
         out->hasWriteSameLength = true;
-        out->maxWriteSameLength = virScsiGetBE64(buf + 36);
+        out->maxWriteSameLength = virSCSIGetBE64(buf + 36);
     }
 
     if (end >= VIR_SCSI_BL_END_ATOMIC) {
         out->hasAtomicFields = true;
-        out->maxAtomicTransferLength = virScsiGetBE32(buf + 44);
-        out->atomicAlignment = virScsiGetBE32(buf + 48);
-        out->atomicTransferLengthGranularity = virScsiGetBE32(buf + 52);
-        out->maxAtomicTransferLengthWithAtomicBoundary = virScsiGetBE32(buf + 56);
-        out->maxAtomicBoundarySize = virScsiGetBE32(buf + 60);
+        out->maxAtomicTransferLength = virSCSIGetBE32(buf + 44);
+        out->atomicAlignment = virSCSIGetBE32(buf + 48);
+        out->atomicTransferLengthGranularity = virSCSIGetBE32(buf + 52);
+        out->maxAtomicTransferLengthWithAtomicBoundary = virSCSIGetBE32(buf + 56);
+        out->maxAtomicBoundarySize = virSCSIGetBE32(buf + 60);
     }
 
     return 0;
@@ -135,23 +135,23 @@ virScsiVpdBlockLimitsParse(const uint8_t *buf,
 
 
 int
-virScsiVpdBlockCharacteristicsParse(const uint8_t *buf,
+virSCSIVPDBlockCharacteristicsParse(const uint8_t *buf,
                                     size_t len,
-                                    virScsiVpdBlockCharacteristics *out,
+                                    virSCSIVPDBlockCharacteristics *out,
                                     GError **error)
 {
     size_t end;
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiVpdHeaderParse(buf, len, VIR_SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
+    if (virSCSIVPDHeaderParse(buf, len, VIR_SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
                               "Block Device Characteristics", 6,
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
                               &out->needed, &end, error) < 0)
         return -1;
 
-    out->mediumRotationRate = virScsiGetBE16(buf + 4);
+    out->mediumRotationRate = virSCSIGetBE16(buf + 4);
 
     if (end > 6) {
         out->hasProductType = true;
@@ -183,16 +183,16 @@ virScsiVpdBlockCharacteristicsParse(const uint8_t *buf,
 #define VIR_SCSI_DESIGNATION_HEADER_LEN 4
 
 int
-virScsiVpdLbpParse(const uint8_t *buf,
+virSCSIVPDLbpParse(const uint8_t *buf,
                    size_t len,
-                   virScsiVpdLbp *out,
+                   virSCSIVPDLbp *out,
                    GError **error)
 {
     size_t end;
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiVpdHeaderParse(buf, len, VIR_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
+    if (virSCSIVPDHeaderParse(buf, len, VIR_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
                               "Logical Block Provisioning", VIR_SCSI_LBP_FIXED_END,
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,

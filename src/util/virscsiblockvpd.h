@@ -39,8 +39,8 @@
 #define VIR_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING 0xB2
 
 /* Block Limits VPD page (B0h), SBC-4 6.6.4.  All lengths are in logical blocks. */
-typedef struct _virScsiVpdBlockLimits virScsiVpdBlockLimits;
-struct _virScsiVpdBlockLimits {
+typedef struct _virSCSIVPDBlockLimits virSCSIVPDBlockLimits;
+struct _virSCSIVPDBlockLimits {
     uint8_t peripheralQualifier;          /* byte 0 b7-5 */
     uint8_t peripheralDeviceType;         /* byte 0 b4-0 */
     size_t needed;                        /* 4 + PAGE LENGTH */
@@ -79,9 +79,9 @@ struct _virScsiVpdBlockLimits {
 };
 
 int
-virScsiVpdBlockLimitsParse(const uint8_t *buf,
+virSCSIVPDBlockLimitsParse(const uint8_t *buf,
                            size_t len,
-                           virScsiVpdBlockLimits *out,
+                           virSCSIVPDBlockLimits *out,
                            GError **error);
 
 
@@ -89,8 +89,8 @@ virScsiVpdBlockLimitsParse(const uint8_t *buf,
 #define VIR_SCSI_ROTATION_RATE_NOT_REPORTED 0x0000
 #define VIR_SCSI_ROTATION_RATE_NON_ROTATING 0x0001
 
-typedef struct _virScsiVpdBlockCharacteristics virScsiVpdBlockCharacteristics;
-struct _virScsiVpdBlockCharacteristics {
+typedef struct _virSCSIVPDBlockCharacteristics virSCSIVPDBlockCharacteristics;
+struct _virSCSIVPDBlockCharacteristics {
     uint8_t peripheralQualifier;
     uint8_t peripheralDeviceType;
     size_t needed;
@@ -122,9 +122,9 @@ struct _virScsiVpdBlockCharacteristics {
 };
 
 int
-virScsiVpdBlockCharacteristicsParse(const uint8_t *buf,
+virSCSIVPDBlockCharacteristicsParse(const uint8_t *buf,
                                     size_t len,
-                                    virScsiVpdBlockCharacteristics *out,
+                                    virSCSIVPDBlockCharacteristics *out,
                                     GError **error);
 
 
@@ -133,7 +133,7 @@ typedef enum {
     VIR_SCSI_PROVISIONING_FULL = 0,       /* or not reported */
     VIR_SCSI_PROVISIONING_RESOURCE = 1,
     VIR_SCSI_PROVISIONING_THIN = 2,
-} virScsiProvisioningType;
+} virSCSIProvisioningType;
 
 /* Values of the 3-bit LBPRZ field (SBC-4 table 280). */
 #define VIR_SCSI_LBPRZ_VENDOR_SPECIFIC 0x0
@@ -142,8 +142,8 @@ typedef enum {
 
 #define VIR_SCSI_DESIGNATOR_MAX 255
 
-typedef struct _virScsiVpdLbp virScsiVpdLbp;
-struct _virScsiVpdLbp {
+typedef struct _virSCSIVPDLbp virSCSIVPDLbp;
+struct _virSCSIVPDLbp {
     uint8_t peripheralQualifier;
     uint8_t peripheralDeviceType;
     size_t needed;
@@ -165,7 +165,7 @@ struct _virScsiVpdLbp {
     bool ancSup;                          /* anchored LBAs supported */
     bool dp;                              /* a provisioning group descriptor follows */
     uint8_t minimumPercentage;            /* byte 6 b7-3; 0: not reported */
-    uint8_t provisioningType;             /* byte 6 b2-0, a virScsiProvisioningType
+    uint8_t provisioningType;             /* byte 6 b2-0, a virSCSIProvisioningType
                                            * or a reserved value */
     uint8_t thresholdPercentage;          /* byte 7, tenths of a percent; 0: unsupported */
 
@@ -183,7 +183,7 @@ struct _virScsiVpdLbp {
 };
 
 int
-virScsiVpdLbpParse(const uint8_t *buf,
+virSCSIVPDLbpParse(const uint8_t *buf,
                    size_t len,
-                   virScsiVpdLbp *out,
+                   virSCSIVPDLbp *out,
                    GError **error);

@@ -11,39 +11,39 @@
 /* SCSI fields are big-endian and unaligned: always go byte by byte. */
 
 static inline uint16_t
-virScsiGetBE16(const uint8_t *p)
+virSCSIGetBE16(const uint8_t *p)
 {
     return (uint16_t)((p[0] << 8) | p[1]);
 }
 
 static inline uint32_t
-virScsiGetBE24(const uint8_t *p)
+virSCSIGetBE24(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
 }
 
 static inline uint32_t
-virScsiGetBE32(const uint8_t *p)
+virSCSIGetBE32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
            ((uint32_t)p[2] << 8) | p[3];
 }
 
 static inline uint64_t
-virScsiGetBE64(const uint8_t *p)
+virSCSIGetBE64(const uint8_t *p)
 {
-    return ((uint64_t)virScsiGetBE32(p) << 32) | virScsiGetBE32(p + 4);
+    return ((uint64_t)virSCSIGetBE32(p) << 32) | virSCSIGetBE32(p + 4);
 }
 
 static inline void
-virScsiPutBE16(uint8_t *p, uint16_t v)
+virSCSIPutBE16(uint8_t *p, uint16_t v)
 {
     p[0] = v >> 8;
     p[1] = v;
 }
 
 static inline void
-virScsiPutBE24(uint8_t *p, uint32_t v)
+virSCSIPutBE24(uint8_t *p, uint32_t v)
 {
     p[0] = v >> 16;
     p[1] = v >> 8;
@@ -51,7 +51,7 @@ virScsiPutBE24(uint8_t *p, uint32_t v)
 }
 
 static inline void
-virScsiPutBE32(uint8_t *p, uint32_t v)
+virSCSIPutBE32(uint8_t *p, uint32_t v)
 {
     p[0] = v >> 24;
     p[1] = v >> 16;
@@ -60,8 +60,8 @@ virScsiPutBE32(uint8_t *p, uint32_t v)
 }
 
 static inline void
-virScsiPutBE64(uint8_t *p, uint64_t v)
+virSCSIPutBE64(uint8_t *p, uint64_t v)
 {
-    virScsiPutBE32(p, v >> 32);
-    virScsiPutBE32(p + 4, v);
+    virSCSIPutBE32(p, v >> 32);
+    virSCSIPutBE32(p + 4, v);
 }

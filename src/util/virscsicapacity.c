@@ -14,7 +14,7 @@
 
 /* Returns -1 on 0 (no arithmetic possible), else whether it is unusual. */
 static int
-virScsiCheckBlockLength(uint32_t blockLength,
+virSCSICheckBlockLength(uint32_t blockLength,
                         const char *command,
                         bool *unusual,
                         GError **error)
@@ -32,9 +32,9 @@ virScsiCheckBlockLength(uint32_t blockLength,
 
 
 int
-virScsiReadCapacity10Parse(const uint8_t *buf,
+virSCSIReadCapacity10Parse(const uint8_t *buf,
                            size_t len,
-                           virScsiReadCapacity10 *out,
+                           virSCSIReadCapacity10 *out,
                            GError **error)
 {
     memset(out, 0, sizeof(*out));
@@ -46,10 +46,10 @@ virScsiReadCapacity10Parse(const uint8_t *buf,
         return -1;
     }
 
-    out->lastLba = virScsiGetBE32(buf);
-    out->blockLength = virScsiGetBE32(buf + 4);
+    out->lastLba = virSCSIGetBE32(buf);
+    out->blockLength = virSCSIGetBE32(buf + 4);
 
-    if (virScsiCheckBlockLength(out->blockLength, "READ CAPACITY(10)",
+    if (virSCSICheckBlockLength(out->blockLength, "READ CAPACITY(10)",
                                 &out->blockLengthUnusual, error) < 0) {
         memset(out, 0, sizeof(*out));
         return -1;
@@ -65,9 +65,9 @@ virScsiReadCapacity10Parse(const uint8_t *buf,
 
 
 int
-virScsiReadCapacity16Parse(const uint8_t *buf,
+virSCSIReadCapacity16Parse(const uint8_t *buf,
                            size_t len,
-                           virScsiReadCapacity16 *out,
+                           virSCSIReadCapacity16 *out,
                            GError **error)
 {
     memset(out, 0, sizeof(*out));
@@ -79,10 +79,10 @@ virScsiReadCapacity16Parse(const uint8_t *buf,
         return -1;
     }
 
-    out->lastLba = virScsiGetBE64(buf);
-    out->blockLength = virScsiGetBE32(buf + 8);
+    out->lastLba = virSCSIGetBE64(buf);
+    out->blockLength = virSCSIGetBE32(buf + 8);
 
-    if (virScsiCheckBlockLength(out->blockLength, "READ CAPACITY(16)",
+    if (virSCSICheckBlockLength(out->blockLength, "READ CAPACITY(16)",
                                 &out->blockLengthUnusual, error) < 0) {
         goto error;
     }
@@ -113,7 +113,7 @@ virScsiReadCapacity16Parse(const uint8_t *buf,
         out->hasProvisioning = true;
         out->lbpme = !!(buf[14] & 0x80);
         out->lbprz = !!(buf[14] & 0x40);
-        out->lowestAlignedLba = virScsiGetBE16(buf + 14) & 0x3FFF;
+        out->lowestAlignedLba = virSCSIGetBE16(buf + 14) & 0x3FFF;
     }
 
     return 0;
@@ -125,9 +125,9 @@ virScsiReadCapacity16Parse(const uint8_t *buf,
 
 
 int
-virScsiLbaStatusParse(const uint8_t *buf,
+virSCSILbaStatusParse(const uint8_t *buf,
                       size_t len,
-                      virScsiLbaStatus *out,
+                      virSCSILbaStatus *out,
                       GError **error)
 {
     uint64_t claimed;
@@ -146,7 +146,7 @@ virScsiLbaStatusParse(const uint8_t *buf,
     }
 
     /* PARAMETER DATA LENGTH counts the bytes after itself. */
-    claimed = 4 + (uint64_t)virScsiGetBE32(buf);
+    claimed = 4 + (uint64_t)virSCSIGetBE32(buf);
     out->needed = claimed > SIZE_MAX ? SIZE_MAX : (size_t)claimed;
     limit = MIN(len, out->needed);
 
@@ -158,15 +158,15 @@ virScsiLbaStatusParse(const uint8_t *buf,
     if (n == 0)
         return 0;
 
-    out->descriptors = g_new0(virScsiLbaStatusDescriptor, n);
+    out->descriptors = g_new0(virSCSILbaStatusDescriptor, n);
 
     for (i = 0; i < n; i++) {
         const uint8_t *p = buf + VIR_SCSI_LBA_STATUS_HEADER_LEN +
                            i * VIR_SCSI_LBA_STATUS_DESCRIPTOR_LEN;
-        virScsiLbaStatusDescriptor *d = &out->descriptors[i];
+        virSCSILbaStatusDescriptor *d = &out->descriptors[i];
 
-        d->lba = virScsiGetBE64(p);
-        d->nblocks = virScsiGetBE32(p + 8);
+        d->lba = virSCSIGetBE64(p);
+        d->nblocks = virSCSIGetBE32(p + 8);
         d->provisioningStatus = p[12] & 0x0F;
         d->additionalStatus = p[13];
 
@@ -200,13 +200,13 @@ virScsiLbaStatusParse(const uint8_t *buf,
     return 0;
 
  error:
-    virScsiLbaStatusClear(out);
+    virSCSILbaStatusClear(out);
     return -1;
 }
 
 
 void
-virScsiLbaStatusClear(virScsiLbaStatus *status)
+virSCSILbaStatusClear(virSCSILbaStatus *status)
 {
     if (!status)
         return;
@@ -216,9 +216,9 @@ virScsiLbaStatusClear(virScsiLbaStatus *status)
 
 
 const char *
-virScsiLbaProvisioningStatusName(uint8_t status)
+virSCSILbaProvisioningStatusName(uint8_t status)
 {
-    switch ((virScsiLbaProvisioningStatus)status) {
+    switch ((virSCSILbaProvisioningStatus)status) {
     case VIR_SCSI_LBA_MAPPED_OR_UNKNOWN:
         return "mapped or unknown";
     case VIR_SCSI_LBA_DEALLOCATED:

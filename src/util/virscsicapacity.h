@@ -31,8 +31,8 @@
 /* RETURNED LOGICAL BLOCK ADDRESS meaning "too big, use READ CAPACITY(16)" */
 #define VIR_SCSI_READ_CAPACITY10_USE_16 0xFFFFFFFFu
 
-typedef struct _virScsiReadCapacity10 virScsiReadCapacity10;
-struct _virScsiReadCapacity10 {
+typedef struct _virSCSIReadCapacity10 virSCSIReadCapacity10;
+struct _virSCSIReadCapacity10 {
     uint32_t lastLba;               /* RETURNED LOGICAL BLOCK ADDRESS */
     uint32_t blockLength;           /* LOGICAL BLOCK LENGTH IN BYTES */
     bool blockLengthUnusual;        /* see the policy above */
@@ -43,9 +43,9 @@ struct _virScsiReadCapacity10 {
 
 /* Fewer than 8 bytes is VIR_SCSI_ERROR_TRUNCATED; extra bytes are ignored. */
 int
-virScsiReadCapacity10Parse(const uint8_t *buf,
+virSCSIReadCapacity10Parse(const uint8_t *buf,
                            size_t len,
-                           virScsiReadCapacity10 *out,
+                           virSCSIReadCapacity10 *out,
                            GError **error);
 
 
@@ -55,8 +55,8 @@ virScsiReadCapacity10Parse(const uint8_t *buf,
 #define VIR_SCSI_READ_CAPACITY16_MIN_LEN 12
 #define VIR_SCSI_READ_CAPACITY16_LEN 32
 
-typedef struct _virScsiReadCapacity16 virScsiReadCapacity16;
-struct _virScsiReadCapacity16 {
+typedef struct _virSCSIReadCapacity16 virSCSIReadCapacity16;
+struct _virSCSIReadCapacity16 {
     uint64_t lastLba;               /* bytes 0-7 */
     uint32_t blockLength;           /* bytes 8-11 */
     bool blockLengthUnusual;        /* see the policy above */
@@ -88,9 +88,9 @@ struct _virScsiReadCapacity16 {
  * decoded only when returned (many USB bridges return 12 or 16 bytes).
  */
 int
-virScsiReadCapacity16Parse(const uint8_t *buf,
+virSCSIReadCapacity16Parse(const uint8_t *buf,
                            size_t len,
-                           virScsiReadCapacity16 *out,
+                           virSCSIReadCapacity16 *out,
                            GError **error);
 
 
@@ -110,22 +110,22 @@ typedef enum {
     VIR_SCSI_LBA_ANCHORED = 2,
     VIR_SCSI_LBA_MAPPED = 3,
     VIR_SCSI_LBA_UNKNOWN = 4,
-} virScsiLbaProvisioningStatus;
+} virSCSILbaProvisioningStatus;
 
-typedef struct _virScsiLbaStatusDescriptor virScsiLbaStatusDescriptor;
-struct _virScsiLbaStatusDescriptor {
+typedef struct _virSCSILbaStatusDescriptor virSCSILbaStatusDescriptor;
+struct _virSCSILbaStatusDescriptor {
     uint64_t lba;                   /* bytes 0-7: first LBA of the extent */
     uint32_t nblocks;               /* bytes 8-11, never 0 */
     uint8_t provisioningStatus;     /* byte 12 b3-0 */
     uint8_t additionalStatus;       /* byte 13 (SBC-4) */
 };
 
-typedef struct _virScsiLbaStatus virScsiLbaStatus;
-struct _virScsiLbaStatus {
+typedef struct _virSCSILbaStatus virSCSILbaStatus;
+struct _virSCSILbaStatus {
     /* 4 + PARAMETER DATA LENGTH, saturated at SIZE_MAX */
     size_t needed;
     size_t ndescriptors;
-    virScsiLbaStatusDescriptor *descriptors;
+    virSCSILbaStatusDescriptor *descriptors;
 };
 
 /*
@@ -139,15 +139,15 @@ struct _virScsiLbaStatus {
  * @out must be zeroed or cleared: the parser overwrites it.
  */
 int
-virScsiLbaStatusParse(const uint8_t *buf,
+virSCSILbaStatusParse(const uint8_t *buf,
                       size_t len,
-                      virScsiLbaStatus *out,
+                      virSCSILbaStatus *out,
                       GError **error);
 
 void
-virScsiLbaStatusClear(virScsiLbaStatus *status);
+virSCSILbaStatusClear(virSCSILbaStatus *status);
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virScsiLbaStatus, virScsiLbaStatusClear);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virSCSILbaStatus, virSCSILbaStatusClear);
 
 const char *
-virScsiLbaProvisioningStatusName(uint8_t status);
+virSCSILbaProvisioningStatusName(uint8_t status);

@@ -28,12 +28,12 @@
 #define VIR_SCSI_PERIPHERAL_DISK 0x00
 
 static void
-virScsiCapsWarn(virScsiLunCaps *caps,
+virSCSICapsWarn(virSCSILunCaps *caps,
                 const char *fmt,
                 ...) G_GNUC_PRINTF(2, 3);
 
 static void
-virScsiCapsWarn(virScsiLunCaps *caps,
+virSCSICapsWarn(virSCSILunCaps *caps,
                 const char *fmt,
                 ...)
 {
@@ -47,7 +47,7 @@ virScsiCapsWarn(virScsiLunCaps *caps,
 
 /* Run a data-in command; *received is what the device really sent. */
 static int
-virScsiCapsDataIn(virScsiTransport *transport,
+virSCSICapsDataIn(virSCSITransport *transport,
                   const uint8_t *cdb,
                   size_t cdbLen,
                   uint8_t *buf,
@@ -56,7 +56,7 @@ virScsiCapsDataIn(virScsiTransport *transport,
                   GError **error)
 {
     memset(buf, 0, bufLen);
-    return virScsiTransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+    return virSCSITransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
                                   buf, bufLen, 0, received, error);
 }
 
@@ -67,7 +67,7 @@ virScsiCapsDataIn(virScsiTransport *transport,
  * still never trust the length beyond what arrived.
  */
 static uint8_t *
-virScsiCapsReadVpd(virScsiTransport *transport,
+virSCSICapsReadVPD(virSCSITransport *transport,
                    uint8_t page,
                    size_t *len,
                    GError **error)
@@ -79,16 +79,16 @@ virScsiCapsReadVpd(virScsiTransport *transport,
     size_t attempt;
 
     for (attempt = 0; attempt < 2; attempt++) {
-        size_t cdbLen = virScsiCdbInquiryVpd(cdb, page, alloc);
+        size_t cdbLen = virSCSICdbInquiryVPD(cdb, page, alloc);
         size_t needed;
 
         g_free(buf);
         buf = g_new0(uint8_t, alloc);
-        if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, alloc, &got, error) < 0)
+        if (virSCSICapsDataIn(transport, cdb, cdbLen, buf, alloc, &got, error) < 0)
             return NULL;
         if (got < 4)
             break;
-        needed = 4 + (size_t)virScsiGetBE16(buf + 2);
+        needed = 4 + (size_t)virSCSIGetBE16(buf + 2);
         if (needed <= got || got < alloc || alloc == VIR_SCSI_PROBE_ALLOC_MAX)
             break;
         alloc = MIN(needed, VIR_SCSI_PROBE_ALLOC_MAX);
@@ -99,17 +99,17 @@ virScsiCapsReadVpd(virScsiTransport *transport,
 
 
 static int
-virScsiCapsProbeInquiry(virScsiTransport *transport,
-                        virScsiLunCaps *caps,
+virSCSICapsProbeInquiry(virSCSITransport *transport,
+                        virSCSILunCaps *caps,
                         GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
     uint8_t buf[VIR_SCSI_INQUIRY_ALLOC];
-    size_t cdbLen = virScsiCdbInquiryStandard(cdb, sizeof(buf));
+    size_t cdbLen = virSCSICdbInquiryStandard(cdb, sizeof(buf));
     size_t got = 0;
 
-    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, error) < 0 ||
-        virScsiInquiryParse(buf, got, &caps->inquiry, error) < 0) {
+    if (virSCSICapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, error) < 0 ||
+        virSCSIInquiryParse(buf, got, &caps->inquiry, error) < 0) {
         g_prefix_error(error, "cannot identify the LUN, INQUIRY failed: ");
         return -1;
     }
@@ -129,29 +129,29 @@ virScsiCapsProbeInquiry(virScsiTransport *transport,
 }
 
 
-typedef int (*virScsiCapsPageDecoder)(virScsiLunCaps *caps,
+typedef int (*virSCSICapsPageDecoder)(virSCSILunCaps *caps,
                                       const uint8_t *buf,
                                       size_t len,
                                       GError **error);
 
 static int
-virScsiCapsDecodeSupported(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeSupported(virSCSILunCaps *caps, const uint8_t *buf,
                            size_t len, GError **error)
 {
-    if (virScsiVpdSupportedParse(buf, len, &caps->vpdPages, error) < 0)
+    if (virSCSIVPDSupportedParse(buf, len, &caps->vpdPages, error) < 0)
         return -1;
-    caps->hasVpdPages = true;
+    caps->hasVPDPages = true;
     return 0;
 }
 
 
 static int
-virScsiCapsDecodeSerial(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeSerial(virSCSILunCaps *caps, const uint8_t *buf,
                         size_t len, GError **error)
 {
-    g_auto(virScsiVpdSerial) serial = { 0 };
+    g_auto(virSCSIVPDSerial) serial = { 0 };
 
-    if (virScsiVpdSerialParse(buf, len, &serial, error) < 0)
+    if (virSCSIVPDSerialParse(buf, len, &serial, error) < 0)
         return -1;
     caps->serial = g_steal_pointer(&serial.serial);
     return 0;
@@ -159,29 +159,29 @@ virScsiCapsDecodeSerial(virScsiLunCaps *caps, const uint8_t *buf,
 
 
 static int
-virScsiCapsDecodeDeviceId(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeDeviceId(virSCSILunCaps *caps, const uint8_t *buf,
                           size_t len, GError **error)
 {
-    const virScsiVpdDesignator *best;
+    const virSCSIVPDDesignator *best;
 
-    if (virScsiVpdDeviceIdParse(buf, len, &caps->deviceId, error) < 0)
+    if (virSCSIVPDDeviceIdParse(buf, len, &caps->deviceId, error) < 0)
         return -1;
     caps->hasDeviceId = true;
 
     /* Only a designator that fits a CSCD descriptor qualifies. */
-    if (!(best = virScsiVpdDeviceIdBestDesignator(&caps->deviceId)))
+    if (!(best = virSCSIVPDDeviceIdBestDesignator(&caps->deviceId)))
         return 0;
-    caps->designatorText = virScsiVpdDesignatorFormat(best);
+    caps->designatorText = virSCSIVPDDesignatorFormat(best);
     caps->designator = best;
     return 0;
 }
 
 
 static int
-virScsiCapsDecodeBlockLimits(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeBlockLimits(virSCSILunCaps *caps, const uint8_t *buf,
                              size_t len, GError **error)
 {
-    if (virScsiVpdBlockLimitsParse(buf, len, &caps->blockLimits, error) < 0)
+    if (virSCSIVPDBlockLimitsParse(buf, len, &caps->blockLimits, error) < 0)
         return -1;
     caps->hasBlockLimits = true;
     return 0;
@@ -189,10 +189,10 @@ virScsiCapsDecodeBlockLimits(virScsiLunCaps *caps, const uint8_t *buf,
 
 
 static int
-virScsiCapsDecodeBdc(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeBdc(virSCSILunCaps *caps, const uint8_t *buf,
                      size_t len, GError **error)
 {
-    if (virScsiVpdBlockCharacteristicsParse(buf, len, &caps->bdc, error) < 0)
+    if (virSCSIVPDBlockCharacteristicsParse(buf, len, &caps->bdc, error) < 0)
         return -1;
     caps->hasBdc = true;
     return 0;
@@ -200,10 +200,10 @@ virScsiCapsDecodeBdc(virScsiLunCaps *caps, const uint8_t *buf,
 
 
 static int
-virScsiCapsDecodeLbp(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeLbp(virSCSILunCaps *caps, const uint8_t *buf,
                      size_t len, GError **error)
 {
-    if (virScsiVpdLbpParse(buf, len, &caps->lbp, error) < 0)
+    if (virSCSIVPDLbpParse(buf, len, &caps->lbp, error) < 0)
         return -1;
     caps->hasLbp = true;
     return 0;
@@ -211,10 +211,10 @@ virScsiCapsDecodeLbp(virScsiLunCaps *caps, const uint8_t *buf,
 
 
 static int
-virScsiCapsDecodeTpc(virScsiLunCaps *caps, const uint8_t *buf,
+virSCSICapsDecodeTpc(virSCSILunCaps *caps, const uint8_t *buf,
                      size_t len, GError **error)
 {
-    if (virScsiVpdTpcParse(buf, len, &caps->tpc, error) < 0)
+    if (virSCSIVPDTpcParse(buf, len, &caps->tpc, error) < 0)
         return -1;
     caps->hasTpc = true;
     return 0;
@@ -224,34 +224,34 @@ virScsiCapsDecodeTpc(virScsiLunCaps *caps, const uint8_t *buf,
 typedef struct {
     uint8_t page;
     const char *name;
-    virScsiCapsPageDecoder decode;
-} virScsiCapsPage;
+    virSCSICapsPageDecoder decode;
+} virSCSICapsPage;
 
-static const virScsiCapsPage virScsiCapsPages[] = {
-    { 0x80, "Unit Serial Number", virScsiCapsDecodeSerial },
-    { 0x83, "Device Identification", virScsiCapsDecodeDeviceId },
-    { 0xB0, "Block Limits", virScsiCapsDecodeBlockLimits },
-    { 0xB1, "Block Device Characteristics", virScsiCapsDecodeBdc },
-    { 0xB2, "Logical Block Provisioning", virScsiCapsDecodeLbp },
-    { 0x8F, "Third-Party Copy", virScsiCapsDecodeTpc },
+static const virSCSICapsPage virSCSICapsPages[] = {
+    { 0x80, "Unit Serial Number", virSCSICapsDecodeSerial },
+    { 0x83, "Device Identification", virSCSICapsDecodeDeviceId },
+    { 0xB0, "Block Limits", virSCSICapsDecodeBlockLimits },
+    { 0xB1, "Block Device Characteristics", virSCSICapsDecodeBdc },
+    { 0xB2, "Logical Block Provisioning", virSCSICapsDecodeLbp },
+    { 0x8F, "Third-Party Copy", virSCSICapsDecodeTpc },
 };
 
 
 static void
-virScsiCapsProbePage(virScsiTransport *transport,
-                     virScsiLunCaps *caps,
-                     const virScsiCapsPage *page,
+virSCSICapsProbePage(virSCSITransport *transport,
+                     virSCSILunCaps *caps,
+                     const virSCSICapsPage *page,
                      bool advertised)
 {
     g_autoptr(GError) err = NULL;
     g_autofree uint8_t *buf = NULL;
     size_t len = 0;
 
-    if (!(buf = virScsiCapsReadVpd(transport, page->page, &len, &err)) ||
+    if (!(buf = virSCSICapsReadVPD(transport, page->page, &len, &err)) ||
         page->decode(caps, buf, len, &err) < 0) {
         /* A page the LUN did not list is allowed to fail quietly. */
         if (advertised)
-            virScsiCapsWarn(caps, "VPD page 0x%02x (%s) is listed as supported "
+            virSCSICapsWarn(caps, "VPD page 0x%02x (%s) is listed as supported "
                             "but could not be used: %s",
                             page->page, page->name, err->message);
     }
@@ -259,37 +259,37 @@ virScsiCapsProbePage(virScsiTransport *transport,
 
 
 static void
-virScsiCapsProbeVpd(virScsiTransport *transport,
-                    virScsiLunCaps *caps)
+virSCSICapsProbeVPD(virSCSITransport *transport,
+                    virSCSILunCaps *caps)
 {
     g_autoptr(GError) err = NULL;
     g_autofree uint8_t *buf = NULL;
     size_t len = 0;
     size_t i;
 
-    if (!(buf = virScsiCapsReadVpd(transport, 0x00, &len, &err)) ||
-        virScsiCapsDecodeSupported(caps, buf, len, &err) < 0) {
-        virScsiCapsWarn(caps, "VPD page 0x00 (Supported VPD Pages) could not be "
+    if (!(buf = virSCSICapsReadVPD(transport, 0x00, &len, &err)) ||
+        virSCSICapsDecodeSupported(caps, buf, len, &err) < 0) {
+        virSCSICapsWarn(caps, "VPD page 0x00 (Supported VPD Pages) could not be "
                         "read: %s; trying the pages anyway", err->message);
     }
 
-    for (i = 0; i < G_N_ELEMENTS(virScsiCapsPages); i++) {
-        const virScsiCapsPage *page = &virScsiCapsPages[i];
-        bool advertised = caps->hasVpdPages &&
-            virScsiVpdSupportedHas(&caps->vpdPages, page->page);
+    for (i = 0; i < G_N_ELEMENTS(virSCSICapsPages); i++) {
+        const virSCSICapsPage *page = &virSCSICapsPages[i];
+        bool advertised = caps->hasVPDPages &&
+            virSCSIVPDSupportedHas(&caps->vpdPages, page->page);
 
         /* SPC: a page not listed in 0x00 is not supported.  Without the
          * list we cannot know, so ask. */
-        if (caps->hasVpdPages && !advertised)
+        if (caps->hasVPDPages && !advertised)
             continue;
-        virScsiCapsProbePage(transport, caps, page, advertised);
+        virSCSICapsProbePage(transport, caps, page, advertised);
     }
 }
 
 
 static int
-virScsiCapsProbeCapacity(virScsiTransport *transport,
-                         virScsiLunCaps *caps,
+virSCSICapsProbeCapacity(virSCSITransport *transport,
+                         virSCSILunCaps *caps,
                          GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
@@ -297,12 +297,12 @@ virScsiCapsProbeCapacity(virScsiTransport *transport,
     size_t cdbLen;
     size_t got = 0;
     g_autoptr(GError) err16 = NULL;
-    virScsiReadCapacity16 rc16;
-    virScsiReadCapacity10 rc10;
+    virSCSIReadCapacity16 rc16;
+    virSCSIReadCapacity10 rc10;
 
-    cdbLen = virScsiCdbReadCapacity16(cdb, sizeof(buf));
-    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err16) == 0 &&
-        virScsiReadCapacity16Parse(buf, got, &rc16, &err16) == 0) {
+    cdbLen = virSCSICdbReadCapacity16(cdb, sizeof(buf));
+    if (virSCSICapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err16) == 0 &&
+        virSCSIReadCapacity16Parse(buf, got, &rc16, &err16) == 0) {
         caps->hasReadCapacity16 = true;
         caps->blockSize = rc16.blockLength;
         caps->capacityBlocks = rc16.capacityBlocks;
@@ -315,9 +315,9 @@ virScsiCapsProbeCapacity(virScsiTransport *transport,
         }
     } else {
         /* READ CAPACITY(16) is optional before SBC-3: fall back. */
-        cdbLen = virScsiCdbReadCapacity10(cdb);
-        if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, 8, &got, error) < 0 ||
-            virScsiReadCapacity10Parse(buf, got, &rc10, error) < 0) {
+        cdbLen = virSCSICdbReadCapacity10(cdb);
+        if (virSCSICapsDataIn(transport, cdb, cdbLen, buf, 8, &got, error) < 0 ||
+            virSCSIReadCapacity10Parse(buf, got, &rc10, error) < 0) {
             g_prefix_error(error, "%s: READ CAPACITY(16) failed (%s), then READ CAPACITY(10): ",
                            transport->target, err16->message);
             return -1;
@@ -351,22 +351,22 @@ virScsiCapsProbeCapacity(virScsiTransport *transport,
 
 
 static void
-virScsiCapsProbeCopyParams(virScsiTransport *transport,
-                           virScsiLunCaps *caps)
+virSCSICapsProbeCopyParams(virSCSITransport *transport,
+                           virSCSILunCaps *caps)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
     g_autofree uint8_t *buf = g_new0(uint8_t, VIR_SCSI_PROBE_COPY_ALLOC);
-    size_t cdbLen = virScsiCdbReceiveCopyOperatingParameters(cdb, VIR_SCSI_PROBE_COPY_ALLOC);
+    size_t cdbLen = virSCSICdbReceiveCopyOperatingParameters(cdb, VIR_SCSI_PROBE_COPY_ALLOC);
     g_autoptr(GError) err = NULL;
     size_t got = 0;
 
     if (!caps->inquiry.hasByte5 || !caps->inquiry.threePC)
         return;
 
-    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, VIR_SCSI_PROBE_COPY_ALLOC,
+    if (virSCSICapsDataIn(transport, cdb, cdbLen, buf, VIR_SCSI_PROBE_COPY_ALLOC,
                           &got, &err) < 0 ||
-        virScsiCopyOpParamsParse(buf, got, &caps->copyParams, &err) < 0) {
-        virScsiCapsWarn(caps, "the LUN reports a copy manager (3PC=1) but RECEIVE "
+        virSCSICopyOpParamsParse(buf, got, &caps->copyParams, &err) < 0) {
+        virSCSICapsWarn(caps, "the LUN reports a copy manager (3PC=1) but RECEIVE "
                         "COPY RESULTS (OPERATING PARAMETERS) failed: %s",
                         err->message);
         return;
@@ -376,25 +376,25 @@ virScsiCapsProbeCopyParams(virScsiTransport *transport,
 
 
 static void
-virScsiCapsProbeLbaStatus(virScsiTransport *transport,
-                          virScsiLunCaps *caps)
+virSCSICapsProbeLbaStatus(virSCSITransport *transport,
+                          virSCSILunCaps *caps)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
     uint8_t buf[24];
-    size_t cdbLen = virScsiCdbGetLbaStatus(cdb, 0, sizeof(buf));
+    size_t cdbLen = virSCSICdbGetLbaStatus(cdb, 0, sizeof(buf));
     g_autoptr(GError) err = NULL;
-    g_auto(virScsiLbaStatus) status = { 0 };
+    g_auto(virSCSILbaStatus) status = { 0 };
     size_t got = 0;
 
     /* SBC-3 requires GET LBA STATUS wherever LBPME is set; ask anyway,
      * since targets differ (LIO sets LBPME without implementing it). */
-    if (virScsiCapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err) < 0 ||
-        virScsiLbaStatusParse(buf, got, &status, &err) < 0) {
+    if (virSCSICapsDataIn(transport, cdb, cdbLen, buf, sizeof(buf), &got, &err) < 0 ||
+        virSCSILbaStatusParse(buf, got, &status, &err) < 0) {
         caps->getLbaStatus = VIR_SCSI_SUPPORT_NO;
         if (caps->lbpme &&
             !g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED) &&
             !g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_FIELD))
-            virScsiCapsWarn(caps, "GET LBA STATUS failed: %s", err->message);
+            virSCSICapsWarn(caps, "GET LBA STATUS failed: %s", err->message);
         return;
     }
     caps->getLbaStatus = VIR_SCSI_SUPPORT_YES;
@@ -404,60 +404,60 @@ virScsiCapsProbeLbaStatus(virScsiTransport *transport,
 /* Answers that contradict each other are reported, and the safer one
  * wins where it matters (virscsiplan.c reads LBPRZ from the LBP page). */
 static void
-virScsiCapsCrossCheck(virScsiLunCaps *caps)
+virSCSICapsCrossCheck(virSCSILunCaps *caps)
 {
     if (caps->hasLbp && caps->hasReadCapacity16 &&
         caps->lbp.lbprz != caps->lbprzReadCap)
-        virScsiCapsWarn(caps, "LBPRZ differs between READ CAPACITY(16) (%d) and "
+        virSCSICapsWarn(caps, "LBPRZ differs between READ CAPACITY(16) (%d) and "
                         "the Logical Block Provisioning page (%d)",
                         caps->lbprzReadCap, caps->lbp.lbprz);
     if (caps->hasLbp && caps->hasReadCapacity16 && !caps->lbpme &&
         (caps->lbp.lbpu || caps->lbp.lbpws || caps->lbp.lbpws10))
-        virScsiCapsWarn(caps, "the Logical Block Provisioning page allows unmap "
+        virSCSICapsWarn(caps, "the Logical Block Provisioning page allows unmap "
                         "commands but READ CAPACITY(16) reports LBPME=0");
     if (caps->hasBlockLimits && caps->blockLimits.hasUnmapFields &&
         caps->hasLbp && caps->lbp.lbpu &&
         (!caps->blockLimits.maxUnmapLbaCount ||
          !caps->blockLimits.maxUnmapBlockDescriptorCount))
-        virScsiCapsWarn(caps, "LBPU=1 but the Block Limits page reports UNMAP "
+        virSCSICapsWarn(caps, "LBPU=1 but the Block Limits page reports UNMAP "
                         "limits of 0 (not implemented)");
     if (caps->inquiry.hasByte5 && !caps->inquiry.threePC && caps->hasTpc)
-        virScsiCapsWarn(caps, "a Third-Party Copy page is listed but 3PC=0");
+        virSCSICapsWarn(caps, "a Third-Party Copy page is listed but 3PC=0");
 }
 
 
-virScsiLunCaps *
-virScsiLunCapsProbe(virScsiTransport *transport,
+virSCSILunCaps *
+virSCSILunCapsProbe(virSCSITransport *transport,
                     GError **error)
 {
-    g_autoptr(virScsiLunCaps) caps = g_new0(virScsiLunCaps, 1);
+    g_autoptr(virSCSILunCaps) caps = g_new0(virSCSILunCaps, 1);
 
     caps->target = g_strdup(transport->target);
     caps->transport = g_strdup(transport->ops->name);
     caps->warnings = g_ptr_array_new_with_free_func(g_free);
 
-    if (virScsiCapsProbeInquiry(transport, caps, error) < 0)
+    if (virSCSICapsProbeInquiry(transport, caps, error) < 0)
         return NULL;
-    virScsiCapsProbeVpd(transport, caps);
-    if (virScsiCapsProbeCapacity(transport, caps, error) < 0)
+    virSCSICapsProbeVPD(transport, caps);
+    if (virSCSICapsProbeCapacity(transport, caps, error) < 0)
         return NULL;
-    virScsiCapsProbeCopyParams(transport, caps);
-    virScsiCapsProbeLbaStatus(transport, caps);
-    virScsiCapsCrossCheck(caps);
+    virSCSICapsProbeCopyParams(transport, caps);
+    virSCSICapsProbeLbaStatus(transport, caps);
+    virSCSICapsCrossCheck(caps);
 
     return g_steal_pointer(&caps);
 }
 
 
 void
-virScsiLunCapsFree(virScsiLunCaps *caps)
+virSCSILunCapsFree(virSCSILunCaps *caps)
 {
     if (!caps)
         return;
     g_free(caps->target);
     g_free(caps->transport);
     g_free(caps->serial);
-    virScsiVpdDeviceIdClear(&caps->deviceId);
+    virSCSIVPDDeviceIdClear(&caps->deviceId);
     g_free(caps->designatorText);
     if (caps->warnings)
         g_ptr_array_unref(caps->warnings);
@@ -466,8 +466,8 @@ virScsiLunCapsFree(virScsiLunCaps *caps)
 
 
 bool
-virScsiLunCapsSameLun(const virScsiLunCaps *a,
-                      const virScsiLunCaps *b)
+virSCSILunCapsSameLun(const virSCSILunCaps *a,
+                      const virSCSILunCaps *b)
 {
     if (!a->designator || !b->designator)
         return false;

@@ -16,7 +16,7 @@ typedef enum {
     VIR_SCSI_SUPPORT_UNKNOWN,   /* not probed, or the probe could not tell */
     VIR_SCSI_SUPPORT_YES,
     VIR_SCSI_SUPPORT_NO,
-} virScsiSupport;
+} virSCSISupport;
 
 /*
  * Everything the negotiation needs, as the LUN reported it.  Each has...
@@ -24,28 +24,28 @@ typedef enum {
  * beside it is meaningful only then.  Values keep the standard's meaning
  * (0 is usually "not reported"); virscsiplan.c interprets them.
  */
-typedef struct _virScsiLunCaps virScsiLunCaps;
-struct _virScsiLunCaps {
+typedef struct _virSCSILunCaps virSCSILunCaps;
+struct _virSCSILunCaps {
     char *target;                       /* device path or redacted URL */
     char *transport;                    /* "sg" or "iscsi" */
 
-    virScsiInquiry inquiry;
-    virScsiVpdSupported vpdPages;       /* hasVpdPages: page 0x00 obtained */
-    bool hasVpdPages;
+    virSCSIInquiry inquiry;
+    virSCSIVPDSupported vpdPages;       /* hasVPDPages: page 0x00 obtained */
+    bool hasVPDPages;
     char *serial;                       /* VPD 0x80, or NULL */
-    virScsiVpdDeviceId deviceId;        /* VPD 0x83 */
+    virSCSIVPDDeviceId deviceId;        /* VPD 0x83 */
     bool hasDeviceId;
     /* The designator that names this LUN in EXTENDED COPY, or NULL. */
-    const virScsiVpdDesignator *designator;
+    const virSCSIVPDDesignator *designator;
     char *designatorText;               /* "naa.6001405...", or NULL */
 
-    virScsiVpdBlockLimits blockLimits;  /* VPD 0xB0 */
+    virSCSIVPDBlockLimits blockLimits;  /* VPD 0xB0 */
     bool hasBlockLimits;
-    virScsiVpdBlockCharacteristics bdc; /* VPD 0xB1 */
+    virSCSIVPDBlockCharacteristics bdc; /* VPD 0xB1 */
     bool hasBdc;
-    virScsiVpdLbp lbp;                  /* VPD 0xB2 */
+    virSCSIVPDLbp lbp;                  /* VPD 0xB2 */
     bool hasLbp;
-    virScsiVpdTpc tpc;                  /* VPD 0x8F */
+    virSCSIVPDTpc tpc;                  /* VPD 0x8F */
     bool hasTpc;
 
     /* READ CAPACITY(16), or (10) where (16) is refused. */
@@ -57,10 +57,10 @@ struct _virScsiLunCaps {
     bool lbprzReadCap;
     bool hasReadCapacity16;
 
-    virScsiCopyOpParams copyParams;     /* RECEIVE COPY RESULTS, OPERATING PARAMETERS */
+    virSCSICopyOpParams copyParams;     /* RECEIVE COPY RESULTS, OPERATING PARAMETERS */
     bool hasCopyParams;
 
-    virScsiSupport getLbaStatus;        /* tried once at LBA 0 */
+    virSCSISupport getLbaStatus;        /* tried once at LBA 0 */
 
     /* What went wrong while probing without making the probe fail (a page
      * advertised but refused, a reply that contradicted itself). */
@@ -70,16 +70,16 @@ struct _virScsiLunCaps {
 /* Send INQUIRY, the VPD pages the LUN lists, READ CAPACITY, RECEIVE COPY
  * RESULTS and GET LBA STATUS; decode them.  Fails only when the LUN cannot
  * be identified at all (no INQUIRY, not a disk, no capacity). */
-virScsiLunCaps *
-virScsiLunCapsProbe(virScsiTransport *transport,
+virSCSILunCaps *
+virSCSILunCapsProbe(virSCSITransport *transport,
                     GError **error);
 
 void
-virScsiLunCapsFree(virScsiLunCaps *caps);
+virSCSILunCapsFree(virSCSILunCaps *caps);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virScsiLunCaps, virScsiLunCapsFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSCSILunCaps, virSCSILunCapsFree);
 
 /* Two LUNs can be named to one copy manager only by a designator each. */
 bool
-virScsiLunCapsSameLun(const virScsiLunCaps *a,
-                      const virScsiLunCaps *b);
+virSCSILunCapsSameLun(const virSCSILunCaps *a,
+                      const virSCSILunCaps *b);

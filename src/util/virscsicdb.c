@@ -20,14 +20,14 @@
 #define VIR_SCSI_CDB_FUA 0x08
 
 static void
-virScsiCdbClear(uint8_t *cdb)
+virSCSICdbClear(uint8_t *cdb)
 {
     memset(cdb, 0, VIR_SCSI_CDB_MAX);
 }
 
 
 size_t
-virScsiCdbLength(uint8_t opcode)
+virSCSICdbLength(uint8_t opcode)
 {
     /* Indexed by GROUP CODE.  Group 3 is reserved / variable length
      * (0x7F), 6 and 7 are vendor specific: the opcode alone does not say. */
@@ -38,9 +38,9 @@ virScsiCdbLength(uint8_t opcode)
 
 
 size_t
-virScsiCdbTestUnitReady(uint8_t *cdb)
+virSCSICdbTestUnitReady(uint8_t *cdb)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_TEST_UNIT_READY;
     return 6;
 }
@@ -52,74 +52,74 @@ virScsiCdbTestUnitReady(uint8_t *cdb)
  * the first request under 256 bytes.
  */
 static size_t
-virScsiCdbInquiry(uint8_t *cdb,
+virSCSICdbInquiry(uint8_t *cdb,
                   bool evpd,
                   uint8_t pageCode,
                   uint16_t allocLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_INQUIRY;
     if (evpd)
         cdb[1] = 0x01;
     cdb[2] = pageCode;
-    virScsiPutBE16(cdb + 3, allocLen);
+    virSCSIPutBE16(cdb + 3, allocLen);
     return 6;
 }
 
 
 size_t
-virScsiCdbInquiryStandard(uint8_t *cdb,
+virSCSICdbInquiryStandard(uint8_t *cdb,
                           uint16_t allocLen)
 {
     /* A non-zero PAGE CODE with EVPD=0 is an error (SPC-4), hence
      * no page argument here. */
-    return virScsiCdbInquiry(cdb, false, 0, allocLen);
+    return virSCSICdbInquiry(cdb, false, 0, allocLen);
 }
 
 
 size_t
-virScsiCdbInquiryVpd(uint8_t *cdb,
+virSCSICdbInquiryVPD(uint8_t *cdb,
                      uint8_t pageCode,
                      uint16_t allocLen)
 {
-    return virScsiCdbInquiry(cdb, true, pageCode, allocLen);
+    return virSCSICdbInquiry(cdb, true, pageCode, allocLen);
 }
 
 
 size_t
-virScsiCdbReadCapacity10(uint8_t *cdb)
+virSCSICdbReadCapacity10(uint8_t *cdb)
 {
     /* Bytes 2-5 (LOGICAL BLOCK ADDRESS) and byte 8 (PMI) are obsolete in
      * SBC-3 and must be 0. */
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_READ_CAPACITY_10;
     return 10;
 }
 
 
 size_t
-virScsiCdbReadCapacity16(uint8_t *cdb,
+virSCSICdbReadCapacity16(uint8_t *cdb,
                          uint32_t allocLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_SERVICE_ACTION_IN_16;
     cdb[1] = VIR_SCSI_SA_READ_CAPACITY_16;
     /* bytes 2-9: obsolete LBA, byte 14: obsolete PMI */
-    virScsiPutBE32(cdb + 10, allocLen);
+    virSCSIPutBE32(cdb + 10, allocLen);
     return 16;
 }
 
 
 size_t
-virScsiCdbGetLbaStatus(uint8_t *cdb,
+virSCSICdbGetLbaStatus(uint8_t *cdb,
                        uint64_t startLba,
                        uint32_t allocLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_SERVICE_ACTION_IN_16;
     cdb[1] = VIR_SCSI_SA_GET_LBA_STATUS;
-    virScsiPutBE64(cdb + 2, startLba);
-    virScsiPutBE32(cdb + 10, allocLen);
+    virSCSIPutBE64(cdb + 2, startLba);
+    virSCSIPutBE32(cdb + 10, allocLen);
     /* byte 14: REPORT TYPE left 0 (all LBAs) */
     return 16;
 }
@@ -130,7 +130,7 @@ virScsiCdbGetLbaStatus(uint8_t *cdb,
  * INVALID FIELD IN CDB, so refuse it here where the mistake is made.
  */
 static int
-virScsiCdbWriteSameCheckFlags(unsigned int flags,
+virSCSICdbWriteSameCheckFlags(unsigned int flags,
                               unsigned int allowed,
                               const char *name,
                               GError **error)
@@ -153,16 +153,16 @@ virScsiCdbWriteSameCheckFlags(unsigned int flags,
 
 
 int
-virScsiCdbWriteSame10(uint8_t *cdb,
+virSCSICdbWriteSame10(uint8_t *cdb,
                       uint64_t lba,
                       uint32_t nblocks,
                       unsigned int flags,
                       GError **error)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
 
     /* NDOB exists only in WRITE SAME(16). */
-    if (virScsiCdbWriteSameCheckFlags(flags,
+    if (virSCSICdbWriteSameCheckFlags(flags,
                                       VIR_SCSI_WRITE_SAME_UNMAP |
                                       VIR_SCSI_WRITE_SAME_ANCHOR,
                                       "WRITE SAME(10)", error) < 0)
@@ -184,23 +184,23 @@ virScsiCdbWriteSame10(uint8_t *cdb,
 
     cdb[0] = VIR_SCSI_OP_WRITE_SAME_10;
     cdb[1] = flags;
-    virScsiPutBE32(cdb + 2, lba);
+    virSCSIPutBE32(cdb + 2, lba);
     /* byte 6: GROUP NUMBER */
-    virScsiPutBE16(cdb + 7, nblocks);
+    virSCSIPutBE16(cdb + 7, nblocks);
     return 10;
 }
 
 
 int
-virScsiCdbWriteSame16(uint8_t *cdb,
+virSCSICdbWriteSame16(uint8_t *cdb,
                       uint64_t lba,
                       uint32_t nblocks,
                       unsigned int flags,
                       GError **error)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
 
-    if (virScsiCdbWriteSameCheckFlags(flags,
+    if (virSCSICdbWriteSameCheckFlags(flags,
                                       VIR_SCSI_WRITE_SAME_NDOB |
                                       VIR_SCSI_WRITE_SAME_UNMAP |
                                       VIR_SCSI_WRITE_SAME_ANCHOR,
@@ -209,37 +209,37 @@ virScsiCdbWriteSame16(uint8_t *cdb,
 
     cdb[0] = VIR_SCSI_OP_WRITE_SAME_16;
     cdb[1] = flags;
-    virScsiPutBE64(cdb + 2, lba);
-    virScsiPutBE32(cdb + 10, nblocks);
+    virSCSIPutBE64(cdb + 2, lba);
+    virSCSIPutBE32(cdb + 10, nblocks);
     /* byte 14: GROUP NUMBER */
     return 16;
 }
 
 
 size_t
-virScsiCdbUnmap(uint8_t *cdb,
+virSCSICdbUnmap(uint8_t *cdb,
                 bool anchor,
                 uint16_t paramLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_UNMAP;
     if (anchor)
         cdb[1] = 0x01;
     /* byte 6: GROUP NUMBER */
-    virScsiPutBE16(cdb + 7, paramLen);
+    virSCSIPutBE16(cdb + 7, paramLen);
     return 10;
 }
 
 
 int
-virScsiCdbCompareAndWrite(uint8_t *cdb,
+virSCSICdbCompareAndWrite(uint8_t *cdb,
                           uint64_t lba,
                           unsigned int nblocks,
                           bool dpo,
                           bool fua,
                           GError **error)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
 
     /* Zero is not an error for the device (SBC-4), but it compares and
      * writes nothing: a lock that takes nothing is a caller's bug. */
@@ -255,7 +255,7 @@ virScsiCdbCompareAndWrite(uint8_t *cdb,
         cdb[1] |= VIR_SCSI_CDB_DPO;
     if (fua)
         cdb[1] |= VIR_SCSI_CDB_FUA;
-    virScsiPutBE64(cdb + 2, lba);
+    virSCSIPutBE64(cdb + 2, lba);
     /* bytes 10-12 reserved */
     cdb[13] = nblocks;
     /* byte 14: GROUP NUMBER */
@@ -264,58 +264,58 @@ virScsiCdbCompareAndWrite(uint8_t *cdb,
 
 
 static size_t
-virScsiCdbReadWrite16(uint8_t *cdb,
+virSCSICdbReadWrite16(uint8_t *cdb,
                       uint8_t opcode,
                       uint64_t lba,
                       uint32_t nblocks,
                       bool dpo,
                       bool fua)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = opcode;
     if (dpo)
         cdb[1] |= VIR_SCSI_CDB_DPO;
     if (fua)
         cdb[1] |= VIR_SCSI_CDB_FUA;
-    virScsiPutBE64(cdb + 2, lba);
-    virScsiPutBE32(cdb + 10, nblocks);
+    virSCSIPutBE64(cdb + 2, lba);
+    virSCSIPutBE32(cdb + 10, nblocks);
     /* byte 14: GROUP NUMBER */
     return 16;
 }
 
 
 size_t
-virScsiCdbRead16(uint8_t *cdb,
+virSCSICdbRead16(uint8_t *cdb,
                  uint64_t lba,
                  uint32_t nblocks,
                  bool dpo,
                  bool fua)
 {
-    return virScsiCdbReadWrite16(cdb, VIR_SCSI_OP_READ_16,
+    return virSCSICdbReadWrite16(cdb, VIR_SCSI_OP_READ_16,
                                  lba, nblocks, dpo, fua);
 }
 
 
 size_t
-virScsiCdbWrite16(uint8_t *cdb,
+virSCSICdbWrite16(uint8_t *cdb,
                   uint64_t lba,
                   uint32_t nblocks,
                   bool dpo,
                   bool fua)
 {
-    return virScsiCdbReadWrite16(cdb, VIR_SCSI_OP_WRITE_16,
+    return virSCSICdbReadWrite16(cdb, VIR_SCSI_OP_WRITE_16,
                                  lba, nblocks, dpo, fua);
 }
 
 
 size_t
-virScsiCdbExtendedCopyLid1(uint8_t *cdb,
+virSCSICdbExtendedCopyLid1(uint8_t *cdb,
                            uint32_t paramLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_THIRD_PARTY_COPY_OUT;
     cdb[1] = VIR_SCSI_SA_EXTENDED_COPY_LID1;
-    virScsiPutBE32(cdb + 10, paramLen);
+    virSCSIPutBE32(cdb + 10, paramLen);
     return 16;
 }
 
@@ -326,36 +326,36 @@ virScsiCdbExtendedCopyLid1(uint8_t *cdb,
  * in byte 14.
  */
 static size_t
-virScsiCdbTokenCommand(uint8_t *cdb,
+virSCSICdbTokenCommand(uint8_t *cdb,
                        uint8_t sa,
                        uint32_t listId,
                        uint32_t paramLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_THIRD_PARTY_COPY_OUT;
     cdb[1] = sa;
-    virScsiPutBE32(cdb + 6, listId);
-    virScsiPutBE32(cdb + 10, paramLen);
+    virSCSIPutBE32(cdb + 6, listId);
+    virSCSIPutBE32(cdb + 10, paramLen);
     return 16;
 }
 
 
 size_t
-virScsiCdbPopulateToken(uint8_t *cdb,
+virSCSICdbPopulateToken(uint8_t *cdb,
                         uint32_t listId,
                         uint32_t paramLen)
 {
-    return virScsiCdbTokenCommand(cdb, VIR_SCSI_SA_POPULATE_TOKEN,
+    return virSCSICdbTokenCommand(cdb, VIR_SCSI_SA_POPULATE_TOKEN,
                                   listId, paramLen);
 }
 
 
 size_t
-virScsiCdbWriteUsingToken(uint8_t *cdb,
+virSCSICdbWriteUsingToken(uint8_t *cdb,
                           uint32_t listId,
                           uint32_t paramLen)
 {
-    return virScsiCdbTokenCommand(cdb, VIR_SCSI_SA_WRITE_USING_TOKEN,
+    return virSCSICdbTokenCommand(cdb, VIR_SCSI_SA_WRITE_USING_TOKEN,
                                   listId, paramLen);
 }
 
@@ -366,24 +366,24 @@ virScsiCdbWriteUsingToken(uint8_t *cdb,
  * in bytes 2-5 (SPC-4).  ALLOCATION LENGTH is bytes 10-13 for all.
  */
 static size_t
-virScsiCdbThirdPartyCopyIn(uint8_t *cdb,
+virSCSICdbThirdPartyCopyIn(uint8_t *cdb,
                            uint8_t sa,
                            uint32_t allocLen)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
     cdb[0] = VIR_SCSI_OP_THIRD_PARTY_COPY_IN;
     cdb[1] = sa;
-    virScsiPutBE32(cdb + 10, allocLen);
+    virSCSIPutBE32(cdb + 10, allocLen);
     return 16;
 }
 
 
 size_t
-virScsiCdbReceiveCopyStatusLid1(uint8_t *cdb,
+virSCSICdbReceiveCopyStatusLid1(uint8_t *cdb,
                                 uint8_t listId,
                                 uint32_t allocLen)
 {
-    size_t len = virScsiCdbThirdPartyCopyIn(cdb, VIR_SCSI_SA_COPY_STATUS_LID1,
+    size_t len = virSCSICdbThirdPartyCopyIn(cdb, VIR_SCSI_SA_COPY_STATUS_LID1,
                                             allocLen);
     cdb[2] = listId;
     return len;
@@ -391,39 +391,39 @@ virScsiCdbReceiveCopyStatusLid1(uint8_t *cdb,
 
 
 size_t
-virScsiCdbReceiveCopyOperatingParameters(uint8_t *cdb,
+virSCSICdbReceiveCopyOperatingParameters(uint8_t *cdb,
                                          uint32_t allocLen)
 {
-    return virScsiCdbThirdPartyCopyIn(cdb, VIR_SCSI_SA_OPERATING_PARAMETERS,
+    return virSCSICdbThirdPartyCopyIn(cdb, VIR_SCSI_SA_OPERATING_PARAMETERS,
                                       allocLen);
 }
 
 
 size_t
-virScsiCdbReceiveRodTokenInformation(uint8_t *cdb,
+virSCSICdbReceiveRodTokenInformation(uint8_t *cdb,
                                      uint32_t listId,
                                      uint32_t allocLen)
 {
     size_t len;
 
-    len = virScsiCdbThirdPartyCopyIn(cdb,
+    len = virSCSICdbThirdPartyCopyIn(cdb,
                                      VIR_SCSI_SA_RECEIVE_ROD_TOKEN_INFORMATION,
                                      allocLen);
-    virScsiPutBE32(cdb + 2, listId);
+    virSCSIPutBE32(cdb + 2, listId);
     return len;
 }
 
 
 int
-virScsiCdbReportSupportedOpcodes(uint8_t *cdb,
-                                 virScsiRsocOptions options,
+virSCSICdbReportSupportedOpcodes(uint8_t *cdb,
+                                 virSCSIRsocOptions options,
                                  bool rctd,
                                  uint8_t opcode,
                                  uint16_t serviceAction,
                                  uint32_t allocLen,
                                  GError **error)
 {
-    virScsiCdbClear(cdb);
+    virSCSICdbClear(cdb);
 
     /* An enum parameter can still carry any int: the field is 3 bits wide
      * and the values above ONE_EITHER are reserved. */
@@ -440,7 +440,7 @@ virScsiCdbReportSupportedOpcodes(uint8_t *cdb,
     if (rctd)
         cdb[2] |= 0x80;
     cdb[3] = opcode;
-    virScsiPutBE16(cdb + 4, serviceAction);
-    virScsiPutBE32(cdb + 6, allocLen);
+    virSCSIPutBE16(cdb + 4, serviceAction);
+    virSCSIPutBE32(cdb + 6, allocLen);
     return 12;
 }

@@ -39,13 +39,13 @@ typedef enum {
     VIR_SCSI_OP_WRITE_SAME_16 = 0x93,
     VIR_SCSI_OP_SERVICE_ACTION_IN_16 = 0x9E,  /* READ CAPACITY(16), GET LBA STATUS */
     VIR_SCSI_OP_MAINTENANCE_IN = 0xA3,        /* REPORT SUPPORTED OPERATION CODES */
-} virScsiOpcode;
+} virSCSIOpcode;
 
 /* Service actions of SERVICE ACTION IN(16), 0x9E (SBC-4). */
 typedef enum {
     VIR_SCSI_SA_READ_CAPACITY_16 = 0x10,
     VIR_SCSI_SA_GET_LBA_STATUS = 0x12,
-} virScsiServiceActionIn16;
+} virSCSIServiceActionIn16;
 
 /* Service actions of THIRD-PARTY COPY OUT, 0x83 (SPC-4, SBC-4). */
 typedef enum {
@@ -54,7 +54,7 @@ typedef enum {
     VIR_SCSI_SA_POPULATE_TOKEN = 0x10,
     VIR_SCSI_SA_WRITE_USING_TOKEN = 0x11,
     VIR_SCSI_SA_COPY_OPERATION_ABORT = 0x1C,
-} virScsiThirdPartyCopyOutSa;
+} virSCSIThirdPartyCopyOutSa;
 
 /* Service actions of THIRD-PARTY COPY IN, 0x84 (SPC-4). */
 typedef enum {
@@ -66,12 +66,12 @@ typedef enum {
     VIR_SCSI_SA_RECEIVE_DATA_LID4 = 0x06,
     VIR_SCSI_SA_RECEIVE_ROD_TOKEN_INFORMATION = 0x07,
     VIR_SCSI_SA_REPORT_ALL_ROD_TOKENS = 0x08,
-} virScsiThirdPartyCopyInSa;
+} virSCSIThirdPartyCopyInSa;
 
 /* Service actions of MAINTENANCE IN, 0xA3 (SPC-4). */
 typedef enum {
     VIR_SCSI_SA_REPORT_SUPPORTED_OPERATION_CODES = 0x0C,
-} virScsiMaintenanceInSa;
+} virSCSIMaintenanceInSa;
 
 /*
  * WRITE SAME flags.  The values are the bits of CDB byte 1, so they are
@@ -81,7 +81,7 @@ typedef enum {
     VIR_SCSI_WRITE_SAME_NDOB = 0x01,    /* no data-out buffer: write zeros (16 only) */
     VIR_SCSI_WRITE_SAME_UNMAP = 0x08,   /* unmap the blocks if the device can */
     VIR_SCSI_WRITE_SAME_ANCHOR = 0x10,  /* anchor instead of deallocate (needs UNMAP) */
-} virScsiWriteSameFlags;
+} virSCSIWriteSameFlags;
 
 /* REPORTING OPTIONS of REPORT SUPPORTED OPERATION CODES (SPC-4). */
 typedef enum {
@@ -89,10 +89,10 @@ typedef enum {
     VIR_SCSI_RSOC_ONE_NO_SA = 1,        /* one opcode that has no service actions */
     VIR_SCSI_RSOC_ONE_WITH_SA = 2,      /* one opcode + service action */
     VIR_SCSI_RSOC_ONE_EITHER = 3,       /* one opcode, with or without SA (SPC-4) */
-} virScsiRsocOptions;
+} virSCSIRsocOptions;
 
 /*
- * virScsiCdbLength:
+ * virSCSICdbLength:
  * @opcode: an operation code
  *
  * Returns the CDB length that the GROUP CODE (bits 7-5) of @opcode implies
@@ -100,30 +100,30 @@ typedef enum {
  * not fixed (variable length, vendor specific).
  */
 size_t
-virScsiCdbLength(uint8_t opcode);
+virSCSICdbLength(uint8_t opcode);
 
 /*
- * virScsiCdbTestUnitReady:
+ * virSCSICdbTestUnitReady:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  *
  * TEST UNIT READY (0x00): six zero bytes.  Returns 6.
  */
 size_t
-virScsiCdbTestUnitReady(uint8_t *cdb);
+virSCSICdbTestUnitReady(uint8_t *cdb);
 
 /*
- * virScsiCdbInquiryStandard:
+ * virSCSICdbInquiryStandard:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @allocLen: ALLOCATION LENGTH (bytes 3-4)
  *
  * INQUIRY (0x12) for the standard data: EVPD=0, PAGE CODE=0.  Returns 6.
  */
 size_t
-virScsiCdbInquiryStandard(uint8_t *cdb,
+virSCSICdbInquiryStandard(uint8_t *cdb,
                           uint16_t allocLen);
 
 /*
- * virScsiCdbInquiryVpd:
+ * virSCSICdbInquiryVPD:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @pageCode: the VPD page to return (byte 2)
  * @allocLen: ALLOCATION LENGTH (bytes 3-4)
@@ -131,33 +131,33 @@ virScsiCdbInquiryStandard(uint8_t *cdb,
  * INQUIRY (0x12) with EVPD=1 for VPD page @pageCode.  Returns 6.
  */
 size_t
-virScsiCdbInquiryVpd(uint8_t *cdb,
+virSCSICdbInquiryVPD(uint8_t *cdb,
                      uint8_t pageCode,
                      uint16_t allocLen);
 
 /*
- * virScsiCdbReadCapacity10:
+ * virSCSICdbReadCapacity10:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  *
  * READ CAPACITY(10) (0x25), PMI=0: the reply is always 8 bytes.
  * Returns 10.
  */
 size_t
-virScsiCdbReadCapacity10(uint8_t *cdb);
+virSCSICdbReadCapacity10(uint8_t *cdb);
 
 /*
- * virScsiCdbReadCapacity16:
+ * virSCSICdbReadCapacity16:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @allocLen: ALLOCATION LENGTH (bytes 10-13)
  *
  * READ CAPACITY(16) (0x9E, SA 0x10), PMI=0.  Returns 16.
  */
 size_t
-virScsiCdbReadCapacity16(uint8_t *cdb,
+virSCSICdbReadCapacity16(uint8_t *cdb,
                          uint32_t allocLen);
 
 /*
- * virScsiCdbGetLbaStatus:
+ * virSCSICdbGetLbaStatus:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @startLba: STARTING LOGICAL BLOCK ADDRESS (bytes 2-9)
  * @allocLen: ALLOCATION LENGTH (bytes 10-13)
@@ -167,17 +167,17 @@ virScsiCdbReadCapacity16(uint8_t *cdb,
  * reserved) do.  Returns 16.
  */
 size_t
-virScsiCdbGetLbaStatus(uint8_t *cdb,
+virSCSICdbGetLbaStatus(uint8_t *cdb,
                        uint64_t startLba,
                        uint32_t allocLen);
 
 /*
- * virScsiCdbWriteSame10:
+ * virSCSICdbWriteSame10:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @lba: LOGICAL BLOCK ADDRESS (bytes 2-5), at most 0xFFFFFFFF
  * @nblocks: NUMBER OF LOGICAL BLOCKS (bytes 7-8), at most 65535; 0 means
  *           "to the last LBA" unless the device has WSNZ=1
- * @flags: bitwise OR of virScsiWriteSameFlags, NDOB excluded
+ * @flags: bitwise OR of virSCSIWriteSameFlags, NDOB excluded
  * @error: return location for a GError
  *
  * WRITE SAME(10) (0x41).  The data-out buffer is one logical block.
@@ -186,19 +186,19 @@ virScsiCdbGetLbaStatus(uint8_t *cdb,
  * NDOB, ANCHOR without UNMAP, or an unknown bit.
  */
 int
-virScsiCdbWriteSame10(uint8_t *cdb,
+virSCSICdbWriteSame10(uint8_t *cdb,
                       uint64_t lba,
                       uint32_t nblocks,
                       unsigned int flags,
                       GError **error);
 
 /*
- * virScsiCdbWriteSame16:
+ * virSCSICdbWriteSame16:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @lba: LOGICAL BLOCK ADDRESS (bytes 2-9)
  * @nblocks: NUMBER OF LOGICAL BLOCKS (bytes 10-13); 0 means "to the last
  *           LBA" unless the device has WSNZ=1
- * @flags: bitwise OR of virScsiWriteSameFlags
+ * @flags: bitwise OR of virSCSIWriteSameFlags
  * @error: return location for a GError
  *
  * WRITE SAME(16) (0x93).  The data-out buffer is one logical block, or
@@ -208,28 +208,28 @@ virScsiCdbWriteSame10(uint8_t *cdb,
  * bit.
  */
 int
-virScsiCdbWriteSame16(uint8_t *cdb,
+virSCSICdbWriteSame16(uint8_t *cdb,
                       uint64_t lba,
                       uint32_t nblocks,
                       unsigned int flags,
                       GError **error);
 
 /*
- * virScsiCdbUnmap:
+ * virSCSICdbUnmap:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @anchor: ANCHOR (byte 1 bit 0): anchor the LBAs instead of deallocating
  * @paramLen: PARAMETER LIST LENGTH (bytes 7-8), the size of the list built
- *            by virScsiParamUnmap()
+ *            by virSCSIParamUnmap()
  *
  * UNMAP (0x42).  Returns 10.
  */
 size_t
-virScsiCdbUnmap(uint8_t *cdb,
+virSCSICdbUnmap(uint8_t *cdb,
                 bool anchor,
                 uint16_t paramLen);
 
 /*
- * virScsiCdbCompareAndWrite:
+ * virSCSICdbCompareAndWrite:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @lba: LOGICAL BLOCK ADDRESS (bytes 2-9)
  * @nblocks: NUMBER OF LOGICAL BLOCKS (byte 13), 1 to 255; the data-out
@@ -243,7 +243,7 @@ virScsiCdbUnmap(uint8_t *cdb,
  * Returns 16, or -1 when @nblocks is 0 or above 255.
  */
 int
-virScsiCdbCompareAndWrite(uint8_t *cdb,
+virSCSICdbCompareAndWrite(uint8_t *cdb,
                           uint64_t lba,
                           unsigned int nblocks,
                           bool dpo,
@@ -251,7 +251,7 @@ virScsiCdbCompareAndWrite(uint8_t *cdb,
                           GError **error);
 
 /*
- * virScsiCdbRead16:
+ * virSCSICdbRead16:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @lba: LOGICAL BLOCK ADDRESS (bytes 2-9)
  * @nblocks: TRANSFER LENGTH in blocks (bytes 10-13)
@@ -261,14 +261,14 @@ virScsiCdbCompareAndWrite(uint8_t *cdb,
  * READ(16) (0x88), RDPROTECT=0.  Returns 16.
  */
 size_t
-virScsiCdbRead16(uint8_t *cdb,
+virSCSICdbRead16(uint8_t *cdb,
                  uint64_t lba,
                  uint32_t nblocks,
                  bool dpo,
                  bool fua);
 
 /*
- * virScsiCdbWrite16:
+ * virSCSICdbWrite16:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @lba: LOGICAL BLOCK ADDRESS (bytes 2-9)
  * @nblocks: TRANSFER LENGTH in blocks (bytes 10-13)
@@ -278,55 +278,55 @@ virScsiCdbRead16(uint8_t *cdb,
  * WRITE(16) (0x8A), WRPROTECT=0.  Returns 16.
  */
 size_t
-virScsiCdbWrite16(uint8_t *cdb,
+virSCSICdbWrite16(uint8_t *cdb,
                   uint64_t lba,
                   uint32_t nblocks,
                   bool dpo,
                   bool fua);
 
 /*
- * virScsiCdbExtendedCopyLid1:
+ * virSCSICdbExtendedCopyLid1:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @paramLen: PARAMETER LIST LENGTH (bytes 10-13), the size of the list
- *            built by virScsiParamExtendedCopyLid1()
+ *            built by virSCSIParamExtendedCopyLid1()
  *
  * EXTENDED COPY(LID1) (0x83, SA 0x00).  The list identifier travels in
  * the parameter list, not in the CDB.  Returns 16.
  */
 size_t
-virScsiCdbExtendedCopyLid1(uint8_t *cdb,
+virSCSICdbExtendedCopyLid1(uint8_t *cdb,
                            uint32_t paramLen);
 
 /*
- * virScsiCdbPopulateToken:
+ * virSCSICdbPopulateToken:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @listId: LIST IDENTIFIER (bytes 6-9), to fetch the token with later
  * @paramLen: PARAMETER LIST LENGTH (bytes 10-13), the size of the list
- *            built by virScsiParamPopulateToken()
+ *            built by virSCSIParamPopulateToken()
  *
  * POPULATE TOKEN (0x83, SA 0x10).  Returns 16.
  */
 size_t
-virScsiCdbPopulateToken(uint8_t *cdb,
+virSCSICdbPopulateToken(uint8_t *cdb,
                         uint32_t listId,
                         uint32_t paramLen);
 
 /*
- * virScsiCdbWriteUsingToken:
+ * virSCSICdbWriteUsingToken:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @listId: LIST IDENTIFIER (bytes 6-9)
  * @paramLen: PARAMETER LIST LENGTH (bytes 10-13), the size of the list
- *            built by virScsiParamWriteUsingToken()
+ *            built by virSCSIParamWriteUsingToken()
  *
  * WRITE USING TOKEN (0x83, SA 0x11).  Returns 16.
  */
 size_t
-virScsiCdbWriteUsingToken(uint8_t *cdb,
+virSCSICdbWriteUsingToken(uint8_t *cdb,
                           uint32_t listId,
                           uint32_t paramLen);
 
 /*
- * virScsiCdbReceiveCopyStatusLid1:
+ * virSCSICdbReceiveCopyStatusLid1:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @listId: LIST IDENTIFIER of the EXTENDED COPY(LID1) to ask about (byte 2)
  * @allocLen: ALLOCATION LENGTH (bytes 10-13)
@@ -334,23 +334,23 @@ virScsiCdbWriteUsingToken(uint8_t *cdb,
  * RECEIVE COPY RESULTS (0x84), SA 0x00 COPY STATUS(LID1).  Returns 16.
  */
 size_t
-virScsiCdbReceiveCopyStatusLid1(uint8_t *cdb,
+virSCSICdbReceiveCopyStatusLid1(uint8_t *cdb,
                                 uint8_t listId,
                                 uint32_t allocLen);
 
 /*
- * virScsiCdbReceiveCopyOperatingParameters:
+ * virSCSICdbReceiveCopyOperatingParameters:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @allocLen: ALLOCATION LENGTH (bytes 10-13); LIO wants at least 54
  *
  * RECEIVE COPY RESULTS (0x84), SA 0x03 OPERATING PARAMETERS.  Returns 16.
  */
 size_t
-virScsiCdbReceiveCopyOperatingParameters(uint8_t *cdb,
+virSCSICdbReceiveCopyOperatingParameters(uint8_t *cdb,
                                          uint32_t allocLen);
 
 /*
- * virScsiCdbReceiveRodTokenInformation:
+ * virSCSICdbReceiveRodTokenInformation:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @listId: LIST IDENTIFIER of the POPULATE TOKEN or WRITE USING TOKEN
  *          (bytes 2-5)
@@ -359,12 +359,12 @@ virScsiCdbReceiveCopyOperatingParameters(uint8_t *cdb,
  * RECEIVE ROD TOKEN INFORMATION (0x84, SA 0x07).  Returns 16.
  */
 size_t
-virScsiCdbReceiveRodTokenInformation(uint8_t *cdb,
+virSCSICdbReceiveRodTokenInformation(uint8_t *cdb,
                                      uint32_t listId,
                                      uint32_t allocLen);
 
 /*
- * virScsiCdbReportSupportedOpcodes:
+ * virSCSICdbReportSupportedOpcodes:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  * @options: REPORTING OPTIONS (byte 2 bits 2-0)
  * @rctd: RCTD (byte 2 bit 7): append command timeouts descriptors
@@ -375,11 +375,11 @@ virScsiCdbReceiveRodTokenInformation(uint8_t *cdb,
  *
  * REPORT SUPPORTED OPERATION CODES (0xA3, SA 0x0C).
  *
- * Returns 12, or -1 when @options is not one of virScsiRsocOptions.
+ * Returns 12, or -1 when @options is not one of virSCSIRsocOptions.
  */
 int
-virScsiCdbReportSupportedOpcodes(uint8_t *cdb,
-                                 virScsiRsocOptions options,
+virSCSICdbReportSupportedOpcodes(uint8_t *cdb,
+                                 virSCSIRsocOptions options,
                                  bool rctd,
                                  uint8_t opcode,
                                  uint16_t serviceAction,

@@ -8,7 +8,7 @@
 #include "virscsichunk.h"
 
 uint64_t
-virScsiChunkAlignDown(uint64_t lba,
+virSCSIChunkAlignDown(uint64_t lba,
                       uint32_t granularity,
                       uint32_t alignment)
 {
@@ -25,7 +25,7 @@ virScsiChunkAlignDown(uint64_t lba,
 
 
 uint64_t
-virScsiChunkAlignUp(uint64_t lba,
+virSCSIChunkAlignUp(uint64_t lba,
                     uint32_t granularity,
                     uint32_t alignment)
 {
@@ -46,7 +46,7 @@ virScsiChunkAlignUp(uint64_t lba,
 
 
 uint64_t
-virScsiChunkNext(uint64_t lba,
+virSCSIChunkNext(uint64_t lba,
                  uint64_t remaining,
                  uint64_t maxBlocks,
                  uint32_t granularity,
@@ -66,7 +66,7 @@ virScsiChunkNext(uint64_t lba,
 
     /* Cut where a granule starts, if one lies inside this command. */
     end = lba + len;
-    aligned = virScsiChunkAlignDown(end, granularity, alignment);
+    aligned = virSCSIChunkAlignDown(end, granularity, alignment);
     if (aligned > lba && aligned <= end)
         return aligned - lba;
     return len;
@@ -74,7 +74,7 @@ virScsiChunkNext(uint64_t lba,
 
 
 bool
-virScsiChunkGranules(uint64_t lba,
+virSCSIChunkGranules(uint64_t lba,
                      uint64_t nblocks,
                      uint32_t granularity,
                      uint32_t alignment,
@@ -83,8 +83,8 @@ virScsiChunkGranules(uint64_t lba,
                      uint64_t *tailBlocks)
 {
     uint64_t end = lba + nblocks;
-    uint64_t first = virScsiChunkAlignUp(lba, granularity, alignment);
-    uint64_t last = virScsiChunkAlignDown(end, granularity, alignment);
+    uint64_t first = virSCSIChunkAlignUp(lba, granularity, alignment);
+    uint64_t last = virSCSIChunkAlignDown(end, granularity, alignment);
 
     if (granularity > 1 && end >= alignment % granularity &&
         first < last && first >= lba && last <= end) {
@@ -107,7 +107,7 @@ virScsiChunkGranules(uint64_t lba,
 
 
 bool
-virScsiChunkOverlap(uint64_t a,
+virSCSIChunkOverlap(uint64_t a,
                     uint64_t b,
                     uint64_t n)
 {

@@ -17,7 +17,7 @@
  * later command starts aligned.  Never 0 while @remaining is not.
  */
 uint64_t
-virScsiChunkNext(uint64_t lba,
+virSCSIChunkNext(uint64_t lba,
                  uint64_t remaining,
                  uint64_t maxBlocks,
                  uint32_t granularity,
@@ -25,13 +25,13 @@ virScsiChunkNext(uint64_t lba,
 
 /* The first granule boundary at or after @lba. */
 uint64_t
-virScsiChunkAlignUp(uint64_t lba,
+virSCSIChunkAlignUp(uint64_t lba,
                     uint32_t granularity,
                     uint32_t alignment);
 
 /* The last granule boundary at or before @lba. */
 uint64_t
-virScsiChunkAlignDown(uint64_t lba,
+virSCSIChunkAlignDown(uint64_t lba,
                       uint32_t granularity,
                       uint32_t alignment);
 
@@ -41,7 +41,7 @@ virScsiChunkAlignDown(uint64_t lba,
  * fits (all of the range is head).
  */
 bool
-virScsiChunkGranules(uint64_t lba,
+virSCSIChunkGranules(uint64_t lba,
                      uint64_t nblocks,
                      uint32_t granularity,
                      uint32_t alignment,
@@ -51,6 +51,6 @@ virScsiChunkGranules(uint64_t lba,
 
 /* True when [@a, @a + @n) and [@b, @b + @n) overlap. */
 bool
-virScsiChunkOverlap(uint64_t a,
+virSCSIChunkOverlap(uint64_t a,
                     uint64_t b,
                     uint64_t n);

@@ -23,10 +23,10 @@
 
 
 static int
-virScsiCommandData(virScsiTransport *transport,
+virSCSICommandData(virSCSITransport *transport,
                    const uint8_t *cdb,
                    size_t cdbLen,
-                   virScsiXferDir dir,
+                   virSCSIXferDir dir,
                    void *data,
                    size_t dataLen,
                    unsigned int timeoutMs,
@@ -34,7 +34,7 @@ virScsiCommandData(virScsiTransport *transport,
 {
     size_t received = 0;
 
-    if (virScsiTransportRunCdb(transport, cdb, cdbLen, dir, data, dataLen,
+    if (virSCSITransportRunCdb(transport, cdb, cdbLen, dir, data, dataLen,
                                timeoutMs, &received, error) < 0)
         return -1;
     /* A short read would leave stale bytes where data was expected. */
@@ -49,7 +49,7 @@ virScsiCommandData(virScsiTransport *transport,
 
 
 int
-virScsiCommandRead(virScsiTransport *transport,
+virSCSICommandRead(virSCSITransport *transport,
                    uint64_t lba,
                    uint32_t nblocks,
                    uint32_t blockSize,
@@ -57,15 +57,15 @@ virScsiCommandRead(virScsiTransport *transport,
                    GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
-    size_t cdbLen = virScsiCdbRead16(cdb, lba, nblocks, false, false);
+    size_t cdbLen = virSCSICdbRead16(cdb, lba, nblocks, false, false);
 
-    return virScsiCommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
                               buf, (size_t)nblocks * blockSize, 0, error);
 }
 
 
 int
-virScsiCommandWrite(virScsiTransport *transport,
+virSCSICommandWrite(virSCSITransport *transport,
                     uint64_t lba,
                     uint32_t nblocks,
                     uint32_t blockSize,
@@ -73,15 +73,15 @@ virScsiCommandWrite(virScsiTransport *transport,
                     GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
-    size_t cdbLen = virScsiCdbWrite16(cdb, lba, nblocks, false, false);
+    size_t cdbLen = virSCSICdbWrite16(cdb, lba, nblocks, false, false);
 
-    return virScsiCommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
                               (uint8_t *)buf, (size_t)nblocks * blockSize, 0, error);
 }
 
 
 int
-virScsiCommandWriteSameZero(virScsiTransport *transport,
+virSCSICommandWriteSameZero(virSCSITransport *transport,
                             uint8_t cdbSize,
                             uint64_t lba,
                             uint32_t nblocks,
@@ -97,24 +97,24 @@ virScsiCommandWriteSameZero(virScsiTransport *transport,
     /* Zero blocks are never sent as NDOB: not every target implements it
      * and one block per command is nothing on the link. */
     if (cdbSize == 10)
-        cdbLen = virScsiCdbWriteSame10(cdb, lba, nblocks, flags, error);
+        cdbLen = virSCSICdbWriteSame10(cdb, lba, nblocks, flags, error);
     else
-        cdbLen = virScsiCdbWriteSame16(cdb, lba, nblocks, flags, error);
+        cdbLen = virSCSICdbWriteSame16(cdb, lba, nblocks, flags, error);
     if (cdbLen < 0)
         return -1;
-    return virScsiCommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
                               block, blockSize, 0, error);
 }
 
 
 int
-virScsiCommandUnmap(virScsiTransport *transport,
-                    const virScsiLbaRange *ranges,
+virSCSICommandUnmap(virSCSITransport *transport,
+                    const virSCSILbaRange *ranges,
                     size_t nranges,
                     GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
-    size_t size = virScsiParamUnmapSize(nranges);
+    size_t size = virSCSIParamUnmapSize(nranges);
     g_autofree uint8_t *param = NULL;
     ssize_t len;
     size_t cdbLen;
@@ -125,16 +125,16 @@ virScsiCommandUnmap(virScsiTransport *transport,
         return -1;
     }
     param = g_new0(uint8_t, size);
-    if ((len = virScsiParamUnmap(param, size, ranges, nranges, error)) < 0)
+    if ((len = virSCSIParamUnmap(param, size, ranges, nranges, error)) < 0)
         return -1;
-    cdbLen = virScsiCdbUnmap(cdb, false, len);
-    return virScsiCommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+    cdbLen = virSCSICdbUnmap(cdb, false, len);
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
                               param, len, 0, error);
 }
 
 
 int
-virScsiCommandCompareAndWrite(virScsiTransport *transport,
+virSCSICommandCompareAndWrite(virSCSITransport *transport,
                               uint64_t lba,
                               uint32_t nblocks,
                               uint32_t blockSize,
@@ -145,12 +145,12 @@ virScsiCommandCompareAndWrite(virScsiTransport *transport,
 {
     size_t half = (size_t)nblocks * blockSize;
     g_autofree uint8_t *data = g_new(uint8_t, 2 * half);
-    virScsiCmd cmd = { 0 };
-    virScsiSense sense;
+    virSCSICmd cmd = { 0 };
+    virSCSISense sense;
     int cdbLen;
 
     *offset = UINT64_MAX;
-    if ((cdbLen = virScsiCdbCompareAndWrite(cmd.cdb, lba, nblocks, false, false, error)) < 0)
+    if ((cdbLen = virSCSICdbCompareAndWrite(cmd.cdb, lba, nblocks, false, false, error)) < 0)
         return -1;
     memcpy(data, expected, half);
     memcpy(data + half, replacement, half);
@@ -161,10 +161,10 @@ virScsiCommandCompareAndWrite(virScsiTransport *transport,
 
     /* Run without the status check: a MISCOMPARE is an answer, not an
      * error, and its INFORMATION field is the offset we report. */
-    if (virScsiTransportExecRetry(transport, &cmd, error) < 0)
+    if (virSCSITransportExecRetry(transport, &cmd, error) < 0)
         return -1;
     if (cmd.status == VIR_SCSI_STATUS_CHECK_CONDITION &&
-        virScsiSenseParse(cmd.sense, cmd.senseLen, &sense, NULL) == 0 &&
+        virSCSISenseParse(cmd.sense, cmd.senseLen, &sense, NULL) == 0 &&
         sense.senseKey == VIR_SCSI_SENSE_KEY_MISCOMPARE) {
         /* The offset counts from the start of the data-out buffer, whose
          * first half is the verify data. */
@@ -172,7 +172,7 @@ virScsiCommandCompareAndWrite(virScsiTransport *transport,
             *offset = sense.information;
         return 1;
     }
-    if (virScsiCmdCheckStatus(&cmd, error) < 0) {
+    if (virSCSICmdCheckStatus(&cmd, error) < 0) {
         g_prefix_error(error, "%s: ", transport->target);
         return -1;
     }
@@ -184,15 +184,15 @@ virScsiCommandCompareAndWrite(virScsiTransport *transport,
  * known complete: the SEGMENT POINTER (SD=1) gives the byte offset of the
  * descriptor being processed when it failed. */
 static size_t
-virScsiXcopySegmentsDone(const virScsiCmd *cmd,
+virSCSIXcopySegmentsDone(const virSCSICmd *cmd,
                          size_t ncscds,
                          size_t nsegments)
 {
-    virScsiSense sense;
+    virSCSISense sense;
     size_t first = VIR_SCSI_XCOPY_HEADER_LEN + ncscds * VIR_SCSI_XCOPY_CSCD_ID_LEN;
     size_t index;
 
-    if (virScsiSenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0 ||
+    if (virSCSISenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0 ||
         !sense.hasSenseKeySpecific || !sense.sks.sksv ||
         sense.sks.type != VIR_SCSI_SENSE_SKS_SEGMENT_POINTER ||
         !sense.sks.segmentDescriptor ||
@@ -205,18 +205,18 @@ virScsiXcopySegmentsDone(const virScsiCmd *cmd,
 
 
 int
-virScsiCommandExtendedCopy(virScsiTransport *transport,
-                           const virScsiXcopyCscdId *cscds,
+virSCSICommandExtendedCopy(virSCSITransport *transport,
+                           const virSCSIXcopyCscdId *cscds,
                            size_t ncscds,
-                           const virScsiXcopySegment *segments,
+                           const virSCSIXcopySegment *segments,
                            size_t nsegments,
                            unsigned int timeoutMs,
                            size_t *segmentsDone,
                            GError **error)
 {
-    size_t size = virScsiParamExtendedCopyLid1Size(ncscds, nsegments);
+    size_t size = virSCSIParamExtendedCopyLid1Size(ncscds, nsegments);
     g_autofree uint8_t *param = NULL;
-    virScsiCmd cmd = { 0 };
+    virSCSICmd cmd = { 0 };
     ssize_t len;
 
     *segmentsDone = 0;
@@ -229,20 +229,20 @@ virScsiCommandExtendedCopy(virScsiTransport *transport,
     param = g_new0(uint8_t, size);
     /* No list identifier: we never ask for this copy's results later,
      * and two hosts must not collide on one. */
-    if ((len = virScsiParamExtendedCopyLid1(param, size, 0, VIR_SCSI_XCOPY_LIST_ID_NONE,
+    if ((len = virSCSIParamExtendedCopyLid1(param, size, 0, VIR_SCSI_XCOPY_LIST_ID_NONE,
                                             0, 0, cscds, ncscds, segments, nsegments,
                                             error)) < 0)
         return -1;
 
-    cmd.cdbLen = virScsiCdbExtendedCopyLid1(cmd.cdb, len);
+    cmd.cdbLen = virSCSICdbExtendedCopyLid1(cmd.cdb, len);
     cmd.dir = VIR_SCSI_XFER_TO_DEV;
     cmd.data = param;
     cmd.dataLen = len;
     cmd.timeoutMs = timeoutMs ? timeoutMs : VIR_SCSI_XCOPY_TIMEOUT_MS;
-    if (virScsiTransportExecRetry(transport, &cmd, error) < 0)
+    if (virSCSITransportExecRetry(transport, &cmd, error) < 0)
         return -1;
-    if (virScsiCmdCheckStatus(&cmd, error) < 0) {
-        *segmentsDone = virScsiXcopySegmentsDone(&cmd, ncscds, nsegments);
+    if (virSCSICmdCheckStatus(&cmd, error) < 0) {
+        *segmentsDone = virSCSIXcopySegmentsDone(&cmd, ncscds, nsegments);
         g_prefix_error(error, "%s: ", transport->target);
         return -1;
     }
@@ -252,38 +252,38 @@ virScsiCommandExtendedCopy(virScsiTransport *transport,
 
 
 int
-virScsiCommandGetLbaStatus(virScsiTransport *transport,
+virSCSICommandGetLbaStatus(virSCSITransport *transport,
                            uint64_t lba,
-                           virScsiLbaStatus *status,
+                           virSCSILbaStatus *status,
                            GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
     /* 8-byte header and up to 255 extents a round trip. */
     size_t alloc = 8 + 16 * 255;
     g_autofree uint8_t *buf = g_new0(uint8_t, alloc);
-    size_t cdbLen = virScsiCdbGetLbaStatus(cdb, lba, alloc);
+    size_t cdbLen = virSCSICdbGetLbaStatus(cdb, lba, alloc);
     size_t received = 0;
 
-    if (virScsiTransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+    if (virSCSITransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
                                buf, alloc, 0, &received, error) < 0)
         return -1;
-    return virScsiLbaStatusParse(buf, received, status, error);
+    return virSCSILbaStatusParse(buf, received, status, error);
 }
 
 
 int
-virScsiCommandPopulateToken(virScsiTransport *transport,
+virSCSICommandPopulateToken(virSCSITransport *transport,
                             uint32_t listId,
-                            const virScsiLbaRange *ranges,
+                            const virSCSILbaRange *ranges,
                             size_t nranges,
                             uint8_t *token,
                             GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
-    size_t size = virScsiParamPopulateTokenSize(nranges);
+    size_t size = virSCSIParamPopulateTokenSize(nranges);
     g_autofree uint8_t *param = NULL;
     g_autofree uint8_t *info = g_new0(uint8_t, VIR_SCSI_RRTI_ALLOC);
-    virScsiRodTokenInfo rrti;
+    virSCSIRodTokenInfo rrti;
     size_t received = 0;
     ssize_t len;
     size_t cdbLen;
@@ -294,19 +294,19 @@ virScsiCommandPopulateToken(virScsiTransport *transport,
         return -1;
     }
     param = g_new0(uint8_t, size);
-    if ((len = virScsiParamPopulateToken(param, size, 0, 0, 0, ranges, nranges, error)) < 0)
+    if ((len = virSCSIParamPopulateToken(param, size, 0, 0, 0, ranges, nranges, error)) < 0)
         return -1;
-    cdbLen = virScsiCdbPopulateToken(cdb, listId, len);
-    if (virScsiCommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+    cdbLen = virSCSICdbPopulateToken(cdb, listId, len);
+    if (virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
                            param, len, VIR_SCSI_XCOPY_TIMEOUT_MS, error) < 0)
         return -1;
 
-    cdbLen = virScsiCdbReceiveRodTokenInformation(cdb, listId, VIR_SCSI_RRTI_ALLOC);
-    if (virScsiTransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+    cdbLen = virSCSICdbReceiveRodTokenInformation(cdb, listId, VIR_SCSI_RRTI_ALLOC);
+    if (virSCSITransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
                                info, VIR_SCSI_RRTI_ALLOC, 0, &received, error) < 0 ||
-        virScsiRodTokenInfoParse(info, received, &rrti, error) < 0)
+        virSCSIRodTokenInfoParse(info, received, &rrti, error) < 0)
         return -1;
-    if (!virScsiCopyOperationSucceeded(rrti.copyOperationStatus) || !rrti.hasToken) {
+    if (!virSCSICopyOperationSucceeded(rrti.copyOperationStatus) || !rrti.hasToken) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_COPY_ABORTED,
                     "%s: POPULATE TOKEN produced no token (copy operation status 0x%02x)",
                     transport->target, rrti.copyOperationStatus);
@@ -318,15 +318,15 @@ virScsiCommandPopulateToken(virScsiTransport *transport,
 
 
 int
-virScsiCommandWriteUsingToken(virScsiTransport *transport,
+virSCSICommandWriteUsingToken(virSCSITransport *transport,
                               uint32_t listId,
                               const uint8_t *token,
-                              const virScsiLbaRange *ranges,
+                              const virSCSILbaRange *ranges,
                               size_t nranges,
                               GError **error)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
-    size_t size = virScsiParamWriteUsingTokenSize(nranges);
+    size_t size = virSCSIParamWriteUsingTokenSize(nranges);
     g_autofree uint8_t *param = NULL;
     ssize_t len;
     size_t cdbLen;
@@ -337,21 +337,21 @@ virScsiCommandWriteUsingToken(virScsiTransport *transport,
         return -1;
     }
     param = g_new0(uint8_t, size);
-    if ((len = virScsiParamWriteUsingToken(param, size, 0, 0, token, ranges, nranges,
+    if ((len = virSCSIParamWriteUsingToken(param, size, 0, 0, token, ranges, nranges,
                                            error)) < 0)
         return -1;
-    cdbLen = virScsiCdbWriteUsingToken(cdb, listId, len);
-    return virScsiCommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+    cdbLen = virSCSICdbWriteUsingToken(cdb, listId, len);
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
                               param, len, VIR_SCSI_XCOPY_TIMEOUT_MS, error);
 }
 
 
 int
-virScsiCommandCscdFromCaps(const virScsiLunCaps *caps,
-                           virScsiXcopyCscdId *cscd,
+virSCSICommandCscdFromCaps(const virSCSILunCaps *caps,
+                           virSCSIXcopyCscdId *cscd,
                            GError **error)
 {
-    const virScsiVpdDesignator *d = caps->designator;
+    const virSCSIVPDDesignator *d = caps->designator;
 
     if (!d) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,

@@ -13,7 +13,7 @@
 #include "virscsitpc.h"
 
 int
-virScsiCommandRead(virScsiTransport *transport,
+virSCSICommandRead(virSCSITransport *transport,
                    uint64_t lba,
                    uint32_t nblocks,
                    uint32_t blockSize,
@@ -21,7 +21,7 @@ virScsiCommandRead(virScsiTransport *transport,
                    GError **error);
 
 int
-virScsiCommandWrite(virScsiTransport *transport,
+virSCSICommandWrite(virSCSITransport *transport,
                     uint64_t lba,
                     uint32_t nblocks,
                     uint32_t blockSize,
@@ -30,7 +30,7 @@ virScsiCommandWrite(virScsiTransport *transport,
 
 /* WRITE SAME(10 or 16) of one block of zeros, with UNMAP if asked. */
 int
-virScsiCommandWriteSameZero(virScsiTransport *transport,
+virSCSICommandWriteSameZero(virSCSITransport *transport,
                             uint8_t cdbSize,
                             uint64_t lba,
                             uint32_t nblocks,
@@ -39,8 +39,8 @@ virScsiCommandWriteSameZero(virScsiTransport *transport,
                             GError **error);
 
 int
-virScsiCommandUnmap(virScsiTransport *transport,
-                    const virScsiLbaRange *ranges,
+virSCSICommandUnmap(virSCSITransport *transport,
+                    const virSCSILbaRange *ranges,
                     size_t nranges,
                     GError **error);
 
@@ -48,7 +48,7 @@ virScsiCommandUnmap(virScsiTransport *transport,
  * differing byte (when the sense carried it, else UINT64_MAX), -1 on
  * error. */
 int
-virScsiCommandCompareAndWrite(virScsiTransport *transport,
+virSCSICommandCompareAndWrite(virSCSITransport *transport,
                               uint64_t lba,
                               uint32_t nblocks,
                               uint32_t blockSize,
@@ -61,42 +61,42 @@ virScsiCommandCompareAndWrite(virScsiTransport *transport,
  * sense says how far the copy got, *segmentsDone is set to the number of
  * segments known complete (else 0). */
 int
-virScsiCommandExtendedCopy(virScsiTransport *transport,
-                           const virScsiXcopyCscdId *cscds,
+virSCSICommandExtendedCopy(virSCSITransport *transport,
+                           const virSCSIXcopyCscdId *cscds,
                            size_t ncscds,
-                           const virScsiXcopySegment *segments,
+                           const virSCSIXcopySegment *segments,
                            size_t nsegments,
                            unsigned int timeoutMs,
                            size_t *segmentsDone,
                            GError **error);
 
 int
-virScsiCommandGetLbaStatus(virScsiTransport *transport,
+virSCSICommandGetLbaStatus(virSCSITransport *transport,
                            uint64_t lba,
-                           virScsiLbaStatus *status,
+                           virSCSILbaStatus *status,
                            GError **error);
 
 /* Token copy: POPULATE TOKEN on the source, RECEIVE ROD TOKEN
  * INFORMATION for the token, WRITE USING TOKEN on the destination. */
 int
-virScsiCommandPopulateToken(virScsiTransport *transport,
+virSCSICommandPopulateToken(virSCSITransport *transport,
                             uint32_t listId,
-                            const virScsiLbaRange *ranges,
+                            const virSCSILbaRange *ranges,
                             size_t nranges,
                             uint8_t *token,
                             GError **error);
 
 int
-virScsiCommandWriteUsingToken(virScsiTransport *transport,
+virSCSICommandWriteUsingToken(virSCSITransport *transport,
                               uint32_t listId,
                               const uint8_t *token,
-                              const virScsiLbaRange *ranges,
+                              const virSCSILbaRange *ranges,
                               size_t nranges,
                               GError **error);
 
 /* An XCOPY CSCD identification descriptor naming a LUN, from its caps. */
-struct _virScsiLunCaps;
+struct _virSCSILunCaps;
 int
-virScsiCommandCscdFromCaps(const struct _virScsiLunCaps *caps,
-                           virScsiXcopyCscdId *cscd,
+virSCSICommandCscdFromCaps(const struct _virSCSILunCaps *caps,
+                           virSCSIXcopyCscdId *cscd,
                            GError **error);

@@ -27,32 +27,32 @@
  * more than a transfer per worker behind what was copied. */
 #define VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS 1
 
-typedef struct _virScsiCopyChunk virScsiCopyChunk;
-struct _virScsiCopyChunk {
+typedef struct _virSCSICopyChunk virSCSICopyChunk;
+struct _virSCSICopyChunk {
     uint64_t off;               /* from the start of this run's range */
     uint64_t len;
 };
 
-typedef struct _virScsiCopyJob virScsiCopyJob;
-struct _virScsiCopyJob {
-    virScsiLun *src;
-    virScsiLun *dst;
+typedef struct _virSCSICopyJob virSCSICopyJob;
+struct _virSCSICopyJob {
+    virSCSILun *src;
+    virSCSILun *dst;
     uint64_t srcLba;
     uint64_t dstLba;
     uint64_t resume;            /* blocks done by earlier runs */
     unsigned int flags;
-    virScsiReport *report;
-    const virScsiOpPlan *op;    /* limits of the offload method */
-    virScsiMethod method;       /* offload method, or HOST */
+    virSCSIReport *report;
+    const virSCSIOpPlan *op;    /* limits of the offload method */
+    virSCSIMethod method;       /* offload method, or HOST */
     bool skipDeallocated;
 
-    virScsiXcopyCscdId cscds[2];
+    virSCSIXcopyCscdId cscds[2];
     size_t ncscds;
     uint16_t srcIndex;
     uint16_t dstIndex;
     guint32 listIdBase;
 
-    virScsiCopyChunk *chunks;
+    virSCSICopyChunk *chunks;
     size_t nchunks;
 
     gint nextChunk;             /* atomic */
@@ -68,11 +68,11 @@ struct _virScsiCopyJob {
     GError *error;              /* the first fatal one */
 };
 
-typedef struct _virScsiCopyWorker virScsiCopyWorker;
-struct _virScsiCopyWorker {
-    virScsiCopyJob *job;
-    virScsiTransport *srcT;
-    virScsiTransport *dstT;
+typedef struct _virSCSICopyWorker virSCSICopyWorker;
+struct _virSCSICopyWorker {
+    virSCSICopyJob *job;
+    virSCSITransport *srcT;
+    virSCSITransport *dstT;
     bool ownSrc;
     bool ownDst;
     GThread *thread;
@@ -80,7 +80,7 @@ struct _virScsiCopyWorker {
 
 
 static void
-virScsiCopyFail(virScsiCopyJob *job,
+virSCSICopyFail(virSCSICopyJob *job,
                 GError *err)
 {
     g_mutex_lock(&job->lock);
@@ -94,7 +94,7 @@ virScsiCopyFail(virScsiCopyJob *job,
 
 
 static void
-virScsiCopyChunkFinished(virScsiCopyJob *job,
+virSCSICopyChunkFinished(virSCSICopyJob *job,
                          size_t index)
 {
     uint64_t resume;
@@ -105,52 +105,52 @@ virScsiCopyChunkFinished(virScsiCopyJob *job,
         job->watermark += job->chunks[job->watermarkChunk++].len;
     resume = job->resume + job->watermark;
     g_mutex_unlock(&job->lock);
-    virScsiReportResume(job->report, resume);
+    virSCSIReportResume(job->report, resume);
 }
 
 
 /* An offload command failed: decide whether offload stays on. */
 static void
-virScsiCopyOffloadFailed(virScsiCopyJob *job,
+virSCSICopyOffloadFailed(virSCSICopyJob *job,
                          uint64_t off,
                          uint64_t len,
                          const GError *err)
 {
-    bool permanent = virScsiEngineErrorIsPermanent(err);
+    bool permanent = virSCSIEngineErrorIsPermanent(err);
     int failures = g_atomic_int_add(&job->consecutiveFailures, 1) + 1;
 
     if (permanent || failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
         /* Only the first worker to give up says so. */
         if (g_atomic_int_compare_and_exchange(&job->offloadOff, 0, 1))
-            virScsiReportEvent(job->report,
+            virSCSIReportEvent(job->report,
                                "source LBA %llu+%llu: %s failed (%s); host copy "
                                "from there on%s",
                                (unsigned long long)(job->srcLba + off),
-                               (unsigned long long)len, virScsiMethodName(job->method),
+                               (unsigned long long)len, virSCSIMethodName(job->method),
                                err->message,
                                permanent ? "" : " after repeated failures");
         return;
     }
-    virScsiReportEvent(job->report,
+    virSCSIReportEvent(job->report,
                        "source LBA %llu+%llu: %s failed (%s); this piece by host, "
                        "offload goes on",
                        (unsigned long long)(job->srcLba + off), (unsigned long long)len,
-                       virScsiMethodName(job->method), err->message);
+                       virSCSIMethodName(job->method), err->message);
 }
 
 
 /* EXTENDED COPY of [off, off + len): as many commands as the limits ask.
  * *copied counts leading blocks known copied, also on failure. */
 static int
-virScsiCopyXcopy(virScsiCopyWorker *w,
+virSCSICopyXcopy(virSCSICopyWorker *w,
                  uint64_t off,
                  uint64_t len,
                  uint64_t *copied,
                  GError **error)
 {
-    virScsiCopyJob *job = w->job;
-    const virScsiOpPlan *op = job->op;
-    g_autofree virScsiXcopySegment *segs = g_new0(virScsiXcopySegment, op->maxDescriptors);
+    virSCSICopyJob *job = w->job;
+    const virSCSIOpPlan *op = job->op;
+    g_autofree virSCSIXcopySegment *segs = g_new0(virSCSIXcopySegment, op->maxDescriptors);
     uint64_t pos = 0;
 
     *copied = 0;
@@ -162,7 +162,7 @@ virScsiCopyXcopy(virScsiCopyWorker *w,
 
         while (nsegs < op->maxDescriptors && pos + cmdBlocks < len) {
             uint64_t at = off + pos + cmdBlocks;
-            uint64_t n = virScsiChunkNext(at, len - pos - cmdBlocks, op->maxBlocks,
+            uint64_t n = virSCSIChunkNext(at, len - pos - cmdBlocks, op->maxBlocks,
                                           op->granularity, 0);
 
             segs[nsegs].srcIndex = job->srcIndex;
@@ -174,17 +174,17 @@ virScsiCopyXcopy(virScsiCopyWorker *w,
             nsegs++;
         }
 
-        if (virScsiCommandExtendedCopy(w->dstT, job->cscds, job->ncscds, segs, nsegs,
+        if (virSCSICommandExtendedCopy(w->dstT, job->cscds, job->ncscds, segs, nsegs,
                                        0, &segsDone, error) < 0) {
             uint64_t partial = 0;
 
             for (i = 0; i < segsDone; i++)
                 partial += segs[i].nblocks;
-            virScsiReportAdd(job->report, job->method, 1, 1, partial, 0);
+            virSCSIReportAdd(job->report, job->method, 1, 1, partial, 0);
             *copied = pos + partial;
             return -1;
         }
-        virScsiReportAdd(job->report, job->method, 1, 0, cmdBlocks, 0);
+        virSCSIReportAdd(job->report, job->method, 1, 0, cmdBlocks, 0);
         g_atomic_int_set(&job->consecutiveFailures, 0);
         pos += cmdBlocks;
         *copied = pos;
@@ -196,13 +196,13 @@ virScsiCopyXcopy(virScsiCopyWorker *w,
 /* Token copy of [off, off + len): POPULATE TOKEN on the source, WRITE
  * USING TOKEN on the destination, one token per piece. */
 static int
-virScsiCopyToken(virScsiCopyWorker *w,
+virSCSICopyToken(virSCSICopyWorker *w,
                  uint64_t off,
                  uint64_t len,
                  uint64_t *copied,
                  GError **error)
 {
-    virScsiCopyJob *job = w->job;
+    virSCSICopyJob *job = w->job;
     uint8_t token[VIR_SCSI_ROD_TOKEN_LEN];
     uint64_t pos = 0;
 
@@ -210,15 +210,15 @@ virScsiCopyToken(virScsiCopyWorker *w,
     while (pos < len) {
         uint64_t n = MIN(MIN(len - pos, job->op->maxBlocks), 0xFFFFFFFFULL);
         guint32 listId = job->listIdBase + g_atomic_int_add(&job->nextListId, 1);
-        virScsiLbaRange srcRange = { job->srcLba + off + pos, n };
-        virScsiLbaRange dstRange = { job->dstLba + off + pos, n };
+        virSCSILbaRange srcRange = { job->srcLba + off + pos, n };
+        virSCSILbaRange dstRange = { job->dstLba + off + pos, n };
 
-        if (virScsiCommandPopulateToken(w->srcT, listId, &srcRange, 1, token, error) < 0 ||
-            virScsiCommandWriteUsingToken(w->dstT, listId, token, &dstRange, 1, error) < 0) {
-            virScsiReportAdd(job->report, job->method, 2, 1, 0, 0);
+        if (virSCSICommandPopulateToken(w->srcT, listId, &srcRange, 1, token, error) < 0 ||
+            virSCSICommandWriteUsingToken(w->dstT, listId, token, &dstRange, 1, error) < 0) {
+            virSCSIReportAdd(job->report, job->method, 2, 1, 0, 0);
             return -1;
         }
-        virScsiReportAdd(job->report, job->method, 3, 0, n, 0);
+        virSCSIReportAdd(job->report, job->method, 3, 0, n, 0);
         g_atomic_int_set(&job->consecutiveFailures, 0);
         pos += n;
         *copied = pos;
@@ -228,12 +228,12 @@ virScsiCopyToken(virScsiCopyWorker *w,
 
 
 static int
-virScsiCopyRange(virScsiCopyWorker *w,
+virSCSICopyRange(virSCSICopyWorker *w,
                  uint64_t off,
                  uint64_t len,
                  GError **error)
 {
-    virScsiCopyJob *job = w->job;
+    virSCSICopyJob *job = w->job;
     bool dstZeroed = job->flags & VIR_SCSI_OFFLOAD_DST_ZEROED;
     uint64_t copied = 0;
     uint64_t done = 0;
@@ -243,12 +243,12 @@ virScsiCopyRange(virScsiCopyWorker *w,
         int rc;
 
         if (job->method == VIR_SCSI_METHOD_TOKEN_COPY)
-            rc = virScsiCopyToken(w, off, len, &copied, &err);
+            rc = virSCSICopyToken(w, off, len, &copied, &err);
         else
-            rc = virScsiCopyXcopy(w, off, len, &copied, &err);
+            rc = virSCSICopyXcopy(w, off, len, &copied, &err);
         if (rc == 0)
             return 0;
-        if (virScsiReportCancelled(job->report)) {
+        if (virSCSIReportCancelled(job->report)) {
             g_propagate_error(error, g_steal_pointer(&err));
             return -1;
         }
@@ -259,7 +259,7 @@ virScsiCopyRange(virScsiCopyWorker *w,
                         err->message);
             return -1;
         }
-        virScsiCopyOffloadFailed(job, off + copied, len - copied, err);
+        virSCSICopyOffloadFailed(job, off + copied, len - copied, err);
     } else if (job->flags & VIR_SCSI_OFFLOAD_NO_HOST) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD,
                     "offload is not possible here and host copy is not allowed");
@@ -269,7 +269,7 @@ virScsiCopyRange(virScsiCopyWorker *w,
     /* The host finishes what offload did not, from the first block not
      * known copied.  A lost reply may mean the array copied more: copying
      * it again is harmless. */
-    return virScsiEngineHostCopy(w->srcT, job->src, job->srcLba + off + copied,
+    return virSCSIEngineHostCopy(w->srcT, job->src, job->srcLba + off + copied,
                                  w->dstT, job->dst, job->dstLba + off + copied,
                                  len - copied, dstZeroed, job->report, &done, error);
 }
@@ -278,27 +278,27 @@ virScsiCopyRange(virScsiCopyWorker *w,
 /* With a zeroed destination, source extents that read as zeros need no
  * copying: ask the source which are deallocated, copy the rest. */
 static int
-virScsiCopyChunkSparse(virScsiCopyWorker *w,
-                       const virScsiCopyChunk *chunk,
+virSCSICopyChunkSparse(virSCSICopyWorker *w,
+                       const virSCSICopyChunk *chunk,
                        GError **error)
 {
-    virScsiCopyJob *job = w->job;
+    virSCSICopyJob *job = w->job;
     uint64_t pos = 0;
 
     while (pos < chunk->len) {
-        g_auto(virScsiLbaStatus) status = { 0 };
+        g_auto(virSCSILbaStatus) status = { 0 };
         g_autoptr(GError) err = NULL;
         uint64_t lba = job->srcLba + chunk->off + pos;
         size_t i;
 
-        if (virScsiCommandGetLbaStatus(w->srcT, lba, &status, &err) < 0 ||
+        if (virSCSICommandGetLbaStatus(w->srcT, lba, &status, &err) < 0 ||
             status.ndescriptors == 0 || status.descriptors[0].lba > lba) {
             /* No usable answer: copy the rest of the chunk. */
-            return virScsiCopyRange(w, chunk->off + pos, chunk->len - pos, error);
+            return virSCSICopyRange(w, chunk->off + pos, chunk->len - pos, error);
         }
 
         for (i = 0; i < status.ndescriptors && pos < chunk->len; i++) {
-            const virScsiLbaStatusDescriptor *d = &status.descriptors[i];
+            const virSCSILbaStatusDescriptor *d = &status.descriptors[i];
             uint64_t end = d->lba + d->nblocks;
             uint64_t n;
 
@@ -309,8 +309,8 @@ virScsiCopyChunkSparse(virScsiCopyWorker *w,
             n = MIN(end - (job->srcLba + chunk->off + pos), chunk->len - pos);
             if (d->provisioningStatus == VIR_SCSI_LBA_DEALLOCATED ||
                 d->provisioningStatus == VIR_SCSI_LBA_ANCHORED) {
-                virScsiReportSkip(job->report, n);
-            } else if (virScsiCopyRange(w, chunk->off + pos, n, error) < 0) {
+                virSCSIReportSkip(job->report, n);
+            } else if (virSCSICopyRange(w, chunk->off + pos, n, error) < 0) {
                 return -1;
             }
             pos += n;
@@ -321,10 +321,10 @@ virScsiCopyChunkSparse(virScsiCopyWorker *w,
 
 
 static gpointer
-virScsiCopyWorkerRun(gpointer opaque)
+virSCSICopyWorkerRun(gpointer opaque)
 {
-    virScsiCopyWorker *w = opaque;
-    virScsiCopyJob *job = w->job;
+    virSCSICopyWorker *w = opaque;
+    virSCSICopyJob *job = w->job;
 
     while (!g_atomic_int_get(&job->stop)) {
         gint i = g_atomic_int_add(&job->nextChunk, 1);
@@ -333,19 +333,19 @@ virScsiCopyWorkerRun(gpointer opaque)
 
         if ((size_t)i >= job->nchunks)
             break;
-        if (virScsiEngineCancelled(job->report, &err)) {
-            virScsiCopyFail(job, err);
+        if (virSCSIEngineCancelled(job->report, &err)) {
+            virSCSICopyFail(job, err);
             break;
         }
         if (job->skipDeallocated)
-            rc = virScsiCopyChunkSparse(w, &job->chunks[i], &err);
+            rc = virSCSICopyChunkSparse(w, &job->chunks[i], &err);
         else
-            rc = virScsiCopyRange(w, job->chunks[i].off, job->chunks[i].len, &err);
+            rc = virSCSICopyRange(w, job->chunks[i].off, job->chunks[i].len, &err);
         if (rc < 0) {
-            virScsiCopyFail(job, err);
+            virSCSICopyFail(job, err);
             break;
         }
-        virScsiCopyChunkFinished(job, i);
+        virSCSICopyChunkFinished(job, i);
     }
     return NULL;
 }
@@ -353,10 +353,10 @@ virScsiCopyWorkerRun(gpointer opaque)
 
 /* Choose the offload method and its limits for this pair of LUNs. */
 static void
-virScsiCopyChoose(virScsiCopyJob *job,
+virSCSICopyChoose(virSCSICopyJob *job,
                   bool sameLun)
 {
-    const virScsiOpPlan *op = sameLun ?
+    const virSCSIOpPlan *op = sameLun ?
         &job->dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
         &job->dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
     g_autoptr(GError) err = NULL;
@@ -367,11 +367,11 @@ virScsiCopyChoose(virScsiCopyJob *job,
     if (job->flags & VIR_SCSI_OFFLOAD_HOST_ONLY) {
         job->method = VIR_SCSI_METHOD_HOST;
         job->report->planned = VIR_SCSI_METHOD_HOST;
-        virScsiReportEvent(job->report, "host copy, as asked");
+        virSCSIReportEvent(job->report, "host copy, as asked");
         return;
     }
     if (job->method == VIR_SCSI_METHOD_TOKEN_COPY && !sameLun) {
-        const virScsiOpPlan *srcOp = &job->src->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
+        const virSCSIOpPlan *srcOp = &job->src->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
 
         if (srcOp->method != VIR_SCSI_METHOD_TOKEN_COPY)
             job->method = VIR_SCSI_METHOD_XCOPY_LID1;
@@ -380,9 +380,9 @@ virScsiCopyChoose(virScsiCopyJob *job,
         return;
 
     /* The destination's copy manager must name both LUNs. */
-    if (virScsiCommandCscdFromCaps(job->src->caps, &job->cscds[0], &err) < 0 ||
-        virScsiCommandCscdFromCaps(job->dst->caps, &job->cscds[1], &err) < 0) {
-        virScsiReportEvent(job->report, "host copy, because %s", err->message);
+    if (virSCSICommandCscdFromCaps(job->src->caps, &job->cscds[0], &err) < 0 ||
+        virSCSICommandCscdFromCaps(job->dst->caps, &job->cscds[1], &err) < 0) {
+        virSCSIReportEvent(job->report, "host copy, because %s", err->message);
         job->method = VIR_SCSI_METHOD_HOST;
         return;
     }
@@ -398,7 +398,7 @@ virScsiCopyChoose(virScsiCopyJob *job,
 
 
 static void
-virScsiCopyMakeChunks(virScsiCopyJob *job,
+virSCSICopyMakeChunks(virSCSICopyJob *job,
                       uint64_t nblocks)
 {
     uint64_t chunkBlocks;
@@ -413,9 +413,9 @@ virScsiCopyMakeChunks(virScsiCopyJob *job,
         chunkBlocks = MAX(job->op->maxBlocks, 1) * MAX(job->op->maxDescriptors, 1);
 
     job->nchunks = (nblocks + chunkBlocks - 1) / chunkBlocks + 1;
-    job->chunks = g_new0(virScsiCopyChunk, job->nchunks);
+    job->chunks = g_new0(virSCSICopyChunk, job->nchunks);
     while (pos < nblocks) {
-        uint64_t len = virScsiChunkNext(pos, nblocks - pos, chunkBlocks,
+        uint64_t len = virSCSIChunkNext(pos, nblocks - pos, chunkBlocks,
                                         job->op->granularity, 0);
 
         job->chunks[n].off = pos;
@@ -429,25 +429,25 @@ virScsiCopyMakeChunks(virScsiCopyJob *job,
 
 
 static int
-virScsiCopyCheck(virScsiLun *src,
+virSCSICopyCheck(virSCSILun *src,
                  uint64_t srcLba,
-                 virScsiLun *dst,
+                 virSCSILun *dst,
                  uint64_t dstLba,
                  uint64_t nblocks,
                  bool sameLun,
                  GError **error)
 {
-    if (virScsiEngineCheckRange(src, srcLba, nblocks, error) < 0 ||
-        virScsiEngineCheckRange(dst, dstLba, nblocks, error) < 0)
+    if (virSCSIEngineCheckRange(src, srcLba, nblocks, error) < 0 ||
+        virSCSIEngineCheckRange(dst, dstLba, nblocks, error) < 0)
         return -1;
-    if (virScsiLunBlockSize(src) != virScsiLunBlockSize(dst)) {
+    if (virSCSILunBlockSize(src) != virSCSILunBlockSize(dst)) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
                     "cannot copy between block sizes %u (%s) and %u (%s)",
-                    virScsiLunBlockSize(src), src->caps->target,
-                    virScsiLunBlockSize(dst), dst->caps->target);
+                    virSCSILunBlockSize(src), src->caps->target,
+                    virSCSILunBlockSize(dst), dst->caps->target);
         return -1;
     }
-    if (sameLun && virScsiChunkOverlap(srcLba, dstLba, nblocks)) {
+    if (sameLun && virSCSIChunkOverlap(srcLba, dstLba, nblocks)) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
                     "source LBA %llu and destination LBA %llu overlap over %llu blocks",
                     (unsigned long long)srcLba, (unsigned long long)dstLba,
@@ -459,28 +459,28 @@ virScsiCopyCheck(virScsiLun *src,
 
 
 static void
-virScsiCopyLinkAdd(virScsiReport *report,
-                   virScsiTransport *transport)
+virSCSICopyLinkAdd(virSCSIReport *report,
+                   virSCSITransport *transport)
 {
-    virScsiTransportStats zero = { 0 };
-    virScsiTransportStats after;
+    virSCSITransportStats zero = { 0 };
+    virSCSITransportStats after;
 
-    virScsiTransportGetStats(transport, &after);
-    virScsiReportLink(report, &zero, &after);
+    virSCSITransportGetStats(transport, &after);
+    virSCSIReportLink(report, &zero, &after);
 }
 
 
 /* Start the workers: the first on the LUNs' own sessions, the others on
  * sessions of their own, as many as could be opened. */
 static size_t
-virScsiCopyStartWorkers(virScsiCopyJob *job,
-                        virScsiCopyWorker *workers,
+virSCSICopyStartWorkers(virSCSICopyJob *job,
+                        virSCSICopyWorker *workers,
                         size_t want)
 {
     size_t n;
 
     for (n = 0; n < want; n++) {
-        virScsiCopyWorker *w = &workers[n];
+        virSCSICopyWorker *w = &workers[n];
         g_autoptr(GError) err = NULL;
 
         w->job = job;
@@ -488,19 +488,19 @@ virScsiCopyStartWorkers(virScsiCopyJob *job,
             w->srcT = job->src->transport;
             w->dstT = job->dst->transport;
         } else {
-            if (!(w->dstT = virScsiLunOpenExtraTransport(job->dst, &err))) {
-                virScsiReportEvent(job->report, "running %zu commands in flight: "
+            if (!(w->dstT = virSCSILunOpenExtraTransport(job->dst, &err))) {
+                virSCSIReportEvent(job->report, "running %zu commands in flight: "
                                    "another session failed: %s", n, err->message);
                 break;
             }
             w->ownDst = true;
             if (job->src == job->dst) {
                 w->srcT = w->dstT;
-            } else if (!(w->srcT = virScsiLunOpenExtraTransport(job->src, &err))) {
-                virScsiReportEvent(job->report, "running %zu commands in flight: "
+            } else if (!(w->srcT = virSCSILunOpenExtraTransport(job->src, &err))) {
+                virSCSIReportEvent(job->report, "running %zu commands in flight: "
                                    "another session failed: %s", n, err->message);
-                virScsiCopyLinkAdd(job->report, w->dstT);
-                virScsiTransportFree(w->dstT);
+                virSCSICopyLinkAdd(job->report, w->dstT);
+                virSCSITransportFree(w->dstT);
                 w->dstT = NULL;
                 w->ownDst = false;
                 break;
@@ -508,27 +508,27 @@ virScsiCopyStartWorkers(virScsiCopyJob *job,
                 w->ownSrc = true;
             }
         }
-        w->thread = g_thread_new("vaai-copy", virScsiCopyWorkerRun, w);
+        w->thread = g_thread_new("vaai-copy", virSCSICopyWorkerRun, w);
     }
     return n;
 }
 
 
 int
-virScsiOffloadCopy(virScsiLun *src,
+virSCSIOffloadCopy(virSCSILun *src,
                    uint64_t srcLba,
-                   virScsiLun *dst,
+                   virSCSILun *dst,
                    uint64_t dstLba,
                    uint64_t nblocks,
-                   const virScsiOffloadOptions *opts,
-                   virScsiReport *report,
+                   const virSCSIOffloadOptions *opts,
+                   virSCSIReport *report,
                    GError **error)
 {
-    virScsiOffloadOptions none = { 0 };
-    virScsiCopyJob job = { 0 };
-    g_autofree virScsiCopyWorker *workers = NULL;
-    virScsiTransportStats srcBefore, dstBefore, srcAfter, dstAfter;
-    bool sameLun = src == dst || virScsiLunCapsSameLun(src->caps, dst->caps);
+    virSCSIOffloadOptions none = { 0 };
+    virSCSICopyJob job = { 0 };
+    g_autofree virSCSICopyWorker *workers = NULL;
+    virSCSITransportStats srcBefore, dstBefore, srcAfter, dstAfter;
+    bool sameLun = src == dst || virSCSILunCapsSameLun(src->caps, dst->caps);
     size_t want;
     size_t started;
     size_t i;
@@ -546,41 +546,41 @@ virScsiOffloadCopy(virScsiLun *src,
     job.listIdBase = g_random_int();
     g_mutex_init(&job.lock);
 
-    virScsiReportBegin(report, "copy", virScsiLunBlockSize(dst), nblocks - job.resume,
+    virSCSIReportBegin(report, "copy", virSCSILunBlockSize(dst), nblocks - job.resume,
                        sameLun ? &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
                        &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE]);
-    virScsiTransportGetStats(src->transport, &srcBefore);
-    virScsiTransportGetStats(dst->transport, &dstBefore);
-    virScsiReportResume(report, job.resume);
+    virSCSITransportGetStats(src->transport, &srcBefore);
+    virSCSITransportGetStats(dst->transport, &dstBefore);
+    virSCSIReportResume(report, job.resume);
 
-    if (virScsiCopyCheck(src, srcLba, dst, dstLba, nblocks, sameLun, error) < 0)
+    if (virSCSICopyCheck(src, srcLba, dst, dstLba, nblocks, sameLun, error) < 0)
         goto cleanup;
     if (job.resume == nblocks) {
         ret = 0;
         goto cleanup;
     }
 
-    virScsiCopyChoose(&job, sameLun);
+    virSCSICopyChoose(&job, sameLun);
     job.skipDeallocated = (opts->flags & VIR_SCSI_OFFLOAD_DST_ZEROED) &&
         src->caps->getLbaStatus == VIR_SCSI_SUPPORT_YES &&
         src->caps->hasLbp && src->caps->lbp.lbprz;
-    virScsiCopyMakeChunks(&job, nblocks - job.resume);
+    virSCSICopyMakeChunks(&job, nblocks - job.resume);
 
     want = opts->inflight ? MIN(opts->inflight, VIR_SCSI_COPY_INFLIGHT_MAX) :
         VIR_SCSI_COPY_INFLIGHT_DEFAULT;
     want = MAX(MIN(want, job.nchunks), 1);
-    workers = g_new0(virScsiCopyWorker, want);
-    started = virScsiCopyStartWorkers(&job, workers, want);
+    workers = g_new0(virSCSICopyWorker, want);
+    started = virSCSICopyStartWorkers(&job, workers, want);
 
     for (i = 0; i < started; i++) {
         g_thread_join(workers[i].thread);
         if (workers[i].ownDst) {
-            virScsiCopyLinkAdd(report, workers[i].dstT);
-            virScsiTransportFree(workers[i].dstT);
+            virSCSICopyLinkAdd(report, workers[i].dstT);
+            virSCSITransportFree(workers[i].dstT);
         }
         if (workers[i].ownSrc) {
-            virScsiCopyLinkAdd(report, workers[i].srcT);
-            virScsiTransportFree(workers[i].srcT);
+            virSCSICopyLinkAdd(report, workers[i].srcT);
+            virSCSITransportFree(workers[i].srcT);
         }
     }
 
@@ -591,13 +591,13 @@ virScsiOffloadCopy(virScsiLun *src,
     ret = 0;
 
  cleanup:
-    virScsiTransportGetStats(src->transport, &srcAfter);
-    virScsiReportLink(report, &srcBefore, &srcAfter);
+    virSCSITransportGetStats(src->transport, &srcAfter);
+    virSCSIReportLink(report, &srcBefore, &srcAfter);
     if (dst->transport != src->transport) {
-        virScsiTransportGetStats(dst->transport, &dstAfter);
-        virScsiReportLink(report, &dstBefore, &dstAfter);
+        virSCSITransportGetStats(dst->transport, &dstAfter);
+        virSCSIReportLink(report, &dstBefore, &dstAfter);
     }
-    virScsiReportEnd(report);
+    virSCSIReportEnd(report);
     g_free(job.chunks);
     g_free(job.chunkDone);
     g_mutex_clear(&job.lock);

@@ -14,43 +14,43 @@
 #define VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES 3
 
 int
-virScsiEngineCheckRange(const virScsiLun *lun,
+virSCSIEngineCheckRange(const virSCSILun *lun,
                         uint64_t lba,
                         uint64_t nblocks,
                         GError **error);
 
 /* Sets a CANCELLED error and returns true when the caller asked to stop. */
 bool
-virScsiEngineCancelled(virScsiReport *report,
+virSCSIEngineCancelled(virSCSIReport *report,
                        GError **error);
 
 /* Whether a failed offload command means "never again on this LUN"
  * (unsupported, refused, unreachable) rather than "not this time". */
 bool
-virScsiEngineErrorIsPermanent(const GError *err);
+virSCSIEngineErrorIsPermanent(const GError *err);
 
 /* Host data movement, counted as VIR_SCSI_METHOD_HOST. */
 int
-virScsiEngineHostZero(virScsiTransport *transport,
-                      const virScsiLun *lun,
+virSCSIEngineHostZero(virSCSITransport *transport,
+                      const virSCSILun *lun,
                       uint64_t lba,
                       uint64_t nblocks,
-                      virScsiReport *report,
+                      virSCSIReport *report,
                       GError **error);
 
 /* Copies through the host; with @dstZeroed, all-zero pieces are not
  * written (skipped), so thin destinations stay thin.  *@done is how many
  * leading blocks are known copied, also on failure. */
 int
-virScsiEngineHostCopy(virScsiTransport *srcTransport,
-                      const virScsiLun *src,
+virSCSIEngineHostCopy(virSCSITransport *srcTransport,
+                      const virSCSILun *src,
                       uint64_t srcLba,
-                      virScsiTransport *dstTransport,
-                      const virScsiLun *dst,
+                      virSCSITransport *dstTransport,
+                      const virSCSILun *dst,
                       uint64_t dstLba,
                       uint64_t nblocks,
                       bool dstZeroed,
-                      virScsiReport *report,
+                      virSCSIReport *report,
                       uint64_t *done,
                       GError **error);
 
@@ -58,10 +58,10 @@ virScsiEngineHostCopy(virScsiTransport *srcTransport,
  * without beginning or ending the report (unmap uses it for partial
  * granules). */
 int
-virScsiEngineZeroRange(virScsiLun *lun,
+virSCSIEngineZeroRange(virSCSILun *lun,
                        uint64_t lba,
                        uint64_t nblocks,
                        unsigned int flags,
-                       virScsiReport *report,
+                       virSCSIReport *report,
                        uint64_t *done,
                        GError **error);

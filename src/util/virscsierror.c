@@ -7,7 +7,7 @@
 #include "virscsierror.h"
 
 GQuark
-virScsiErrorQuark(void)
+virSCSIErrorQuark(void)
 {
     return g_quark_from_static_string("vir-scsi-error-quark");
 }

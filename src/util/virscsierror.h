@@ -12,7 +12,7 @@
  * The SCSI layer is free of libvirt, so it reports through GError; the
  * libvirt backend turns these into virReportError() at its boundary.
  */
-#define VIR_SCSI_ERROR virScsiErrorQuark()
+#define VIR_SCSI_ERROR virSCSIErrorQuark()
 
 typedef enum {
     VIR_SCSI_ERROR_INVALID_ARG,      /* the caller asked for something impossible */
@@ -28,6 +28,6 @@ typedef enum {
     VIR_SCSI_ERROR_COPY_ABORTED,     /* EXTENDED COPY / token copy aborted by the copy manager */
     VIR_SCSI_ERROR_CANCELLED,        /* the caller stopped the operation */
     VIR_SCSI_ERROR_NO_OFFLOAD,       /* offload impossible and host data movement forbidden */
-} virScsiErrorCode;
+} virSCSIErrorCode;
 
-GQuark virScsiErrorQuark(void);
+GQuark virSCSIErrorQuark(void);

@@ -25,7 +25,7 @@
 
 
 int
-virScsiPatternNewKey(uint8_t *key,
+virSCSIPatternNewKey(uint8_t *key,
                      GError **error)
 {
     size_t got = 0;
@@ -49,7 +49,7 @@ virScsiPatternNewKey(uint8_t *key,
 
 /* The first byte offset within [0, @len) where @a and @b differ. */
 static size_t
-virScsiFillFirstDifference(const uint8_t *a,
+virSCSIFillFirstDifference(const uint8_t *a,
                            const uint8_t *b,
                            size_t len)
 {
@@ -62,19 +62,19 @@ virScsiFillFirstDifference(const uint8_t *a,
 
 
 static int
-virScsiFillRange(virScsiLun *lun,
-                 virScsiTransport *transport,
+virSCSIFillRange(virSCSILun *lun,
+                 virSCSITransport *transport,
                  uint64_t lba,
                  uint64_t nblocks,
                  uint64_t first,
-                 const virScsiPatternPass *pass,
+                 const virSCSIPatternPass *pass,
                  uint32_t passIndex,
                  const uint8_t *key,
-                 virScsiReport *report,
+                 virSCSIReport *report,
                  uint64_t *done,
                  GError **error)
 {
-    uint32_t bs = virScsiLunBlockSize(lun);
+    uint32_t bs = virSCSILunBlockSize(lun);
     uint64_t chunk = MAX(lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO].hostMaxBlocks, 1);
     size_t bufLen = MIN(chunk, nblocks) * bs;
     g_autofree uint8_t *buf = g_new(uint8_t, bufLen);
@@ -85,32 +85,32 @@ virScsiFillRange(virScsiLun *lun,
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
 
-        if (virScsiEngineCancelled(report, error))
+        if (virSCSIEngineCancelled(report, error))
             return -1;
-        virScsiPatternFill(pass, passIndex, key, pos * bs, buf, len * bs);
-        if (virScsiCommandWrite(transport, lba + pos, len, bs, buf, error) < 0) {
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+        virSCSIPatternFill(pass, passIndex, key, pos * bs, buf, len * bs);
+        if (virSCSICommandWrite(transport, lba + pos, len, bs, buf, error) < 0) {
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
             return -1;
         }
         if (pass->verify) {
             size_t diff;
 
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, len * bs);
-            if (virScsiCommandRead(transport, lba + pos, len, bs, back, error) < 0) {
-                virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, len * bs);
+            if (virSCSICommandRead(transport, lba + pos, len, bs, back, error) < 0) {
+                virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
                 return -1;
             }
-            if ((diff = virScsiFillFirstDifference(buf, back, len * bs)) < len * bs) {
-                virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, len * bs);
+            if ((diff = virSCSIFillFirstDifference(buf, back, len * bs)) < len * bs) {
+                virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, len * bs);
                 g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MISCOMPARE,
                             "%s: LBA %llu reads back other data than was just written "
                             "(byte %zu of the block)", lun->caps->target,
                             (unsigned long long)(lba + pos + diff / bs), diff % bs);
                 return -1;
             }
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
         } else {
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
         }
         pos += len;
         *done = pos;
@@ -120,31 +120,31 @@ virScsiFillRange(virScsiLun *lun,
 
 
 int
-virScsiOffloadFill(virScsiLun *lun,
+virSCSIOffloadFill(virSCSILun *lun,
                    uint64_t lba,
                    uint64_t nblocks,
-                   const virScsiPatternPass *pass,
+                   const virSCSIPatternPass *pass,
                    uint32_t passIndex,
                    const uint8_t *key,
-                   const virScsiOffloadOptions *opts,
-                   virScsiReport *report,
+                   const virSCSIOffloadOptions *opts,
+                   virSCSIReport *report,
                    GError **error)
 {
-    virScsiOffloadOptions none = { 0 };
-    virScsiTransportStats before;
-    virScsiTransportStats after;
-    virScsiTransport *extra = NULL;
+    virSCSIOffloadOptions none = { 0 };
+    virSCSITransportStats before;
+    virSCSITransportStats after;
+    virSCSITransport *extra = NULL;
     uint64_t done = 0;
     int ret = -1;
 
     if (!opts)
         opts = &none;
-    virScsiReportBegin(report, "overwrite", virScsiLunBlockSize(lun),
+    virSCSIReportBegin(report, "overwrite", virSCSILunBlockSize(lun),
                        nblocks - MIN(opts->resumeBlocks, nblocks), NULL);
     report->planned = VIR_SCSI_METHOD_HOST;
-    virScsiTransportGetStats(lun->transport, &before);
+    virSCSITransportGetStats(lun->transport, &before);
 
-    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     if (pass->kind == VIR_SCSI_PATTERN_RANDOM && !key) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
@@ -160,25 +160,25 @@ virScsiOffloadFill(virScsiLun *lun,
     {
         g_autoptr(GError) err = NULL;
 
-        if (!(extra = virScsiLunOpenExtraTransport(lun, &err)))
-            virScsiReportEvent(report, "writing through the main session: another "
+        if (!(extra = virSCSILunOpenExtraTransport(lun, &err)))
+            virSCSIReportEvent(report, "writing through the main session: another "
                                "session failed: %s", err->message);
     }
-    ret = virScsiFillRange(lun, extra ? extra : lun->transport, lba, nblocks,
+    ret = virSCSIFillRange(lun, extra ? extra : lun->transport, lba, nblocks,
                            MIN(opts->resumeBlocks, nblocks), pass, passIndex, key,
                            report, &done, error);
 
  cleanup:
-    virScsiReportResume(report, done);
-    virScsiTransportGetStats(lun->transport, &after);
-    virScsiReportLink(report, &before, &after);
+    virSCSIReportResume(report, done);
+    virSCSITransportGetStats(lun->transport, &after);
+    virSCSIReportLink(report, &before, &after);
     if (extra) {
-        virScsiTransportStats zero = { 0 };
+        virSCSITransportStats zero = { 0 };
 
-        virScsiTransportGetStats(extra, &after);
-        virScsiReportLink(report, &zero, &after);
-        virScsiTransportFree(extra);
+        virSCSITransportGetStats(extra, &after);
+        virSCSIReportLink(report, &zero, &after);
+        virSCSITransportFree(extra);
     }
-    virScsiReportEnd(report);
+    virSCSIReportEnd(report);
     return ret;
 }

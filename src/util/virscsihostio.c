@@ -13,12 +13,12 @@
 #include "virscsierror.h"
 
 int
-virScsiEngineCheckRange(const virScsiLun *lun,
+virSCSIEngineCheckRange(const virSCSILun *lun,
                         uint64_t lba,
                         uint64_t nblocks,
                         GError **error)
 {
-    uint64_t cap = virScsiLunBlocks(lun);
+    uint64_t cap = virSCSILunBlocks(lun);
 
     if (nblocks == 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
@@ -37,10 +37,10 @@ virScsiEngineCheckRange(const virScsiLun *lun,
 
 
 bool
-virScsiEngineCancelled(virScsiReport *report,
+virSCSIEngineCancelled(virSCSIReport *report,
                        GError **error)
 {
-    if (!virScsiReportCancelled(report))
+    if (!virSCSIReportCancelled(report))
         return false;
     /* How far it got is in the report: workers still finishing their
      * commands would make a count here stale. */
@@ -51,11 +51,11 @@ virScsiEngineCancelled(virScsiReport *report,
 
 
 bool
-virScsiEngineErrorIsPermanent(const GError *err)
+virSCSIEngineErrorIsPermanent(const GError *err)
 {
     if (!err || err->domain != VIR_SCSI_ERROR)
         return false;
-    switch ((virScsiErrorCode)err->code) {
+    switch ((virSCSIErrorCode)err->code) {
     case VIR_SCSI_ERROR_UNSUPPORTED:
     case VIR_SCSI_ERROR_INVALID_FIELD:
     case VIR_SCSI_ERROR_COPY_ABORTED:
@@ -76,15 +76,15 @@ virScsiEngineErrorIsPermanent(const GError *err)
 
 
 int
-virScsiEngineHostZero(virScsiTransport *transport,
-                      const virScsiLun *lun,
+virSCSIEngineHostZero(virSCSITransport *transport,
+                      const virSCSILun *lun,
                       uint64_t lba,
                       uint64_t nblocks,
-                      virScsiReport *report,
+                      virSCSIReport *report,
                       GError **error)
 {
-    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
-    uint32_t bs = virScsiLunBlockSize(lun);
+    const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
+    uint32_t bs = virSCSILunBlockSize(lun);
     uint64_t chunk = MAX(op->hostMaxBlocks, 1);
     g_autofree uint8_t *zeros = g_new0(uint8_t, MIN(chunk, nblocks) * bs);
     uint64_t pos = 0;
@@ -92,13 +92,13 @@ virScsiEngineHostZero(virScsiTransport *transport,
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
 
-        if (virScsiEngineCancelled(report, error))
+        if (virSCSIEngineCancelled(report, error))
             return -1;
-        if (virScsiCommandWrite(transport, lba + pos, len, bs, zeros, error) < 0) {
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+        if (virSCSICommandWrite(transport, lba + pos, len, bs, zeros, error) < 0) {
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
             return -1;
         }
-        virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
+        virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
         pos += len;
     }
     return 0;
@@ -106,7 +106,7 @@ virScsiEngineHostZero(virScsiTransport *transport,
 
 
 static bool
-virScsiBufferIsZero(const uint8_t *buf,
+virSCSIBufferIsZero(const uint8_t *buf,
                     size_t len)
 {
     /* Compare the buffer with itself shifted by one: zero iff the first
@@ -116,19 +116,19 @@ virScsiBufferIsZero(const uint8_t *buf,
 
 
 int
-virScsiEngineHostCopy(virScsiTransport *srcTransport,
-                      const virScsiLun *src,
+virSCSIEngineHostCopy(virSCSITransport *srcTransport,
+                      const virSCSILun *src,
                       uint64_t srcLba,
-                      virScsiTransport *dstTransport,
-                      const virScsiLun *dst,
+                      virSCSITransport *dstTransport,
+                      const virSCSILun *dst,
                       uint64_t dstLba,
                       uint64_t nblocks,
                       bool dstZeroed,
-                      virScsiReport *report,
+                      virSCSIReport *report,
                       uint64_t *done,
                       GError **error)
 {
-    uint32_t bs = virScsiLunBlockSize(src);
+    uint32_t bs = virSCSILunBlockSize(src);
     uint64_t chunk = MAX(MIN(src->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks,
                              dst->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks), 1);
     g_autofree uint8_t *buf = g_new(uint8_t, MIN(chunk, nblocks) * bs);
@@ -138,21 +138,21 @@ virScsiEngineHostCopy(virScsiTransport *srcTransport,
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
 
-        if (virScsiEngineCancelled(report, error))
+        if (virSCSIEngineCancelled(report, error))
             return -1;
-        if (virScsiCommandRead(srcTransport, srcLba + pos, len, bs, buf, error) < 0) {
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+        if (virSCSICommandRead(srcTransport, srcLba + pos, len, bs, buf, error) < 0) {
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
             return -1;
         }
-        if (dstZeroed && virScsiBufferIsZero(buf, len * bs)) {
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, len * bs);
-            virScsiReportSkip(report, len);
+        if (dstZeroed && virSCSIBufferIsZero(buf, len * bs)) {
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, len * bs);
+            virSCSIReportSkip(report, len);
         } else {
-            if (virScsiCommandWrite(dstTransport, dstLba + pos, len, bs, buf, error) < 0) {
-                virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 2, 1, 0, len * bs);
+            if (virSCSICommandWrite(dstTransport, dstLba + pos, len, bs, buf, error) < 0) {
+                virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 2, 1, 0, len * bs);
                 return -1;
             }
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 2, 0, len, 2 * len * bs);
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 2, 0, len, 2 * len * bs);
         }
         pos += len;
         *done = pos;
@@ -162,113 +162,113 @@ virScsiEngineHostCopy(virScsiTransport *srcTransport,
 
 
 static void
-virScsiHostIoBegin(virScsiLun *lun,
-                   virScsiReport *report,
+virSCSIHostIoBegin(virSCSILun *lun,
+                   virSCSIReport *report,
                    const char *operation,
                    uint64_t nblocks,
-                   virScsiTransportStats *before)
+                   virSCSITransportStats *before)
 {
-    virScsiReportBegin(report, operation, virScsiLunBlockSize(lun), nblocks, NULL);
+    virSCSIReportBegin(report, operation, virSCSILunBlockSize(lun), nblocks, NULL);
     report->planned = VIR_SCSI_METHOD_HOST;
-    virScsiTransportGetStats(lun->transport, before);
+    virSCSITransportGetStats(lun->transport, before);
 }
 
 
 static void
-virScsiHostIoEnd(virScsiLun *lun,
-                 virScsiReport *report,
-                 const virScsiTransportStats *before)
+virSCSIHostIoEnd(virSCSILun *lun,
+                 virSCSIReport *report,
+                 const virSCSITransportStats *before)
 {
-    virScsiTransportStats after;
+    virSCSITransportStats after;
 
-    virScsiTransportGetStats(lun->transport, &after);
-    virScsiReportLink(report, before, &after);
-    virScsiReportEnd(report);
+    virSCSITransportGetStats(lun->transport, &after);
+    virSCSIReportLink(report, before, &after);
+    virSCSIReportEnd(report);
 }
 
 
 static int
-virScsiHostIo(virScsiLun *lun,
+virSCSIHostIo(virSCSILun *lun,
               uint64_t lba,
               uint64_t nblocks,
               uint8_t *buf,
               bool write,
-              virScsiReport *report,
+              virSCSIReport *report,
               GError **error)
 {
-    uint32_t bs = virScsiLunBlockSize(lun);
+    uint32_t bs = virSCSILunBlockSize(lun);
     uint64_t chunk = MAX(lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks, 1);
-    virScsiTransportStats before;
+    virSCSITransportStats before;
     uint64_t pos = 0;
     int ret = -1;
 
-    virScsiHostIoBegin(lun, report, write ? "write" : "read", nblocks, &before);
-    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+    virSCSIHostIoBegin(lun, report, write ? "write" : "read", nblocks, &before);
+    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
 
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
         int rc;
 
-        if (virScsiEngineCancelled(report, error))
+        if (virSCSIEngineCancelled(report, error))
             goto cleanup;
         if (write)
-            rc = virScsiCommandWrite(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
+            rc = virSCSICommandWrite(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
         else
-            rc = virScsiCommandRead(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
+            rc = virSCSICommandRead(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
         if (rc < 0) {
-            virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
+            virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
             goto cleanup;
         }
-        virScsiReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
+        virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, len, len * bs);
         pos += len;
-        virScsiReportResume(report, pos);
+        virSCSIReportResume(report, pos);
     }
     ret = 0;
 
  cleanup:
-    virScsiHostIoEnd(lun, report, &before);
+    virSCSIHostIoEnd(lun, report, &before);
     return ret;
 }
 
 
 int
-virScsiOffloadRead(virScsiLun *lun,
+virSCSIOffloadRead(virSCSILun *lun,
                    uint64_t lba,
                    uint64_t nblocks,
                    uint8_t *buf,
-                   virScsiReport *report,
+                   virSCSIReport *report,
                    GError **error)
 {
-    return virScsiHostIo(lun, lba, nblocks, buf, false, report, error);
+    return virSCSIHostIo(lun, lba, nblocks, buf, false, report, error);
 }
 
 
 int
-virScsiOffloadWrite(virScsiLun *lun,
+virSCSIOffloadWrite(virSCSILun *lun,
                     uint64_t lba,
                     uint64_t nblocks,
                     const uint8_t *buf,
-                    virScsiReport *report,
+                    virSCSIReport *report,
                     GError **error)
 {
-    return virScsiHostIo(lun, lba, nblocks, (uint8_t *)buf, true, report, error);
+    return virSCSIHostIo(lun, lba, nblocks, (uint8_t *)buf, true, report, error);
 }
 
 
 GArray *
-virScsiOffloadLbaStatus(virScsiLun *lun,
+virSCSIOffloadLbaStatus(virSCSILun *lun,
                         uint64_t lba,
                         GError **error)
 {
-    g_auto(virScsiLbaStatus) status = { 0 };
+    g_auto(virSCSILbaStatus) status = { 0 };
     GArray *extents;
 
-    if (virScsiEngineCheckRange(lun, lba, 1, error) < 0)
+    if (virSCSIEngineCheckRange(lun, lba, 1, error) < 0)
         return NULL;
-    if (virScsiCommandGetLbaStatus(lun->transport, lba, &status, error) < 0)
+    if (virSCSICommandGetLbaStatus(lun->transport, lba, &status, error) < 0)
         return NULL;
-    extents = g_array_sized_new(FALSE, FALSE, sizeof(virScsiLbaStatusDescriptor),
+    extents = g_array_sized_new(FALSE, FALSE, sizeof(virSCSILbaStatusDescriptor),
                                 status.ndescriptors);
     g_array_append_vals(extents, status.descriptors, status.ndescriptors);
     return extents;

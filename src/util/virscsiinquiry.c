@@ -17,7 +17,7 @@
 
 
 static bool
-virScsiIsPad(uint8_t c)
+virSCSIIsPad(uint8_t c)
 {
     /* SPC pads with spaces; some devices pad with NULs instead. */
     return c == ' ' || c == '\0';
@@ -31,7 +31,7 @@ virScsiIsPad(uint8_t c)
  * to log and to put in XML.
  */
 static void
-virScsiCopyString(char *dst,
+virSCSICopyString(char *dst,
                   const uint8_t *src,
                   size_t n,
                   bool trimLeading)
@@ -40,10 +40,10 @@ virScsiCopyString(char *dst,
     size_t end = n;
     size_t i;
 
-    while (end > 0 && virScsiIsPad(src[end - 1]))
+    while (end > 0 && virSCSIIsPad(src[end - 1]))
         end--;
     if (trimLeading) {
-        while (start < end && virScsiIsPad(src[start]))
+        while (start < end && virSCSIIsPad(src[start]))
             start++;
     }
 
@@ -57,9 +57,9 @@ virScsiCopyString(char *dst,
 
 
 int
-virScsiInquiryParse(const uint8_t *buf,
+virSCSIInquiryParse(const uint8_t *buf,
                     size_t len,
-                    virScsiInquiry *out,
+                    virSCSIInquiry *out,
                     GError **error)
 {
     size_t limit;
@@ -109,17 +109,17 @@ virScsiInquiryParse(const uint8_t *buf,
 
     if (limit >= 16) {
         out->hasVendor = true;
-        virScsiCopyString(out->vendor, buf + 8, 8, false);
+        virSCSICopyString(out->vendor, buf + 8, 8, false);
     }
 
     if (limit >= 32) {
         out->hasProduct = true;
-        virScsiCopyString(out->product, buf + 16, 16, false);
+        virSCSICopyString(out->product, buf + 16, 16, false);
     }
 
     if (limit >= 36) {
         out->hasRevision = true;
-        virScsiCopyString(out->revision, buf + 32, 4, false);
+        virSCSICopyString(out->revision, buf + 32, 4, false);
     }
 
     return 0;
@@ -131,7 +131,7 @@ virScsiInquiryParse(const uint8_t *buf,
  * page that may be looked at: what was returned, cut at the PAGE LENGTH.
  */
 static int
-virScsiVpdParseHeader(const uint8_t *buf,
+virSCSIVPDParseHeader(const uint8_t *buf,
                       size_t len,
                       uint8_t page,
                       const char *name,
@@ -172,16 +172,16 @@ virScsiVpdParseHeader(const uint8_t *buf,
         return -1;
     }
 
-    *needed = VIR_SCSI_VPD_HEADER_LEN + (size_t)virScsiGetBE16(buf + 2);
+    *needed = VIR_SCSI_VPD_HEADER_LEN + (size_t)virSCSIGetBE16(buf + 2);
     *limit = MIN(len, *needed);
     return 0;
 }
 
 
 int
-virScsiVpdSupportedParse(const uint8_t *buf,
+virSCSIVPDSupportedParse(const uint8_t *buf,
                          size_t len,
-                         virScsiVpdSupported *out,
+                         virSCSIVPDSupported *out,
                          GError **error)
 {
     size_t limit;
@@ -189,7 +189,7 @@ virScsiVpdSupportedParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiVpdParseHeader(buf, len, VIR_SCSI_VPD_SUPPORTED_PAGES,
+    if (virSCSIVPDParseHeader(buf, len, VIR_SCSI_VPD_SUPPORTED_PAGES,
                               "supported VPD pages",
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
@@ -209,7 +209,7 @@ virScsiVpdSupportedParse(const uint8_t *buf,
 
 
 bool
-virScsiVpdSupportedHas(const virScsiVpdSupported *supported,
+virSCSIVPDSupportedHas(const virSCSIVPDSupported *supported,
                        uint8_t page)
 {
     size_t i;
@@ -223,9 +223,9 @@ virScsiVpdSupportedHas(const virScsiVpdSupported *supported,
 
 
 int
-virScsiVpdSerialParse(const uint8_t *buf,
+virSCSIVPDSerialParse(const uint8_t *buf,
                       size_t len,
-                      virScsiVpdSerial *out,
+                      virSCSIVPDSerial *out,
                       GError **error)
 {
     size_t limit;
@@ -233,7 +233,7 @@ virScsiVpdSerialParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiVpdParseHeader(buf, len, VIR_SCSI_VPD_UNIT_SERIAL,
+    if (virSCSIVPDParseHeader(buf, len, VIR_SCSI_VPD_UNIT_SERIAL,
                               "unit serial number",
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
@@ -245,14 +245,14 @@ virScsiVpdSerialParse(const uint8_t *buf,
     n = limit - VIR_SCSI_VPD_HEADER_LEN;
     out->serial = g_new(char, n + 1);
     /* The serial number is right-aligned: leading spaces are padding. */
-    virScsiCopyString(out->serial, buf + VIR_SCSI_VPD_HEADER_LEN, n, true);
+    virSCSICopyString(out->serial, buf + VIR_SCSI_VPD_HEADER_LEN, n, true);
 
     return 0;
 }
 
 
 void
-virScsiVpdSerialClear(virScsiVpdSerial *serial)
+virSCSIVPDSerialClear(virSCSIVPDSerial *serial)
 {
     if (!serial)
         return;
@@ -262,7 +262,7 @@ virScsiVpdSerialClear(virScsiVpdSerial *serial)
 
 
 static bool
-virScsiVpdDesignatorCheck(const virScsiVpdDesignator *d)
+virSCSIVPDDesignatorCheck(const virSCSIVPDDesignator *d)
 {
     switch (d->designatorType) {
     case VIR_SCSI_DESIG_NAA:
@@ -304,9 +304,9 @@ virScsiVpdDesignatorCheck(const virScsiVpdDesignator *d)
  * @designators when non-NULL, and return how many there are.
  */
 static size_t
-virScsiVpdDeviceIdWalk(const uint8_t *buf,
+virSCSIVPDDeviceIdWalk(const uint8_t *buf,
                        size_t limit,
-                       virScsiVpdDesignator *designators)
+                       virSCSIVPDDesignator *designators)
 {
     size_t off = VIR_SCSI_VPD_HEADER_LEN;
     size_t n = 0;
@@ -319,7 +319,7 @@ virScsiVpdDeviceIdWalk(const uint8_t *buf,
             break;
 
         if (designators) {
-            virScsiVpdDesignator *d = &designators[n];
+            virSCSIVPDDesignator *d = &designators[n];
 
             d->protocolIdentifier = p[0] >> 4;
             d->codeSet = p[0] & 0x0F;
@@ -328,7 +328,7 @@ virScsiVpdDeviceIdWalk(const uint8_t *buf,
             d->designatorType = p[1] & 0x0F;
             d->length = p[3];
             memcpy(d->designator, p + VIR_SCSI_DESIGNATOR_HEADER_LEN, dlen);
-            d->valid = virScsiVpdDesignatorCheck(d);
+            d->valid = virSCSIVPDDesignatorCheck(d);
         }
 
         n++;
@@ -340,9 +340,9 @@ virScsiVpdDeviceIdWalk(const uint8_t *buf,
 
 
 int
-virScsiVpdDeviceIdParse(const uint8_t *buf,
+virSCSIVPDDeviceIdParse(const uint8_t *buf,
                         size_t len,
-                        virScsiVpdDeviceId *out,
+                        virSCSIVPDDeviceId *out,
                         GError **error)
 {
     size_t limit;
@@ -350,7 +350,7 @@ virScsiVpdDeviceIdParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiVpdParseHeader(buf, len, VIR_SCSI_VPD_DEVICE_ID,
+    if (virSCSIVPDParseHeader(buf, len, VIR_SCSI_VPD_DEVICE_ID,
                               "device identification",
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
@@ -359,10 +359,10 @@ virScsiVpdDeviceIdParse(const uint8_t *buf,
         return -1;
     }
 
-    n = virScsiVpdDeviceIdWalk(buf, limit, NULL);
+    n = virSCSIVPDDeviceIdWalk(buf, limit, NULL);
     if (n > 0) {
-        out->designators = g_new0(virScsiVpdDesignator, n);
-        out->ndesignators = virScsiVpdDeviceIdWalk(buf, limit,
+        out->designators = g_new0(virSCSIVPDDesignator, n);
+        out->ndesignators = virSCSIVPDDeviceIdWalk(buf, limit,
                                                    out->designators);
     }
 
@@ -371,7 +371,7 @@ virScsiVpdDeviceIdParse(const uint8_t *buf,
 
 
 void
-virScsiVpdDeviceIdClear(virScsiVpdDeviceId *devid)
+virSCSIVPDDeviceIdClear(virSCSIVPDDeviceId *devid)
 {
     if (!devid)
         return;
@@ -382,7 +382,7 @@ virScsiVpdDeviceIdClear(virScsiVpdDeviceId *devid)
 
 /* Higher is better; 0 means the designator cannot name the LU in XCOPY. */
 static unsigned int
-virScsiVpdDesignatorRank(const virScsiVpdDesignator *d)
+virSCSIVPDDesignatorRank(const virSCSIVPDDesignator *d)
 {
     if (!d->valid ||
         d->association != VIR_SCSI_ASSOC_LU ||
@@ -417,15 +417,15 @@ virScsiVpdDesignatorRank(const virScsiVpdDesignator *d)
 }
 
 
-const virScsiVpdDesignator *
-virScsiVpdDeviceIdBestDesignator(const virScsiVpdDeviceId *devid)
+const virSCSIVPDDesignator *
+virSCSIVPDDeviceIdBestDesignator(const virSCSIVPDDeviceId *devid)
 {
-    const virScsiVpdDesignator *best = NULL;
+    const virSCSIVPDDesignator *best = NULL;
     unsigned int bestRank = 0;
     size_t i;
 
     for (i = 0; i < devid->ndesignators; i++) {
-        unsigned int rank = virScsiVpdDesignatorRank(&devid->designators[i]);
+        unsigned int rank = virSCSIVPDDesignatorRank(&devid->designators[i]);
 
         if (rank > bestRank) {
             best = &devid->designators[i];
@@ -438,7 +438,7 @@ virScsiVpdDeviceIdBestDesignator(const virScsiVpdDeviceId *devid)
 
 
 static void
-virScsiAppendHex(GString *str,
+virSCSIAppendHex(GString *str,
                  const uint8_t *p,
                  size_t n)
 {
@@ -450,19 +450,19 @@ virScsiAppendHex(GString *str,
 
 
 static void
-virScsiAppendText(GString *str,
+virSCSIAppendText(GString *str,
                   const uint8_t *p,
                   size_t n)
 {
     g_autofree char *text = g_new(char, n + 1);
 
-    virScsiCopyString(text, p, n, false);
+    virSCSICopyString(text, p, n, false);
     g_string_append(str, text);
 }
 
 
 char *
-virScsiVpdDesignatorFormat(const virScsiVpdDesignator *desig)
+virSCSIVPDDesignatorFormat(const virSCSIVPDDesignator *desig)
 {
     GString *str = g_string_new(NULL);
     const uint8_t *p = desig->designator;
@@ -471,34 +471,34 @@ virScsiVpdDesignatorFormat(const virScsiVpdDesignator *desig)
     switch (desig->designatorType) {
     case VIR_SCSI_DESIG_NAA:
         g_string_append(str, "naa.");
-        virScsiAppendHex(str, p, n);
+        virSCSIAppendHex(str, p, n);
         break;
 
     case VIR_SCSI_DESIG_EUI64:
         g_string_append(str, "eui.");
-        virScsiAppendHex(str, p, n);
+        virSCSIAppendHex(str, p, n);
         break;
 
     case VIR_SCSI_DESIG_T10_VENDOR_ID:
         g_string_append(str, "t10.");
-        virScsiAppendText(str, p, n);
+        virSCSIAppendText(str, p, n);
         break;
 
     case VIR_SCSI_DESIG_SCSI_NAME: {
         /* Already "iqn.", "naa." or "eui." prefixed by the standard. */
         const uint8_t *nul = memchr(p, '\0', n);
 
-        virScsiAppendText(str, p, nul ? (size_t)(nul - p) : n);
+        virSCSIAppendText(str, p, nul ? (size_t)(nul - p) : n);
         break;
     }
 
     default:
         if (desig->codeSet == VIR_SCSI_CODE_SET_ASCII ||
             desig->codeSet == VIR_SCSI_CODE_SET_UTF8) {
-            virScsiAppendText(str, p, n);
+            virSCSIAppendText(str, p, n);
         } else {
             g_string_append(str, "0x");
-            virScsiAppendHex(str, p, n);
+            virSCSIAppendHex(str, p, n);
         }
         break;
     }

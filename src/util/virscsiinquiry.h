@@ -40,8 +40,8 @@
 /* Through the PRODUCT REVISION LEVEL. */
 #define VIR_SCSI_INQUIRY_STD_LEN       36
 
-typedef struct _virScsiInquiry virScsiInquiry;
-struct _virScsiInquiry {
+typedef struct _virSCSIInquiry virSCSIInquiry;
+struct _virSCSIInquiry {
     uint8_t peripheralQualifier;    /* byte 0 b7-5 */
     uint8_t peripheralDeviceType;   /* byte 0 b4-0 */
     bool rmb;                       /* byte 1 b7: removable medium */
@@ -83,9 +83,9 @@ struct _virScsiInquiry {
 };
 
 int
-virScsiInquiryParse(const uint8_t *buf,
+virSCSIInquiryParse(const uint8_t *buf,
                     size_t len,
-                    virScsiInquiry *out,
+                    virSCSIInquiry *out,
                     GError **error);
 
 
@@ -102,8 +102,8 @@ virScsiInquiryParse(const uint8_t *buf,
 
 /* ---- VPD 0x00: supported VPD pages (SPC-4 7.8.16) ---- */
 
-typedef struct _virScsiVpdSupported virScsiVpdSupported;
-struct _virScsiVpdSupported {
+typedef struct _virSCSIVPDSupported virSCSIVPDSupported;
+struct _virSCSIVPDSupported {
     uint8_t peripheralQualifier;
     uint8_t peripheralDeviceType;
     size_t needed;                  /* 4 + PAGE LENGTH */
@@ -113,20 +113,20 @@ struct _virScsiVpdSupported {
 };
 
 int
-virScsiVpdSupportedParse(const uint8_t *buf,
+virSCSIVPDSupportedParse(const uint8_t *buf,
                          size_t len,
-                         virScsiVpdSupported *out,
+                         virSCSIVPDSupported *out,
                          GError **error);
 
 bool
-virScsiVpdSupportedHas(const virScsiVpdSupported *supported,
+virSCSIVPDSupportedHas(const virSCSIVPDSupported *supported,
                        uint8_t page);
 
 
 /* ---- VPD 0x80: unit serial number (SPC-4 7.8.18) ---- */
 
-typedef struct _virScsiVpdSerial virScsiVpdSerial;
-struct _virScsiVpdSerial {
+typedef struct _virSCSIVPDSerial virSCSIVPDSerial;
+struct _virSCSIVPDSerial {
     uint8_t peripheralQualifier;
     uint8_t peripheralDeviceType;
     size_t needed;                  /* 4 + PAGE LENGTH */
@@ -140,15 +140,15 @@ struct _virScsiVpdSerial {
 
 /* @out must be zeroed or cleared: the parser overwrites it. */
 int
-virScsiVpdSerialParse(const uint8_t *buf,
+virSCSIVPDSerialParse(const uint8_t *buf,
                       size_t len,
-                      virScsiVpdSerial *out,
+                      virSCSIVPDSerial *out,
                       GError **error);
 
 void
-virScsiVpdSerialClear(virScsiVpdSerial *serial);
+virSCSIVPDSerialClear(virSCSIVPDSerial *serial);
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virScsiVpdSerial, virScsiVpdSerialClear);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virSCSIVPDSerial, virSCSIVPDSerialClear);
 
 
 /* ---- VPD 0x83: device identification (SPC-4 7.8.6) ---- */
@@ -182,8 +182,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virScsiVpdSerial, virScsiVpdSerialClear);
 #define VIR_SCSI_NAA_IEEE_REGISTERED   0x5
 #define VIR_SCSI_NAA_IEEE_REGISTERED_EXTENDED 0x6
 
-typedef struct _virScsiVpdDesignator virScsiVpdDesignator;
-struct _virScsiVpdDesignator {
+typedef struct _virSCSIVPDDesignator virSCSIVPDDesignator;
+struct _virSCSIVPDDesignator {
     uint8_t protocolIdentifier;     /* byte 0 b7-4, meaningful with piv */
     uint8_t codeSet;                /* byte 0 b3-0 */
     bool piv;                       /* byte 1 b7 */
@@ -204,13 +204,13 @@ struct _virScsiVpdDesignator {
     bool valid;
 };
 
-typedef struct _virScsiVpdDeviceId virScsiVpdDeviceId;
-struct _virScsiVpdDeviceId {
+typedef struct _virSCSIVPDDeviceId virSCSIVPDDeviceId;
+struct _virSCSIVPDDeviceId {
     uint8_t peripheralQualifier;
     uint8_t peripheralDeviceType;
     size_t needed;                  /* 4 + PAGE LENGTH */
     size_t ndesignators;
-    virScsiVpdDesignator *designators;
+    virSCSIVPDDesignator *designators;
 };
 
 /*
@@ -219,15 +219,15 @@ struct _virScsiVpdDeviceId {
  * @out must be zeroed or cleared: the parser overwrites it.
  */
 int
-virScsiVpdDeviceIdParse(const uint8_t *buf,
+virSCSIVPDDeviceIdParse(const uint8_t *buf,
                         size_t len,
-                        virScsiVpdDeviceId *out,
+                        virSCSIVPDDeviceId *out,
                         GError **error);
 
 void
-virScsiVpdDeviceIdClear(virScsiVpdDeviceId *devid);
+virSCSIVPDDeviceIdClear(virSCSIVPDDeviceId *devid);
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virScsiVpdDeviceId, virScsiVpdDeviceIdClear);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virSCSIVPDDeviceId, virSCSIVPDDeviceIdClear);
 
 /*
  * The designator that best names the logical unit in an EXTENDED COPY
@@ -244,8 +244,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virScsiVpdDeviceId, virScsiVpdDeviceIdClear);
  * NAA first because it is what copy managers (LIO, arrays) match on and
  * is globally unique in 6 and 5; among equals the first in the page wins.
  */
-const virScsiVpdDesignator *
-virScsiVpdDeviceIdBestDesignator(const virScsiVpdDeviceId *devid);
+const virSCSIVPDDesignator *
+virSCSIVPDDeviceIdBestDesignator(const virSCSIVPDDeviceId *devid);
 
 /*
  * A designator as text: "naa." / "eui." + lowercase hex for NAA and
@@ -254,4 +254,4 @@ virScsiVpdDeviceIdBestDesignator(const virScsiVpdDeviceId *devid);
  * sanitised text for an ASCII/UTF-8 code set or "0x" + hex for binary.
  */
 char *
-virScsiVpdDesignatorFormat(const virScsiVpdDesignator *desig);
+virSCSIVPDDesignatorFormat(const virSCSIVPDDesignator *desig);

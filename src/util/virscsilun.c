@@ -8,8 +8,8 @@
 #include "virscsilun.h"
 
 static void
-virScsiLunCopyOptions(virScsiLun *lun,
-                      const virScsiTransportOptions *opts)
+virSCSILunCopyOptions(virSCSILun *lun,
+                      const virSCSITransportOptions *opts)
 {
     if (opts) {
         lun->opts = *opts;
@@ -22,7 +22,7 @@ virScsiLunCopyOptions(virScsiLun *lun,
 /* The LUN's MAXIMUM TRANSFER LENGTH is one limit; the path to it may
  * have a smaller one (a kernel queue): host transfers honour both. */
 static void
-virScsiLunClampHostTransfers(virScsiLun *lun)
+virSCSILunClampHostTransfers(virSCSILun *lun)
 {
     uint64_t blocks;
     size_t i;
@@ -35,57 +35,57 @@ virScsiLunClampHostTransfers(virScsiLun *lun)
 }
 
 
-virScsiLun *
-virScsiLunOpenTransport(virScsiTransport *transport,
+virSCSILun *
+virSCSILunOpenTransport(virSCSITransport *transport,
                         const char *spec,
-                        const virScsiTransportOptions *opts,
+                        const virSCSITransportOptions *opts,
                         GError **error)
 {
-    g_autoptr(virScsiLun) lun = g_new0(virScsiLun, 1);
+    g_autoptr(virSCSILun) lun = g_new0(virSCSILun, 1);
 
     lun->spec = g_strdup(spec);
-    virScsiLunCopyOptions(lun, opts);
+    virSCSILunCopyOptions(lun, opts);
     lun->transport = transport;
-    if (!(lun->caps = virScsiLunCapsProbe(transport, error)))
+    if (!(lun->caps = virSCSILunCapsProbe(transport, error)))
         return NULL;
-    virScsiPlanFromCaps(lun->caps, &lun->plan);
-    virScsiLunClampHostTransfers(lun);
+    virSCSIPlanFromCaps(lun->caps, &lun->plan);
+    virSCSILunClampHostTransfers(lun);
     return g_steal_pointer(&lun);
 }
 
 
-virScsiLun *
-virScsiLunOpen(const char *spec,
-               const virScsiTransportOptions *opts,
+virSCSILun *
+virSCSILunOpen(const char *spec,
+               const virSCSITransportOptions *opts,
                GError **error)
 {
-    virScsiTransport *transport = virScsiTransportOpen(spec, opts, error);
+    virSCSITransport *transport = virSCSITransportOpen(spec, opts, error);
 
     if (!transport)
         return NULL;
-    return virScsiLunOpenTransport(transport, spec, opts, error);
+    return virSCSILunOpenTransport(transport, spec, opts, error);
 }
 
 
 void
-virScsiLunFree(virScsiLun *lun)
+virSCSILunFree(virSCSILun *lun)
 {
     if (!lun)
         return;
-    virScsiPlanClear(&lun->plan);
-    virScsiLunCapsFree(lun->caps);
-    virScsiTransportFree(lun->transport);
+    virSCSIPlanClear(&lun->plan);
+    virSCSILunCapsFree(lun->caps);
+    virSCSITransportFree(lun->transport);
     g_free(lun->initiatorName);
     g_free(lun->spec);
     g_free(lun);
 }
 
 
-virScsiTransport *
-virScsiLunOpenExtraTransport(const virScsiLun *lun,
+virSCSITransport *
+virSCSILunOpenExtraTransport(const virSCSILun *lun,
                              GError **error)
 {
-    virScsiTransport *transport = virScsiTransportOpen(lun->spec, &lun->opts, error);
+    virSCSITransport *transport = virSCSITransportOpen(lun->spec, &lun->opts, error);
 
     if (transport && lun->wrapExtra)
         transport = lun->wrapExtra(transport, lun->wrapExtraOpaque);
@@ -94,14 +94,14 @@ virScsiLunOpenExtraTransport(const virScsiLun *lun,
 
 
 uint64_t
-virScsiLunBlocks(const virScsiLun *lun)
+virSCSILunBlocks(const virSCSILun *lun)
 {
     return lun->caps->capacityBlocks;
 }
 
 
 uint32_t
-virScsiLunBlockSize(const virScsiLun *lun)
+virSCSILunBlockSize(const virSCSILun *lun)
 {
     return lun->caps->blockSize;
 }

@@ -11,48 +11,48 @@
 #include "virscsiplan.h"
 #include "virscsitransport.h"
 
-typedef struct _virScsiLun virScsiLun;
-struct _virScsiLun {
+typedef struct _virSCSILun virSCSILun;
+struct _virSCSILun {
     char *spec;                         /* what it was opened from, to reopen */
-    virScsiTransportOptions opts;       /* strings owned below */
+    virSCSITransportOptions opts;       /* strings owned below */
     char *initiatorName;
-    virScsiTransport *transport;
-    virScsiLunCaps *caps;
-    virScsiPlan plan;
+    virSCSITransport *transport;
+    virSCSILunCaps *caps;
+    virSCSIPlan plan;
 
     /* Called on every extra session before use (fault injection in tests
      * wraps them as it wraps the first); NULL: used as opened. */
-    virScsiTransport *(*wrapExtra)(virScsiTransport *transport, void *opaque);
+    virSCSITransport *(*wrapExtra)(virSCSITransport *transport, void *opaque);
     void *wrapExtraOpaque;
 };
 
 /* Open and probe: the one way the engine gets a LUN. */
-virScsiLun *
-virScsiLunOpen(const char *spec,
-               const virScsiTransportOptions *opts,
+virSCSILun *
+virSCSILunOpen(const char *spec,
+               const virSCSITransportOptions *opts,
                GError **error);
 
 /* A LUN over an existing transport (fault injection wraps one); takes
  * ownership of @transport. */
-virScsiLun *
-virScsiLunOpenTransport(virScsiTransport *transport,
+virSCSILun *
+virSCSILunOpenTransport(virSCSITransport *transport,
                         const char *spec,
-                        const virScsiTransportOptions *opts,
+                        const virSCSITransportOptions *opts,
                         GError **error);
 
 void
-virScsiLunFree(virScsiLun *lun);
+virSCSILunFree(virSCSILun *lun);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virScsiLun, virScsiLunFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSCSILun, virSCSILunFree);
 
 /* Another path to the same LUN for a command in flight beside the main
  * one: a new iSCSI session, or the same device opened again. */
-virScsiTransport *
-virScsiLunOpenExtraTransport(const virScsiLun *lun,
+virSCSITransport *
+virSCSILunOpenExtraTransport(const virSCSILun *lun,
                              GError **error);
 
 uint64_t
-virScsiLunBlocks(const virScsiLun *lun);
+virSCSILunBlocks(const virSCSILun *lun);
 
 uint32_t
-virScsiLunBlockSize(const virScsiLun *lun);
+virSCSILunBlockSize(const virSCSILun *lun);

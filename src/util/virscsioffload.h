@@ -4,7 +4,7 @@
  *
  * Every operation follows the LUN's plan (virscsiplan.h), honours every
  * limit the LUN reported, falls back to host data movement where the
- * array refuses or fails, and counts what it did in a virScsiReport.
+ * array refuses or fails, and counts what it did in a virSCSIReport.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -29,11 +29,11 @@ typedef enum {
     /* COPY: the destination already reads as zeros, so source ranges that
      * read as zeros need not be written. */
     VIR_SCSI_OFFLOAD_DST_ZEROED = (1 << 3),
-} virScsiOffloadFlags;
+} virSCSIOffloadFlags;
 
-typedef struct _virScsiOffloadOptions virScsiOffloadOptions;
-struct _virScsiOffloadOptions {
-    unsigned int flags;         /* virScsiOffloadFlags */
+typedef struct _virSCSIOffloadOptions virSCSIOffloadOptions;
+struct _virSCSIOffloadOptions {
+    unsigned int flags;         /* virSCSIOffloadFlags */
     double rateLimitMiBs;       /* UNMAP: at most this many MiB/s; 0: none */
     unsigned int inflight;      /* COPY: commands in flight; 0: default (4) */
     uint64_t resumeBlocks;      /* start this many blocks into the range
@@ -41,32 +41,32 @@ struct _virScsiOffloadOptions {
 };
 
 int
-virScsiOffloadZero(virScsiLun *lun,
+virSCSIOffloadZero(virSCSILun *lun,
                    uint64_t lba,
                    uint64_t nblocks,
-                   const virScsiOffloadOptions *opts,
-                   virScsiReport *report,
+                   const virSCSIOffloadOptions *opts,
+                   virSCSIReport *report,
                    GError **error);
 
 int
-virScsiOffloadUnmap(virScsiLun *lun,
+virSCSIOffloadUnmap(virSCSILun *lun,
                     uint64_t lba,
                     uint64_t nblocks,
-                    const virScsiOffloadOptions *opts,
-                    virScsiReport *report,
+                    const virSCSIOffloadOptions *opts,
+                    virSCSIReport *report,
                     GError **error);
 
 /* Copy @nblocks from @src at @srcLba to @dst at @dstLba; @src and @dst
  * may be the same LUN (ranges must not overlap) and must have the same
  * block size. */
 int
-virScsiOffloadCopy(virScsiLun *src,
+virSCSIOffloadCopy(virSCSILun *src,
                    uint64_t srcLba,
-                   virScsiLun *dst,
+                   virSCSILun *dst,
                    uint64_t dstLba,
                    uint64_t nblocks,
-                   const virScsiOffloadOptions *opts,
-                   virScsiReport *report,
+                   const virSCSIOffloadOptions *opts,
+                   virSCSIReport *report,
                    GError **error);
 
 /* Write pass @passIndex of an overwrite pattern (virscsipattern.h) over
@@ -76,25 +76,25 @@ virScsiOffloadCopy(virScsiLun *src,
  * @key (VIR_SCSI_PATTERN_KEY_LEN bytes) seeds random passes.  There is no
  * offload: VIR_SCSI_OFFLOAD_NO_HOST makes it fail. */
 int
-virScsiOffloadFill(virScsiLun *lun,
+virSCSIOffloadFill(virSCSILun *lun,
                    uint64_t lba,
                    uint64_t nblocks,
-                   const virScsiPatternPass *pass,
+                   const virSCSIPatternPass *pass,
                    uint32_t passIndex,
                    const uint8_t *key,
-                   const virScsiOffloadOptions *opts,
-                   virScsiReport *report,
+                   const virSCSIOffloadOptions *opts,
+                   virSCSIReport *report,
                    GError **error);
 
 /* A key for random passes: VIR_SCSI_PATTERN_KEY_LEN bytes from the
  * kernel's generator (getrandom). */
 int
-virScsiPatternNewKey(uint8_t *key,
+virSCSIPatternNewKey(uint8_t *key,
                      GError **error);
 
 /* The outcome of a COMPARE AND WRITE that did not write. */
-typedef struct _virScsiMiscompare virScsiMiscompare;
-struct _virScsiMiscompare {
+typedef struct _virSCSIMiscompare virSCSIMiscompare;
+struct _virSCSIMiscompare {
     bool miscompared;
     uint64_t offset;            /* byte offset of the first difference */
     uint8_t *current;           /* what the range holds now (g_free) */
@@ -105,38 +105,38 @@ struct _virScsiMiscompare {
  * Returns 0 when written, 1 on a miscompare (@mc filled, with the current
  * content re-read), -1 on error. */
 int
-virScsiOffloadCompareAndWrite(virScsiLun *lun,
+virSCSIOffloadCompareAndWrite(virSCSILun *lun,
                               uint64_t lba,
                               uint32_t nblocks,
                               const uint8_t *expected,
                               const uint8_t *replacement,
-                              virScsiMiscompare *mc,
-                              virScsiReport *report,
+                              virSCSIMiscompare *mc,
+                              virSCSIReport *report,
                               GError **error);
 
 void
-virScsiMiscompareClear(virScsiMiscompare *mc);
+virSCSIMiscompareClear(virSCSIMiscompare *mc);
 
 /* Plain host I/O through the engine's accounting: for tools and tests. */
 int
-virScsiOffloadRead(virScsiLun *lun,
+virSCSIOffloadRead(virSCSILun *lun,
                    uint64_t lba,
                    uint64_t nblocks,
                    uint8_t *buf,
-                   virScsiReport *report,
+                   virSCSIReport *report,
                    GError **error);
 
 int
-virScsiOffloadWrite(virScsiLun *lun,
+virSCSIOffloadWrite(virSCSILun *lun,
                     uint64_t lba,
                     uint64_t nblocks,
                     const uint8_t *buf,
-                    virScsiReport *report,
+                    virSCSIReport *report,
                     GError **error);
 
 /* GET LBA STATUS from @lba: the extents the LUN reports, as
- * virScsiLbaStatusDescriptor in a GArray. */
+ * virSCSILbaStatusDescriptor in a GArray. */
 GArray *
-virScsiOffloadLbaStatus(virScsiLun *lun,
+virSCSIOffloadLbaStatus(virSCSILun *lun,
                         uint64_t lba,
                         GError **error);

@@ -20,8 +20,8 @@
 /* A range is encodable whatever its size, but one whose last block would
  * lie beyond 2^64 - 1 can only come from a caller's arithmetic error. */
 static int
-virScsiParamCheckRanges(const char *what,
-                        const virScsiLbaRange *ranges,
+virSCSIParamCheckRanges(const char *what,
+                        const virSCSILbaRange *ranges,
                         size_t nranges,
                         GError **error)
 {
@@ -43,7 +43,7 @@ virScsiParamCheckRanges(const char *what,
 
 
 static int
-virScsiParamCheckCount(const char *what,
+virSCSIParamCheckCount(const char *what,
                        size_t n,
                        size_t max,
                        GError **error)
@@ -59,7 +59,7 @@ virScsiParamCheckCount(const char *what,
 
 
 static int
-virScsiParamCheckBuffer(const char *what,
+virSCSIParamCheckBuffer(const char *what,
                         size_t buflen,
                         size_t needed,
                         GError **error)
@@ -78,22 +78,22 @@ virScsiParamCheckBuffer(const char *what,
 /* The 16-byte block descriptor shared by UNMAP and the token commands:
  * LBA (bytes 0-7), NUMBER OF LOGICAL BLOCKS (8-11), reserved (12-15). */
 static void
-virScsiParamPutRanges(uint8_t *p,
-                      const virScsiLbaRange *ranges,
+virSCSIParamPutRanges(uint8_t *p,
+                      const virSCSILbaRange *ranges,
                       size_t nranges)
 {
     size_t i;
 
     for (i = 0; i < nranges; i++) {
-        virScsiPutBE64(p, ranges[i].lba);
-        virScsiPutBE32(p + 8, ranges[i].nblocks);
+        virSCSIPutBE64(p, ranges[i].lba);
+        virSCSIPutBE32(p + 8, ranges[i].nblocks);
         p += VIR_SCSI_BLOCK_RANGE_DESC_LEN;
     }
 }
 
 
 size_t
-virScsiParamUnmapSize(size_t nranges)
+virSCSIParamUnmapSize(size_t nranges)
 {
     if (nranges == 0 || nranges > VIR_SCSI_UNMAP_MAX_DESCRIPTORS)
         return 0;
@@ -102,35 +102,35 @@ virScsiParamUnmapSize(size_t nranges)
 
 
 ssize_t
-virScsiParamUnmap(uint8_t *buf,
+virSCSIParamUnmap(uint8_t *buf,
                   size_t buflen,
-                  const virScsiLbaRange *ranges,
+                  const virSCSILbaRange *ranges,
                   size_t nranges,
                   GError **error)
 {
     size_t total;
 
-    if (virScsiParamCheckCount("UNMAP", nranges,
+    if (virSCSIParamCheckCount("UNMAP", nranges,
                                VIR_SCSI_UNMAP_MAX_DESCRIPTORS, error) < 0 ||
-        virScsiParamCheckRanges("UNMAP", ranges, nranges, error) < 0)
+        virSCSIParamCheckRanges("UNMAP", ranges, nranges, error) < 0)
         return -1;
 
-    total = virScsiParamUnmapSize(nranges);
-    if (virScsiParamCheckBuffer("UNMAP", buflen, total, error) < 0)
+    total = virSCSIParamUnmapSize(nranges);
+    if (virSCSIParamCheckBuffer("UNMAP", buflen, total, error) < 0)
         return -1;
 
     memset(buf, 0, total);
     /* UNMAP DATA LENGTH, then UNMAP BLOCK DESCRIPTOR DATA LENGTH */
-    virScsiPutBE16(buf, total - 2);
-    virScsiPutBE16(buf + 2, total - VIR_SCSI_UNMAP_HEADER_LEN);
+    virSCSIPutBE16(buf, total - 2);
+    virSCSIPutBE16(buf + 2, total - VIR_SCSI_UNMAP_HEADER_LEN);
     /* bytes 4-7 reserved */
-    virScsiParamPutRanges(buf + VIR_SCSI_UNMAP_HEADER_LEN, ranges, nranges);
+    virSCSIParamPutRanges(buf + VIR_SCSI_UNMAP_HEADER_LEN, ranges, nranges);
     return total;
 }
 
 
 size_t
-virScsiParamExtendedCopyLid1Size(size_t ncscds,
+virSCSIParamExtendedCopyLid1Size(size_t ncscds,
                                  size_t nsegments)
 {
     uint64_t room;
@@ -152,7 +152,7 @@ virScsiParamExtendedCopyLid1Size(size_t ncscds,
 
 
 static int
-virScsiParamCheckCscd(const virScsiXcopyCscdId *cscd,
+virSCSIParamCheckCscd(const virSCSIXcopyCscdId *cscd,
                       size_t idx,
                       GError **error)
 {
@@ -182,12 +182,12 @@ virScsiParamCheckCscd(const virScsiXcopyCscdId *cscd,
 
 
 static int
-virScsiParamCheckSegment(const virScsiXcopySegment *seg,
+virSCSIParamCheckSegment(const virSCSIXcopySegment *seg,
                          size_t idx,
                          size_t ncscds,
                          GError **error)
 {
-    virScsiLbaRange ranges[2] = {
+    virSCSILbaRange ranges[2] = {
         { seg->srcLba, seg->nblocks },
         { seg->dstLba, seg->nblocks },
     };
@@ -210,7 +210,7 @@ virScsiParamCheckSegment(const virScsiXcopySegment *seg,
         return -1;
     }
 
-    return virScsiParamCheckRanges("EXTENDED COPY segment", ranges, 2, error);
+    return virSCSIParamCheckRanges("EXTENDED COPY segment", ranges, 2, error);
 }
 
 
@@ -230,15 +230,15 @@ virScsiParamCheckSegment(const virScsiXcopySegment *seg,
  * how sg_xcopy builds it.
  */
 static void
-virScsiParamPutCscdId(uint8_t *p,
-                      const virScsiXcopyCscdId *cscd)
+virSCSIParamPutCscdId(uint8_t *p,
+                      const virSCSIXcopyCscdId *cscd)
 {
     p[0] = VIR_SCSI_XCOPY_DESC_IDENTIFICATION;
     p[4] = cscd->codeSet;
     p[5] = (cscd->association << 4) | cscd->designatorType;
     p[7] = cscd->designatorLen;
     memcpy(p + 8, cscd->designator, cscd->designatorLen);
-    virScsiPutBE24(p + 29, cscd->blockLength);
+    virSCSIPutBE24(p + 29, cscd->blockLength);
 }
 
 
@@ -256,8 +256,8 @@ virScsiParamPutCscdId(uint8_t *p,
  *   20-27  DESTINATION BLOCK DEVICE LOGICAL BLOCK ADDRESS
  */
 static void
-virScsiParamPutSegmentB2B(uint8_t *p,
-                          const virScsiXcopySegment *seg,
+virSCSIParamPutSegmentB2B(uint8_t *p,
+                          const virSCSIXcopySegment *seg,
                           unsigned int flags)
 {
     p[0] = VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK;
@@ -267,25 +267,25 @@ virScsiParamPutSegmentB2B(uint8_t *p,
         p[1] |= 0x02;
     if (flags & VIR_SCSI_XCOPY_CAT)
         p[1] |= 0x01;
-    virScsiPutBE16(p + 2, VIR_SCSI_XCOPY_SEGMENT_B2B_LEN - 4);
-    virScsiPutBE16(p + 4, seg->srcIndex);
-    virScsiPutBE16(p + 6, seg->dstIndex);
-    virScsiPutBE16(p + 10, seg->nblocks);
-    virScsiPutBE64(p + 12, seg->srcLba);
-    virScsiPutBE64(p + 20, seg->dstLba);
+    virSCSIPutBE16(p + 2, VIR_SCSI_XCOPY_SEGMENT_B2B_LEN - 4);
+    virSCSIPutBE16(p + 4, seg->srcIndex);
+    virSCSIPutBE16(p + 6, seg->dstIndex);
+    virSCSIPutBE16(p + 10, seg->nblocks);
+    virSCSIPutBE64(p + 12, seg->srcLba);
+    virSCSIPutBE64(p + 20, seg->dstLba);
 }
 
 
 ssize_t
-virScsiParamExtendedCopyLid1(uint8_t *buf,
+virSCSIParamExtendedCopyLid1(uint8_t *buf,
                              size_t buflen,
                              uint8_t listId,
-                             virScsiXcopyListIdUsage listIdUsage,
+                             virSCSIXcopyListIdUsage listIdUsage,
                              uint8_t priority,
                              unsigned int flags,
-                             const virScsiXcopyCscdId *cscds,
+                             const virSCSIXcopyCscdId *cscds,
                              size_t ncscds,
-                             const virScsiXcopySegment *segments,
+                             const virSCSIXcopySegment *segments,
                              size_t nsegments,
                              GError **error)
 {
@@ -319,11 +319,11 @@ virScsiParamExtendedCopyLid1(uint8_t *buf,
         return -1;
     }
 
-    if (virScsiParamCheckCount("EXTENDED COPY CSCD list", ncscds,
+    if (virSCSIParamCheckCount("EXTENDED COPY CSCD list", ncscds,
                                VIR_SCSI_XCOPY_MAX_CSCDS, error) < 0)
         return -1;
 
-    total = virScsiParamExtendedCopyLid1Size(ncscds, nsegments);
+    total = virSCSIParamExtendedCopyLid1Size(ncscds, nsegments);
     if (total == 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
                     "EXTENDED COPY: %zu segment descriptors do not fit "
@@ -332,16 +332,16 @@ virScsiParamExtendedCopyLid1(uint8_t *buf,
     }
 
     for (i = 0; i < ncscds; i++) {
-        if (virScsiParamCheckCscd(&cscds[i], i, error) < 0)
+        if (virSCSIParamCheckCscd(&cscds[i], i, error) < 0)
             return -1;
     }
 
     for (i = 0; i < nsegments; i++) {
-        if (virScsiParamCheckSegment(&segments[i], i, ncscds, error) < 0)
+        if (virSCSIParamCheckSegment(&segments[i], i, ncscds, error) < 0)
             return -1;
     }
 
-    if (virScsiParamCheckBuffer("EXTENDED COPY", buflen, total, error) < 0)
+    if (virSCSIParamCheckBuffer("EXTENDED COPY", buflen, total, error) < 0)
         return -1;
 
     cscdLen = ncscds * VIR_SCSI_XCOPY_CSCD_ID_LEN;
@@ -352,18 +352,18 @@ virScsiParamExtendedCopyLid1(uint8_t *buf,
     buf[1] = (listIdUsage << 3) | priority;
     if (flags & VIR_SCSI_XCOPY_STR)
         buf[1] |= 0x20;
-    virScsiPutBE16(buf + 2, cscdLen);
+    virSCSIPutBE16(buf + 2, cscdLen);
     /* bytes 4-7 reserved */
-    virScsiPutBE32(buf + 8, segLen);
+    virSCSIPutBE32(buf + 8, segLen);
     /* bytes 12-15 INLINE DATA LENGTH: 0, block to block needs none */
 
     p = buf + VIR_SCSI_XCOPY_HEADER_LEN;
     for (i = 0; i < ncscds; i++) {
-        virScsiParamPutCscdId(p, &cscds[i]);
+        virSCSIParamPutCscdId(p, &cscds[i]);
         p += VIR_SCSI_XCOPY_CSCD_ID_LEN;
     }
     for (i = 0; i < nsegments; i++) {
-        virScsiParamPutSegmentB2B(p, &segments[i], flags);
+        virSCSIParamPutSegmentB2B(p, &segments[i], flags);
         p += VIR_SCSI_XCOPY_SEGMENT_B2B_LEN;
     }
 
@@ -372,7 +372,7 @@ virScsiParamExtendedCopyLid1(uint8_t *buf,
 
 
 size_t
-virScsiParamPopulateTokenSize(size_t nranges)
+virSCSIParamPopulateTokenSize(size_t nranges)
 {
     if (nranges == 0 || nranges > VIR_SCSI_POPULATE_TOKEN_MAX_RANGES)
         return 0;
@@ -382,12 +382,12 @@ virScsiParamPopulateTokenSize(size_t nranges)
 
 
 ssize_t
-virScsiParamPopulateToken(uint8_t *buf,
+virSCSIParamPopulateToken(uint8_t *buf,
                           size_t buflen,
                           unsigned int flags,
                           uint32_t inactivityTimeout,
                           uint32_t rodType,
-                          const virScsiLbaRange *ranges,
+                          const virSCSILbaRange *ranges,
                           size_t nranges,
                           GError **error)
 {
@@ -410,31 +410,31 @@ virScsiParamPopulateToken(uint8_t *buf,
         return -1;
     }
 
-    if (virScsiParamCheckCount("POPULATE TOKEN", nranges,
+    if (virSCSIParamCheckCount("POPULATE TOKEN", nranges,
                                VIR_SCSI_POPULATE_TOKEN_MAX_RANGES, error) < 0 ||
-        virScsiParamCheckRanges("POPULATE TOKEN", ranges, nranges, error) < 0)
+        virSCSIParamCheckRanges("POPULATE TOKEN", ranges, nranges, error) < 0)
         return -1;
 
-    total = virScsiParamPopulateTokenSize(nranges);
-    if (virScsiParamCheckBuffer("POPULATE TOKEN", buflen, total, error) < 0)
+    total = virSCSIParamPopulateTokenSize(nranges);
+    if (virSCSIParamCheckBuffer("POPULATE TOKEN", buflen, total, error) < 0)
         return -1;
 
     memset(buf, 0, total);
-    virScsiPutBE16(buf, total - 2);             /* POPULATE TOKEN DATA LENGTH */
+    virSCSIPutBE16(buf, total - 2);             /* POPULATE TOKEN DATA LENGTH */
     buf[2] = flags;                             /* RTV (bit 1), IMMED (bit 0) */
     /* byte 3 reserved */
-    virScsiPutBE32(buf + 4, inactivityTimeout);
-    virScsiPutBE32(buf + 8, rodType);
+    virSCSIPutBE32(buf + 4, inactivityTimeout);
+    virSCSIPutBE32(buf + 8, rodType);
     /* bytes 12-13 reserved */
-    virScsiPutBE16(buf + 14, total - VIR_SCSI_POPULATE_TOKEN_HEADER_LEN);
-    virScsiParamPutRanges(buf + VIR_SCSI_POPULATE_TOKEN_HEADER_LEN,
+    virSCSIPutBE16(buf + 14, total - VIR_SCSI_POPULATE_TOKEN_HEADER_LEN);
+    virSCSIParamPutRanges(buf + VIR_SCSI_POPULATE_TOKEN_HEADER_LEN,
                           ranges, nranges);
     return total;
 }
 
 
 size_t
-virScsiParamWriteUsingTokenSize(size_t nranges)
+virSCSIParamWriteUsingTokenSize(size_t nranges)
 {
     if (nranges == 0 || nranges > VIR_SCSI_WRITE_USING_TOKEN_MAX_RANGES)
         return 0;
@@ -444,12 +444,12 @@ virScsiParamWriteUsingTokenSize(size_t nranges)
 
 
 ssize_t
-virScsiParamWriteUsingToken(uint8_t *buf,
+virSCSIParamWriteUsingToken(uint8_t *buf,
                             size_t buflen,
                             unsigned int flags,
                             uint64_t offsetIntoRod,
                             const uint8_t *token,
-                            const virScsiLbaRange *ranges,
+                            const virSCSILbaRange *ranges,
                             size_t nranges,
                             GError **error)
 {
@@ -464,43 +464,43 @@ virScsiParamWriteUsingToken(uint8_t *buf,
         return -1;
     }
 
-    if (virScsiParamCheckCount("WRITE USING TOKEN", nranges,
+    if (virSCSIParamCheckCount("WRITE USING TOKEN", nranges,
                                VIR_SCSI_WRITE_USING_TOKEN_MAX_RANGES,
                                error) < 0 ||
-        virScsiParamCheckRanges("WRITE USING TOKEN", ranges, nranges,
+        virSCSIParamCheckRanges("WRITE USING TOKEN", ranges, nranges,
                                 error) < 0)
         return -1;
 
-    total = virScsiParamWriteUsingTokenSize(nranges);
-    if (virScsiParamCheckBuffer("WRITE USING TOKEN", buflen, total, error) < 0)
+    total = virSCSIParamWriteUsingTokenSize(nranges);
+    if (virSCSIParamCheckBuffer("WRITE USING TOKEN", buflen, total, error) < 0)
         return -1;
 
     memset(buf, 0, total);
-    virScsiPutBE16(buf, total - 2);     /* WRITE USING TOKEN DATA LENGTH */
+    virSCSIPutBE16(buf, total - 2);     /* WRITE USING TOKEN DATA LENGTH */
     buf[2] = flags;                     /* DEL_TKN (bit 1), IMMED (bit 0) */
     /* bytes 3-7 reserved */
-    virScsiPutBE64(buf + 8, offsetIntoRod);
+    virSCSIPutBE64(buf + 8, offsetIntoRod);
     memcpy(buf + 16, token, VIR_SCSI_ROD_TOKEN_LEN);
     /* bytes 528-533 reserved */
-    virScsiPutBE16(buf + 534, total - VIR_SCSI_WRITE_USING_TOKEN_HEADER_LEN);
-    virScsiParamPutRanges(buf + VIR_SCSI_WRITE_USING_TOKEN_HEADER_LEN,
+    virSCSIPutBE16(buf + 534, total - VIR_SCSI_WRITE_USING_TOKEN_HEADER_LEN);
+    virSCSIParamPutRanges(buf + VIR_SCSI_WRITE_USING_TOKEN_HEADER_LEN,
                           ranges, nranges);
     return total;
 }
 
 
 void
-virScsiParamRodTokenBlockZero(uint8_t *token)
+virSCSIParamRodTokenBlockZero(uint8_t *token)
 {
     memset(token, 0, VIR_SCSI_ROD_TOKEN_LEN);
-    virScsiPutBE32(token, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
+    virSCSIPutBE32(token, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
     /* ROD TOKEN LENGTH counts the bytes after itself: 512 - 8 */
-    virScsiPutBE16(token + 6, VIR_SCSI_ROD_TOKEN_LEN - 8);
+    virSCSIPutBE16(token + 6, VIR_SCSI_ROD_TOKEN_LEN - 8);
 }
 
 
 ssize_t
-virScsiParamCompareAndWrite(uint8_t *buf,
+virSCSIParamCompareAndWrite(uint8_t *buf,
                             size_t buflen,
                             const uint8_t *expected,
                             const uint8_t *replacement,
@@ -513,7 +513,7 @@ virScsiParamCompareAndWrite(uint8_t *buf,
         return -1;
     }
 
-    if (virScsiParamCheckBuffer("COMPARE AND WRITE", buflen, 2 * len,
+    if (virSCSIParamCheckBuffer("COMPARE AND WRITE", buflen, 2 * len,
                                 error) < 0)
         return -1;
 

@@ -29,8 +29,8 @@
  * TOKEN all describe ranges with the same 16-byte descriptor: LBA (8
  * bytes), NUMBER OF LOGICAL BLOCKS (4 bytes), 4 reserved.
  */
-typedef struct _virScsiLbaRange virScsiLbaRange;
-struct _virScsiLbaRange {
+typedef struct _virSCSILbaRange virSCSILbaRange;
+struct _virSCSILbaRange {
     uint64_t lba;
     uint32_t nblocks;
 };
@@ -45,17 +45,17 @@ struct _virScsiLbaRange {
 #define VIR_SCSI_UNMAP_MAX_DESCRIPTORS 4095
 
 /*
- * virScsiParamUnmapSize:
+ * virSCSIParamUnmapSize:
  * @nranges: number of block descriptors
  *
  * Returns the size of the UNMAP parameter list for @nranges descriptors,
  * or 0 when @nranges is 0 or above VIR_SCSI_UNMAP_MAX_DESCRIPTORS.
  */
 size_t
-virScsiParamUnmapSize(size_t nranges);
+virSCSIParamUnmapSize(size_t nranges);
 
 /*
- * virScsiParamUnmap:
+ * virSCSIParamUnmap:
  * @buf: where to write the list
  * @buflen: size of @buf
  * @ranges: the ranges to unmap; a range of 0 blocks is legal and unmaps
@@ -71,9 +71,9 @@ virScsiParamUnmapSize(size_t nranges);
  * a range runs past the last possible LBA, or @buflen is too small.
  */
 ssize_t
-virScsiParamUnmap(uint8_t *buf,
+virSCSIParamUnmap(uint8_t *buf,
                   size_t buflen,
-                  const virScsiLbaRange *ranges,
+                  const virSCSILbaRange *ranges,
                   size_t nranges,
                   GError **error);
 
@@ -94,7 +94,7 @@ typedef enum {
     VIR_SCSI_XCOPY_LIST_ID_HOLD = 0,     /* keep the results for RECEIVE COPY RESULTS */
     VIR_SCSI_XCOPY_LIST_ID_DISCARD = 2,  /* results discarded at the end */
     VIR_SCSI_XCOPY_LIST_ID_NONE = 3,     /* no list identifier (needs SNLID=1) */
-} virScsiXcopyListIdUsage;
+} virSCSIXcopyListIdUsage;
 
 typedef enum {
     /* STR (header byte 1 bit 5): the segments are sequential striped. */
@@ -105,15 +105,15 @@ typedef enum {
     /* Set CAT in every segment: the copy manager may stop at a residue
      * shorter than a destination block instead of failing. */
     VIR_SCSI_XCOPY_CAT = (1 << 2),
-} virScsiXcopyFlags;
+} virSCSIXcopyFlags;
 
 /*
  * An identification descriptor CSCD (type 0xE4): names a direct-access
  * logical unit by one designator of its Device Identification VPD page
  * (0x83), with the fields copied from that page's designation descriptor.
  */
-typedef struct _virScsiXcopyCscdId virScsiXcopyCscdId;
-struct _virScsiXcopyCscdId {
+typedef struct _virSCSIXcopyCscdId virSCSIXcopyCscdId;
+struct _virSCSIXcopyCscdId {
     uint8_t codeSet;            /* CODE SET, 0-15 (VPD 0x83 byte 0 bits 3-0) */
     uint8_t association;        /* ASSOCIATION, 0-3 (byte 1 bits 5-4); 0 = LU */
     uint8_t designatorType;     /* DESIGNATOR TYPE, 0-15 (byte 1 bits 3-0); 3 = NAA */
@@ -123,8 +123,8 @@ struct _virScsiXcopyCscdId {
 };
 
 /* A block device to block device segment (type 0x02). */
-typedef struct _virScsiXcopySegment virScsiXcopySegment;
-struct _virScsiXcopySegment {
+typedef struct _virSCSIXcopySegment virSCSIXcopySegment;
+struct _virSCSIXcopySegment {
     uint16_t srcIndex;          /* index of the source in the CSCD list */
     uint16_t dstIndex;          /* index of the destination in the CSCD list */
     uint32_t nblocks;           /* 1 to VIR_SCSI_XCOPY_SEGMENT_MAX_BLOCKS */
@@ -133,7 +133,7 @@ struct _virScsiXcopySegment {
 };
 
 /*
- * virScsiParamExtendedCopyLid1Size:
+ * virSCSIParamExtendedCopyLid1Size:
  * @ncscds: number of identification CSCD descriptors
  * @nsegments: number of block to block segment descriptors
  *
@@ -141,18 +141,18 @@ struct _virScsiXcopySegment {
  * either count is 0 or the list cannot be encoded.
  */
 size_t
-virScsiParamExtendedCopyLid1Size(size_t ncscds,
+virSCSIParamExtendedCopyLid1Size(size_t ncscds,
                                  size_t nsegments);
 
 /*
- * virScsiParamExtendedCopyLid1:
+ * virSCSIParamExtendedCopyLid1:
  * @buf: where to write the list
  * @buflen: size of @buf
  * @listId: LIST IDENTIFIER (byte 0); ignored by the device with
  *          VIR_SCSI_XCOPY_LIST_ID_NONE, written anyway
  * @listIdUsage: LIST ID USAGE (byte 1 bits 4-3)
  * @priority: PRIORITY (byte 1 bits 2-0), 0 (highest) to 7
- * @flags: bitwise OR of virScsiXcopyFlags
+ * @flags: bitwise OR of virSCSIXcopyFlags
  * @cscds: the CSCD descriptors, in index order
  * @ncscds: number of @cscds, 1 to VIR_SCSI_XCOPY_MAX_CSCDS
  * @segments: the segment descriptors
@@ -171,15 +171,15 @@ virScsiParamExtendedCopyLid1Size(size_t ncscds,
  * last possible LBA, or @buflen is too small.
  */
 ssize_t
-virScsiParamExtendedCopyLid1(uint8_t *buf,
+virSCSIParamExtendedCopyLid1(uint8_t *buf,
                              size_t buflen,
                              uint8_t listId,
-                             virScsiXcopyListIdUsage listIdUsage,
+                             virSCSIXcopyListIdUsage listIdUsage,
                              uint8_t priority,
                              unsigned int flags,
-                             const virScsiXcopyCscdId *cscds,
+                             const virSCSIXcopyCscdId *cscds,
                              size_t ncscds,
-                             const virScsiXcopySegment *segments,
+                             const virSCSIXcopySegment *segments,
                              size_t nsegments,
                              GError **error);
 
@@ -189,7 +189,7 @@ typedef enum {
     VIR_SCSI_TOKEN_IMMED = 0x01,    /* return before the copy manager is done */
     VIR_SCSI_TOKEN_RTV = 0x02,      /* POPULATE TOKEN: ROD TYPE is valid */
     VIR_SCSI_TOKEN_DEL_TKN = 0x02,  /* WRITE USING TOKEN: delete the token after */
-} virScsiTokenFlags;
+} virSCSITokenFlags;
 
 /*
  * POPULATE TOKEN (SBC-4): 16-byte header, range descriptors from
@@ -199,17 +199,17 @@ typedef enum {
 #define VIR_SCSI_POPULATE_TOKEN_MAX_RANGES 4095
 
 /*
- * virScsiParamPopulateTokenSize:
+ * virSCSIParamPopulateTokenSize:
  * @nranges: number of block device range descriptors
  *
  * Returns the size of the POPULATE TOKEN parameter list, or 0 when
  * @nranges is 0 or above VIR_SCSI_POPULATE_TOKEN_MAX_RANGES.
  */
 size_t
-virScsiParamPopulateTokenSize(size_t nranges);
+virSCSIParamPopulateTokenSize(size_t nranges);
 
 /*
- * virScsiParamPopulateToken:
+ * virSCSIParamPopulateToken:
  * @buf: where to write the list
  * @buflen: size of @buf
  * @flags: VIR_SCSI_TOKEN_IMMED, VIR_SCSI_TOKEN_RTV
@@ -230,12 +230,12 @@ virScsiParamPopulateTokenSize(size_t nranges);
  * @buflen too small.
  */
 ssize_t
-virScsiParamPopulateToken(uint8_t *buf,
+virSCSIParamPopulateToken(uint8_t *buf,
                           size_t buflen,
                           unsigned int flags,
                           uint32_t inactivityTimeout,
                           uint32_t rodType,
-                          const virScsiLbaRange *ranges,
+                          const virSCSILbaRange *ranges,
                           size_t nranges,
                           GError **error);
 
@@ -248,24 +248,24 @@ virScsiParamPopulateToken(uint8_t *buf,
 #define VIR_SCSI_WRITE_USING_TOKEN_MAX_RANGES 4062
 
 /*
- * virScsiParamWriteUsingTokenSize:
+ * virSCSIParamWriteUsingTokenSize:
  * @nranges: number of block device range descriptors
  *
  * Returns the size of the WRITE USING TOKEN parameter list, or 0 when
  * @nranges is 0 or above VIR_SCSI_WRITE_USING_TOKEN_MAX_RANGES.
  */
 size_t
-virScsiParamWriteUsingTokenSize(size_t nranges);
+virSCSIParamWriteUsingTokenSize(size_t nranges);
 
 /*
- * virScsiParamWriteUsingToken:
+ * virSCSIParamWriteUsingToken:
  * @buf: where to write the list
  * @buflen: size of @buf
  * @flags: VIR_SCSI_TOKEN_IMMED, VIR_SCSI_TOKEN_DEL_TKN
  * @offsetIntoRod: OFFSET INTO ROD in blocks (bytes 8-15): where in the
  *                 token's data the first destination block starts
  * @token: the VIR_SCSI_ROD_TOKEN_LEN bytes of the ROD token, as returned
- *         by RECEIVE ROD TOKEN INFORMATION or virScsiParamRodTokenBlockZero()
+ *         by RECEIVE ROD TOKEN INFORMATION or virSCSIParamRodTokenBlockZero()
  * @ranges: the destination ranges
  * @nranges: number of @ranges, 1 to VIR_SCSI_WRITE_USING_TOKEN_MAX_RANGES
  * @error: return location for a GError
@@ -279,17 +279,17 @@ virScsiParamWriteUsingTokenSize(size_t nranges);
  * many, a range past the last possible LBA, or a @buflen too small.
  */
 ssize_t
-virScsiParamWriteUsingToken(uint8_t *buf,
+virSCSIParamWriteUsingToken(uint8_t *buf,
                             size_t buflen,
                             unsigned int flags,
                             uint64_t offsetIntoRod,
                             const uint8_t *token,
-                            const virScsiLbaRange *ranges,
+                            const virSCSILbaRange *ranges,
                             size_t nranges,
                             GError **error);
 
 /*
- * virScsiParamRodTokenBlockZero:
+ * virSCSIParamRodTokenBlockZero:
  * @token: buffer of VIR_SCSI_ROD_TOKEN_LEN bytes
  *
  * Builds the well-known "block device zero" ROD token (SBC-3, SBC-4):
@@ -298,11 +298,11 @@ virScsiParamWriteUsingToken(uint8_t *buf,
  * without any POPULATE TOKEN.
  */
 void
-virScsiParamRodTokenBlockZero(uint8_t *token);
+virSCSIParamRodTokenBlockZero(uint8_t *token);
 
 
 /*
- * virScsiParamCompareAndWrite:
+ * virSCSIParamCompareAndWrite:
  * @buf: where to write the data-out buffer
  * @buflen: size of @buf
  * @expected: the data the blocks must hold now
@@ -317,7 +317,7 @@ virScsiParamRodTokenBlockZero(uint8_t *token);
  * Returns 2 * @len, or -1 when @len is 0 or @buflen is too small.
  */
 ssize_t
-virScsiParamCompareAndWrite(uint8_t *buf,
+virSCSIParamCompareAndWrite(uint8_t *buf,
                             size_t buflen,
                             const uint8_t *expected,
                             const uint8_t *replacement,

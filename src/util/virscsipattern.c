@@ -16,20 +16,20 @@
 #define F3(a, b, c) { VIR_SCSI_PATTERN_FIXED, 3, { a, b, c }, false }
 
 /* As scrub 2.6's src/pattern.c defines them. */
-static const virScsiPatternPass virScsiPatternNnsa[] = {
+static const virSCSIPatternPass virSCSIPatternNnsa[] = {
     R, R, F1V(0x00),
 };
 
-static const virScsiPatternPass virScsiPatternDod[] = {
+static const virSCSIPatternPass virSCSIPatternDod[] = {
     R, F1(0x00), F1V(0xff),
 };
 
-static const virScsiPatternPass virScsiPatternBsi[] = {
+static const virSCSIPatternPass virSCSIPatternBsi[] = {
     F1(0xff), F1(0xfe), F1(0xfd), F1(0xfb), F1(0xf7), F1(0xef), F1(0xdf),
     F1(0xbf), F1(0x7f),
 };
 
-static const virScsiPatternPass virScsiPatternGutmann[] = {
+static const virSCSIPatternPass virSCSIPatternGutmann[] = {
     R, R, R, R,
     F1(0x55), F1(0xaa),
     F3(0x92, 0x49, 0x24), F3(0x49, 0x24, 0x92), F3(0x24, 0x92, 0x49),
@@ -41,20 +41,20 @@ static const virScsiPatternPass virScsiPatternGutmann[] = {
     R, R, R, R,
 };
 
-static const virScsiPatternPass virScsiPatternSchneier[] = {
+static const virSCSIPatternPass virSCSIPatternSchneier[] = {
     F1(0x00), F1(0xff), R, R, R, R, R,
 };
 
-static const virScsiPatternPass virScsiPatternPfitzner7[] = {
+static const virSCSIPatternPass virSCSIPatternPfitzner7[] = {
     R, R, R, R, R, R, R,
 };
 
-static const virScsiPatternPass virScsiPatternPfitzner33[] = {
+static const virSCSIPatternPass virSCSIPatternPfitzner33[] = {
     R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R,
     R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R,
 };
 
-static const virScsiPatternPass virScsiPatternRandom[] = {
+static const virSCSIPatternPass virSCSIPatternRandom[] = {
     R,
 };
 
@@ -65,39 +65,39 @@ static const virScsiPatternPass virScsiPatternRandom[] = {
 
 #define ALG(name, desc, passes) { name, desc, G_N_ELEMENTS(passes), passes }
 
-static const virScsiPatternAlgorithm virScsiPatternTable[] = {
+static const virSCSIPatternAlgorithm virSCSIPatternTable[] = {
     ALG("nnsa", "NNSA NAP-14.1-C: 2 random passes, then 0x00 verified",
-        virScsiPatternNnsa),
-    ALG("dod", "DoD 5220.22-M: random, 0x00, then 0xff verified", virScsiPatternDod),
+        virSCSIPatternNnsa),
+    ALG("dod", "DoD 5220.22-M: random, 0x00, then 0xff verified", virSCSIPatternDod),
     ALG("bsi", "BSI: 0xff, 0xfe, 0xfd, 0xfb, 0xf7, 0xef, 0xdf, 0xbf, 0x7f",
-        virScsiPatternBsi),
-    ALG("gutmann", "Gutmann: 4 random, 27 fixed, 4 random passes", virScsiPatternGutmann),
+        virSCSIPatternBsi),
+    ALG("gutmann", "Gutmann: 4 random, 27 fixed, 4 random passes", virSCSIPatternGutmann),
     ALG("schneier", "Bruce Schneier: 0x00, 0xff, then 5 random passes",
-        virScsiPatternSchneier),
-    ALG("pfitzner7", "Roy Pfitzner: 7 random passes", virScsiPatternPfitzner7),
-    ALG("pfitzner33", "Roy Pfitzner: 33 random passes", virScsiPatternPfitzner33),
-    ALG("random", "one random pass", virScsiPatternRandom),
+        virSCSIPatternSchneier),
+    ALG("pfitzner7", "Roy Pfitzner: 7 random passes", virSCSIPatternPfitzner7),
+    ALG("pfitzner33", "Roy Pfitzner: 33 random passes", virSCSIPatternPfitzner33),
+    ALG("random", "one random pass", virSCSIPatternRandom),
 };
 
 #undef ALG
 
 
-const virScsiPatternAlgorithm *
-virScsiPatternAlgorithms(size_t *count)
+const virSCSIPatternAlgorithm *
+virSCSIPatternAlgorithms(size_t *count)
 {
-    *count = G_N_ELEMENTS(virScsiPatternTable);
-    return virScsiPatternTable;
+    *count = G_N_ELEMENTS(virSCSIPatternTable);
+    return virSCSIPatternTable;
 }
 
 
-const virScsiPatternAlgorithm *
-virScsiPatternLookup(const char *name)
+const virSCSIPatternAlgorithm *
+virSCSIPatternLookup(const char *name)
 {
     size_t i;
 
-    for (i = 0; name && i < G_N_ELEMENTS(virScsiPatternTable); i++) {
-        if (strcmp(virScsiPatternTable[i].name, name) == 0)
-            return &virScsiPatternTable[i];
+    for (i = 0; name && i < G_N_ELEMENTS(virSCSIPatternTable); i++) {
+        if (strcmp(virSCSIPatternTable[i].name, name) == 0)
+            return &virSCSIPatternTable[i];
     }
     return NULL;
 }
@@ -106,7 +106,7 @@ virScsiPatternLookup(const char *name)
 /* ---- ChaCha20 ---- */
 
 static inline uint32_t
-virScsiPatternRotl(uint32_t v,
+virSCSIPatternRotl(uint32_t v,
                    int n)
 {
     return (v << n) | (v >> (32 - n));
@@ -114,15 +114,15 @@ virScsiPatternRotl(uint32_t v,
 
 #define QR(a, b, c, d) \
     do { \
-        a += b; d ^= a; d = virScsiPatternRotl(d, 16); \
-        c += d; b ^= c; b = virScsiPatternRotl(b, 12); \
-        a += b; d ^= a; d = virScsiPatternRotl(d, 8); \
-        c += d; b ^= c; b = virScsiPatternRotl(b, 7); \
+        a += b; d ^= a; d = virSCSIPatternRotl(d, 16); \
+        c += d; b ^= c; b = virSCSIPatternRotl(b, 12); \
+        a += b; d ^= a; d = virSCSIPatternRotl(d, 8); \
+        c += d; b ^= c; b = virSCSIPatternRotl(b, 7); \
     } while (0)
 
 
 static uint32_t
-virScsiPatternLoad32(const uint8_t *p)
+virSCSIPatternLoad32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
         ((uint32_t)p[3] << 24);
@@ -130,7 +130,7 @@ virScsiPatternLoad32(const uint8_t *p)
 
 
 void
-virScsiPatternChaCha20Block(const uint8_t *key,
+virSCSIPatternChaCha20Block(const uint8_t *key,
                             const uint32_t input[4],
                             uint8_t out[64])
 {
@@ -143,7 +143,7 @@ virScsiPatternChaCha20Block(const uint8_t *key,
     s[2] = 0x79622d32;
     s[3] = 0x6b206574;
     for (i = 0; i < 8; i++)
-        s[4 + i] = virScsiPatternLoad32(key + 4 * i);
+        s[4 + i] = virSCSIPatternLoad32(key + 4 * i);
     for (i = 0; i < 4; i++)
         s[12 + i] = input[i];
     memcpy(x, s, sizeof(x));
@@ -171,7 +171,7 @@ virScsiPatternChaCha20Block(const uint8_t *key,
 
 
 static void
-virScsiPatternFillRandom(uint32_t passIndex,
+virSCSIPatternFillRandom(uint32_t passIndex,
                          const uint8_t *key,
                          uint64_t offset,
                          uint8_t *buf,
@@ -189,9 +189,9 @@ virScsiPatternFillRandom(uint32_t passIndex,
         if (n > len - pos)
             n = len - pos;
         if (skip == 0 && n == 64) {
-            virScsiPatternChaCha20Block(key, input, buf + pos);
+            virSCSIPatternChaCha20Block(key, input, buf + pos);
         } else {
-            virScsiPatternChaCha20Block(key, input, ks);
+            virSCSIPatternChaCha20Block(key, input, ks);
             memcpy(buf + pos, ks + skip, n);
         }
         pos += n;
@@ -202,7 +202,7 @@ virScsiPatternFillRandom(uint32_t passIndex,
 
 
 void
-virScsiPatternFill(const virScsiPatternPass *pass,
+virSCSIPatternFill(const virSCSIPatternPass *pass,
                    uint32_t passIndex,
                    const uint8_t *key,
                    uint64_t offset,
@@ -213,7 +213,7 @@ virScsiPatternFill(const virScsiPatternPass *pass,
 
     switch (pass->kind) {
     case VIR_SCSI_PATTERN_RANDOM:
-        virScsiPatternFillRandom(passIndex, key, offset, buf, len);
+        virSCSIPatternFillRandom(passIndex, key, offset, buf, len);
         return;
     case VIR_SCSI_PATTERN_FIXED:
         if (pass->len <= 1) {

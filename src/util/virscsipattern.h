@@ -27,38 +27,38 @@
 typedef enum {
     VIR_SCSI_PATTERN_FIXED,     /* @bytes, repeated */
     VIR_SCSI_PATTERN_RANDOM,    /* ChaCha20 keystream */
-} virScsiPatternKind;
+} virSCSIPatternKind;
 
-typedef struct _virScsiPatternPass virScsiPatternPass;
-struct _virScsiPatternPass {
-    virScsiPatternKind kind;
+typedef struct _virSCSIPatternPass virSCSIPatternPass;
+struct _virSCSIPatternPass {
+    virSCSIPatternKind kind;
     uint8_t len;                                /* FIXED: 1..3 */
     uint8_t bytes[VIR_SCSI_PATTERN_MAX_BYTES];
     bool verify;                                /* read back and compare */
 };
 
-typedef struct _virScsiPatternAlgorithm virScsiPatternAlgorithm;
-struct _virScsiPatternAlgorithm {
+typedef struct _virSCSIPatternAlgorithm virSCSIPatternAlgorithm;
+struct _virSCSIPatternAlgorithm {
     const char *name;           /* libvirt's and scrub's name */
     const char *description;
     size_t npasses;
-    const virScsiPatternPass *passes;
+    const virSCSIPatternPass *passes;
 };
 
 /* The algorithms written by the host: nnsa, dod, bsi, gutmann, schneier,
  * pfitzner7, pfitzner33, random (zero and trim are offloaded, not here). */
-const virScsiPatternAlgorithm *
-virScsiPatternAlgorithms(size_t *count);
+const virSCSIPatternAlgorithm *
+virSCSIPatternAlgorithms(size_t *count);
 
 /* The algorithm called @name, or NULL. */
-const virScsiPatternAlgorithm *
-virScsiPatternLookup(const char *name);
+const virSCSIPatternAlgorithm *
+virSCSIPatternLookup(const char *name);
 
 /* Fill @buf with the @len bytes that pass @passIndex (numbered from 0)
  * writes at byte @offset of its range; @key is used by random passes
  * only (may be NULL for fixed ones). */
 void
-virScsiPatternFill(const virScsiPatternPass *pass,
+virSCSIPatternFill(const virSCSIPatternPass *pass,
                    uint32_t passIndex,
                    const uint8_t *key,
                    uint64_t offset,
@@ -68,6 +68,6 @@ virScsiPatternFill(const virScsiPatternPass *pass,
 /* ChaCha20's block function (RFC 8439 section 2.3) with the 4 words after
  * the key given as @input (counter and nonce): 64 bytes of keystream. */
 void
-virScsiPatternChaCha20Block(const uint8_t *key,
+virSCSIPatternChaCha20Block(const uint8_t *key,
                             const uint32_t input[4],
                             uint8_t out[64]);

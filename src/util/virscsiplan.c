@@ -34,7 +34,7 @@
 /* BLOCK DESCRIPTOR DATA LENGTH is 16 bits: (65535 - 8) / 16 = 4095. */
 #define VIR_SCSI_UNMAP_DESCRIPTORS_MAX 4095
 
-static const char *const virScsiMethodNames[VIR_SCSI_METHOD_LAST] = {
+static const char *const virSCSIMethodNames[VIR_SCSI_METHOD_LAST] = {
     [VIR_SCSI_METHOD_NONE] = "none",
     [VIR_SCSI_METHOD_HOST] = "host",
     [VIR_SCSI_METHOD_WRITE_SAME_UNMAP] = "write-same-unmap",
@@ -45,7 +45,7 @@ static const char *const virScsiMethodNames[VIR_SCSI_METHOD_LAST] = {
     [VIR_SCSI_METHOD_COMPARE_AND_WRITE] = "compare-and-write",
 };
 
-static const char *const virScsiPlanOpNames[VIR_SCSI_PLAN_OP_LAST] = {
+static const char *const virSCSIPlanOpNames[VIR_SCSI_PLAN_OP_LAST] = {
     [VIR_SCSI_PLAN_OP_ZERO] = "zero",
     [VIR_SCSI_PLAN_OP_UNMAP] = "unmap",
     [VIR_SCSI_PLAN_OP_COPY] = "copy",
@@ -55,47 +55,47 @@ static const char *const virScsiPlanOpNames[VIR_SCSI_PLAN_OP_LAST] = {
 
 
 const char *
-virScsiMethodName(virScsiMethod method)
+virSCSIMethodName(virSCSIMethod method)
 {
     if ((unsigned)method >= VIR_SCSI_METHOD_LAST)
         return "unknown";
-    return virScsiMethodNames[method];
+    return virSCSIMethodNames[method];
 }
 
 
 const char *
-virScsiPlanOpName(virScsiPlanOp op)
+virSCSIPlanOpName(virSCSIPlanOp op)
 {
     if ((unsigned)op >= VIR_SCSI_PLAN_OP_LAST)
         return "unknown";
-    return virScsiPlanOpNames[op];
+    return virSCSIPlanOpNames[op];
 }
 
 
 static uint32_t
-virScsiPlanBlockSize(const virScsiLunCaps *caps)
+virSCSIPlanBlockSize(const virSCSILunCaps *caps)
 {
     return caps->blockSize ? caps->blockSize : 512;
 }
 
 
 static uint64_t
-virScsiBytesToBlocks(const virScsiLunCaps *caps,
+virSCSIBytesToBlocks(const virSCSILunCaps *caps,
                      uint64_t bytes)
 {
-    return MAX(1, bytes / virScsiPlanBlockSize(caps));
+    return MAX(1, bytes / virSCSIPlanBlockSize(caps));
 }
 
 
 /* Largest READ/WRITE for host data movement: MAXIMUM TRANSFER LENGTH when
  * reported, rounded down to the OPTIMAL TRANSFER LENGTH GRANULARITY. */
 static uint64_t
-virScsiPlanHostMaxBlocks(const virScsiLunCaps *caps)
+virSCSIPlanHostMaxBlocks(const virSCSILunCaps *caps)
 {
-    uint64_t blocks = virScsiBytesToBlocks(caps, VIR_SCSI_HOST_CHUNK_BYTES);
+    uint64_t blocks = virSCSIBytesToBlocks(caps, VIR_SCSI_HOST_CHUNK_BYTES);
 
     if (caps->hasBlockLimits) {
-        const virScsiVpdBlockLimits *bl = &caps->blockLimits;
+        const virSCSIVPDBlockLimits *bl = &caps->blockLimits;
 
         if (bl->maxTransferLength)
             blocks = MIN(blocks, bl->maxTransferLength);
@@ -110,7 +110,7 @@ virScsiPlanHostMaxBlocks(const virScsiLunCaps *caps)
 /* Where unmap granules start and how large they are: the Block Limits
  * page's view when it has one, else the physical block. */
 static void
-virScsiPlanGranularity(const virScsiLunCaps *caps,
+virSCSIPlanGranularity(const virSCSILunCaps *caps,
                        uint32_t *granularity,
                        uint32_t *alignment)
 {
@@ -132,7 +132,7 @@ virScsiPlanGranularity(const virScsiLunCaps *caps,
 
 
 static bool
-virScsiPlanLbprz(const virScsiLunCaps *caps)
+virSCSIPlanLbprz(const virSCSILunCaps *caps)
 {
     if (caps->hasLbp)
         return caps->lbp.lbprz;
@@ -143,7 +143,7 @@ virScsiPlanLbprz(const virScsiLunCaps *caps)
 /* Blocks per WRITE SAME: the LUN's limit, or the safe default, bounded
  * by the time cap and by what the CDB can carry. */
 static uint64_t
-virScsiPlanWriteSameBlocks(const virScsiLunCaps *caps,
+virSCSIPlanWriteSameBlocks(const virSCSILunCaps *caps,
                            uint8_t cdbSize)
 {
     uint64_t blocks = VIR_SCSI_WRITE_SAME_DEFAULT_BLOCKS;
@@ -152,7 +152,7 @@ virScsiPlanWriteSameBlocks(const virScsiLunCaps *caps,
         caps->blockLimits.maxWriteSameLength)
         blocks = caps->blockLimits.maxWriteSameLength;
 
-    blocks = MIN(blocks, virScsiBytesToBlocks(caps, VIR_SCSI_WRITE_SAME_CAP_BYTES));
+    blocks = MIN(blocks, virSCSIBytesToBlocks(caps, VIR_SCSI_WRITE_SAME_CAP_BYTES));
     if (cdbSize == 10)
         blocks = MIN(blocks, 0xFFFFULL);
     else
@@ -162,16 +162,16 @@ virScsiPlanWriteSameBlocks(const virScsiLunCaps *caps,
 
 
 static void
-virScsiPlanSet(virScsiOpPlan *op,
-               virScsiMethod method,
-               virScsiMethod fallback,
+virSCSIPlanSet(virSCSIOpPlan *op,
+               virSCSIMethod method,
+               virSCSIMethod fallback,
                const char *fmt,
                ...) G_GNUC_PRINTF(4, 5);
 
 static void
-virScsiPlanSet(virScsiOpPlan *op,
-               virScsiMethod method,
-               virScsiMethod fallback,
+virSCSIPlanSet(virSCSIOpPlan *op,
+               virSCSIMethod method,
+               virSCSIMethod fallback,
                const char *fmt,
                ...)
 {
@@ -187,7 +187,7 @@ virScsiPlanSet(virScsiOpPlan *op,
 
 
 static bool
-virScsiPlanWriteSameReported(const virScsiLunCaps *caps)
+virSCSIPlanWriteSameReported(const virSCSILunCaps *caps)
 {
     return caps->hasBlockLimits && caps->blockLimits.hasWriteSameLength &&
            caps->blockLimits.maxWriteSameLength;
@@ -195,23 +195,23 @@ virScsiPlanWriteSameReported(const virScsiLunCaps *caps)
 
 
 static void
-virScsiPlanZero(const virScsiLunCaps *caps,
-                virScsiOpPlan *op)
+virSCSIPlanZero(const virSCSILunCaps *caps,
+                virSCSIOpPlan *op)
 {
-    bool lbprz = virScsiPlanLbprz(caps);
+    bool lbprz = virSCSIPlanLbprz(caps);
     const char *wsnz = caps->hasBlockLimits && caps->blockLimits.wsnz ?
         " (WSNZ=1: a zero length is never sent)" : "";
 
-    virScsiPlanGranularity(caps, &op->granularity, &op->alignment);
-    op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
-    op->limitReported = virScsiPlanWriteSameReported(caps);
+    virSCSIPlanGranularity(caps, &op->granularity, &op->alignment);
+    op->hostMaxBlocks = virSCSIPlanHostMaxBlocks(caps);
+    op->limitReported = virSCSIPlanWriteSameReported(caps);
 
     /* UNMAP alone promises nothing about what reads return; only LBPRZ
      * does, so unmap-as-zero needs both LBPRZ and WRITE SAME with UNMAP. */
     if (lbprz && caps->hasLbp && (caps->lbp.lbpws || caps->lbp.lbpws10)) {
         op->cdbSize = caps->lbp.lbpws ? 16 : 10;
-        op->maxBlocks = virScsiPlanWriteSameBlocks(caps, op->cdbSize);
-        virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME_UNMAP, VIR_SCSI_METHOD_WRITE_SAME,
+        op->maxBlocks = virSCSIPlanWriteSameBlocks(caps, op->cdbSize);
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME_UNMAP, VIR_SCSI_METHOD_WRITE_SAME,
                        "WRITE SAME(%u) with UNMAP, because the LUN reports LBPRZ=1 "
                        "(unmapped blocks read as zeros) and LBPWS%s=1; "
                        "up to %llu blocks a command%s",
@@ -221,10 +221,10 @@ virScsiPlanZero(const virScsiLunCaps *caps,
     }
 
     op->cdbSize = 16;
-    op->maxBlocks = virScsiPlanWriteSameBlocks(caps, 16);
+    op->maxBlocks = virSCSIPlanWriteSameBlocks(caps, 16);
     if (caps->hasBlockLimits && caps->blockLimits.hasWriteSameLength &&
         caps->blockLimits.maxWriteSameLength) {
-        virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME, VIR_SCSI_METHOD_HOST,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME, VIR_SCSI_METHOD_HOST,
                        "WRITE SAME(16) of a zero block, up to %llu blocks a command%s; "
                        "not unmap, because %s",
                        (unsigned long long)op->maxBlocks, wsnz,
@@ -235,7 +235,7 @@ virScsiPlanZero(const virScsiLunCaps *caps,
 
     /* No limit reported: WRITE SAME is optional, so try it and let the
      * first ILLEGAL REQUEST send the operation to the host path. */
-    virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME, VIR_SCSI_METHOD_HOST,
+    virSCSIPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME, VIR_SCSI_METHOD_HOST,
                    "WRITE SAME(16) of a zero block in pieces of %llu blocks, "
                    "falling back to host writes if refused, because the LUN "
                    "reports no MAXIMUM WRITE SAME LENGTH%s",
@@ -245,23 +245,23 @@ virScsiPlanZero(const virScsiLunCaps *caps,
 
 
 static void
-virScsiPlanUnmap(const virScsiLunCaps *caps,
-                 virScsiOpPlan *op)
+virSCSIPlanUnmap(const virSCSILunCaps *caps,
+                 virSCSIOpPlan *op)
 {
-    const virScsiVpdBlockLimits *bl = &caps->blockLimits;
+    const virSCSIVPDBlockLimits *bl = &caps->blockLimits;
 
-    virScsiPlanGranularity(caps, &op->granularity, &op->alignment);
-    op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
+    virSCSIPlanGranularity(caps, &op->granularity, &op->alignment);
+    op->hostMaxBlocks = virSCSIPlanHostMaxBlocks(caps);
 
     /* LBPME=0 is the LUN saying it is fully provisioned, whatever an LBP
      * page lists (LIO sends one anyway). */
     if (!caps->lbpme && (caps->hasReadCapacity16 || !caps->hasLbp)) {
-        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
                        "none, because the LUN is fully provisioned (LBPME=0)");
         return;
     }
     if (!caps->hasLbp) {
-        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
                        "none, because the LUN has no Logical Block Provisioning "
                        "page to say which unmap command it accepts");
         return;
@@ -273,7 +273,7 @@ virScsiPlanUnmap(const virScsiLunCaps *caps,
         op->maxBlocks = bl->maxUnmapLbaCount;
         op->maxDescriptors = MIN(bl->maxUnmapBlockDescriptorCount,
                                  VIR_SCSI_UNMAP_DESCRIPTORS_MAX);
-        virScsiPlanSet(op, VIR_SCSI_METHOD_UNMAP, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_UNMAP, VIR_SCSI_METHOD_NONE,
                        "UNMAP, up to %llu blocks in %u descriptor%s a command, "
                        "in granules of %u block%s aligned at LBA %u",
                        (unsigned long long)op->maxBlocks, op->maxDescriptors,
@@ -284,9 +284,9 @@ virScsiPlanUnmap(const virScsiLunCaps *caps,
 
     if (caps->lbp.lbpws || caps->lbp.lbpws10) {
         op->cdbSize = caps->lbp.lbpws ? 16 : 10;
-        op->maxBlocks = virScsiPlanWriteSameBlocks(caps, op->cdbSize);
+        op->maxBlocks = virSCSIPlanWriteSameBlocks(caps, op->cdbSize);
         op->maxDescriptors = 1;
-        virScsiPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME_UNMAP, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_WRITE_SAME_UNMAP, VIR_SCSI_METHOD_NONE,
                        "WRITE SAME(%u) with UNMAP, up to %llu blocks a command, because %s",
                        op->cdbSize, (unsigned long long)op->maxBlocks,
                        !caps->lbp.lbpu ? "the LUN does not support UNMAP (LBPU=0)" :
@@ -295,7 +295,7 @@ virScsiPlanUnmap(const virScsiLunCaps *caps,
         return;
     }
 
-    virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+    virSCSIPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
                    "none, because the LUN supports neither UNMAP nor WRITE SAME "
                    "with UNMAP (LBPU=0, LBPWS=0, LBPWS10=0)");
 }
@@ -303,7 +303,7 @@ virScsiPlanUnmap(const virScsiLunCaps *caps,
 
 /* Why EXTENDED COPY cannot be used, or NULL when it can. */
 static const char *
-virScsiPlanXcopyRefusal(const virScsiLunCaps *caps,
+virSCSIPlanXcopyRefusal(const virSCSILunCaps *caps,
                         unsigned int cscdNeeded)
 {
     if (!caps->inquiry.hasByte5 || !caps->inquiry.threePC)
@@ -311,10 +311,10 @@ virScsiPlanXcopyRefusal(const virScsiLunCaps *caps,
     if (!caps->hasCopyParams)
         return "the copy manager did not answer RECEIVE COPY RESULTS "
                "(OPERATING PARAMETERS)";
-    if (!virScsiCopyOpParamsSupports(&caps->copyParams, VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK))
+    if (!virSCSICopyOpParamsSupports(&caps->copyParams, VIR_SCSI_XCOPY_DESC_BLOCK_TO_BLOCK))
         return "the copy manager does not list block-to-block segment "
                "descriptors (type 0x02)";
-    if (!virScsiCopyOpParamsSupports(&caps->copyParams, VIR_SCSI_XCOPY_DESC_IDENTIFICATION))
+    if (!virSCSICopyOpParamsSupports(&caps->copyParams, VIR_SCSI_XCOPY_DESC_IDENTIFICATION))
         return "the copy manager does not list identification CSCD "
                "descriptors (type 0xE4)";
     if (!caps->designator)
@@ -332,15 +332,15 @@ virScsiPlanXcopyRefusal(const virScsiLunCaps *caps,
 
 
 static void
-virScsiPlanXcopy(const virScsiLunCaps *caps,
-                 virScsiOpPlan *op)
+virSCSIPlanXcopy(const virSCSILunCaps *caps,
+                 virSCSIOpPlan *op)
 {
-    const virScsiCopyOpParams *cp = &caps->copyParams;
+    const virSCSICopyOpParams *cp = &caps->copyParams;
     uint64_t blocks = VIR_SCSI_XCOPY_SEGMENT_MAX_BLOCKS;
     uint32_t segments = MIN(cp->maxSegmentDescriptorCount, VIR_SCSI_XCOPY_SEGMENTS_CAP);
 
     if (cp->maxSegmentLength)
-        blocks = MIN(blocks, cp->maxSegmentLength / virScsiPlanBlockSize(caps));
+        blocks = MIN(blocks, cp->maxSegmentLength / virSCSIPlanBlockSize(caps));
     if (cp->maxDescriptorListLength) {
         uint64_t room = cp->maxDescriptorListLength;
         uint64_t fixed = 2 * VIR_SCSI_XCOPY_CSCD_ID_LEN;
@@ -354,8 +354,8 @@ virScsiPlanXcopy(const virScsiLunCaps *caps,
     /* Segments of whole 4 KiB: 65535 blocks of 512 bytes would start
      * every segment after the first off a 4 KiB boundary, which arrays
      * with 4 KiB (or larger) internal pages handle slowly or not at all. */
-    if (virScsiPlanBlockSize(caps) < 4096) {
-        uint64_t page = 4096 / virScsiPlanBlockSize(caps);
+    if (virSCSIPlanBlockSize(caps) < 4096) {
+        uint64_t page = 4096 / virSCSIPlanBlockSize(caps);
 
         if (op->maxBlocks > page)
             op->maxBlocks -= op->maxBlocks % page;
@@ -365,7 +365,7 @@ virScsiPlanXcopy(const virScsiLunCaps *caps,
      * segment lengths multiples of it. */
     op->granularity = 1;
     if (cp->dataSegmentGranularityLog2 < 32) {
-        uint64_t gran = (1ULL << cp->dataSegmentGranularityLog2) / virScsiPlanBlockSize(caps);
+        uint64_t gran = (1ULL << cp->dataSegmentGranularityLog2) / virSCSIPlanBlockSize(caps);
         if (gran > 1 && gran <= op->maxBlocks) {
             op->granularity = gran;
             op->maxBlocks -= op->maxBlocks % gran;
@@ -376,25 +376,25 @@ virScsiPlanXcopy(const virScsiLunCaps *caps,
 
 
 static void
-virScsiPlanCopy(const virScsiLunCaps *caps,
-                virScsiOpPlan *op,
+virSCSIPlanCopy(const virSCSILunCaps *caps,
+                virSCSIOpPlan *op,
                 bool remote)
 {
-    const char *refusal = virScsiPlanXcopyRefusal(caps, remote ? 2 : 1);
+    const char *refusal = virSCSIPlanXcopyRefusal(caps, remote ? 2 : 1);
     const char *what = remote ? "to or from another LUN of the array" : "within the LUN";
 
-    op->hostMaxBlocks = virScsiPlanHostMaxBlocks(caps);
+    op->hostMaxBlocks = virSCSIPlanHostMaxBlocks(caps);
 
     if (caps->hasTpc && caps->tpc.hasSupportedCommands &&
         caps->tpc.populateToken && caps->tpc.writeUsingToken &&
         caps->tpc.receiveRodTokenInformation) {
         op->maxBlocks = caps->tpc.hasRodTokenLimits && caps->tpc.maxTokenTransferSize ?
-            caps->tpc.maxTokenTransferSize : virScsiBytesToBlocks(caps, 256ULL << 20);
+            caps->tpc.maxTokenTransferSize : virSCSIBytesToBlocks(caps, 256ULL << 20);
         op->maxDescriptors = caps->tpc.hasRodTokenLimits && caps->tpc.maxRangeDescriptors ?
             caps->tpc.maxRangeDescriptors : 1;
         op->granularity = 1;
         op->alignment = 0;
-        virScsiPlanSet(op, VIR_SCSI_METHOD_TOKEN_COPY,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_TOKEN_COPY,
                        refusal ? VIR_SCSI_METHOD_HOST : VIR_SCSI_METHOD_XCOPY_LID1,
                        "token copy (POPULATE TOKEN, WRITE USING TOKEN) %s, up to "
                        "%llu blocks a token, because VPD page 0x8F lists both commands",
@@ -405,13 +405,13 @@ virScsiPlanCopy(const virScsiLunCaps *caps,
     if (refusal) {
         op->maxBlocks = op->hostMaxBlocks;
         op->granularity = 1;
-        virScsiPlanSet(op, VIR_SCSI_METHOD_HOST, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_HOST, VIR_SCSI_METHOD_NONE,
                        "host, because %s", refusal);
         return;
     }
 
-    virScsiPlanXcopy(caps, op);
-    virScsiPlanSet(op, VIR_SCSI_METHOD_XCOPY_LID1, VIR_SCSI_METHOD_HOST,
+    virSCSIPlanXcopy(caps, op);
+    virSCSIPlanSet(op, VIR_SCSI_METHOD_XCOPY_LID1, VIR_SCSI_METHOD_HOST,
                    "EXTENDED COPY (LID1) %s, segments of up to %llu blocks, "
                    "%u segment%s a command%s",
                    what, (unsigned long long)op->maxBlocks, op->maxDescriptors,
@@ -421,17 +421,17 @@ virScsiPlanCopy(const virScsiLunCaps *caps,
 
 
 static void
-virScsiPlanAtomic(const virScsiLunCaps *caps,
-                  virScsiOpPlan *op)
+virSCSIPlanAtomic(const virSCSILunCaps *caps,
+                  virSCSIOpPlan *op)
 {
     if (!caps->hasBlockLimits) {
-        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
                        "none, because the LUN has no Block Limits page to report "
                        "COMPARE AND WRITE: single-host use only");
         return;
     }
     if (!caps->blockLimits.maxCompareAndWriteLength) {
-        virScsiPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
+        virSCSIPlanSet(op, VIR_SCSI_METHOD_NONE, VIR_SCSI_METHOD_NONE,
                        "none, because the LUN reports MAXIMUM COMPARE AND WRITE "
                        "LENGTH 0: single-host use only");
         return;
@@ -439,7 +439,7 @@ virScsiPlanAtomic(const virScsiLunCaps *caps,
     op->maxBlocks = caps->blockLimits.maxCompareAndWriteLength;
     op->maxDescriptors = 1;
     op->granularity = 1;
-    virScsiPlanSet(op, VIR_SCSI_METHOD_COMPARE_AND_WRITE, VIR_SCSI_METHOD_NONE,
+    virSCSIPlanSet(op, VIR_SCSI_METHOD_COMPARE_AND_WRITE, VIR_SCSI_METHOD_NONE,
                    "COMPARE AND WRITE of up to %u block%s",
                    caps->blockLimits.maxCompareAndWriteLength,
                    caps->blockLimits.maxCompareAndWriteLength == 1 ? "" : "s");
@@ -447,20 +447,20 @@ virScsiPlanAtomic(const virScsiLunCaps *caps,
 
 
 void
-virScsiPlanFromCaps(const virScsiLunCaps *caps,
-                    virScsiPlan *plan)
+virSCSIPlanFromCaps(const virSCSILunCaps *caps,
+                    virSCSIPlan *plan)
 {
     memset(plan, 0, sizeof(*plan));
-    virScsiPlanZero(caps, &plan->ops[VIR_SCSI_PLAN_OP_ZERO]);
-    virScsiPlanUnmap(caps, &plan->ops[VIR_SCSI_PLAN_OP_UNMAP]);
-    virScsiPlanCopy(caps, &plan->ops[VIR_SCSI_PLAN_OP_COPY], false);
-    virScsiPlanCopy(caps, &plan->ops[VIR_SCSI_PLAN_OP_COPY_REMOTE], true);
-    virScsiPlanAtomic(caps, &plan->ops[VIR_SCSI_PLAN_OP_ATOMIC]);
+    virSCSIPlanZero(caps, &plan->ops[VIR_SCSI_PLAN_OP_ZERO]);
+    virSCSIPlanUnmap(caps, &plan->ops[VIR_SCSI_PLAN_OP_UNMAP]);
+    virSCSIPlanCopy(caps, &plan->ops[VIR_SCSI_PLAN_OP_COPY], false);
+    virSCSIPlanCopy(caps, &plan->ops[VIR_SCSI_PLAN_OP_COPY_REMOTE], true);
+    virSCSIPlanAtomic(caps, &plan->ops[VIR_SCSI_PLAN_OP_ATOMIC]);
 }
 
 
 void
-virScsiPlanClear(virScsiPlan *plan)
+virSCSIPlanClear(virSCSIPlan *plan)
 {
     size_t i;
 

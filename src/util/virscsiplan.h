@@ -19,10 +19,10 @@ typedef enum {
     VIR_SCSI_METHOD_COMPARE_AND_WRITE,  /* ATS */
 
     VIR_SCSI_METHOD_LAST
-} virScsiMethod;
+} virSCSIMethod;
 
 const char *
-virScsiMethodName(virScsiMethod method);
+virSCSIMethodName(virSCSIMethod method);
 
 typedef enum {
     VIR_SCSI_PLAN_OP_ZERO,           /* make a range read as zeros */
@@ -32,22 +32,22 @@ typedef enum {
     VIR_SCSI_PLAN_OP_ATOMIC,         /* atomic test-and-set of shared metadata */
 
     VIR_SCSI_PLAN_OP_LAST
-} virScsiPlanOp;
+} virSCSIPlanOp;
 
 const char *
-virScsiPlanOpName(virScsiPlanOp op);
+virSCSIPlanOpName(virSCSIPlanOp op);
 
 /*
  * How one operation runs.  All sizes are in logical blocks of the LUN.
  * A zero limit never means "unlimited" here: the plan always carries a
  * usable bound, chosen from what the LUN reported or a safe default.
  */
-typedef struct _virScsiOpPlan virScsiOpPlan;
-struct _virScsiOpPlan {
-    virScsiMethod method;
+typedef struct _virSCSIOpPlan virSCSIOpPlan;
+struct _virSCSIOpPlan {
+    virSCSIMethod method;
     char *reason;               /* why this method, for operators */
     /* What runs when the method fails at run time (e.g. COPY ABORTED). */
-    virScsiMethod fallback;
+    virSCSIMethod fallback;
 
     uint8_t cdbSize;            /* WRITE SAME: 10 or 16 */
     uint64_t maxBlocks;         /* per command (UNMAP: the total over its
@@ -61,15 +61,15 @@ struct _virScsiOpPlan {
     bool limitReported;
 };
 
-typedef struct _virScsiPlan virScsiPlan;
-struct _virScsiPlan {
-    virScsiOpPlan ops[VIR_SCSI_PLAN_OP_LAST];
+typedef struct _virSCSIPlan virSCSIPlan;
+struct _virSCSIPlan {
+    virSCSIOpPlan ops[VIR_SCSI_PLAN_OP_LAST];
 };
 
 /* Pure: derives the plan from probed capabilities. */
 void
-virScsiPlanFromCaps(const virScsiLunCaps *caps,
-                    virScsiPlan *plan);
+virSCSIPlanFromCaps(const virSCSILunCaps *caps,
+                    virSCSIPlan *plan);
 
 void
-virScsiPlanClear(virScsiPlan *plan);
+virSCSIPlanClear(virSCSIPlan *plan);

@@ -10,7 +10,7 @@
 #include "virscsireport.h"
 
 void
-virScsiReportInit(virScsiReport *report)
+virSCSIReportInit(virSCSIReport *report)
 {
     memset(report, 0, sizeof(*report));
     g_mutex_init(&report->lock);
@@ -18,7 +18,7 @@ virScsiReportInit(virScsiReport *report)
 
 
 void
-virScsiReportClear(virScsiReport *report)
+virSCSIReportClear(virSCSIReport *report)
 {
     g_free(report->plannedReason);
     report->plannedReason = NULL;
@@ -30,21 +30,21 @@ virScsiReportClear(virScsiReport *report)
 
 
 bool
-virScsiReportCancelled(virScsiReport *report)
+virSCSIReportCancelled(virSCSIReport *report)
 {
     return report && __atomic_load_n(&report->cancel, __ATOMIC_RELAXED) != 0;
 }
 
 
 void
-virScsiReportCancel(virScsiReport *report)
+virSCSIReportCancel(virSCSIReport *report)
 {
     __atomic_store_n(&report->cancel, 1, __ATOMIC_RELAXED);
 }
 
 
 uint64_t
-virScsiReportOffloadedBlocks(const virScsiReport *report)
+virSCSIReportOffloadedBlocks(const virSCSIReport *report)
 {
     uint64_t blocks = 0;
     size_t i;
@@ -58,11 +58,11 @@ virScsiReportOffloadedBlocks(const virScsiReport *report)
 
 
 void
-virScsiReportBegin(virScsiReport *report,
+virSCSIReportBegin(virSCSIReport *report,
                    const char *operation,
                    uint32_t blockSize,
                    uint64_t totalBlocks,
-                   const virScsiOpPlan *plan)
+                   const virSCSIOpPlan *plan)
 {
     g_mutex_lock(&report->lock);
     report->operation = operation;
@@ -81,14 +81,14 @@ virScsiReportBegin(virScsiReport *report,
 
 
 void
-virScsiReportAdd(virScsiReport *report,
-                 virScsiMethod method,
+virSCSIReportAdd(virSCSIReport *report,
+                 virSCSIMethod method,
                  uint64_t commands,
                  uint64_t failures,
                  uint64_t blocks,
                  uint64_t hostBytes)
 {
-    virScsiProgressFunc progress;
+    virSCSIProgressFunc progress;
     uint64_t done;
     uint64_t total;
 
@@ -109,10 +109,10 @@ virScsiReportAdd(virScsiReport *report,
 
 
 void
-virScsiReportSkip(virScsiReport *report,
+virSCSIReportSkip(virSCSIReport *report,
                   uint64_t blocks)
 {
-    virScsiProgressFunc progress;
+    virSCSIProgressFunc progress;
     uint64_t done;
 
     g_mutex_lock(&report->lock);
@@ -128,7 +128,7 @@ virScsiReportSkip(virScsiReport *report,
 
 
 void
-virScsiReportResume(virScsiReport *report,
+virSCSIReportResume(virSCSIReport *report,
                     uint64_t blocks)
 {
     g_mutex_lock(&report->lock);
@@ -138,7 +138,7 @@ virScsiReportResume(virScsiReport *report,
 
 
 void
-virScsiReportEvent(virScsiReport *report,
+virSCSIReportEvent(virSCSIReport *report,
                    const char *fmt,
                    ...)
 {
@@ -158,9 +158,9 @@ virScsiReportEvent(virScsiReport *report,
 
 
 void
-virScsiReportLink(virScsiReport *report,
-                  const virScsiTransportStats *before,
-                  const virScsiTransportStats *after)
+virSCSIReportLink(virSCSIReport *report,
+                  const virSCSITransportStats *before,
+                  const virSCSITransportStats *after)
 {
     g_mutex_lock(&report->lock);
     report->link.commands += after->commands - before->commands;
@@ -172,7 +172,7 @@ virScsiReportLink(virScsiReport *report,
 
 
 void
-virScsiReportEnd(virScsiReport *report)
+virSCSIReportEnd(virSCSIReport *report)
 {
     g_mutex_lock(&report->lock);
     report->elapsedUs = g_get_monotonic_time() - report->startUs;
@@ -181,8 +181,8 @@ virScsiReportEnd(virScsiReport *report)
 
 
 void
-virScsiReportMerge(virScsiReport *into,
-                   const virScsiReport *part)
+virSCSIReportMerge(virSCSIReport *into,
+                   const virSCSIReport *part)
 {
     size_t i;
 

@@ -11,8 +11,8 @@
 #include "virscsitransport.h"
 
 /* What one method did within an operation. */
-typedef struct _virScsiMethodStats virScsiMethodStats;
-struct _virScsiMethodStats {
+typedef struct _virSCSIMethodStats virSCSIMethodStats;
+struct _virSCSIMethodStats {
     uint64_t commands;          /* commands of this method sent */
     uint64_t failures;          /* of which failed (and were redone otherwise) */
     uint64_t blocks;            /* blocks this method completed */
@@ -21,19 +21,19 @@ struct _virScsiMethodStats {
                                  * it shows in the link counters only) */
 };
 
-typedef void (*virScsiProgressFunc)(uint64_t doneBlocks,
+typedef void (*virSCSIProgressFunc)(uint64_t doneBlocks,
                                     uint64_t totalBlocks,
                                     void *opaque);
 
 /*
  * The report of one operation.  The caller zeroes it (or calls
- * virScsiReportInit) and may set the progress callback and cancel flag;
+ * virSCSIReportInit) and may set the progress callback and cancel flag;
  * the engine fills in the rest, thread-safely, while it runs.
  */
-typedef struct _virScsiReport virScsiReport;
-struct _virScsiReport {
+typedef struct _virSCSIReport virSCSIReport;
+struct _virSCSIReport {
     /* set by the caller */
-    virScsiProgressFunc progress;
+    virSCSIProgressFunc progress;
     void *progressOpaque;
     int cancel;                 /* set non-zero (atomically) to stop */
 
@@ -47,70 +47,70 @@ struct _virScsiReport {
     /* Every block below startLba + resumeBlocks is known done: where a
      * restarted operation may resume. */
     uint64_t resumeBlocks;
-    virScsiMethodStats methods[VIR_SCSI_METHOD_LAST];
-    virScsiMethod planned;      /* what the plan chose */
+    virSCSIMethodStats methods[VIR_SCSI_METHOD_LAST];
+    virSCSIMethod planned;      /* what the plan chose */
     char *plannedReason;
     GPtrArray *events;          /* char *: fallbacks and retries, with why */
-    virScsiTransportStats link; /* what crossed the link, all sessions */
+    virSCSITransportStats link; /* what crossed the link, all sessions */
     gint64 startUs;
     gint64 elapsedUs;
 };
 
 void
-virScsiReportInit(virScsiReport *report);
+virSCSIReportInit(virSCSIReport *report);
 
 void
-virScsiReportClear(virScsiReport *report);
+virSCSIReportClear(virSCSIReport *report);
 
 bool
-virScsiReportCancelled(virScsiReport *report);
+virSCSIReportCancelled(virSCSIReport *report);
 
 void
-virScsiReportCancel(virScsiReport *report);
+virSCSIReportCancel(virSCSIReport *report);
 
 /* Blocks that no host data movement carried. */
 uint64_t
-virScsiReportOffloadedBlocks(const virScsiReport *report);
+virSCSIReportOffloadedBlocks(const virSCSIReport *report);
 
 /* Engine side. */
 void
-virScsiReportBegin(virScsiReport *report,
+virSCSIReportBegin(virSCSIReport *report,
                    const char *operation,
                    uint32_t blockSize,
                    uint64_t totalBlocks,
-                   const virScsiOpPlan *plan);
+                   const virSCSIOpPlan *plan);
 
 void
-virScsiReportAdd(virScsiReport *report,
-                 virScsiMethod method,
+virSCSIReportAdd(virSCSIReport *report,
+                 virSCSIMethod method,
                  uint64_t commands,
                  uint64_t failures,
                  uint64_t blocks,
                  uint64_t hostBytes);
 
 void
-virScsiReportSkip(virScsiReport *report,
+virSCSIReportSkip(virSCSIReport *report,
                   uint64_t blocks);
 
 void
-virScsiReportResume(virScsiReport *report,
+virSCSIReportResume(virSCSIReport *report,
                     uint64_t blocks);
 
 void
-virScsiReportEvent(virScsiReport *report,
+virSCSIReportEvent(virSCSIReport *report,
                    const char *fmt,
                    ...) G_GNUC_PRINTF(2, 3);
 
 void
-virScsiReportLink(virScsiReport *report,
-                  const virScsiTransportStats *before,
-                  const virScsiTransportStats *after);
+virSCSIReportLink(virSCSIReport *report,
+                  const virSCSITransportStats *before,
+                  const virSCSITransportStats *after);
 
 void
-virScsiReportEnd(virScsiReport *report);
+virSCSIReportEnd(virSCSIReport *report);
 
 /* Add what @part counted (one phase of a larger operation) to @into;
  * @part's events are prefixed with its operation. */
 void
-virScsiReportMerge(virScsiReport *into,
-                   const virScsiReport *part);
+virSCSIReportMerge(virSCSIReport *into,
+                   const virSCSIReport *part);

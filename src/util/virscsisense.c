@@ -25,9 +25,9 @@
 
 
 static void
-virScsiSenseDecodeSks(const uint8_t *p,
+virSCSISenseDecodeSks(const uint8_t *p,
                       uint8_t key,
-                      virScsiSenseSks *sks)
+                      virSCSISenseSks *sks)
 {
     memcpy(sks->raw, p, sizeof(sks->raw));
     sks->sksv = !!(p[0] & 0x80);
@@ -44,25 +44,25 @@ virScsiSenseDecodeSks(const uint8_t *p,
         sks->commandData = !!(p[0] & 0x40);
         sks->bitPointerValid = !!(p[0] & 0x08);
         sks->bitPointer = p[0] & 0x07;
-        sks->fieldPointer = virScsiGetBE16(p + 1);
+        sks->fieldPointer = virSCSIGetBE16(p + 1);
         break;
     case VIR_SCSI_SENSE_KEY_RECOVERED_ERROR:
     case VIR_SCSI_SENSE_KEY_MEDIUM_ERROR:
     case VIR_SCSI_SENSE_KEY_HARDWARE_ERROR:
         sks->type = VIR_SCSI_SENSE_SKS_RETRY_COUNT;
-        sks->retryCount = virScsiGetBE16(p + 1);
+        sks->retryCount = virSCSIGetBE16(p + 1);
         break;
     case VIR_SCSI_SENSE_KEY_NO_SENSE:
     case VIR_SCSI_SENSE_KEY_NOT_READY:
         sks->type = VIR_SCSI_SENSE_SKS_PROGRESS;
-        sks->progress = virScsiGetBE16(p + 1);
+        sks->progress = virSCSIGetBE16(p + 1);
         break;
     case VIR_SCSI_SENSE_KEY_COPY_ABORTED:
         sks->type = VIR_SCSI_SENSE_SKS_SEGMENT_POINTER;
         sks->segmentDescriptor = !!(p[0] & 0x20);
         sks->bitPointerValid = !!(p[0] & 0x08);
         sks->bitPointer = p[0] & 0x07;
-        sks->fieldPointer = virScsiGetBE16(p + 1);
+        sks->fieldPointer = virSCSIGetBE16(p + 1);
         break;
     case VIR_SCSI_SENSE_KEY_UNIT_ATTENTION:
         sks->type = VIR_SCSI_SENSE_SKS_UA_OVERFLOW;
@@ -81,7 +81,7 @@ virScsiSenseDecodeSks(const uint8_t *p,
  * sense data (the rest of a transport's sense buffer may be stale).
  */
 static size_t
-virScsiSenseLimit(const uint8_t *buf,
+virSCSISenseLimit(const uint8_t *buf,
                   size_t len,
                   size_t *needed)
 {
@@ -99,9 +99,9 @@ virScsiSenseLimit(const uint8_t *buf,
 
 
 static void
-virScsiSenseParseFixed(const uint8_t *buf,
+virSCSISenseParseFixed(const uint8_t *buf,
                        size_t limit,
-                       virScsiSense *out)
+                       virSCSISense *out)
 {
     out->senseKey = buf[2] & 0x0F;
     out->hasStreamFlags = true;
@@ -112,12 +112,12 @@ virScsiSenseParseFixed(const uint8_t *buf,
     /* The VALID bit is the only way to tell INFORMATION from garbage. */
     if (limit >= 7 && (buf[0] & 0x80)) {
         out->hasInformation = true;
-        out->information = virScsiGetBE32(buf + 3);
+        out->information = virSCSIGetBE32(buf + 3);
     }
 
     if (limit >= 12) {
         out->hasCommandSpecific = true;
-        out->commandSpecific = virScsiGetBE32(buf + 8);
+        out->commandSpecific = virSCSIGetBE32(buf + 8);
     }
 
     if (limit >= 14) {
@@ -128,7 +128,7 @@ virScsiSenseParseFixed(const uint8_t *buf,
 
     if (limit >= 18) {
         out->hasSenseKeySpecific = true;
-        virScsiSenseDecodeSks(buf + 15, out->senseKey, &out->sks);
+        virSCSISenseDecodeSks(buf + 15, out->senseKey, &out->sks);
     }
 }
 
@@ -140,9 +140,9 @@ virScsiSenseParseFixed(const uint8_t *buf,
  * than a malformed extra.  The first descriptor of each type wins.
  */
 static void
-virScsiSenseParseDescriptor(const uint8_t *d,
+virSCSISenseParseDescriptor(const uint8_t *d,
                             size_t dlen,
-                            virScsiSense *out)
+                            virSCSISense *out)
 {
     switch (d[0]) {
     case VIR_SCSI_SENSE_DESC_INFORMATION:
@@ -152,21 +152,21 @@ virScsiSenseParseDescriptor(const uint8_t *d,
         if (!(d[2] & 0x80))
             return;
         out->hasInformation = true;
-        out->information = virScsiGetBE64(d + 4);
+        out->information = virSCSIGetBE64(d + 4);
         break;
 
     case VIR_SCSI_SENSE_DESC_COMMAND_SPECIFIC:
         if (dlen < 12 || out->hasCommandSpecific)
             return;
         out->hasCommandSpecific = true;
-        out->commandSpecific = virScsiGetBE64(d + 4);
+        out->commandSpecific = virSCSIGetBE64(d + 4);
         break;
 
     case VIR_SCSI_SENSE_DESC_SENSE_KEY_SPECIFIC:
         if (dlen < 8 || out->hasSenseKeySpecific)
             return;
         out->hasSenseKeySpecific = true;
-        virScsiSenseDecodeSks(d + 4, out->senseKey, &out->sks);
+        virSCSISenseDecodeSks(d + 4, out->senseKey, &out->sks);
         break;
 
     case VIR_SCSI_SENSE_DESC_STREAM_COMMANDS:
@@ -193,9 +193,9 @@ virScsiSenseParseDescriptor(const uint8_t *d,
 
 
 static void
-virScsiSenseParseDesc(const uint8_t *buf,
+virSCSISenseParseDesc(const uint8_t *buf,
                       size_t limit,
-                      virScsiSense *out)
+                      virSCSISense *out)
 {
     size_t off = VIR_SCSI_SENSE_HEADER_LEN;
 
@@ -214,16 +214,16 @@ virScsiSenseParseDesc(const uint8_t *buf,
         if (dlen > limit - off)
             break;
 
-        virScsiSenseParseDescriptor(buf + off, dlen, out);
+        virSCSISenseParseDescriptor(buf + off, dlen, out);
         off += dlen;
     }
 }
 
 
 int
-virScsiSenseParse(const uint8_t *buf,
+virSCSISenseParse(const uint8_t *buf,
                   size_t len,
-                  virScsiSense *out,
+                  virSCSISense *out,
                   GError **error)
 {
     size_t limit;
@@ -249,8 +249,8 @@ virScsiSenseParse(const uint8_t *buf,
             goto error;
         }
         out->deferred = out->responseCode == VIR_SCSI_SENSE_FIXED_DEFERRED;
-        limit = virScsiSenseLimit(buf, len, &out->needed);
-        virScsiSenseParseFixed(buf, limit, out);
+        limit = virSCSISenseLimit(buf, len, &out->needed);
+        virSCSISenseParseFixed(buf, limit, out);
         return 0;
 
     case VIR_SCSI_SENSE_DESC_CURRENT:
@@ -263,8 +263,8 @@ virScsiSenseParse(const uint8_t *buf,
         }
         out->descriptorFormat = true;
         out->deferred = out->responseCode == VIR_SCSI_SENSE_DESC_DEFERRED;
-        limit = virScsiSenseLimit(buf, len, &out->needed);
-        virScsiSenseParseDesc(buf, limit, out);
+        limit = virSCSISenseLimit(buf, len, &out->needed);
+        virSCSISenseParseDesc(buf, limit, out);
         return 0;
 
     default:
@@ -281,7 +281,7 @@ virScsiSenseParse(const uint8_t *buf,
 
 
 uint16_t
-virScsiSenseAscq(const virScsiSense *s)
+virSCSISenseAscq(const virSCSISense *s)
 {
     if (!s->hasAsc)
         return VIR_SCSI_ASC_NO_ADDITIONAL_SENSE;
@@ -289,7 +289,7 @@ virScsiSenseAscq(const virScsiSense *s)
 }
 
 
-static const char *const virScsiSenseKeyNames[16] = {
+static const char *const virSCSISenseKeyNames[16] = {
     [VIR_SCSI_SENSE_KEY_NO_SENSE] = "NO SENSE",
     [VIR_SCSI_SENSE_KEY_RECOVERED_ERROR] = "RECOVERED ERROR",
     [VIR_SCSI_SENSE_KEY_NOT_READY] = "NOT READY",
@@ -310,22 +310,22 @@ static const char *const virScsiSenseKeyNames[16] = {
 
 
 const char *
-virScsiSenseKeyName(uint8_t key)
+virSCSISenseKeyName(uint8_t key)
 {
-    if (key >= G_N_ELEMENTS(virScsiSenseKeyNames))
+    if (key >= G_N_ELEMENTS(virSCSISenseKeyNames))
         return "UNKNOWN SENSE KEY";
-    return virScsiSenseKeyNames[key];
+    return virSCSISenseKeyNames[key];
 }
 
 
-typedef struct _virScsiSenseAscqEntry virScsiSenseAscqEntry;
-struct _virScsiSenseAscqEntry {
+typedef struct _virSCSISenseAscqEntry virSCSISenseAscqEntry;
+struct _virSCSISenseAscqEntry {
     uint16_t ascq;
     const char *text;
 };
 
 /* SPC-4 annex D, limited to what this project's commands provoke. */
-static const virScsiSenseAscqEntry virScsiSenseAscqTable[] = {
+static const virSCSISenseAscqEntry virSCSISenseAscqTable[] = {
     { VIR_SCSI_ASC_NO_ADDITIONAL_SENSE, "NO ADDITIONAL SENSE INFORMATION" },
     { VIR_SCSI_ASCQ(0x00, 0x16), "OPERATION IN PROGRESS" },
     { VIR_SCSI_ASC_LUN_NOT_READY, "LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE" },
@@ -402,23 +402,23 @@ static const virScsiSenseAscqEntry virScsiSenseAscqTable[] = {
 
 
 const char *
-virScsiSenseAscqText(uint8_t asc,
+virSCSISenseAscqText(uint8_t asc,
                      uint8_t ascq)
 {
     uint16_t key = VIR_SCSI_ASCQ(asc, ascq);
     size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(virScsiSenseAscqTable); i++) {
-        if (virScsiSenseAscqTable[i].ascq == key)
-            return virScsiSenseAscqTable[i].text;
+    for (i = 0; i < G_N_ELEMENTS(virSCSISenseAscqTable); i++) {
+        if (virSCSISenseAscqTable[i].ascq == key)
+            return virSCSISenseAscqTable[i].text;
     }
     return NULL;
 }
 
 
 static void
-virScsiSenseDescribeSks(GString *str,
-                        const virScsiSenseSks *sks)
+virSCSISenseDescribeSks(GString *str,
+                        const virSCSISenseSks *sks)
 {
     switch (sks->type) {
     case VIR_SCSI_SENSE_SKS_FIELD_POINTER:
@@ -456,17 +456,17 @@ virScsiSenseDescribeSks(GString *str,
 
 
 char *
-virScsiSenseDescribe(const virScsiSense *s)
+virSCSISenseDescribe(const virSCSISense *s)
 {
     GString *str = g_string_new(NULL);
 
     if (s->deferred)
         g_string_append(str, "deferred error: ");
 
-    g_string_append(str, virScsiSenseKeyName(s->senseKey));
+    g_string_append(str, virSCSISenseKeyName(s->senseKey));
 
     if (s->hasAsc) {
-        const char *text = virScsiSenseAscqText(s->asc, s->ascq);
+        const char *text = virSCSISenseAscqText(s->asc, s->ascq);
 
         if (text)
             g_string_append_printf(str, ", %s", text);
@@ -480,14 +480,14 @@ virScsiSenseDescribe(const virScsiSense *s)
     }
 
     if (s->hasSenseKeySpecific)
-        virScsiSenseDescribeSks(str, &s->sks);
+        virSCSISenseDescribeSks(str, &s->sks);
 
     return g_string_free(str, FALSE);
 }
 
 
 const char *
-virScsiStatusName(uint8_t status)
+virSCSIStatusName(uint8_t status)
 {
     switch (status) {
     case VIR_SCSI_STATUS_GOOD:

@@ -52,7 +52,7 @@
 
 /*
  * ASC/ASCQ pairs this project acts on, as (asc << 8) | ascq so a pair is
- * one comparable value: see virScsiSenseAscq().
+ * one comparable value: see virSCSISenseAscq().
  */
 #define VIR_SCSI_ASCQ(asc, ascq) ((uint16_t)(((asc) << 8) | (ascq)))
 
@@ -131,13 +131,13 @@ typedef enum {
     VIR_SCSI_SENSE_SKS_SEGMENT_POINTER, /* COPY ABORTED */
     VIR_SCSI_SENSE_SKS_UA_OVERFLOW,     /* UNIT ATTENTION */
     VIR_SCSI_SENSE_SKS_OTHER,           /* a key with no defined format */
-} virScsiSenseSksType;
+} virSCSISenseSksType;
 
-typedef struct _virScsiSenseSks virScsiSenseSks;
-struct _virScsiSenseSks {
+typedef struct _virSCSISenseSks virSCSISenseSks;
+struct _virSCSISenseSks {
     uint8_t raw[3];             /* the three bytes as returned */
     bool sksv;                  /* byte 0 b7: the rest is meaningful */
-    virScsiSenseSksType type;   /* how the fields below were filled */
+    virSCSISenseSksType type;   /* how the fields below were filled */
 
     /* FIELD POINTER and SEGMENT POINTER */
     bool commandData;           /* FIELD POINTER: C/D, 1 = error in the CDB,
@@ -158,8 +158,8 @@ struct _virScsiSenseSks {
     bool overflow;
 };
 
-typedef struct _virScsiSense virScsiSense;
-struct _virScsiSense {
+typedef struct _virSCSISense virSCSISense;
+struct _virSCSISense {
     uint8_t responseCode;       /* 0x70..0x73 */
     bool descriptorFormat;      /* 0x72/0x73 */
     bool deferred;              /* 0x71/0x73: about an earlier command */
@@ -183,7 +183,7 @@ struct _virScsiSense {
     uint64_t commandSpecific;   /* fixed format: 32 bits */
 
     bool hasSenseKeySpecific;   /* the three bytes were returned */
-    virScsiSenseSks sks;
+    virSCSISenseSks sks;
 
     bool hasStreamFlags;        /* fixed byte 2, or descriptor 0x04/0x05 */
     bool filemark;
@@ -192,24 +192,24 @@ struct _virScsiSense {
 };
 
 int
-virScsiSenseParse(const uint8_t *buf,
+virSCSISenseParse(const uint8_t *buf,
                   size_t len,
-                  virScsiSense *out,
+                  virSCSISense *out,
                   GError **error);
 
 /* (asc << 8) | ascq, or 0 (NO ADDITIONAL SENSE INFORMATION) if absent */
 uint16_t
-virScsiSenseAscq(const virScsiSense *s);
+virSCSISenseAscq(const virSCSISense *s);
 
 const char *
-virScsiSenseKeyName(uint8_t key);
+virSCSISenseKeyName(uint8_t key);
 
 /* The text of an ASC/ASCQ pair this project knows about, or NULL. */
 const char *
-virScsiSenseAscqText(uint8_t asc, uint8_t ascq);
+virSCSISenseAscqText(uint8_t asc, uint8_t ascq);
 
 char *
-virScsiSenseDescribe(const virScsiSense *s);
+virSCSISenseDescribe(const virSCSISense *s);
 
 const char *
-virScsiStatusName(uint8_t status);
+virSCSIStatusName(uint8_t status);

@@ -32,7 +32,7 @@
 
 /* 4 + a 32-bit length field, without wrapping where size_t is 32 bits. */
 static size_t
-virScsiTpcNeeded(uint32_t lengthField)
+virSCSITpcNeeded(uint32_t lengthField)
 {
 #if SIZE_MAX <= UINT32_MAX
     if (lengthField > SIZE_MAX - VIR_SCSI_TPC_HEADER_LEN)
@@ -49,7 +49,7 @@ virScsiTpcNeeded(uint32_t lengthField)
  * (TRUNCATED) from an AVAILABLE DATA too small to hold them (MALFORMED).
  */
 static int
-virScsiTpcReplyHeaderParse(const uint8_t *buf,
+virSCSITpcReplyHeaderParse(const uint8_t *buf,
                            size_t len,
                            const char *what,
                            size_t minEnd,
@@ -64,7 +64,7 @@ virScsiTpcReplyHeaderParse(const uint8_t *buf,
         return -1;
     }
 
-    *needed = virScsiTpcNeeded(virScsiGetBE32(buf));
+    *needed = virSCSITpcNeeded(virSCSIGetBE32(buf));
     *end = MIN(len, *needed);
 
     if (*end < minEnd) {
@@ -86,7 +86,7 @@ virScsiTpcReplyHeaderParse(const uint8_t *buf,
 
 
 bool
-virScsiTransferCountToBytes(uint8_t units,
+virSCSITransferCountToBytes(uint8_t units,
                             uint64_t count,
                             uint32_t blockSize,
                             uint64_t *bytes)
@@ -118,9 +118,9 @@ virScsiTransferCountToBytes(uint8_t units,
 
 
 int
-virScsiCopyOpParamsParse(const uint8_t *buf,
+virSCSICopyOpParamsParse(const uint8_t *buf,
                          size_t len,
-                         virScsiCopyOpParams *out,
+                         virSCSICopyOpParams *out,
                          GError **error)
 {
     size_t end;
@@ -128,20 +128,20 @@ virScsiCopyOpParamsParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiTpcReplyHeaderParse(buf, len, "RECEIVE COPY OPERATING PARAMETERS",
+    if (virSCSITpcReplyHeaderParse(buf, len, "RECEIVE COPY OPERATING PARAMETERS",
                                    VIR_SCSI_COPY_OP_PARAMS_FIXED_LEN,
                                    &out->needed, &end, error) < 0)
         return -1;
 
     out->snlid = buf[4] & 0x01;
-    out->maxCscdDescriptorCount = virScsiGetBE16(buf + 8);
-    out->maxSegmentDescriptorCount = virScsiGetBE16(buf + 10);
-    out->maxDescriptorListLength = virScsiGetBE32(buf + 12);
-    out->maxSegmentLength = virScsiGetBE32(buf + 16);
-    out->maxInlineDataLength = virScsiGetBE32(buf + 20);
-    out->heldDataLimit = virScsiGetBE32(buf + 24);
-    out->maxStreamDeviceTransferSize = virScsiGetBE32(buf + 28);
-    out->totalConcurrentCopies = virScsiGetBE16(buf + 34);
+    out->maxCscdDescriptorCount = virSCSIGetBE16(buf + 8);
+    out->maxSegmentDescriptorCount = virSCSIGetBE16(buf + 10);
+    out->maxDescriptorListLength = virSCSIGetBE32(buf + 12);
+    out->maxSegmentLength = virSCSIGetBE32(buf + 16);
+    out->maxInlineDataLength = virSCSIGetBE32(buf + 20);
+    out->heldDataLimit = virSCSIGetBE32(buf + 24);
+    out->maxStreamDeviceTransferSize = virSCSIGetBE32(buf + 28);
+    out->totalConcurrentCopies = virSCSIGetBE16(buf + 34);
     out->maxConcurrentCopies = buf[36];
     out->dataSegmentGranularityLog2 = buf[37];
     out->inlineDataGranularityLog2 = buf[38];
@@ -158,7 +158,7 @@ virScsiCopyOpParamsParse(const uint8_t *buf,
 
 
 bool
-virScsiCopyOpParamsSupports(const virScsiCopyOpParams *params,
+virSCSICopyOpParamsSupports(const virSCSICopyOpParams *params,
                             uint8_t descType)
 {
     size_t i;
@@ -172,43 +172,43 @@ virScsiCopyOpParamsSupports(const virScsiCopyOpParams *params,
 
 
 int
-virScsiCopyStatusParse(const uint8_t *buf,
+virSCSICopyStatusParse(const uint8_t *buf,
                        size_t len,
-                       virScsiCopyStatus *out,
+                       virSCSICopyStatus *out,
                        GError **error)
 {
     size_t end;
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiTpcReplyHeaderParse(buf, len, "RECEIVE COPY STATUS(LID1)",
+    if (virSCSITpcReplyHeaderParse(buf, len, "RECEIVE COPY STATUS(LID1)",
                                    VIR_SCSI_COPY_STATUS_LEN,
                                    &out->needed, &end, error) < 0)
         return -1;
 
     out->heldDataDiscarded = buf[4] & 0x80;
     out->status = buf[4] & 0x7f;
-    out->segmentsProcessed = virScsiGetBE16(buf + 5);
+    out->segmentsProcessed = virSCSIGetBE16(buf + 5);
     out->transferCountUnits = buf[7];
-    out->transferCount = virScsiGetBE32(buf + 8);
+    out->transferCount = virSCSIGetBE32(buf + 8);
 
     return 0;
 }
 
 
 bool
-virScsiCopyStatusTransferBytes(const virScsiCopyStatus *status,
+virSCSICopyStatusTransferBytes(const virSCSICopyStatus *status,
                                uint32_t destBlockSize,
                                uint64_t *bytes)
 {
-    return virScsiTransferCountToBytes(status->transferCountUnits,
+    return virSCSITransferCountToBytes(status->transferCountUnits,
                                        status->transferCount,
                                        destBlockSize, bytes);
 }
 
 
 bool
-virScsiCopyOperationSucceeded(uint8_t copyOperationStatus)
+virSCSICopyOperationSucceeded(uint8_t copyOperationStatus)
 {
     return copyOperationStatus == VIR_SCSI_COPY_OP_COMPLETED ||
            copyOperationStatus == VIR_SCSI_COPY_OP_COMPLETED_PARTIAL_TOKEN ||
@@ -217,7 +217,7 @@ virScsiCopyOperationSucceeded(uint8_t copyOperationStatus)
 
 
 bool
-virScsiCopyOperationInProgress(uint8_t copyOperationStatus)
+virSCSICopyOperationInProgress(uint8_t copyOperationStatus)
 {
     return copyOperationStatus == VIR_SCSI_COPY_OP_IN_PROGRESS ||
            copyOperationStatus == VIR_SCSI_COPY_OP_IN_PROGRESS_FOREGROUND ||
@@ -229,9 +229,9 @@ virScsiCopyOperationInProgress(uint8_t copyOperationStatus)
 #define VIR_SCSI_ROD_TOKEN_DESC_LEN (2 + VIR_SCSI_ROD_TOKEN_LEN)
 
 int
-virScsiRodTokenInfoParse(const uint8_t *buf,
+virSCSIRodTokenInfoParse(const uint8_t *buf,
                          size_t len,
-                         virScsiRodTokenInfo *out,
+                         virSCSIRodTokenInfo *out,
                          GError **error)
 {
     size_t end;
@@ -239,21 +239,21 @@ virScsiRodTokenInfoParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virScsiTpcReplyHeaderParse(buf, len, "RECEIVE ROD TOKEN INFORMATION",
+    if (virSCSITpcReplyHeaderParse(buf, len, "RECEIVE ROD TOKEN INFORMATION",
                                    VIR_SCSI_ROD_TOKEN_INFO_FIXED_LEN,
                                    &out->needed, &end, error) < 0)
         return -1;
 
     out->responseToServiceAction = buf[4] & 0x1f;
     out->copyOperationStatus = buf[5] & 0x7f;
-    out->operationCounter = virScsiGetBE16(buf + 6);
-    out->estimatedStatusUpdateDelay = virScsiGetBE32(buf + 8);
+    out->operationCounter = virSCSIGetBE16(buf + 6);
+    out->estimatedStatusUpdateDelay = virSCSIGetBE32(buf + 8);
     out->extendedCopyCompletionStatus = buf[12];
     out->senseDataFieldLength = buf[13];
     out->senseDataLength = buf[14];
     out->transferCountUnits = buf[15];
-    out->transferCount = virScsiGetBE64(buf + 16);
-    out->segmentsProcessed = virScsiGetBE16(buf + 24);
+    out->transferCount = virSCSIGetBE64(buf + 16);
+    out->segmentsProcessed = virSCSIGetBE16(buf + 24);
 
     /* SPC-4 6.24: the sense data may be padded, never longer than its field. */
     if (out->senseDataLength > out->senseDataFieldLength) {
@@ -272,7 +272,7 @@ virScsiRodTokenInfoParse(const uint8_t *buf,
         return 0;
 
     out->hasRodTokenDescriptorsLength = true;
-    out->rodTokenDescriptorsLength = virScsiGetBE32(buf + x);
+    out->rodTokenDescriptorsLength = virSCSIGetBE32(buf + x);
 
     /*
      * A descriptors length between 1 and 513 cannot hold a token: it is
@@ -282,7 +282,7 @@ virScsiRodTokenInfoParse(const uint8_t *buf,
     if (out->rodTokenDescriptorsLength >= VIR_SCSI_ROD_TOKEN_DESC_LEN &&
         x + 4 + VIR_SCSI_ROD_TOKEN_DESC_LEN <= end) {
         out->hasToken = true;
-        out->tokenCscdId = virScsiGetBE16(buf + x + 4);
+        out->tokenCscdId = virSCSIGetBE16(buf + x + 4);
         memcpy(out->token, buf + x + 6, VIR_SCSI_ROD_TOKEN_LEN);
     }
 
@@ -291,7 +291,7 @@ virScsiRodTokenInfoParse(const uint8_t *buf,
 
 
 static void
-virScsiVpdTpcRecordCommand(virScsiVpdTpc *out,
+virSCSIVPDTpcRecordCommand(virSCSIVPDTpc *out,
                            uint8_t opcode,
                            uint8_t sa)
 {
@@ -347,9 +347,9 @@ virScsiVpdTpcRecordCommand(virScsiVpdTpc *out,
  */
 
 static bool
-virScsiVpdTpcSupportedCommandsParse(const uint8_t *d,
+virSCSIVPDTpcSupportedCommandsParse(const uint8_t *d,
                                     size_t dlen,
-                                    virScsiVpdTpc *out)
+                                    virSCSIVPDTpc *out)
 {
     const uint8_t *list = d + 5;
     size_t listLen;
@@ -369,7 +369,7 @@ virScsiVpdTpcSupportedCommandsParse(const uint8_t *d,
         size_t k;
 
         for (k = j + 2; k < saEnd; k++)
-            virScsiVpdTpcRecordCommand(out, opcode, list[k]);
+            virSCSIVPDTpcRecordCommand(out, opcode, list[k]);
 
         j += 2 + saLen;
     }
@@ -380,46 +380,46 @@ virScsiVpdTpcSupportedCommandsParse(const uint8_t *d,
 
 
 static bool
-virScsiVpdTpcRodTokenLimitsParse(const uint8_t *d,
+virSCSIVPDTpcRodTokenLimitsParse(const uint8_t *d,
                                  size_t dlen,
-                                 virScsiVpdTpc *out)
+                                 virSCSIVPDTpc *out)
 {
     /* Bytes 4-9 are vendor specific; the last field ends at byte 35. */
     if (dlen < 32)
         return false;
 
     out->hasRodTokenLimits = true;
-    out->maxRangeDescriptors = virScsiGetBE16(d + 10);
-    out->maxInactivityTimeout = virScsiGetBE32(d + 12);
-    out->defaultInactivityTimeout = virScsiGetBE32(d + 16);
-    out->maxTokenTransferSize = virScsiGetBE64(d + 20);
-    out->optimalTransferCount = virScsiGetBE64(d + 28);
+    out->maxRangeDescriptors = virSCSIGetBE16(d + 10);
+    out->maxInactivityTimeout = virSCSIGetBE32(d + 12);
+    out->defaultInactivityTimeout = virSCSIGetBE32(d + 16);
+    out->maxTokenTransferSize = virSCSIGetBE64(d + 20);
+    out->optimalTransferCount = virSCSIGetBE64(d + 28);
     return true;
 }
 
 
 static bool
-virScsiVpdTpcParameterDataParse(const uint8_t *d,
+virSCSIVPDTpcParameterDataParse(const uint8_t *d,
                                 size_t dlen,
-                                virScsiVpdTpc *out)
+                                virSCSIVPDTpc *out)
 {
     /* Bytes 4-7 reserved; the last field read ends at byte 19. */
     if (dlen < 16)
         return false;
 
     out->hasParameterData = true;
-    out->maxCscdDescriptorCount = virScsiGetBE16(d + 8);
-    out->maxSegmentDescriptorCount = virScsiGetBE16(d + 10);
-    out->maxDescriptorListLength = virScsiGetBE32(d + 12);
-    out->maxInlineDataLength = virScsiGetBE32(d + 16);
+    out->maxCscdDescriptorCount = virSCSIGetBE16(d + 8);
+    out->maxSegmentDescriptorCount = virSCSIGetBE16(d + 10);
+    out->maxDescriptorListLength = virSCSIGetBE32(d + 12);
+    out->maxInlineDataLength = virSCSIGetBE32(d + 16);
     return true;
 }
 
 
 static bool
-virScsiVpdTpcSupportedDescriptorsParse(const uint8_t *d,
+virSCSIVPDTpcSupportedDescriptorsParse(const uint8_t *d,
                                        size_t dlen,
-                                       virScsiVpdTpc *out)
+                                       virSCSIVPDTpc *out)
 {
     if (dlen < 1)
         return false;
@@ -432,9 +432,9 @@ virScsiVpdTpcSupportedDescriptorsParse(const uint8_t *d,
 
 
 static bool
-virScsiVpdTpcRodTypesParse(const uint8_t *d,
+virSCSIVPDTpcRodTypesParse(const uint8_t *d,
                            size_t dlen,
-                           virScsiVpdTpc *out)
+                           virSCSIVPDTpc *out)
 {
     size_t listLen;
     size_t count;
@@ -444,7 +444,7 @@ virScsiVpdTpcRodTypesParse(const uint8_t *d,
     if (dlen < 4)
         return false;
 
-    listLen = MIN(virScsiGetBE16(d + 6), dlen - 4);
+    listLen = MIN(virSCSIGetBE16(d + 6), dlen - 4);
     count = listLen / VIR_SCSI_TPC_ROD_TYPE_DESC_LEN;
 
     out->hasRodTypes = true;
@@ -453,31 +453,31 @@ virScsiVpdTpcRodTypesParse(const uint8_t *d,
 
     for (i = 0; i < out->nRodTypes; i++) {
         const uint8_t *r = d + 8 + i * VIR_SCSI_TPC_ROD_TYPE_DESC_LEN;
-        virScsiTpcRodType *rt = &out->rodTypes[i];
+        virSCSITpcRodType *rt = &out->rodTypes[i];
 
-        rt->rodType = virScsiGetBE32(r);
+        rt->rodType = virSCSIGetBE32(r);
         rt->ecpyInt = r[4] & 0x80;
         rt->tokenIn = r[4] & 0x02;
         rt->tokenOut = r[4] & 0x01;
-        rt->preference = virScsiGetBE16(r + 6);
+        rt->preference = virSCSIGetBE16(r + 6);
     }
     return true;
 }
 
 
 static bool
-virScsiVpdTpcGeneralCopyOperationsParse(const uint8_t *d,
+virSCSIVPDTpcGeneralCopyOperationsParse(const uint8_t *d,
                                         size_t dlen,
-                                        virScsiVpdTpc *out)
+                                        virSCSIVPDTpc *out)
 {
     /* The last field read is INLINE DATA GRANULARITY at byte 17. */
     if (dlen < 14)
         return false;
 
     out->hasGeneralCopyOperations = true;
-    out->totalConcurrentCopies = virScsiGetBE32(d + 4);
-    out->maxIdentifiedConcurrentCopies = virScsiGetBE32(d + 8);
-    out->maxSegmentLength = virScsiGetBE32(d + 12);
+    out->totalConcurrentCopies = virSCSIGetBE32(d + 4);
+    out->maxIdentifiedConcurrentCopies = virSCSIGetBE32(d + 8);
+    out->maxSegmentLength = virSCSIGetBE32(d + 12);
     out->dataSegmentGranularityLog2 = d[16];
     out->inlineDataGranularityLog2 = d[17];
     return true;
@@ -485,9 +485,9 @@ virScsiVpdTpcGeneralCopyOperationsParse(const uint8_t *d,
 
 
 int
-virScsiVpdTpcParse(const uint8_t *buf,
+virSCSIVPDTpcParse(const uint8_t *buf,
                    size_t len,
-                   virScsiVpdTpc *out,
+                   virSCSIVPDTpc *out,
                    GError **error)
 {
     size_t end;
@@ -511,7 +511,7 @@ virScsiVpdTpcParse(const uint8_t *buf,
 
     out->peripheralQualifier = buf[0] >> 5;
     out->peripheralDeviceType = buf[0] & 0x1f;
-    out->needed = VIR_SCSI_TPC_HEADER_LEN + virScsiGetBE16(buf + 2);
+    out->needed = VIR_SCSI_TPC_HEADER_LEN + virSCSIGetBE16(buf + 2);
     end = MIN(len, out->needed);
 
     while (off < end) {
@@ -526,8 +526,8 @@ virScsiVpdTpcParse(const uint8_t *buf,
             break;
         }
 
-        type = virScsiGetBE16(d);
-        dlen = virScsiGetBE16(d + 2);
+        type = virSCSIGetBE16(d);
+        dlen = virSCSIGetBE16(d + 2);
         if (off + VIR_SCSI_TPC_HEADER_LEN + dlen > end) {
             out->overrun = true;
             break;
@@ -537,22 +537,22 @@ virScsiVpdTpcParse(const uint8_t *buf,
 
         switch (type) {
         case VIR_SCSI_TPC_DESC_ROD_TOKEN_LIMITS:
-            decoded = virScsiVpdTpcRodTokenLimitsParse(d, dlen, out);
+            decoded = virSCSIVPDTpcRodTokenLimitsParse(d, dlen, out);
             break;
         case VIR_SCSI_TPC_DESC_SUPPORTED_COMMANDS:
-            decoded = virScsiVpdTpcSupportedCommandsParse(d, dlen, out);
+            decoded = virSCSIVPDTpcSupportedCommandsParse(d, dlen, out);
             break;
         case VIR_SCSI_TPC_DESC_PARAMETER_DATA:
-            decoded = virScsiVpdTpcParameterDataParse(d, dlen, out);
+            decoded = virSCSIVPDTpcParameterDataParse(d, dlen, out);
             break;
         case VIR_SCSI_TPC_DESC_SUPPORTED_DESCRIPTORS:
-            decoded = virScsiVpdTpcSupportedDescriptorsParse(d, dlen, out);
+            decoded = virSCSIVPDTpcSupportedDescriptorsParse(d, dlen, out);
             break;
         case VIR_SCSI_TPC_DESC_ROD_TYPES:
-            decoded = virScsiVpdTpcRodTypesParse(d, dlen, out);
+            decoded = virSCSIVPDTpcRodTypesParse(d, dlen, out);
             break;
         case VIR_SCSI_TPC_DESC_GENERAL_COPY_OPERATIONS:
-            decoded = virScsiVpdTpcGeneralCopyOperationsParse(d, dlen, out);
+            decoded = virSCSIVPDTpcGeneralCopyOperationsParse(d, dlen, out);
             break;
         default:
             /* 000Ch, 0106h, 9101h, C001h and vendor types: not needed here. */
@@ -572,7 +572,7 @@ virScsiVpdTpcParse(const uint8_t *buf,
 
 
 bool
-virScsiVpdTpcSupportsDescriptor(const virScsiVpdTpc *tpc,
+virSCSIVPDTpcSupportsDescriptor(const virSCSIVPDTpc *tpc,
                                 uint8_t descType)
 {
     size_t i;
@@ -585,8 +585,8 @@ virScsiVpdTpcSupportsDescriptor(const virScsiVpdTpc *tpc,
 }
 
 
-const virScsiTpcRodType *
-virScsiVpdTpcFindRodType(const virScsiVpdTpc *tpc,
+const virSCSITpcRodType *
+virSCSIVPDTpcFindRodType(const virSCSIVPDTpc *tpc,
                          uint32_t rodType)
 {
     size_t i;

@@ -45,7 +45,7 @@
  * saturates at UINT64_MAX instead of wrapping.
  */
 bool
-virScsiTransferCountToBytes(uint8_t units,
+virSCSITransferCountToBytes(uint8_t units,
                             uint64_t count,
                             uint32_t blockSize,
                             uint64_t *bytes);
@@ -58,8 +58,8 @@ virScsiTransferCountToBytes(uint8_t units,
  */
 #define VIR_SCSI_COPY_OP_PARAMS_FIXED_LEN 44
 
-typedef struct _virScsiCopyOpParams virScsiCopyOpParams;
-struct _virScsiCopyOpParams {
+typedef struct _virSCSICopyOpParams virSCSICopyOpParams;
+struct _virSCSICopyOpParams {
     size_t needed;                        /* 4 + AVAILABLE DATA */
     bool snlid;                           /* LIST ID USAGE 11b accepted */
     uint16_t maxCscdDescriptorCount;
@@ -80,14 +80,14 @@ struct _virScsiCopyOpParams {
 };
 
 int
-virScsiCopyOpParamsParse(const uint8_t *buf,
+virSCSICopyOpParamsParse(const uint8_t *buf,
                          size_t len,
-                         virScsiCopyOpParams *out,
+                         virSCSICopyOpParams *out,
                          GError **error);
 
 /* Whether @descType (e.g. 02h block->block, E4h identification CSCD) was listed. */
 bool
-virScsiCopyOpParamsSupports(const virScsiCopyOpParams *params,
+virSCSICopyOpParamsSupports(const virSCSICopyOpParams *params,
                             uint8_t descType);
 
 
@@ -99,8 +99,8 @@ virScsiCopyOpParamsSupports(const virScsiCopyOpParams *params,
 #define VIR_SCSI_COPY_STATUS_COMPLETED 0x01
 #define VIR_SCSI_COPY_STATUS_COMPLETED_WITH_ERRORS 0x02
 
-typedef struct _virScsiCopyStatus virScsiCopyStatus;
-struct _virScsiCopyStatus {
+typedef struct _virSCSICopyStatus virSCSICopyStatus;
+struct _virSCSICopyStatus {
     size_t needed;                        /* 4 + AVAILABLE DATA */
     bool heldDataDiscarded;               /* HDD, byte 4 b7 */
     uint8_t status;                       /* byte 4 b6-0 */
@@ -110,14 +110,14 @@ struct _virScsiCopyStatus {
 };
 
 int
-virScsiCopyStatusParse(const uint8_t *buf,
+virSCSICopyStatusParse(const uint8_t *buf,
                        size_t len,
-                       virScsiCopyStatus *out,
+                       virSCSICopyStatus *out,
                        GError **error);
 
-/* The transfer count in bytes; see virScsiTransferCountToBytes(). */
+/* The transfer count in bytes; see virSCSITransferCountToBytes(). */
 bool
-virScsiCopyStatusTransferBytes(const virScsiCopyStatus *status,
+virSCSICopyStatusTransferBytes(const virSCSICopyStatus *status,
                                uint32_t destBlockSize,
                                uint64_t *bytes);
 
@@ -145,13 +145,13 @@ virScsiCopyStatusTransferBytes(const virScsiCopyStatus *status,
 
 /* "Operation completed without errors" in the sense of SPC-4 table 249. */
 bool
-virScsiCopyOperationSucceeded(uint8_t copyOperationStatus);
+virSCSICopyOperationSucceeded(uint8_t copyOperationStatus);
 
 bool
-virScsiCopyOperationInProgress(uint8_t copyOperationStatus);
+virSCSICopyOperationInProgress(uint8_t copyOperationStatus);
 
-typedef struct _virScsiRodTokenInfo virScsiRodTokenInfo;
-struct _virScsiRodTokenInfo {
+typedef struct _virSCSIRodTokenInfo virSCSIRodTokenInfo;
+struct _virSCSIRodTokenInfo {
     size_t needed;                        /* 4 + AVAILABLE DATA */
     uint8_t responseToServiceAction;      /* byte 4 b4-0: 10h POPULATE TOKEN, ... */
     uint8_t copyOperationStatus;          /* byte 5 b6-0 */
@@ -178,9 +178,9 @@ struct _virScsiRodTokenInfo {
 };
 
 int
-virScsiRodTokenInfoParse(const uint8_t *buf,
+virSCSIRodTokenInfoParse(const uint8_t *buf,
                          size_t len,
-                         virScsiRodTokenInfo *out,
+                         virSCSIRodTokenInfo *out,
                          GError **error);
 
 
@@ -193,8 +193,8 @@ virScsiRodTokenInfoParse(const uint8_t *buf,
  */
 #define VIR_SCSI_TPC_MAX_ROD_TYPES 16
 
-typedef struct _virScsiTpcRodType virScsiTpcRodType;
-struct _virScsiTpcRodType {
+typedef struct _virSCSITpcRodType virSCSITpcRodType;
+struct _virSCSITpcRodType {
     uint32_t rodType;
     bool ecpyInt;                         /* usable for internal RODs by EXTENDED COPY */
     bool tokenIn;                         /* tokens of this type accepted */
@@ -202,8 +202,8 @@ struct _virScsiTpcRodType {
     uint16_t preference;
 };
 
-typedef struct _virScsiVpdTpc virScsiVpdTpc;
-struct _virScsiVpdTpc {
+typedef struct _virSCSIVPDTpc virSCSIVPDTpc;
+struct _virSCSIVPDTpc {
     uint8_t peripheralQualifier;
     uint8_t peripheralDeviceType;
     size_t needed;                        /* 4 + PAGE LENGTH */
@@ -251,7 +251,7 @@ struct _virScsiVpdTpc {
     bool hasRodTypes;
     size_t nRodTypes;                     /* kept, at most VIR_SCSI_TPC_MAX_ROD_TYPES */
     size_t nRodTypesDropped;              /* listed beyond that */
-    virScsiTpcRodType rodTypes[VIR_SCSI_TPC_MAX_ROD_TYPES];
+    virSCSITpcRodType rodTypes[VIR_SCSI_TPC_MAX_ROD_TYPES];
 
     /* 8001h General Copy Operations */
     bool hasGeneralCopyOperations;
@@ -263,16 +263,16 @@ struct _virScsiVpdTpc {
 };
 
 int
-virScsiVpdTpcParse(const uint8_t *buf,
+virSCSIVPDTpcParse(const uint8_t *buf,
                    size_t len,
-                   virScsiVpdTpc *out,
+                   virSCSIVPDTpc *out,
                    GError **error);
 
 bool
-virScsiVpdTpcSupportsDescriptor(const virScsiVpdTpc *tpc,
+virSCSIVPDTpcSupportsDescriptor(const virSCSIVPDTpc *tpc,
                                 uint8_t descType);
 
 /* The entry of @rodType in the Supported ROD Types descriptor, or NULL. */
-const virScsiTpcRodType *
-virScsiVpdTpcFindRodType(const virScsiVpdTpc *tpc,
+const virSCSITpcRodType *
+virSCSIVPDTpcFindRodType(const virSCSIVPDTpc *tpc,
                          uint32_t rodType);

@@ -21,15 +21,15 @@
 #define VIR_SCSI_BUSY_RETRIES 5
 
 bool
-virScsiTransportIsISCSI(const char *spec)
+virSCSITransportIsISCSI(const char *spec)
 {
     return g_str_has_prefix(spec, "iscsi://");
 }
 
 
-virScsiTransport *
-virScsiTransportOpen(const char *spec,
-                     const virScsiTransportOptions *opts,
+virSCSITransport *
+virSCSITransportOpen(const char *spec,
+                     const virSCSITransportOptions *opts,
                      GError **error)
 {
     if (!spec || !*spec) {
@@ -37,18 +37,18 @@ virScsiTransportOpen(const char *spec,
                     "no device or iSCSI URL given");
         return NULL;
     }
-    if (virScsiTransportIsISCSI(spec))
-        return virScsiTransportOpenISCSI(spec, opts, error);
-    return virScsiTransportOpenSG(spec, opts, error);
+    if (virSCSITransportIsISCSI(spec))
+        return virSCSITransportOpenISCSI(spec, opts, error);
+    return virSCSITransportOpenSG(spec, opts, error);
 }
 
 
-virScsiTransport *
-virScsiTransportNew(const virScsiTransportOps *ops,
+virSCSITransport *
+virSCSITransportNew(const virSCSITransportOps *ops,
                     void *priv,
                     const char *target)
 {
-    virScsiTransport *transport = g_new0(virScsiTransport, 1);
+    virSCSITransport *transport = g_new0(virSCSITransport, 1);
 
     transport->ops = ops;
     transport->priv = priv;
@@ -58,7 +58,7 @@ virScsiTransportNew(const virScsiTransportOps *ops,
 
 
 void
-virScsiTransportFree(virScsiTransport *transport)
+virSCSITransportFree(virSCSITransport *transport)
 {
     if (!transport)
         return;
@@ -70,14 +70,14 @@ virScsiTransportFree(virScsiTransport *transport)
 
 
 static void
-virScsiStatAdd(uint64_t *counter, uint64_t n)
+virSCSIStatAdd(uint64_t *counter, uint64_t n)
 {
     __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
 
 size_t
-virScsiCmdReceived(const virScsiCmd *cmd)
+virSCSICmdReceived(const virSCSICmd *cmd)
 {
     if (cmd->dir != VIR_SCSI_XFER_FROM_DEV)
         return 0;
@@ -89,8 +89,8 @@ virScsiCmdReceived(const virScsiCmd *cmd)
 
 
 int
-virScsiTransportExec(virScsiTransport *transport,
-                     virScsiCmd *cmd,
+virSCSITransportExec(virSCSITransport *transport,
+                     virSCSICmd *cmd,
                      GError **error)
 {
     if (cmd->cdbLen == 0 || cmd->cdbLen > VIR_SCSI_CDB_MAX ||
@@ -106,7 +106,7 @@ virScsiTransportExec(virScsiTransport *transport,
     cmd->resid = 0;
 
     if (transport->ops->exec(transport, cmd, error) < 0) {
-        virScsiStatAdd(&transport->stats.failures, 1);
+        virSCSIStatAdd(&transport->stats.failures, 1);
         return -1;
     }
 
@@ -115,13 +115,13 @@ virScsiTransportExec(virScsiTransport *transport,
     if (cmd->resid > cmd->dataLen)
         cmd->resid = cmd->dataLen;
 
-    virScsiStatAdd(&transport->stats.commands, 1);
+    virSCSIStatAdd(&transport->stats.commands, 1);
     switch (cmd->dir) {
     case VIR_SCSI_XFER_TO_DEV:
-        virScsiStatAdd(&transport->stats.bytesOut, cmd->dataLen - cmd->resid);
+        virSCSIStatAdd(&transport->stats.bytesOut, cmd->dataLen - cmd->resid);
         break;
     case VIR_SCSI_XFER_FROM_DEV:
-        virScsiStatAdd(&transport->stats.bytesIn, virScsiCmdReceived(cmd));
+        virSCSIStatAdd(&transport->stats.bytesIn, virSCSICmdReceived(cmd));
         break;
     case VIR_SCSI_XFER_NONE:
         break;
@@ -131,20 +131,20 @@ virScsiTransportExec(virScsiTransport *transport,
 
 
 static bool
-virScsiCmdIsUnitAttention(const virScsiCmd *cmd)
+virSCSICmdIsUnitAttention(const virSCSICmd *cmd)
 {
-    virScsiSense sense;
+    virSCSISense sense;
 
     if (cmd->status != VIR_SCSI_STATUS_CHECK_CONDITION)
         return false;
-    if (virScsiSenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0)
+    if (virSCSISenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0)
         return false;
     return sense.senseKey == VIR_SCSI_SENSE_KEY_UNIT_ATTENTION;
 }
 
 
 static bool
-virScsiCmdIsBusy(const virScsiCmd *cmd)
+virSCSICmdIsBusy(const virSCSICmd *cmd)
 {
     return cmd->status == VIR_SCSI_STATUS_BUSY ||
            cmd->status == VIR_SCSI_STATUS_TASK_SET_FULL;
@@ -152,19 +152,19 @@ virScsiCmdIsBusy(const virScsiCmd *cmd)
 
 
 int
-virScsiTransportExecRetry(virScsiTransport *transport,
-                          virScsiCmd *cmd,
+virSCSITransportExecRetry(virSCSITransport *transport,
+                          virSCSICmd *cmd,
                           GError **error)
 {
     size_t attentions = 0;
     size_t busy = 0;
 
     for (;;) {
-        if (virScsiTransportExec(transport, cmd, error) < 0)
+        if (virSCSITransportExec(transport, cmd, error) < 0)
             return -1;
-        if (virScsiCmdIsUnitAttention(cmd) && attentions++ < VIR_SCSI_UA_RETRIES)
+        if (virSCSICmdIsUnitAttention(cmd) && attentions++ < VIR_SCSI_UA_RETRIES)
             continue;
-        if (virScsiCmdIsBusy(cmd) && busy < VIR_SCSI_BUSY_RETRIES) {
+        if (virSCSICmdIsBusy(cmd) && busy < VIR_SCSI_BUSY_RETRIES) {
             /* 50, 100, 200 ... ms: long enough for a queue to drain. */
             g_usleep((50 * 1000) << busy);
             busy++;
@@ -176,14 +176,14 @@ virScsiTransportExecRetry(virScsiTransport *transport,
 
 
 int
-virScsiTransportRun(virScsiTransport *transport,
-                    virScsiCmd *cmd,
+virSCSITransportRun(virSCSITransport *transport,
+                    virSCSICmd *cmd,
                     GError **error)
 {
-    if (virScsiTransportExecRetry(transport, cmd, error) < 0)
+    if (virSCSITransportExecRetry(transport, cmd, error) < 0)
         return -1;
 
-    if (virScsiCmdCheckStatus(cmd, error) < 0) {
+    if (virSCSICmdCheckStatus(cmd, error) < 0) {
         if (error && *error)
             g_prefix_error(error, "%s: ", transport->target);
         return -1;
@@ -193,17 +193,17 @@ virScsiTransportRun(virScsiTransport *transport,
 
 
 int
-virScsiTransportRunCdb(virScsiTransport *transport,
+virSCSITransportRunCdb(virSCSITransport *transport,
                        const uint8_t *cdb,
                        size_t cdbLen,
-                       virScsiXferDir dir,
+                       virSCSIXferDir dir,
                        void *data,
                        size_t dataLen,
                        unsigned int timeoutMs,
                        size_t *received,
                        GError **error)
 {
-    virScsiCmd cmd = { 0 };
+    virSCSICmd cmd = { 0 };
 
     if (cdbLen > sizeof(cmd.cdb)) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
@@ -216,18 +216,18 @@ virScsiTransportRunCdb(virScsiTransport *transport,
     cmd.data = data;
     cmd.dataLen = dataLen;
     cmd.timeoutMs = timeoutMs;
-    if (virScsiTransportRun(transport, &cmd, error) < 0)
+    if (virSCSITransportRun(transport, &cmd, error) < 0)
         return -1;
     if (received)
-        *received = virScsiCmdReceived(&cmd);
+        *received = virSCSICmdReceived(&cmd);
     return 0;
 }
 
 
 /* Which GError code a CHECK CONDITION deserves: callers branch on it to
  * pick a fallback, so only the unambiguous cases get a specific code. */
-static virScsiErrorCode
-virScsiSenseErrorCode(const virScsiSense *sense)
+static virSCSIErrorCode
+virSCSISenseErrorCode(const virSCSISense *sense)
 {
     switch (sense->senseKey) {
     case VIR_SCSI_SENSE_KEY_MISCOMPARE:
@@ -251,10 +251,10 @@ virScsiSenseErrorCode(const virScsiSense *sense)
 
 
 int
-virScsiCmdCheckStatus(const virScsiCmd *cmd,
+virSCSICmdCheckStatus(const virSCSICmd *cmd,
                       GError **error)
 {
-    virScsiSense sense;
+    virSCSISense sense;
     g_autofree char *desc = NULL;
 
     if (cmd->status == VIR_SCSI_STATUS_GOOD ||
@@ -264,27 +264,27 @@ virScsiCmdCheckStatus(const virScsiCmd *cmd,
     if (cmd->status != VIR_SCSI_STATUS_CHECK_CONDITION) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_STATUS,
                     "command 0x%02x returned status %s (0x%02x)",
-                    cmd->cdb[0], virScsiStatusName(cmd->status), cmd->status);
+                    cmd->cdb[0], virSCSIStatusName(cmd->status), cmd->status);
         return -1;
     }
 
-    if (virScsiSenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0) {
+    if (virSCSISenseParse(cmd->sense, cmd->senseLen, &sense, NULL) < 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CHECK_CONDITION,
                     "command 0x%02x returned CHECK CONDITION without usable sense data",
                     cmd->cdb[0]);
         return -1;
     }
 
-    desc = virScsiSenseDescribe(&sense);
-    g_set_error(error, VIR_SCSI_ERROR, virScsiSenseErrorCode(&sense),
+    desc = virSCSISenseDescribe(&sense);
+    g_set_error(error, VIR_SCSI_ERROR, virSCSISenseErrorCode(&sense),
                 "command 0x%02x failed: %s", cmd->cdb[0], desc);
     return -1;
 }
 
 
 void
-virScsiTransportGetStats(virScsiTransport *transport,
-                         virScsiTransportStats *stats)
+virSCSITransportGetStats(virSCSITransport *transport,
+                         virSCSITransportStats *stats)
 {
     stats->commands = __atomic_load_n(&transport->stats.commands, __ATOMIC_RELAXED);
     stats->failures = __atomic_load_n(&transport->stats.failures, __ATOMIC_RELAXED);

@@ -23,14 +23,14 @@ typedef enum {
     VIR_SCSI_XFER_NONE,
     VIR_SCSI_XFER_FROM_DEV,     /* data-in */
     VIR_SCSI_XFER_TO_DEV,       /* data-out */
-} virScsiXferDir;
+} virSCSIXferDir;
 
-typedef struct _virScsiCmd virScsiCmd;
-struct _virScsiCmd {
+typedef struct _virSCSICmd virSCSICmd;
+struct _virSCSICmd {
     /* filled by the caller */
     uint8_t cdb[VIR_SCSI_CDB_MAX];
     size_t cdbLen;
-    virScsiXferDir dir;
+    virSCSIXferDir dir;
     void *data;                 /* data-in or data-out buffer */
     size_t dataLen;             /* its length (the allocation length for data-in) */
     unsigned int timeoutMs;     /* 0: the transport's default */
@@ -45,38 +45,38 @@ struct _virScsiCmd {
 /* What crossed the host-to-array link through this transport: data
  * payload only (CDBs and protocol headers are small and transport
  * specific; the benchmarks measure the wire itself at the array). */
-typedef struct _virScsiTransportStats virScsiTransportStats;
-struct _virScsiTransportStats {
+typedef struct _virSCSITransportStats virSCSITransportStats;
+struct _virSCSITransportStats {
     uint64_t commands;          /* commands that completed with a status */
     uint64_t failures;          /* commands that did not complete */
     uint64_t bytesOut;          /* data-out bytes sent */
     uint64_t bytesIn;           /* data-in bytes received */
 };
 
-typedef struct _virScsiTransport virScsiTransport;
+typedef struct _virSCSITransport virSCSITransport;
 
-typedef struct _virScsiTransportOps virScsiTransportOps;
-struct _virScsiTransportOps {
+typedef struct _virSCSITransportOps virSCSITransportOps;
+struct _virSCSITransportOps {
     const char *name;
     /* Returns 0 when the command completed with any SCSI status (the
      * caller interprets it), -1 with VIR_SCSI_ERROR_TRANSPORT when it did
      * not complete. */
-    int (*exec)(virScsiTransport *transport, virScsiCmd *cmd, GError **error);
-    void (*close)(virScsiTransport *transport);
+    int (*exec)(virSCSITransport *transport, virSCSICmd *cmd, GError **error);
+    void (*close)(virSCSITransport *transport);
 };
 
-struct _virScsiTransport {
-    const virScsiTransportOps *ops;
+struct _virSCSITransport {
+    const virSCSITransportOps *ops;
     void *priv;
     char *target;               /* what the user named: path or URL without password */
-    virScsiTransportStats stats;    /* updated atomically */
+    virSCSITransportStats stats;    /* updated atomically */
     /* The largest data transfer the path takes in one command (the
      * kernel's queue limits for SG_IO); 0: no limit known. */
     uint64_t maxTransferBytes;
 };
 
-typedef struct _virScsiTransportOptions virScsiTransportOptions;
-struct _virScsiTransportOptions {
+typedef struct _virSCSITransportOptions virSCSITransportOptions;
+struct _virSCSITransportOptions {
     const char *initiatorName;  /* iSCSI initiator IQN; NULL: a default */
     unsigned int timeoutMs;     /* 0: VIR_SCSI_TIMEOUT_DEFAULT_MS */
     bool readOnly;              /* SG_IO: open O_RDONLY (INQUIRY etc. still work) */
@@ -85,41 +85,41 @@ struct _virScsiTransportOptions {
 #define VIR_SCSI_DEFAULT_INITIATOR "iqn.2024-11.org.libvirt-vaai:initiator"
 
 bool
-virScsiTransportIsISCSI(const char *spec);
+virSCSITransportIsISCSI(const char *spec);
 
 /* Open a LUN: "iscsi://[user%password@]host[:port]/IQN/LUN" through
  * libiscsi, anything else as a device path through SG_IO. */
-virScsiTransport *
-virScsiTransportOpen(const char *spec,
-                     const virScsiTransportOptions *opts,
+virSCSITransport *
+virSCSITransportOpen(const char *spec,
+                     const virSCSITransportOptions *opts,
                      GError **error);
 
-virScsiTransport *
-virScsiTransportOpenSG(const char *path,
-                       const virScsiTransportOptions *opts,
+virSCSITransport *
+virSCSITransportOpenSG(const char *path,
+                       const virSCSITransportOptions *opts,
                        GError **error);
 
-virScsiTransport *
-virScsiTransportOpenISCSI(const char *url,
-                          const virScsiTransportOptions *opts,
+virSCSITransport *
+virSCSITransportOpenISCSI(const char *url,
+                          const virSCSITransportOptions *opts,
                           GError **error);
 
 /* Wrap an already made transport (used by fault injection in tests). */
-virScsiTransport *
-virScsiTransportNew(const virScsiTransportOps *ops,
+virSCSITransport *
+virSCSITransportNew(const virSCSITransportOps *ops,
                     void *priv,
                     const char *target);
 
 void
-virScsiTransportFree(virScsiTransport *transport);
+virSCSITransportFree(virSCSITransport *transport);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virScsiTransport, virScsiTransportFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSCSITransport, virSCSITransportFree);
 
 /* Send one command; counts it.  Returns 0 once the command completed with
  * any status, -1 if it did not. */
 int
-virScsiTransportExec(virScsiTransport *transport,
-                     virScsiCmd *cmd,
+virSCSITransportExec(virSCSITransport *transport,
+                     virSCSICmd *cmd,
                      GError **error);
 
 /* Send one command, resending it while the answer only says "not now":
@@ -127,8 +127,8 @@ virScsiTransportExec(virScsiTransport *transport,
  * BUSY and TASK SET FULL (bounded, with a short back-off).  The final
  * status is left to the caller. */
 int
-virScsiTransportExecRetry(virScsiTransport *transport,
-                          virScsiCmd *cmd,
+virSCSITransportExecRetry(virSCSITransport *transport,
+                          virSCSICmd *cmd,
                           GError **error);
 
 /* Send one command and require GOOD status: a UNIT ATTENTION is retried
@@ -136,18 +136,18 @@ virScsiTransportExecRetry(virScsiTransport *transport,
  * non-GOOD status becomes a GError whose code says what happened
  * (UNSUPPORTED, MISCOMPARE, COPY_ABORTED, CHECK_CONDITION, STATUS). */
 int
-virScsiTransportRun(virScsiTransport *transport,
-                    virScsiCmd *cmd,
+virSCSITransportRun(virSCSITransport *transport,
+                    virSCSICmd *cmd,
                     GError **error);
 
 /* Build, send and check one command: the common case of
- * virScsiTransportRun.  *@received (may be NULL) is what a data-in
+ * virSCSITransportRun.  *@received (may be NULL) is what a data-in
  * command really returned. */
 int
-virScsiTransportRunCdb(virScsiTransport *transport,
+virSCSITransportRunCdb(virSCSITransport *transport,
                        const uint8_t *cdb,
                        size_t cdbLen,
-                       virScsiXferDir dir,
+                       virSCSIXferDir dir,
                        void *data,
                        size_t dataLen,
                        unsigned int timeoutMs,
@@ -156,13 +156,13 @@ virScsiTransportRunCdb(virScsiTransport *transport,
 
 /* Turn a completed command's non-GOOD status into a GError; 0 if GOOD. */
 int
-virScsiCmdCheckStatus(const virScsiCmd *cmd,
+virSCSICmdCheckStatus(const virSCSICmd *cmd,
                       GError **error);
 
 /* The number of data-in bytes the device actually returned. */
 size_t
-virScsiCmdReceived(const virScsiCmd *cmd);
+virSCSICmdReceived(const virSCSICmd *cmd);
 
 void
-virScsiTransportGetStats(virScsiTransport *transport,
-                         virScsiTransportStats *stats);
+virSCSITransportGetStats(virSCSITransport *transport,
+                         virSCSITransportStats *stats);

@@ -15,17 +15,17 @@
 
 #define VIR_SCSI_FAULT_SENSE_LEN 18
 
-typedef struct _virScsiFaultState virScsiFaultState;
-struct _virScsiFaultState {
+typedef struct _virSCSIFaultState virSCSIFaultState;
+struct _virSCSIFaultState {
     uint64_t matched;
     uint64_t fired;
 };
 
-typedef struct _virScsiTransportFault virScsiTransportFault;
-struct _virScsiTransportFault {
-    virScsiTransport *inner;
-    virScsiFaultRule *rules;
-    virScsiFaultState *state;
+typedef struct _virSCSITransportFault virSCSITransportFault;
+struct _virSCSITransportFault {
+    virSCSITransport *inner;
+    virSCSIFaultRule *rules;
+    virSCSIFaultState *state;
     size_t nrules;
     bool dropped;
     /* The engine may send on one transport from several threads: the
@@ -33,7 +33,7 @@ struct _virScsiTransportFault {
     GMutex lock;
 };
 
-static const char *const virScsiFaultActionNames[VIR_SCSI_FAULT_LAST] = {
+static const char *const virSCSIFaultActionNames[VIR_SCSI_FAULT_LAST] = {
     [VIR_SCSI_FAULT_SENSE] = "sense",
     [VIR_SCSI_FAULT_FAIL] = "fail",
     [VIR_SCSI_FAULT_LOST_REPLY] = "lost-reply",
@@ -42,11 +42,11 @@ static const char *const virScsiFaultActionNames[VIR_SCSI_FAULT_LAST] = {
 
 
 const char *
-virScsiFaultActionName(virScsiFaultAction action)
+virSCSIFaultActionName(virSCSIFaultAction action)
 {
     if (action >= VIR_SCSI_FAULT_LAST)
         return "unknown";
-    return virScsiFaultActionNames[action];
+    return virSCSIFaultActionNames[action];
 }
 
 
@@ -55,7 +55,7 @@ virScsiFaultActionName(virScsiFaultAction action)
 /* Opcodes whose CDB carries a service action: a rule may name one only
  * there, since elsewhere byte 1 means something else. */
 static bool
-virScsiFaultOpcodeHasServiceAction(uint8_t opcode)
+virSCSIFaultOpcodeHasServiceAction(uint8_t opcode)
 {
     switch (opcode) {
     case 0x5E: case 0x5F:   /* PERSISTENT RESERVE IN/OUT */
@@ -70,17 +70,17 @@ virScsiFaultOpcodeHasServiceAction(uint8_t opcode)
 
 
 static uint16_t
-virScsiFaultServiceAction(const virScsiCmd *cmd)
+virSCSIFaultServiceAction(const virSCSICmd *cmd)
 {
     if (cmd->cdb[0] == 0x7F)
-        return cmd->cdbLen >= 10 ? virScsiGetBE16(cmd->cdb + 8) : 0;
+        return cmd->cdbLen >= 10 ? virSCSIGetBE16(cmd->cdb + 8) : 0;
     return cmd->cdb[1] & 0x1F;
 }
 
 
 /* Decimal, or hex with 0x: octal surprises nobody wants in a test spec. */
 static int
-virScsiFaultParseNumber(const char *rule,
+virSCSIFaultParseNumber(const char *rule,
                         const char *key,
                         const char *text,
                         uint64_t max,
@@ -107,9 +107,9 @@ virScsiFaultParseNumber(const char *rule,
 
 
 static int
-virScsiFaultParseSense(const char *rule,
+virSCSIFaultParseSense(const char *rule,
                        const char *text,
-                       virScsiFaultRule *r,
+                       virSCSIFaultRule *r,
                        GError **error)
 {
     g_auto(GStrv) parts = g_strsplit(text, "/", -1);
@@ -123,7 +123,7 @@ virScsiFaultParseSense(const char *rule,
         return -1;
     }
     for (i = 0; i < 3; i++) {
-        if (virScsiFaultParseNumber(rule, "sense", parts[i],
+        if (virSCSIFaultParseNumber(rule, "sense", parts[i],
                                     i == 0 ? 0x0F : 0xFF, &v[i], error) < 0)
             return -1;
     }
@@ -136,15 +136,15 @@ virScsiFaultParseSense(const char *rule,
 
 
 static int
-virScsiFaultParseAction(const char *rule,
+virSCSIFaultParseAction(const char *rule,
                         const char *text,
-                        virScsiFaultRule *r,
+                        virSCSIFaultRule *r,
                         GError **error)
 {
     size_t i;
 
     for (i = 0; i < VIR_SCSI_FAULT_LAST; i++) {
-        if (g_str_equal(text, virScsiFaultActionNames[i])) {
+        if (g_str_equal(text, virSCSIFaultActionNames[i])) {
             r->action = i;
             return 0;
         }
@@ -156,16 +156,16 @@ virScsiFaultParseAction(const char *rule,
 }
 
 
-static const char *const virScsiFaultKeys[] = {
+static const char *const virSCSIFaultKeys[] = {
     "op", "sa", "nth", "repeat", "action", "sense", "info", "segment", "status",
 };
 
 
 /* One key=value of a rule; @seen catches a key given twice. */
 static int
-virScsiFaultParseField(const char *rule,
+virSCSIFaultParseField(const char *rule,
                        const char *field,
-                       virScsiFaultRule *r,
+                       virSCSIFaultRule *r,
                        unsigned int *seen,
                        bool *hasAction,
                        GError **error)
@@ -176,11 +176,11 @@ virScsiFaultParseField(const char *rule,
     uint64_t n;
     size_t k;
 
-    for (k = 0; k < G_N_ELEMENTS(virScsiFaultKeys); k++) {
-        if (g_str_equal(key, virScsiFaultKeys[k]))
+    for (k = 0; k < G_N_ELEMENTS(virSCSIFaultKeys); k++) {
+        if (g_str_equal(key, virSCSIFaultKeys[k]))
             break;
     }
-    if (k == G_N_ELEMENTS(virScsiFaultKeys)) {
+    if (k == G_N_ELEMENTS(virSCSIFaultKeys)) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
                     "fault rule '%s': unknown key '%s' (known: op, sa, nth, "
                     "repeat, action, sense, info, segment, status)", rule, key);
@@ -210,12 +210,12 @@ virScsiFaultParseField(const char *rule,
 
     if (g_str_equal(key, "action")) {
         *hasAction = true;
-        return virScsiFaultParseAction(rule, val, r, error);
+        return virSCSIFaultParseAction(rule, val, r, error);
     }
     if (g_str_equal(key, "sense"))
-        return virScsiFaultParseSense(rule, val, r, error);
+        return virSCSIFaultParseSense(rule, val, r, error);
 
-    if (virScsiFaultParseNumber(rule, key, val,
+    if (virSCSIFaultParseNumber(rule, key, val,
                                 g_str_equal(key, "op") || g_str_equal(key, "status") ? 0xFF :
                                 g_str_equal(key, "sa") ? 0xFFFF :
                                 g_str_equal(key, "nth") ? G_MAXUINT64 : G_MAXUINT32,
@@ -243,8 +243,8 @@ virScsiFaultParseField(const char *rule,
 
 /* The rule as a whole: what no single field can check. */
 static int
-virScsiFaultCheckRule(const char *rule,
-                      virScsiFaultRule *r,
+virSCSIFaultCheckRule(const char *rule,
+                      virSCSIFaultRule *r,
                       unsigned int seen,
                       bool hasAction,
                       GError **error)
@@ -260,7 +260,7 @@ virScsiFaultCheckRule(const char *rule,
         why = "no action (sense=K/A/Q or action=fail|lost-reply|drop)";
     else if (r->nth == 0)
         why = "nth counts from 1";
-    else if (r->hasServiceAction && !virScsiFaultOpcodeHasServiceAction(r->opcode))
+    else if (r->hasServiceAction && !virSCSIFaultOpcodeHasServiceAction(r->opcode))
         why = "sa= given for an opcode without service actions";
     else if (r->hasServiceAction && r->opcode != 0x7F && r->serviceAction > 0x1F)
         why = "sa= above 0x1f (5 bits outside opcode 0x7f)";
@@ -289,8 +289,8 @@ virScsiFaultCheckRule(const char *rule,
 
 
 static int
-virScsiFaultParseRule(const char *text,
-                      virScsiFaultRule *r,
+virSCSIFaultParseRule(const char *text,
+                      virSCSIFaultRule *r,
                       GError **error)
 {
     g_auto(GStrv) fields = g_strsplit(text, ",", -1);
@@ -302,29 +302,29 @@ virScsiFaultParseRule(const char *text,
     r->nth = 1;
     r->status = VIR_SCSI_STATUS_CHECK_CONDITION;
     for (i = 0; fields[i]; i++) {
-        if (virScsiFaultParseField(text, fields[i], r, &seen, &hasAction, error) < 0)
+        if (virSCSIFaultParseField(text, fields[i], r, &seen, &hasAction, error) < 0)
             return -1;
     }
-    return virScsiFaultCheckRule(text, r, seen, hasAction, error);
+    return virSCSIFaultCheckRule(text, r, seen, hasAction, error);
 }
 
 
-virScsiFaultSpec *
-virScsiFaultSpecParse(const char *text,
+virSCSIFaultSpec *
+virSCSIFaultSpecParse(const char *text,
                       GError **error)
 {
-    g_autoptr(virScsiFaultSpec) spec = g_new0(virScsiFaultSpec, 1);
+    g_autoptr(virSCSIFaultSpec) spec = g_new0(virSCSIFaultSpec, 1);
     g_auto(GStrv) rules = g_strsplit(text ? text : "", ";", -1);
     size_t i;
 
-    spec->rules = g_new0(virScsiFaultRule, g_strv_length(rules) + 1);
+    spec->rules = g_new0(virSCSIFaultRule, g_strv_length(rules) + 1);
     for (i = 0; rules[i]; i++) {
         char *rule = g_strstrip(rules[i]);
 
         /* "a;b;" is fine: a trailing separator is easy to leave behind. */
         if (!*rule)
             continue;
-        if (virScsiFaultParseRule(rule, &spec->rules[spec->nrules], error) < 0)
+        if (virSCSIFaultParseRule(rule, &spec->rules[spec->nrules], error) < 0)
             return NULL;
         spec->nrules++;
     }
@@ -333,13 +333,13 @@ virScsiFaultSpecParse(const char *text,
 
 
 char *
-virScsiFaultSpecFormat(const virScsiFaultSpec *spec)
+virSCSIFaultSpecFormat(const virSCSIFaultSpec *spec)
 {
     GString *str = g_string_new(NULL);
     size_t i;
 
     for (i = 0; i < spec->nrules; i++) {
-        const virScsiFaultRule *r = &spec->rules[i];
+        const virSCSIFaultRule *r = &spec->rules[i];
 
         if (i)
             g_string_append_c(str, ';');
@@ -349,7 +349,7 @@ virScsiFaultSpecFormat(const virScsiFaultSpec *spec)
         g_string_append_printf(str, ",nth=%" G_GUINT64_FORMAT, r->nth);
         if (r->repeat)
             g_string_append(str, ",repeat");
-        g_string_append_printf(str, ",action=%s", virScsiFaultActionName(r->action));
+        g_string_append_printf(str, ",action=%s", virSCSIFaultActionName(r->action));
         if (r->action == VIR_SCSI_FAULT_SENSE &&
             r->status != VIR_SCSI_STATUS_CHECK_CONDITION)
             g_string_append_printf(str, ",status=0x%02x", r->status);
@@ -366,7 +366,7 @@ virScsiFaultSpecFormat(const virScsiFaultSpec *spec)
 
 
 void
-virScsiFaultSpecFree(virScsiFaultSpec *spec)
+virSCSIFaultSpecFree(virSCSIFaultSpec *spec)
 {
     if (!spec)
         return;
@@ -381,7 +381,7 @@ virScsiFaultSpecFree(virScsiFaultSpec *spec)
  * (LID1) parameter list the command carries, or -1 when the list does
  * not have it or carries inline data we would have to move. */
 static int
-virScsiFaultSegmentOffset(const virScsiCmd *cmd,
+virSCSIFaultSegmentOffset(const virSCSICmd *cmd,
                           uint32_t index)
 {
     const uint8_t *p = cmd->data;
@@ -390,13 +390,13 @@ virScsiFaultSegmentOffset(const virScsiCmd *cmd,
 
     if (cmd->cdb[0] != 0x83 || (cmd->cdb[1] & 0x1F) != 0x00 ||
         cmd->dir != VIR_SCSI_XFER_TO_DEV || cmd->dataLen < VIR_SCSI_XCOPY_HEADER_LEN ||
-        virScsiGetBE32(p + 12) != 0)
+        virSCSIGetBE32(p + 12) != 0)
         return -1;
-    off = VIR_SCSI_XCOPY_HEADER_LEN + virScsiGetBE16(p + 2);
+    off = VIR_SCSI_XCOPY_HEADER_LEN + virSCSIGetBE16(p + 2);
     for (i = 0; i < index; i++) {
         if (off + 4 > cmd->dataLen)
             return -1;
-        off += 4 + virScsiGetBE16(p + off + 2);
+        off += 4 + virSCSIGetBE16(p + off + 2);
     }
     if (off + 4 > cmd->dataLen || off > G_MAXUINT16)
         return -1;
@@ -411,21 +411,21 @@ virScsiFaultSegmentOffset(const virScsiCmd *cmd,
  * (then @cmd holds its real answer), -1 when the command did not complete.
  */
 static int
-virScsiFaultRunSegments(virScsiTransport *inner,
-                        virScsiCmd *cmd,
+virSCSIFaultRunSegments(virSCSITransport *inner,
+                        virSCSICmd *cmd,
                         size_t len,
                         GError **error)
 {
     const uint8_t *p = cmd->data;
     g_autofree uint8_t *param = g_new(uint8_t, len);
-    virScsiCmd part = *cmd;
+    virSCSICmd part = *cmd;
 
     memcpy(param, cmd->data, len);
-    virScsiPutBE32(param + 8, len - VIR_SCSI_XCOPY_HEADER_LEN - virScsiGetBE16(p + 2));
-    virScsiPutBE32(part.cdb + 10, len);
+    virSCSIPutBE32(param + 8, len - VIR_SCSI_XCOPY_HEADER_LEN - virSCSIGetBE16(p + 2));
+    virSCSIPutBE32(part.cdb + 10, len);
     part.data = param;
     part.dataLen = len;
-    if (virScsiTransportExec(inner, &part, error) < 0)
+    if (virSCSITransportExec(inner, &part, error) < 0)
         return -1;
     if (part.status != VIR_SCSI_STATUS_GOOD) {
         cmd->status = part.status;
@@ -441,9 +441,9 @@ virScsiFaultRunSegments(virScsiTransport *inner,
 
 /* action=sense: fills @cmd with the injected status and sense. */
 static int
-virScsiFaultInjectSense(virScsiTransport *inner,
-                        const virScsiFaultRule *r,
-                        virScsiCmd *cmd,
+virSCSIFaultInjectSense(virSCSITransport *inner,
+                        const virSCSIFaultRule *r,
+                        virSCSICmd *cmd,
                         GError **error)
 {
     uint8_t *s = cmd->sense;
@@ -451,9 +451,9 @@ virScsiFaultInjectSense(virScsiTransport *inner,
 
     /* The array never saw the command: nothing moved either way. */
     cmd->resid = cmd->dataLen;
-    if (r->hasSegment && (segment = virScsiFaultSegmentOffset(cmd, r->segment)) >= 0 &&
+    if (r->hasSegment && (segment = virSCSIFaultSegmentOffset(cmd, r->segment)) >= 0 &&
         r->segment > 0) {
-        int rc = virScsiFaultRunSegments(inner, cmd, segment, error);
+        int rc = virSCSIFaultRunSegments(inner, cmd, segment, error);
         if (rc <= 0)
             return rc;
     }
@@ -464,13 +464,13 @@ virScsiFaultInjectSense(virScsiTransport *inner,
     memset(s, 0, VIR_SCSI_FAULT_SENSE_LEN);
     s[0] = VIR_SCSI_SENSE_FIXED_CURRENT | (r->hasInformation ? 0x80 : 0);
     s[2] = r->senseKey;
-    virScsiPutBE32(s + 3, r->information);
+    virSCSIPutBE32(s + 3, r->information);
     s[7] = VIR_SCSI_FAULT_SENSE_LEN - 8;
     s[12] = r->asc;
     s[13] = r->ascq;
     if (segment >= 0) {
         s[15] = 0x80 | 0x20;    /* SKSV, SD: the pointer is to a descriptor */
-        virScsiPutBE16(s + 16, segment);
+        virSCSIPutBE16(s + 16, segment);
     }
     cmd->senseLen = VIR_SCSI_FAULT_SENSE_LEN;
     return 0;
@@ -479,21 +479,21 @@ virScsiFaultInjectSense(virScsiTransport *inner,
 
 /* Which rule fires on @cmd, counting it against every rule it matches;
  * NULL when none does. */
-static const virScsiFaultRule *
-virScsiFaultMatch(virScsiTransportFault *priv,
-                  const virScsiCmd *cmd,
+static const virSCSIFaultRule *
+virSCSIFaultMatch(virSCSITransportFault *priv,
+                  const virSCSICmd *cmd,
                   size_t *index)
 {
-    const virScsiFaultRule *fire = NULL;
+    const virSCSIFaultRule *fire = NULL;
     size_t i;
 
     for (i = 0; i < priv->nrules; i++) {
-        const virScsiFaultRule *r = &priv->rules[i];
-        virScsiFaultState *st = &priv->state[i];
+        const virSCSIFaultRule *r = &priv->rules[i];
+        virSCSIFaultState *st = &priv->state[i];
 
         if (r->opcode != cmd->cdb[0])
             continue;
-        if (r->hasServiceAction && r->serviceAction != virScsiFaultServiceAction(cmd))
+        if (r->hasServiceAction && r->serviceAction != virSCSIFaultServiceAction(cmd))
             continue;
         st->matched++;
         if (fire)
@@ -509,18 +509,18 @@ virScsiFaultMatch(virScsiTransportFault *priv,
 
 
 static int
-virScsiTransportFaultExec(virScsiTransport *transport,
-                          virScsiCmd *cmd,
+virSCSITransportFaultExec(virSCSITransport *transport,
+                          virSCSICmd *cmd,
                           GError **error)
 {
-    virScsiTransportFault *priv = transport->priv;
-    const virScsiFaultRule *r;
+    virSCSITransportFault *priv = transport->priv;
+    const virSCSIFaultRule *r;
     size_t index = 0;
     bool dropped;
 
     g_mutex_lock(&priv->lock);
     dropped = priv->dropped;
-    r = dropped ? NULL : virScsiFaultMatch(priv, cmd, &index);
+    r = dropped ? NULL : virSCSIFaultMatch(priv, cmd, &index);
     if (r && r->action == VIR_SCSI_FAULT_DROP)
         priv->dropped = true;
     g_mutex_unlock(&priv->lock);
@@ -532,14 +532,14 @@ virScsiTransportFaultExec(virScsiTransport *transport,
         return -1;
     }
     if (!r)
-        return virScsiTransportExec(priv->inner, cmd, error);
+        return virSCSITransportExec(priv->inner, cmd, error);
 
     switch (r->action) {
     case VIR_SCSI_FAULT_SENSE:
-        return virScsiFaultInjectSense(priv->inner, r, cmd, error);
+        return virSCSIFaultInjectSense(priv->inner, r, cmd, error);
     case VIR_SCSI_FAULT_LOST_REPLY:
         /* Whatever the array answered, the host never hears it. */
-        if (virScsiTransportExec(priv->inner, cmd, error) < 0)
+        if (virSCSITransportExec(priv->inner, cmd, error) < 0)
             return -1;
         cmd->status = 0;
         cmd->senseLen = 0;
@@ -553,19 +553,19 @@ virScsiTransportFaultExec(virScsiTransport *transport,
                 "%s: command 0x%02x did not complete: %s (injected fault %s, rule %zu)",
                 transport->target, cmd->cdb[0],
                 r->action == VIR_SCSI_FAULT_DROP ? "the connection was dropped" :
-                "connection lost", virScsiFaultActionName(r->action), index + 1);
+                "connection lost", virSCSIFaultActionName(r->action), index + 1);
     return -1;
 }
 
 
 static void
-virScsiTransportFaultClose(virScsiTransport *transport)
+virSCSITransportFaultClose(virSCSITransport *transport)
 {
-    virScsiTransportFault *priv = transport->priv;
+    virSCSITransportFault *priv = transport->priv;
 
     if (!priv)
         return;
-    virScsiTransportFree(priv->inner);
+    virSCSITransportFree(priv->inner);
     g_free(priv->rules);
     g_free(priv->state);
     g_mutex_clear(&priv->lock);
@@ -574,29 +574,29 @@ virScsiTransportFaultClose(virScsiTransport *transport)
 }
 
 
-static const virScsiTransportOps virScsiTransportFaultOps = {
+static const virSCSITransportOps virSCSITransportFaultOps = {
     .name = "fault",
-    .exec = virScsiTransportFaultExec,
-    .close = virScsiTransportFaultClose,
+    .exec = virSCSITransportFaultExec,
+    .close = virSCSITransportFaultClose,
 };
 
 
-virScsiTransport *
-virScsiTransportFaultWrap(virScsiTransport *inner,
-                          const virScsiFaultSpec *spec)
+virSCSITransport *
+virSCSITransportFaultWrap(virSCSITransport *inner,
+                          const virSCSIFaultSpec *spec)
 {
-    virScsiTransportFault *priv = g_new0(virScsiTransportFault, 1);
-    virScsiTransport *wrapper;
+    virSCSITransportFault *priv = g_new0(virSCSITransportFault, 1);
+    virSCSITransport *wrapper;
 
     priv->inner = inner;
     if (spec && spec->nrules) {
         priv->nrules = spec->nrules;
-        priv->rules = g_new(virScsiFaultRule, spec->nrules);
+        priv->rules = g_new(virSCSIFaultRule, spec->nrules);
         memcpy(priv->rules, spec->rules, spec->nrules * sizeof(*spec->rules));
-        priv->state = g_new0(virScsiFaultState, spec->nrules);
+        priv->state = g_new0(virSCSIFaultState, spec->nrules);
     }
     g_mutex_init(&priv->lock);
-    wrapper = virScsiTransportNew(&virScsiTransportFaultOps, priv, inner->target);
+    wrapper = virSCSITransportNew(&virSCSITransportFaultOps, priv, inner->target);
     /* Fault injection changes answers, not the path's limits. */
     wrapper->maxTransferBytes = inner->maxTransferBytes;
     return wrapper;
@@ -604,21 +604,21 @@ virScsiTransportFaultWrap(virScsiTransport *inner,
 
 
 bool
-virScsiTransportIsFault(virScsiTransport *transport)
+virSCSITransportIsFault(virSCSITransport *transport)
 {
-    return transport && transport->ops == &virScsiTransportFaultOps;
+    return transport && transport->ops == &virSCSITransportFaultOps;
 }
 
 
 static uint64_t
-virScsiTransportFaultCounter(virScsiTransport *transport,
+virSCSITransportFaultCounter(virSCSITransport *transport,
                              size_t rule,
                              bool fired)
 {
-    virScsiTransportFault *priv;
+    virSCSITransportFault *priv;
     uint64_t n;
 
-    if (!virScsiTransportIsFault(transport))
+    if (!virSCSITransportIsFault(transport))
         return 0;
     priv = transport->priv;
     if (rule >= priv->nrules)
@@ -631,42 +631,42 @@ virScsiTransportFaultCounter(virScsiTransport *transport,
 
 
 uint64_t
-virScsiTransportFaultMatched(virScsiTransport *transport,
+virSCSITransportFaultMatched(virSCSITransport *transport,
                              size_t rule)
 {
-    return virScsiTransportFaultCounter(transport, rule, false);
+    return virSCSITransportFaultCounter(transport, rule, false);
 }
 
 
 uint64_t
-virScsiTransportFaultFired(virScsiTransport *transport,
+virSCSITransportFaultFired(virSCSITransport *transport,
                            size_t rule)
 {
-    return virScsiTransportFaultCounter(transport, rule, true);
+    return virSCSITransportFaultCounter(transport, rule, true);
 }
 
 
 uint64_t
-virScsiTransportFaultFiredTotal(virScsiTransport *transport)
+virSCSITransportFaultFiredTotal(virSCSITransport *transport)
 {
     uint64_t n = 0;
     size_t i;
 
-    if (!virScsiTransportIsFault(transport))
+    if (!virSCSITransportIsFault(transport))
         return 0;
-    for (i = 0; i < ((virScsiTransportFault *)transport->priv)->nrules; i++)
-        n += virScsiTransportFaultFired(transport, i);
+    for (i = 0; i < ((virSCSITransportFault *)transport->priv)->nrules; i++)
+        n += virSCSITransportFaultFired(transport, i);
     return n;
 }
 
 
 bool
-virScsiTransportFaultDropped(virScsiTransport *transport)
+virSCSITransportFaultDropped(virSCSITransport *transport)
 {
-    virScsiTransportFault *priv;
+    virSCSITransportFault *priv;
     bool dropped;
 
-    if (!virScsiTransportIsFault(transport))
+    if (!virSCSITransportIsFault(transport))
         return false;
     priv = transport->priv;
     g_mutex_lock(&priv->lock);
@@ -677,12 +677,12 @@ virScsiTransportFaultDropped(virScsiTransport *transport)
 
 
 bool
-virScsiTransportFaultInnerStats(virScsiTransport *transport,
-                                virScsiTransportStats *stats)
+virSCSITransportFaultInnerStats(virSCSITransport *transport,
+                                virSCSITransportStats *stats)
 {
     memset(stats, 0, sizeof(*stats));
-    if (!virScsiTransportIsFault(transport))
+    if (!virSCSITransportIsFault(transport))
         return false;
-    virScsiTransportGetStats(((virScsiTransportFault *)transport->priv)->inner, stats);
+    virSCSITransportGetStats(((virSCSITransportFault *)transport->priv)->inner, stats);
     return true;
 }

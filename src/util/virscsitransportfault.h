@@ -55,19 +55,19 @@ typedef enum {
     VIR_SCSI_FAULT_DROP,        /* transport error from then on */
 
     VIR_SCSI_FAULT_LAST
-} virScsiFaultAction;
+} virSCSIFaultAction;
 
 const char *
-virScsiFaultActionName(virScsiFaultAction action);
+virSCSIFaultActionName(virSCSIFaultAction action);
 
-typedef struct _virScsiFaultRule virScsiFaultRule;
-struct _virScsiFaultRule {
+typedef struct _virSCSIFaultRule virSCSIFaultRule;
+struct _virSCSIFaultRule {
     uint8_t opcode;
     bool hasServiceAction;
     uint16_t serviceAction;
     uint64_t nth;               /* 1-based */
     bool repeat;
-    virScsiFaultAction action;
+    virSCSIFaultAction action;
 
     /* VIR_SCSI_FAULT_SENSE */
     uint8_t status;             /* CHECK CONDITION unless status= said */
@@ -81,65 +81,65 @@ struct _virScsiFaultRule {
     uint32_t segment;
 };
 
-typedef struct _virScsiFaultSpec virScsiFaultSpec;
-struct _virScsiFaultSpec {
-    virScsiFaultRule *rules;
+typedef struct _virSCSIFaultSpec virSCSIFaultSpec;
+struct _virSCSIFaultSpec {
+    virSCSIFaultRule *rules;
     size_t nrules;
 };
 
 /* An empty string is a spec without rules: a wrapper that only counts. */
-virScsiFaultSpec *
-virScsiFaultSpecParse(const char *text,
+virSCSIFaultSpec *
+virSCSIFaultSpecParse(const char *text,
                       GError **error);
 
 /* The canonical text of a spec; parsing it gives the same rules. */
 char *
-virScsiFaultSpecFormat(const virScsiFaultSpec *spec);
+virSCSIFaultSpecFormat(const virSCSIFaultSpec *spec);
 
 void
-virScsiFaultSpecFree(virScsiFaultSpec *spec);
+virSCSIFaultSpecFree(virSCSIFaultSpec *spec);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virScsiFaultSpec, virScsiFaultSpecFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSCSIFaultSpec, virSCSIFaultSpecFree);
 
 /*
  * Wrap @inner (owned from now on, freed with the wrapper) with the rules
  * of @spec (copied: each wrapper counts for itself).
  *
- * Counters: the wrapper's own stats (virScsiTransportGetStats) are kept by
- * virScsiTransportExec as for any transport, so they are what a real
+ * Counters: the wrapper's own stats (virSCSITransportGetStats) are kept by
+ * virSCSITransportExec as for any transport, so they are what a real
  * transport would show had the array really behaved so: an injected
  * status is a completed command that moved no payload, an injected
  * connection loss a failure that moved none either (as on a real link,
  * where a command without a reply counts no bytes).  What really crossed
  * the link, lost replies included, is the inner transport's:
- * virScsiTransportFaultInnerStats().
+ * virSCSITransportFaultInnerStats().
  */
-virScsiTransport *
-virScsiTransportFaultWrap(virScsiTransport *inner,
-                          const virScsiFaultSpec *spec);
+virSCSITransport *
+virSCSITransportFaultWrap(virSCSITransport *inner,
+                          const virSCSIFaultSpec *spec);
 
 bool
-virScsiTransportIsFault(virScsiTransport *transport);
+virSCSITransportIsFault(virSCSITransport *transport);
 
 /* How often rule @rule matched a command / fired; 0 for a transport that
  * is not a fault wrapper or a rule it does not have. */
 uint64_t
-virScsiTransportFaultMatched(virScsiTransport *transport,
+virSCSITransportFaultMatched(virSCSITransport *transport,
                              size_t rule);
 
 uint64_t
-virScsiTransportFaultFired(virScsiTransport *transport,
+virSCSITransportFaultFired(virSCSITransport *transport,
                            size_t rule);
 
 /* All rules together. */
 uint64_t
-virScsiTransportFaultFiredTotal(virScsiTransport *transport);
+virSCSITransportFaultFiredTotal(virSCSITransport *transport);
 
 /* A drop rule fired: the connection is gone for good. */
 bool
-virScsiTransportFaultDropped(virScsiTransport *transport);
+virSCSITransportFaultDropped(virSCSITransport *transport);
 
 /* Returns false (and zeroes @stats) unless @transport is a fault wrapper. */
 bool
-virScsiTransportFaultInnerStats(virScsiTransport *transport,
-                                virScsiTransportStats *stats);
+virSCSITransportFaultInnerStats(virSCSITransport *transport,
+                                virSCSITransportStats *stats);

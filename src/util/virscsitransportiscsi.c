@@ -15,8 +15,8 @@
 #include "virscsierror.h"
 #include "virscsibytes.h"
 
-typedef struct _virScsiTransportISCSI virScsiTransportISCSI;
-struct _virScsiTransportISCSI {
+typedef struct _virSCSITransportISCSI virSCSITransportISCSI;
+struct _virSCSITransportISCSI {
     struct iscsi_context *iscsi;
     int lun;
     unsigned int timeoutMs;
@@ -27,20 +27,20 @@ struct _virScsiTransportISCSI {
 
 
 /* The outcome of one command, filled by libiscsi's callback. */
-typedef struct _virScsiISCSIWait virScsiISCSIWait;
-struct _virScsiISCSIWait {
+typedef struct _virSCSIISCSIWait virSCSIISCSIWait;
+struct _virSCSIISCSIWait {
     bool finished;
     int status;
 };
 
 
 static void
-virScsiISCSICommandDone(struct iscsi_context *iscsi G_GNUC_UNUSED,
+virSCSIISCSICommandDone(struct iscsi_context *iscsi G_GNUC_UNUSED,
                         int status,
                         void *commandData G_GNUC_UNUSED,
                         void *opaque)
 {
-    virScsiISCSIWait *wait = opaque;
+    virSCSIISCSIWait *wait = opaque;
 
     wait->status = status;
     wait->finished = true;
@@ -56,9 +56,9 @@ virScsiISCSICommandDone(struct iscsi_context *iscsi G_GNUC_UNUSED,
  * state is still alive, so nothing refers to it afterwards.
  */
 static int
-virScsiISCSIWaitFor(struct iscsi_context *iscsi,
+virSCSIISCSIWaitFor(struct iscsi_context *iscsi,
                     struct scsi_task *task,
-                    virScsiISCSIWait *wait,
+                    virSCSIISCSIWait *wait,
                     unsigned int timeoutMs,
                     const char **why)
 {
@@ -97,15 +97,15 @@ virScsiISCSIWaitFor(struct iscsi_context *iscsi,
 
 
 static int
-virScsiTransportISCSIExec(virScsiTransport *transport,
-                          virScsiCmd *cmd,
+virSCSITransportISCSIExec(virSCSITransport *transport,
+                          virSCSICmd *cmd,
                           GError **error)
 {
-    virScsiTransportISCSI *priv = transport->priv;
+    virSCSITransportISCSI *priv = transport->priv;
     struct scsi_task *task = NULL;
     struct iscsi_data dataOut = { 0 };
     unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : priv->timeoutMs;
-    virScsiISCSIWait wait = { 0 };
+    virSCSIISCSIWait wait = { 0 };
     const char *why = "unknown error";
     int xferDir = SCSI_XFER_NONE;
     int ret = -1;
@@ -150,7 +150,7 @@ virScsiTransportISCSIExec(virScsiTransport *transport,
 
     iscsi_set_timeout(priv->iscsi, MAX(1, (timeoutMs + 999) / 1000));
 
-    if (iscsi_scsi_command_async(priv->iscsi, priv->lun, task, virScsiISCSICommandDone,
+    if (iscsi_scsi_command_async(priv->iscsi, priv->lun, task, virSCSIISCSICommandDone,
                                  cmd->dir == VIR_SCSI_XFER_TO_DEV ? &dataOut : NULL,
                                  &wait) != 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
@@ -159,7 +159,7 @@ virScsiTransportISCSIExec(virScsiTransport *transport,
         goto cleanup;
     }
 
-    if (virScsiISCSIWaitFor(priv->iscsi, task, &wait, timeoutMs, &why) < 0) {
+    if (virSCSIISCSIWaitFor(priv->iscsi, task, &wait, timeoutMs, &why) < 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                     "%s: command 0x%02x did not complete: %s",
                     transport->target, cmd->cdb[0], why);
@@ -184,7 +184,7 @@ virScsiTransportISCSIExec(virScsiTransport *transport,
     if (cmd->status == SCSI_STATUS_CHECK_CONDITION &&
         task->datain.data && task->datain.size >= 2) {
         size_t avail = task->datain.size - 2;
-        size_t claimed = virScsiGetBE16(task->datain.data);
+        size_t claimed = virSCSIGetBE16(task->datain.data);
         size_t n = MIN(MIN(avail, claimed), sizeof(cmd->sense));
 
         memcpy(cmd->sense, task->datain.data + 2, n);
@@ -205,9 +205,9 @@ virScsiTransportISCSIExec(virScsiTransport *transport,
 
 
 static void
-virScsiTransportISCSIClose(virScsiTransport *transport)
+virSCSITransportISCSIClose(virSCSITransport *transport)
 {
-    virScsiTransportISCSI *priv = transport->priv;
+    virSCSITransportISCSI *priv = transport->priv;
 
     if (!priv)
         return;
@@ -221,17 +221,17 @@ virScsiTransportISCSIClose(virScsiTransport *transport)
 }
 
 
-static const virScsiTransportOps virScsiTransportISCSIOps = {
+static const virSCSITransportOps virSCSITransportISCSIOps = {
     .name = "iscsi",
-    .exec = virScsiTransportISCSIExec,
-    .close = virScsiTransportISCSIClose,
+    .exec = virSCSITransportISCSIExec,
+    .close = virSCSITransportISCSIClose,
 };
 
 
 /* The URL as we show it: without the CHAP secrets (the initiator's, in
  * user%secret@, and the target's, in ?target_password= for mutual CHAP). */
 static char *
-virScsiISCSIRedactURL(const char *url)
+virSCSIISCSIRedactURL(const char *url)
 {
     const char *rest = url + strlen("iscsi://");
     const char *at = strchr(rest, '@');
@@ -260,7 +260,7 @@ virScsiISCSIRedactURL(const char *url)
 /* @text with the CHAP secrets of @url replaced by "***": libiscsi's
  * error texts may quote the URL whole (an unparsable one, for instance). */
 static char *
-virScsiISCSIRedactText(const char *text,
+virSCSIISCSIRedactText(const char *text,
                        const char *url)
 {
     const char *rest = url + strlen("iscsi://");
@@ -297,7 +297,7 @@ virScsiISCSIRedactText(const char *text,
  * target. Status: Authentication failure(513)"), so that is where we look.
  */
 static char *
-virScsiISCSILoginError(const char *shown,
+virSCSIISCSILoginError(const char *shown,
                        const struct iscsi_url *iurl,
                        const char *why)
 {
@@ -321,17 +321,17 @@ virScsiISCSILoginError(const char *shown,
 }
 
 
-virScsiTransport *
-virScsiTransportOpenISCSI(const char *url,
-                          const virScsiTransportOptions *opts,
+virSCSITransport *
+virSCSITransportOpenISCSI(const char *url,
+                          const virSCSITransportOptions *opts,
                           GError **error)
 {
     const char *initiator = opts && opts->initiatorName ?
         opts->initiatorName : VIR_SCSI_DEFAULT_INITIATOR;
-    g_autofree char *shown = virScsiISCSIRedactURL(url);
+    g_autofree char *shown = virSCSIISCSIRedactURL(url);
     struct iscsi_context *iscsi = NULL;
     struct iscsi_url *iurl = NULL;
-    virScsiTransportISCSI *priv = NULL;
+    virSCSITransportISCSI *priv = NULL;
 
     if (!(iscsi = iscsi_create_context(initiator))) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
@@ -340,7 +340,7 @@ virScsiTransportOpenISCSI(const char *url,
     }
 
     if (!(iurl = iscsi_parse_full_url(iscsi, url))) {
-        g_autofree char *why = virScsiISCSIRedactText(iscsi_get_error(iscsi), url);
+        g_autofree char *why = virSCSIISCSIRedactText(iscsi_get_error(iscsi), url);
 
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
                     "invalid iSCSI URL %s: %s (expected "
@@ -363,24 +363,24 @@ virScsiTransportOpenISCSI(const char *url,
     /* A login that hangs must not hang the caller: bound it too. */
     iscsi_set_timeout(iscsi, 30);
     if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0) {
-        g_autofree char *why = virScsiISCSIRedactText(iscsi_get_error(iscsi), url);
-        g_autofree char *msg = virScsiISCSILoginError(shown, iurl, why);
+        g_autofree char *why = virSCSIISCSIRedactText(iscsi_get_error(iscsi), url);
+        g_autofree char *msg = virSCSIISCSILoginError(shown, iurl, why);
 
         g_set_error_literal(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT, msg);
         goto error;
     }
 
-    priv = g_new0(virScsiTransportISCSI, 1);
+    priv = g_new0(virSCSITransportISCSI, 1);
     priv->iscsi = iscsi;
     priv->lun = iurl->lun;
     priv->timeoutMs = opts && opts->timeoutMs ? opts->timeoutMs : VIR_SCSI_TIMEOUT_DEFAULT_MS;
     g_mutex_init(&priv->lock);
     iscsi_destroy_url(iurl);
-    return virScsiTransportNew(&virScsiTransportISCSIOps, priv, shown);
+    return virSCSITransportNew(&virSCSITransportISCSIOps, priv, shown);
 
  connect_error:
     {
-        g_autofree char *why = virScsiISCSIRedactText(iscsi_get_error(iscsi), url);
+        g_autofree char *why = virSCSIISCSIRedactText(iscsi_get_error(iscsi), url);
 
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                     "cannot log in to %s: %s", shown, why);

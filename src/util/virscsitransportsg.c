@@ -34,19 +34,19 @@
  */
 #define VIR_SCSI_SG_BOUNCE_MAX (64 * 1024)
 
-typedef struct _virScsiTransportSG virScsiTransportSG;
-struct _virScsiTransportSG {
+typedef struct _virSCSITransportSG virSCSITransportSG;
+struct _virSCSITransportSG {
     int fd;
     unsigned int timeoutMs;
 };
 
 
 static int
-virScsiTransportSGExec(virScsiTransport *transport,
-                       virScsiCmd *cmd,
+virSCSITransportSGExec(virSCSITransport *transport,
+                       virSCSICmd *cmd,
                        GError **error)
 {
-    virScsiTransportSG *sg = transport->priv;
+    virSCSITransportSG *sg = transport->priv;
     struct sg_pt_base *pt = NULL;
     unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : sg->timeoutMs;
     int timeoutSecs = MAX(1, (timeoutMs + 999) / 1000);
@@ -155,9 +155,9 @@ virScsiTransportSGExec(virScsiTransport *transport,
 
 
 static void
-virScsiTransportSGClose(virScsiTransport *transport)
+virSCSITransportSGClose(virSCSITransport *transport)
 {
-    virScsiTransportSG *sg = transport->priv;
+    virSCSITransportSG *sg = transport->priv;
 
     if (!sg)
         return;
@@ -173,7 +173,7 @@ virScsiTransportSGClose(virScsiTransport *transport)
 
 
 static uint64_t
-virScsiSysfsU64(const char *path)
+virSCSISysfsU64(const char *path)
 {
     g_autofree char *text = NULL;
 
@@ -185,7 +185,7 @@ virScsiSysfsU64(const char *path)
 
 /* The queue directory behind a block or sg node, or NULL. */
 static char *
-virScsiSysfsQueueDir(const struct stat *sb)
+virSCSISysfsQueueDir(const struct stat *sb)
 {
     g_autofree char *blockDir = NULL;
     g_autoptr(GDir) dir = NULL;
@@ -210,10 +210,10 @@ virScsiSysfsQueueDir(const struct stat *sb)
  * not start on a page).
  */
 static uint64_t
-virScsiTransportSGMaxTransfer(int fd G_GNUC_UNUSED,
+virSCSITransportSGMaxTransfer(int fd G_GNUC_UNUSED,
                               const struct stat *sb)
 {
-    g_autofree char *queue = virScsiSysfsQueueDir(sb);
+    g_autofree char *queue = virSCSISysfsQueueDir(sb);
     g_autofree char *path = NULL;
     uint64_t page = sysconf(_SC_PAGESIZE);
     uint64_t sectorsKb;
@@ -223,10 +223,10 @@ virScsiTransportSGMaxTransfer(int fd G_GNUC_UNUSED,
     if (!queue)
         return VIR_SCSI_SG_SAFE_TRANSFER;
     path = g_strdup_printf("%s/max_sectors_kb", queue);
-    sectorsKb = virScsiSysfsU64(path);
+    sectorsKb = virSCSISysfsU64(path);
     g_free(path);
     path = g_strdup_printf("%s/max_segments", queue);
-    segments = virScsiSysfsU64(path);
+    segments = virSCSISysfsU64(path);
     if (!sectorsKb || !segments)
         return VIR_SCSI_SG_SAFE_TRANSFER;
     limit = MIN(sectorsKb * 1024, (segments > 1 ? segments - 1 : 1) * page);
@@ -234,20 +234,20 @@ virScsiTransportSGMaxTransfer(int fd G_GNUC_UNUSED,
 }
 
 
-static const virScsiTransportOps virScsiTransportSGOps = {
+static const virSCSITransportOps virSCSITransportSGOps = {
     .name = "sg",
-    .exec = virScsiTransportSGExec,
-    .close = virScsiTransportSGClose,
+    .exec = virSCSITransportSGExec,
+    .close = virSCSITransportSGClose,
 };
 
 
-virScsiTransport *
-virScsiTransportOpenSG(const char *path,
-                       const virScsiTransportOptions *opts,
+virSCSITransport *
+virSCSITransportOpenSG(const char *path,
+                       const virSCSITransportOptions *opts,
                        GError **error)
 {
-    virScsiTransportSG *sg = NULL;
-    virScsiTransport *transport;
+    virSCSITransportSG *sg = NULL;
+    virSCSITransport *transport;
     struct stat sb;
     bool readOnly = opts && opts->readOnly;
     int fd;
@@ -274,10 +274,10 @@ virScsiTransportOpenSG(const char *path,
         return NULL;
     }
 
-    sg = g_new0(virScsiTransportSG, 1);
+    sg = g_new0(virSCSITransportSG, 1);
     sg->fd = fd;
     sg->timeoutMs = opts && opts->timeoutMs ? opts->timeoutMs : VIR_SCSI_TIMEOUT_DEFAULT_MS;
-    transport = virScsiTransportNew(&virScsiTransportSGOps, sg, path);
-    transport->maxTransferBytes = virScsiTransportSGMaxTransfer(fd, &sb);
+    transport = virSCSITransportNew(&virSCSITransportSGOps, sg, path);
+    transport->maxTransferBytes = virSCSITransportSGMaxTransfer(fd, &sb);
     return transport;
 }

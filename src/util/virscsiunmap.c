@@ -16,20 +16,20 @@
 #include "virscsierror.h"
 
 typedef struct {
-    virScsiLun *lun;
-    const virScsiOffloadOptions *opts;
-    virScsiReport *report;
-    virScsiMethod method;
+    virSCSILun *lun;
+    const virSCSIOffloadOptions *opts;
+    virSCSIReport *report;
+    virSCSIMethod method;
     unsigned int failures;
     gint64 startUs;
     uint64_t bytes;             /* unmapped so far, for the rate limit */
-} virScsiUnmapState;
+} virSCSIUnmapState;
 
 
 /* Sleep as long as it takes to stay under the rate limit: a large reclaim
  * must not flood the array with deallocation work. */
 static void
-virScsiUnmapThrottle(virScsiUnmapState *st)
+virSCSIUnmapThrottle(virSCSIUnmapState *st)
 {
     gint64 dueUs;
     gint64 nowUs;
@@ -38,7 +38,7 @@ virScsiUnmapThrottle(virScsiUnmapState *st)
         return;
     dueUs = st->startUs + (gint64)(st->bytes / (st->opts->rateLimitMiBs * 1048576.0) * 1e6);
     nowUs = g_get_monotonic_time();
-    while (nowUs < dueUs && !virScsiReportCancelled(st->report)) {
+    while (nowUs < dueUs && !virSCSIReportCancelled(st->report)) {
         g_usleep(MIN(dueUs - nowUs, 100000));
         nowUs = g_get_monotonic_time();
     }
@@ -46,18 +46,18 @@ virScsiUnmapThrottle(virScsiUnmapState *st)
 
 
 static int
-virScsiUnmapOne(virScsiUnmapState *st,
+virSCSIUnmapOne(virSCSIUnmapState *st,
                 uint64_t lba,
                 uint64_t len,
                 GError **error)
 {
-    const virScsiOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
-    uint32_t bs = virScsiLunBlockSize(st->lun);
-    virScsiLbaRange range = { .lba = lba, .nblocks = len };
+    const virSCSIOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    uint32_t bs = virSCSILunBlockSize(st->lun);
+    virSCSILbaRange range = { .lba = lba, .nblocks = len };
 
     if (st->method == VIR_SCSI_METHOD_UNMAP)
-        return virScsiCommandUnmap(st->lun->transport, &range, 1, error);
-    return virScsiCommandWriteSameZero(st->lun->transport, op->cdbSize ? op->cdbSize : 16,
+        return virSCSICommandUnmap(st->lun->transport, &range, 1, error);
+    return virSCSICommandWriteSameZero(st->lun->transport, op->cdbSize ? op->cdbSize : 16,
                                        lba, len, bs, true, error);
 }
 
@@ -65,9 +65,9 @@ virScsiUnmapOne(virScsiUnmapState *st,
 /* UNMAP failed for good: WRITE SAME with UNMAP is the other way to say
  * it, where the LUN supports it. */
 static bool
-virScsiUnmapCanFallBack(virScsiUnmapState *st)
+virSCSIUnmapCanFallBack(virSCSIUnmapState *st)
 {
-    const virScsiLunCaps *caps = st->lun->caps;
+    const virSCSILunCaps *caps = st->lun->caps;
 
     return st->method == VIR_SCSI_METHOD_UNMAP && caps->hasLbp &&
            (caps->lbp.lbpws || caps->lbp.lbpws10);
@@ -75,13 +75,13 @@ virScsiUnmapCanFallBack(virScsiUnmapState *st)
 
 
 static int
-virScsiUnmapMiddle(virScsiUnmapState *st,
+virSCSIUnmapMiddle(virSCSIUnmapState *st,
                    uint64_t lba,
                    uint64_t nblocks,
                    uint64_t *done,
                    GError **error)
 {
-    const virScsiOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    const virSCSIOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
     uint64_t maxBlocks = op->maxBlocks;
     uint64_t pos = 0;
 
@@ -90,38 +90,38 @@ virScsiUnmapMiddle(virScsiUnmapState *st,
         g_autoptr(GError) err = NULL;
         uint64_t len;
 
-        if (virScsiEngineCancelled(st->report, error))
+        if (virSCSIEngineCancelled(st->report, error))
             return -1;
         if (st->method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP && op->method == VIR_SCSI_METHOD_UNMAP)
             maxBlocks = st->lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO].maxBlocks;
         /* One descriptor per command: MAXIMUM UNMAP LBA COUNT bounds the
          * whole command, so more descriptors would not move more. */
-        len = virScsiChunkNext(lba + pos, nblocks - pos, MIN(maxBlocks, 0xFFFFFFFFULL),
+        len = virSCSIChunkNext(lba + pos, nblocks - pos, MIN(maxBlocks, 0xFFFFFFFFULL),
                                op->granularity, op->alignment);
-        if (virScsiUnmapOne(st, lba + pos, len, &err) == 0) {
-            virScsiReportAdd(st->report, st->method, 1, 0, len, 0);
+        if (virSCSIUnmapOne(st, lba + pos, len, &err) == 0) {
+            virSCSIReportAdd(st->report, st->method, 1, 0, len, 0);
             st->failures = 0;
-            st->bytes += len * virScsiLunBlockSize(st->lun);
+            st->bytes += len * virSCSILunBlockSize(st->lun);
             pos += len;
             *done = pos;
-            virScsiUnmapThrottle(st);
+            virSCSIUnmapThrottle(st);
             continue;
         }
 
-        virScsiReportAdd(st->report, st->method, 1, 1, 0, 0);
-        if (virScsiEngineErrorIsPermanent(err) && virScsiUnmapCanFallBack(st)) {
-            virScsiReportEvent(st->report, "LBA %llu+%llu: UNMAP failed (%s); "
+        virSCSIReportAdd(st->report, st->method, 1, 1, 0, 0);
+        if (virSCSIEngineErrorIsPermanent(err) && virSCSIUnmapCanFallBack(st)) {
+            virSCSIReportEvent(st->report, "LBA %llu+%llu: UNMAP failed (%s); "
                                "WRITE SAME with UNMAP for the rest",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
                                err->message);
             st->method = VIR_SCSI_METHOD_WRITE_SAME_UNMAP;
             continue;
         }
-        if (!virScsiEngineErrorIsPermanent(err) &&
+        if (!virSCSIEngineErrorIsPermanent(err) &&
             ++st->failures < VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
-            virScsiReportEvent(st->report, "LBA %llu+%llu: %s failed (%s); retrying",
+            virSCSIReportEvent(st->report, "LBA %llu+%llu: %s failed (%s); retrying",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
-                               virScsiMethodName(st->method), err->message);
+                               virSCSIMethodName(st->method), err->message);
             continue;
         }
         g_propagate_prefixed_error(error, g_steal_pointer(&err),
@@ -134,19 +134,19 @@ virScsiUnmapMiddle(virScsiUnmapState *st,
 
 
 int
-virScsiOffloadUnmap(virScsiLun *lun,
+virSCSIOffloadUnmap(virSCSILun *lun,
                     uint64_t lba,
                     uint64_t nblocks,
-                    const virScsiOffloadOptions *opts,
-                    virScsiReport *report,
+                    const virSCSIOffloadOptions *opts,
+                    virSCSIReport *report,
                     GError **error)
 {
-    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
-    const virScsiOpPlan *zero = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
-    virScsiOffloadOptions none = { 0 };
-    virScsiUnmapState st = { 0 };
-    virScsiTransportStats before;
-    virScsiTransportStats after;
+    const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+    const virSCSIOpPlan *zero = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
+    virSCSIOffloadOptions none = { 0 };
+    virSCSIUnmapState st = { 0 };
+    virSCSITransportStats before;
+    virSCSITransportStats after;
     uint64_t resume;
     uint64_t head = 0;
     uint64_t middle = 0;
@@ -159,10 +159,10 @@ virScsiOffloadUnmap(virScsiLun *lun,
         opts = &none;
     needZeros = opts->flags & VIR_SCSI_OFFLOAD_NEED_ZEROS;
     resume = MIN(opts->resumeBlocks, nblocks);
-    virScsiReportBegin(report, "unmap", virScsiLunBlockSize(lun), nblocks - resume, op);
-    virScsiTransportGetStats(lun->transport, &before);
+    virSCSIReportBegin(report, "unmap", virSCSILunBlockSize(lun), nblocks - resume, op);
+    virSCSITransportGetStats(lun->transport, &before);
 
-    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     lba += resume;
     nblocks -= resume;
@@ -175,11 +175,11 @@ virScsiOffloadUnmap(virScsiLun *lun,
      * zeros: zero the range instead (WRITE SAME keeps it cheap). */
     if (needZeros &&
         (op->method == VIR_SCSI_METHOD_NONE || zero->method != VIR_SCSI_METHOD_WRITE_SAME_UNMAP)) {
-        virScsiReportEvent(report, "the range must read as zeros and %s: zeroing with %s instead",
+        virSCSIReportEvent(report, "the range must read as zeros and %s: zeroing with %s instead",
                            op->method == VIR_SCSI_METHOD_NONE ? "the LUN cannot unmap" :
                            "unmapped blocks need not read as zeros (LBPRZ=0)",
-                           virScsiMethodName(zero->method));
-        ret = virScsiEngineZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
+                           virSCSIMethodName(zero->method));
+        ret = virSCSIEngineZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
         goto cleanup;
     }
     if (op->method == VIR_SCSI_METHOD_NONE) {
@@ -194,7 +194,7 @@ virScsiOffloadUnmap(virScsiLun *lun,
     st.method = op->method;
     st.startUs = g_get_monotonic_time();
 
-    if (!virScsiChunkGranules(lba, nblocks, op->granularity, op->alignment,
+    if (!virSCSIChunkGranules(lba, nblocks, op->granularity, op->alignment,
                               &head, &middle, &tail)) {
         head = nblocks;
         middle = tail = 0;
@@ -204,13 +204,13 @@ virScsiOffloadUnmap(virScsiLun *lun,
         uint64_t d = 0;
 
         if (needZeros) {
-            if (virScsiEngineZeroRange(lun, lba, head, opts->flags, report, &d, error) < 0) {
+            if (virSCSIEngineZeroRange(lun, lba, head, opts->flags, report, &d, error) < 0) {
                 done = d;
                 goto cleanup;
             }
         } else {
-            virScsiReportSkip(report, head);
-            virScsiReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
+            virSCSIReportSkip(report, head);
+            virSCSIReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
                                (unsigned long long)lba, (unsigned long long)head,
                                op->granularity);
         }
@@ -219,7 +219,7 @@ virScsiOffloadUnmap(virScsiLun *lun,
 
     if (middle) {
         uint64_t d = 0;
-        int rc = virScsiUnmapMiddle(&st, lba + head, middle, &d, error);
+        int rc = virSCSIUnmapMiddle(&st, lba + head, middle, &d, error);
 
         done += d;
         if (rc < 0)
@@ -230,14 +230,14 @@ virScsiOffloadUnmap(virScsiLun *lun,
         uint64_t d = 0;
 
         if (needZeros) {
-            if (virScsiEngineZeroRange(lun, lba + head + middle, tail, opts->flags,
+            if (virSCSIEngineZeroRange(lun, lba + head + middle, tail, opts->flags,
                                        report, &d, error) < 0) {
                 done += d;
                 goto cleanup;
             }
         } else {
-            virScsiReportSkip(report, tail);
-            virScsiReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
+            virSCSIReportSkip(report, tail);
+            virSCSIReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
                                (unsigned long long)(lba + head + middle),
                                (unsigned long long)tail, op->granularity);
         }
@@ -246,9 +246,9 @@ virScsiOffloadUnmap(virScsiLun *lun,
     ret = 0;
 
  cleanup:
-    virScsiReportResume(report, resume + done);
-    virScsiTransportGetStats(lun->transport, &after);
-    virScsiReportLink(report, &before, &after);
-    virScsiReportEnd(report);
+    virSCSIReportResume(report, resume + done);
+    virSCSITransportGetStats(lun->transport, &after);
+    virSCSIReportLink(report, &before, &after);
+    virSCSIReportEnd(report);
     return ret;
 }

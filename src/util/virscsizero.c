@@ -14,8 +14,8 @@
 #include "virscsierror.h"
 
 /* The next method down the ladder. */
-static virScsiMethod
-virScsiZeroFallback(virScsiMethod method)
+static virSCSIMethod
+virSCSIZeroFallback(virSCSIMethod method)
 {
     switch (method) {
     case VIR_SCSI_METHOD_WRITE_SAME_UNMAP:
@@ -35,17 +35,17 @@ virScsiZeroFallback(virScsiMethod method)
 
 
 int
-virScsiEngineZeroRange(virScsiLun *lun,
+virSCSIEngineZeroRange(virSCSILun *lun,
                        uint64_t lba,
                        uint64_t nblocks,
                        unsigned int flags,
-                       virScsiReport *report,
+                       virSCSIReport *report,
                        uint64_t *done,
                        GError **error)
 {
-    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
-    uint32_t bs = virScsiLunBlockSize(lun);
-    virScsiMethod method = op->method;
+    const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
+    uint32_t bs = virSCSILunBlockSize(lun);
+    virSCSIMethod method = op->method;
     uint64_t maxBlocks = op->maxBlocks;
     unsigned int failures = 0;
     uint64_t pos = 0;
@@ -58,10 +58,10 @@ virScsiEngineZeroRange(virScsiLun *lun,
 
     while (pos < nblocks) {
         g_autoptr(GError) err = NULL;
-        virScsiMethod next;
+        virSCSIMethod next;
         uint64_t len;
 
-        if (virScsiEngineCancelled(report, error))
+        if (virSCSIEngineCancelled(report, error))
             return -1;
 
         if (method == VIR_SCSI_METHOD_HOST) {
@@ -73,7 +73,7 @@ virScsiEngineZeroRange(virScsiLun *lun,
                             (unsigned long long)(nblocks - pos));
                 return -1;
             }
-            if (virScsiEngineHostZero(lun->transport, lun, lba + pos, nblocks - pos,
+            if (virSCSIEngineHostZero(lun->transport, lun, lba + pos, nblocks - pos,
                                       report, error) < 0)
                 return -1;
             *done = nblocks;
@@ -82,66 +82,66 @@ virScsiEngineZeroRange(virScsiLun *lun,
 
         /* Granule-aligned pieces let WRITE SAME with UNMAP deallocate
          * whole granules instead of writing partial ones. */
-        len = virScsiChunkNext(lba + pos, nblocks - pos, maxBlocks,
+        len = virSCSIChunkNext(lba + pos, nblocks - pos, maxBlocks,
                                op->granularity, op->alignment);
-        if (virScsiCommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
+        if (virSCSICommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
                                         lba + pos, len, bs,
                                         method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP,
                                         &err) == 0) {
-            virScsiReportAdd(report, method, 1, 0, len, 0);
+            virSCSIReportAdd(report, method, 1, 0, len, 0);
             failures = 0;
             pos += len;
             *done = pos;
             continue;
         }
 
-        virScsiReportAdd(report, method, 1, 1, 0, 0);
+        virSCSIReportAdd(report, method, 1, 1, 0, 0);
 
         /* No limit was reported and this length was refused: the array
          * has a limit it did not say; find it by halving. */
         if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_FIELD) &&
             !op->limitReported && len > 1) {
             maxBlocks = len / 2;
-            virScsiReportEvent(report, "LBA %llu+%llu: %s refused (%s); trying %llu "
+            virSCSIReportEvent(report, "LBA %llu+%llu: %s refused (%s); trying %llu "
                                "blocks a command",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
-                               virScsiMethodName(method), err->message,
+                               virSCSIMethodName(method), err->message,
                                (unsigned long long)maxBlocks);
             continue;
         }
-        next = virScsiZeroFallback(method);
-        if (virScsiEngineErrorIsPermanent(err) ||
+        next = virSCSIZeroFallback(method);
+        if (virSCSIEngineErrorIsPermanent(err) ||
             ++failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
-            virScsiReportEvent(report, "LBA %llu+%llu: %s failed (%s); %s for the rest",
+            virSCSIReportEvent(report, "LBA %llu+%llu: %s failed (%s); %s for the rest",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
-                               virScsiMethodName(method), err->message,
-                               virScsiMethodName(next));
+                               virSCSIMethodName(method), err->message,
+                               virSCSIMethodName(next));
             method = next;
             failures = 0;
             continue;
         }
 
         /* Not this time: this piece the next way down, then try again. */
-        virScsiReportEvent(report, "LBA %llu+%llu: %s failed (%s); this piece by %s",
+        virSCSIReportEvent(report, "LBA %llu+%llu: %s failed (%s); this piece by %s",
                            (unsigned long long)(lba + pos), (unsigned long long)len,
-                           virScsiMethodName(method), err->message,
-                           virScsiMethodName(next));
+                           virSCSIMethodName(method), err->message,
+                           virSCSIMethodName(next));
         if (next == VIR_SCSI_METHOD_HOST) {
             if (flags & VIR_SCSI_OFFLOAD_NO_HOST) {
                 g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD,
                             "%s: LBA %llu: %s failed and host writes are not allowed: %s",
                             lun->caps->target, (unsigned long long)(lba + pos),
-                            virScsiMethodName(method), err->message);
+                            virSCSIMethodName(method), err->message);
                 return -1;
             }
-            if (virScsiEngineHostZero(lun->transport, lun, lba + pos, len, report, error) < 0)
+            if (virSCSIEngineHostZero(lun->transport, lun, lba + pos, len, report, error) < 0)
                 return -1;
-        } else if (virScsiCommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
+        } else if (virSCSICommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
                                                lba + pos, len, bs, false, error) < 0) {
-            virScsiReportAdd(report, next, 1, 1, 0, 0);
+            virSCSIReportAdd(report, next, 1, 1, 0, 0);
             return -1;
         } else {
-            virScsiReportAdd(report, next, 1, 0, len, 0);
+            virSCSIReportAdd(report, next, 1, 0, len, 0);
         }
         pos += len;
         *done = pos;
@@ -151,16 +151,16 @@ virScsiEngineZeroRange(virScsiLun *lun,
 
 
 int
-virScsiOffloadZero(virScsiLun *lun,
+virSCSIOffloadZero(virSCSILun *lun,
                    uint64_t lba,
                    uint64_t nblocks,
-                   const virScsiOffloadOptions *opts,
-                   virScsiReport *report,
+                   const virSCSIOffloadOptions *opts,
+                   virSCSIReport *report,
                    GError **error)
 {
-    virScsiOffloadOptions none = { 0 };
-    virScsiTransportStats before;
-    virScsiTransportStats after;
+    virSCSIOffloadOptions none = { 0 };
+    virSCSITransportStats before;
+    virSCSITransportStats after;
     uint64_t done = 0;
     int ret = -1;
 
@@ -168,25 +168,25 @@ virScsiOffloadZero(virScsiLun *lun,
         opts = &none;
     /* The report covers what this run does: a resumed run's total is
      * what was left. */
-    virScsiReportBegin(report, "zero", virScsiLunBlockSize(lun),
+    virSCSIReportBegin(report, "zero", virSCSILunBlockSize(lun),
                        nblocks - MIN(opts->resumeBlocks, nblocks),
                        &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO]);
-    virScsiTransportGetStats(lun->transport, &before);
+    virSCSITransportGetStats(lun->transport, &before);
 
-    if (virScsiEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     if (opts->resumeBlocks >= nblocks) {
         ret = 0;
         goto cleanup;
     }
-    ret = virScsiEngineZeroRange(lun, lba + opts->resumeBlocks,
+    ret = virSCSIEngineZeroRange(lun, lba + opts->resumeBlocks,
                                  nblocks - opts->resumeBlocks, opts->flags,
                                  report, &done, error);
 
  cleanup:
-    virScsiReportResume(report, MIN(opts->resumeBlocks + done, nblocks));
-    virScsiTransportGetStats(lun->transport, &after);
-    virScsiReportLink(report, &before, &after);
-    virScsiReportEnd(report);
+    virSCSIReportResume(report, MIN(opts->resumeBlocks + done, nblocks));
+    virSCSITransportGetStats(lun->transport, &after);
+    virSCSIReportLink(report, &before, &after);
+    virSCSIReportEnd(report);
     return ret;
 }

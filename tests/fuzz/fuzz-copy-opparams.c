@@ -1,5 +1,5 @@
 /*
- * fuzz-copy-opparams.c: libFuzzer target for virScsiCopyOpParamsParse()
+ * fuzz-copy-opparams.c: libFuzzer target for virSCSICopyOpParamsParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,13 +20,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiCopyOpParams out;
+    virSCSICopyOpParams out;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiCopyOpParamsParse(buf, size, &out, &err) < 0) {
+    if (virSCSICopyOpParamsParse(buf, size, &out, &err) < 0) {
         /* A failure must say why, and never claim more than it was given. */
         if (!err)
             abort();
@@ -38,6 +38,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     if (out.nDescriptorTypes > out.implementedDescriptorListLength ||
         44 + out.nDescriptorTypes > size || 44 + out.nDescriptorTypes > out.needed)
         abort();
-    (void)virScsiCopyOpParamsSupports(&out, 0x02);
+    (void)virSCSICopyOpParamsSupports(&out, 0x02);
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * fuzz-copy-status.c: libFuzzer target for virScsiCopyStatusParse()
+ * fuzz-copy-status.c: libFuzzer target for virSCSICopyStatusParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,14 +20,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiCopyStatus out;
+    virSCSICopyStatus out;
     uint64_t bytes;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiCopyStatusParse(buf, size, &out, &err) < 0) {
+    if (virSCSICopyStatusParse(buf, size, &out, &err) < 0) {
         /* A failure must say why, and never claim more than it was given. */
         if (!err)
             abort();
@@ -37,10 +37,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     }
 
     /* Exercise the conversion too: it must neither wrap nor trap. */
-    if (virScsiCopyStatusTransferBytes(&out, 512, &bytes) &&
+    if (virSCSICopyStatusTransferBytes(&out, 512, &bytes) &&
         out.transferCountUnits == 0x00 && bytes != out.transferCount)
         abort();
-    if (virScsiCopyStatusTransferBytes(&out, 0, &bytes) &&
+    if (virSCSICopyStatusTransferBytes(&out, 0, &bytes) &&
         out.transferCountUnits == 0xF1)
         abort();
     return 0;

@@ -1,5 +1,5 @@
 /*
- * fuzz-inquiry-std.c: libFuzzer target for virScsiInquiryParse()
+ * fuzz-inquiry-std.c: libFuzzer target for virSCSIInquiryParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -36,14 +36,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiInquiry inq;
+    virSCSIInquiry inq;
     g_autoptr(GError) err = NULL;
     size_t limit;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiInquiryParse(buf, size, &inq, &err) < 0) {
+    if (virSCSIInquiryParse(buf, size, &inq, &err) < 0) {
         if (!err || inq.needed || inq.hasVendor)
             abort();
         return 0;

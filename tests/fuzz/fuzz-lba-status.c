@@ -1,5 +1,5 @@
 /*
- * fuzz-lba-status.c: libFuzzer target for virScsiLbaStatusParse()
+ * fuzz-lba-status.c: libFuzzer target for virSCSILbaStatusParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,14 +20,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    g_auto(virScsiLbaStatus) st = { 0 };
+    g_auto(virSCSILbaStatus) st = { 0 };
     g_autoptr(GError) err = NULL;
     size_t i;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiLbaStatusParse(buf, size, &st, &err) < 0) {
+    if (virSCSILbaStatusParse(buf, size, &st, &err) < 0) {
         if (!err || st.descriptors || st.ndescriptors || st.needed)
             abort();
         return 0;
@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 
     /* What callers rely on: non-empty extents, strictly ascending. */
     for (i = 0; i < st.ndescriptors; i++) {
-        const virScsiLbaStatusDescriptor *d = &st.descriptors[i];
+        const virSCSILbaStatusDescriptor *d = &st.descriptors[i];
 
         if (d->nblocks == 0 || d->nblocks - 1 > G_MAXUINT64 - d->lba)
             abort();
@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
             d->lba <= st.descriptors[i - 1].lba + (st.descriptors[i - 1].nblocks - 1)) {
             abort();
         }
-        (void)virScsiLbaProvisioningStatusName(d->provisioningStatus);
+        (void)virSCSILbaProvisioningStatusName(d->provisioningStatus);
     }
     return 0;
 }

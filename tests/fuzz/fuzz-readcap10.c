@@ -1,5 +1,5 @@
 /*
- * fuzz-readcap10.c: libFuzzer target for virScsiReadCapacity10Parse()
+ * fuzz-readcap10.c: libFuzzer target for virSCSIReadCapacity10Parse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,13 +20,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiReadCapacity10 rc;
+    virSCSIReadCapacity10 rc;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiReadCapacity10Parse(buf, size, &rc, &err) < 0) {
+    if (virSCSIReadCapacity10Parse(buf, size, &rc, &err) < 0) {
         if (!err || rc.blockLength || rc.capacityBlocks)
             abort();
         return 0;

@@ -1,5 +1,5 @@
 /*
- * fuzz-sense.c: libFuzzer target for virScsiSenseParse()
+ * fuzz-sense.c: libFuzzer target for virSCSISenseParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,13 +21,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
     g_autofree char *text = NULL;
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiSenseParse(buf, size, &s, &err) < 0) {
+    if (virSCSISenseParse(buf, size, &s, &err) < 0) {
         /* A failure must say why and leave nothing half-decoded. */
         if (!err || s.responseCode || s.hasAsc || s.hasInformation)
             abort();
@@ -46,11 +46,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     if (s.hasInformation && !s.descriptorFormat && s.information > G_MAXUINT32)
         abort();
 
-    text = virScsiSenseDescribe(&s);
+    text = virSCSISenseDescribe(&s);
     if (!text || !*text)
         abort();
-    (void)virScsiSenseAscqText(s.asc, s.ascq);
-    (void)virScsiSenseAscq(&s);
-    (void)virScsiStatusName(size ? buf[0] : 0);
+    (void)virSCSISenseAscqText(s.asc, s.ascq);
+    (void)virSCSISenseAscq(&s);
+    (void)virSCSIStatusName(size ? buf[0] : 0);
     return 0;
 }

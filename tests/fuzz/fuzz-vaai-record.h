@@ -100,7 +100,7 @@ fuzzVaaiRecordRun(const fuzzVaaiRecord *r,
         memcpy(block, r->magic, strlen(r->magic));
     if (ctl & 4) {
         memset(block + r->crcOffset, 0, 4);
-        virScsiPutBE32(block + r->crcOffset, virStorageVaaiCrc32c(block, blockSize));
+        virSCSIPutBE32(block + r->crcOffset, virStorageVaaiCrc32c(block, blockSize));
     }
 
     memset(rec, 0xEE, r->recSize);

@@ -135,7 +135,7 @@ fuzzCheckRecord(const virStorageVaaiTable *t,
 {
     bool zero = fuzzIsZero(block, FUZZ_BLOCK_SIZE);
     bool magic = memcmp(block, VIR_STORAGE_VAAI_VOLRECORD_MAGIC, 4) == 0;
-    bool crc = virScsiGetBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET) ==
+    bool crc = virSCSIGetBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET) ==
                fuzzBlockCrc(block);
     const virStorageVaaiVolRecord *r = &t->recs[i];
 
@@ -470,10 +470,10 @@ fuzzVaaiTableRun(const uint8_t *data,
 
     stride = (prefix[0] & FUZZ_CTL_WHOLE_BLOCKS) ? FUZZ_BLOCK_SIZE :
              VIR_STORAGE_VAAI_VOLRECORD_LEN;
-    seal = virScsiGetBE16(prefix + 1);
+    seal = virSCSIGetBE16(prefix + 1);
     length = ((uint64_t)prefix[5] << 16) | ((uint64_t)prefix[6] << 8) | prefix[7];
     fuzzHeader(&h, 1u << (prefix[0] & FUZZ_CTL_ALIGN_MASK),
-               virScsiGetBE16(prefix + 3));
+               virSCSIGetBE16(prefix + 3));
 
     t = virStorageVaaiTableNew(&h);
     blocks = g_malloc0((size_t)FUZZ_RECORDS * FUZZ_BLOCK_SIZE);
@@ -485,7 +485,7 @@ fuzzVaaiTableRun(const uint8_t *data,
         if (off < size)
             memcpy(block, data + off, MIN(stride, size - off));
         if ((seal & (1u << i)) && !fuzzIsZero(block, FUZZ_BLOCK_SIZE))
-            virScsiPutBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
+            virSCSIPutBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
                            fuzzBlockCrc(block));
         virStorageVaaiTableLoad(t, i, block);
         fuzzCheckRecord(t, i, block);
@@ -564,7 +564,7 @@ fuzzSeedInit(fuzzSeed *s,
     s->last = 0;
     prefix[0] = ctl;
     /* The seeds carry their CRCs; the seal mask is for the fuzzer. */
-    virScsiPutBE16(prefix + 3, units);
+    virSCSIPutBE16(prefix + 3, units);
     prefix[5] = length >> 16;
     prefix[6] = length >> 8;
     prefix[7] = length;
@@ -681,7 +681,7 @@ fuzzSeedCheckClean(const uint8_t *data,
     bool clean;
     uint32_t i;
 
-    fuzzHeader(&h, 1u << (data[0] & FUZZ_CTL_ALIGN_MASK), virScsiGetBE16(data + 3));
+    fuzzHeader(&h, 1u << (data[0] & FUZZ_CTL_ALIGN_MASK), virSCSIGetBE16(data + 3));
     t = virStorageVaaiTableNew(&h);
     for (i = 0; i < FUZZ_RECORDS; i++) {
         uint8_t block[FUZZ_BLOCK_SIZE] = { 0 };
@@ -777,7 +777,7 @@ main(int argc,
         if (virStorageVaaiVolRecordEncode(&v, block, sizeof(block), NULL) < 0)
             abort();
         block[4] = 2;
-        virScsiPutBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
+        virSCSIPutBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
                        fuzzBlockCrc(block));
         fuzzSeedBlock(&s, 1, block);
     }

@@ -1,5 +1,5 @@
 /*
- * fuzz-vpd-block-limits.c: libFuzzer target for virScsiVpdBlockLimitsParse()
+ * fuzz-vpd-block-limits.c: libFuzzer target for virSCSIVPDBlockLimitsParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,14 +20,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiVpdBlockLimits out;
+    virSCSIVPDBlockLimits out;
     size_t end;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiVpdBlockLimitsParse(buf, size, &out, &err) < 0) {
+    if (virSCSIVPDBlockLimitsParse(buf, size, &out, &err) < 0) {
         /* A failure must say why, and never claim more than it was given. */
         if (!err)
             abort();

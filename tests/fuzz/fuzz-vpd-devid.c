@@ -1,5 +1,5 @@
 /*
- * fuzz-vpd-devid.c: libFuzzer target for virScsiVpdDeviceIdParse()
+ * fuzz-vpd-devid.c: libFuzzer target for virSCSIVPDDeviceIdParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,16 +20,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_auto(virSCSIVPDDeviceId) devid = { 0 };
     g_autoptr(GError) err = NULL;
-    const virScsiVpdDesignator *best;
+    const virSCSIVPDDesignator *best;
     size_t used = 4;
     size_t i;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiVpdDeviceIdParse(buf, size, &devid, &err) < 0) {
+    if (virSCSIVPDDeviceIdParse(buf, size, &devid, &err) < 0) {
         if (!err || devid.designators || devid.ndesignators)
             abort();
         return 0;
@@ -39,8 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
         abort();
 
     for (i = 0; i < devid.ndesignators; i++) {
-        const virScsiVpdDesignator *d = &devid.designators[i];
-        g_autofree char *text = virScsiVpdDesignatorFormat(d);
+        const virSCSIVPDDesignator *d = &devid.designators[i];
+        g_autofree char *text = virSCSIVPDDesignatorFormat(d);
 
         /* Each designator is copied from where the walk says it is. */
         if (memcmp(d->designator, buf + used + 4, d->length) != 0)
@@ -52,9 +52,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     if (used > MIN(size, devid.needed))
         abort();
 
-    best = virScsiVpdDeviceIdBestDesignator(&devid);
+    best = virSCSIVPDDeviceIdBestDesignator(&devid);
     if (best) {
-        g_autofree char *text = virScsiVpdDesignatorFormat(best);
+        g_autofree char *text = virSCSIVPDDesignatorFormat(best);
 
         if (!best->valid || best->association != VIR_SCSI_ASSOC_LU ||
             best->length > VIR_SCSI_XCOPY_DESIGNATOR_MAX || !text) {

@@ -1,5 +1,5 @@
 /*
- * fuzz-vpd-lbp.c: libFuzzer target for virScsiVpdLbpParse()
+ * fuzz-vpd-lbp.c: libFuzzer target for virSCSIVPDLbpParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,13 +20,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiVpdLbp out;
+    virSCSIVPDLbp out;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiVpdLbpParse(buf, size, &out, &err) < 0) {
+    if (virSCSIVPDLbpParse(buf, size, &out, &err) < 0) {
         /* A failure must say why, and never claim more than it was given. */
         if (!err)
             abort();

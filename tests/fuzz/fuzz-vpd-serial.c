@@ -1,5 +1,5 @@
 /*
- * fuzz-vpd-serial.c: libFuzzer target for virScsiVpdSerialParse()
+ * fuzz-vpd-serial.c: libFuzzer target for virSCSIVPDSerialParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    g_auto(virScsiVpdSerial) serial = { 0 };
+    g_auto(virSCSIVPDSerial) serial = { 0 };
     g_autoptr(GError) err = NULL;
     size_t n;
     size_t i;
@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiVpdSerialParse(buf, size, &serial, &err) < 0) {
+    if (virSCSIVPDSerialParse(buf, size, &serial, &err) < 0) {
         if (!err || serial.serial)
             abort();
         return 0;

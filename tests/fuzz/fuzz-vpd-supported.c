@@ -1,5 +1,5 @@
 /*
- * fuzz-vpd-supported.c: libFuzzer target for virScsiVpdSupportedParse()
+ * fuzz-vpd-supported.c: libFuzzer target for virSCSIVPDSupportedParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,14 +20,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiVpdSupported sup;
+    virSCSIVPDSupported sup;
     g_autoptr(GError) err = NULL;
     size_t i;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiVpdSupportedParse(buf, size, &sup, &err) < 0) {
+    if (virSCSIVPDSupportedParse(buf, size, &sup, &err) < 0) {
         if (!err || sup.npages || sup.needed)
             abort();
         return 0;
@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     }
     for (i = 0; i < sup.npages; i++) {
         if (sup.pages[i] != buf[4 + i] ||
-            !virScsiVpdSupportedHas(&sup, sup.pages[i])) {
+            !virSCSIVPDSupportedHas(&sup, sup.pages[i])) {
             abort();
         }
     }

@@ -1,5 +1,5 @@
 /*
- * fuzz-vpd-tpc.c: libFuzzer target for virScsiVpdTpcParse()
+ * fuzz-vpd-tpc.c: libFuzzer target for virSCSIVPDTpcParse()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,13 +20,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 {
     /* An exact-size heap copy, so that ASan flags any read past the end. */
     g_autofree uint8_t *buf = g_malloc(size);
-    virScsiVpdTpc out;
+    virSCSIVPDTpc out;
     g_autoptr(GError) err = NULL;
 
     if (size)
         memcpy(buf, data, size);
 
-    if (virScsiVpdTpcParse(buf, size, &out, &err) < 0) {
+    if (virSCSIVPDTpcParse(buf, size, &out, &err) < 0) {
         /* A failure must say why, and never claim more than it was given. */
         if (!err)
             abort();
@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
         out.nRodTypes > VIR_SCSI_TPC_MAX_ROD_TYPES ||
         out.nUnknownDescriptors + out.nShortDescriptors > out.nDescriptors)
         abort();
-    (void)virScsiVpdTpcSupportsDescriptor(&out, 0x02);
-    (void)virScsiVpdTpcFindRodType(&out, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
+    (void)virSCSIVPDTpcSupportsDescriptor(&out, 0x02);
+    (void)virSCSIVPDTpcFindRodType(&out, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
     return 0;
 }

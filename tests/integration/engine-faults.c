@@ -48,34 +48,34 @@ static char **testUrls;
 
 /* ------------------------------------------------------------ helpers */
 
-static virScsiLun *
+static virSCSILun *
 testOpenClean(size_t index)
 {
     g_autoptr(GError) err = NULL;
-    virScsiLun *lun = virScsiLunOpen(testUrls[index], NULL, &err);
+    virSCSILun *lun = virSCSILunOpen(testUrls[index], NULL, &err);
 
     g_assert_no_error(err);
     return lun;
 }
 
 
-static virScsiLun *
+static virSCSILun *
 testOpenFaulty(size_t index,
                const char *spec)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(virScsiFaultSpec) faults = virScsiFaultSpecParse(spec, &err);
-    virScsiTransport *inner;
-    virScsiLun *lun;
+    g_autoptr(virSCSIFaultSpec) faults = virSCSIFaultSpecParse(spec, &err);
+    virSCSITransport *inner;
+    virSCSILun *lun;
 
     g_assert_no_error(err);
-    inner = virScsiTransportOpen(testUrls[index], NULL, &err);
+    inner = virSCSITransportOpen(testUrls[index], NULL, &err);
     g_assert_no_error(err);
-    lun = virScsiLunOpenTransport(virScsiTransportFaultWrap(inner, faults),
+    lun = virSCSILunOpenTransport(virSCSITransportFaultWrap(inner, faults),
                                   testUrls[index], NULL, &err);
     g_assert_no_error(err);
     /* The probe must not have tripped a rule meant for the operation. */
-    g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), ==, 0);
+    g_assert_cmpuint(virSCSITransportFaultFiredTotal(lun->transport), ==, 0);
     return lun;
 }
 
@@ -83,15 +83,15 @@ testOpenFaulty(size_t index,
 /* Random blocks at @lba, written through the engine; returned for the
  * comparison (g_free). */
 static uint8_t *
-testFillRandom(virScsiLun *lun,
+testFillRandom(virSCSILun *lun,
                uint64_t lba,
                uint64_t nblocks)
 {
-    size_t len = nblocks * virScsiLunBlockSize(lun);
+    size_t len = nblocks * virSCSILunBlockSize(lun);
     g_autoptr(GRand) rand = g_rand_new_with_seed(g_test_rand_int());
     g_autoptr(GError) err = NULL;
     uint8_t *buf = g_malloc(len);
-    virScsiReport report;
+    virSCSIReport report;
     size_t i;
 
     for (i = 0; i + 4 <= len; i += 4) {
@@ -99,34 +99,34 @@ testFillRandom(virScsiLun *lun,
 
         memcpy(buf + i, &v, 4);
     }
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadWrite(lun, lba, nblocks, buf, &report, &err), ==, 0);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadWrite(lun, lba, nblocks, buf, &report, &err), ==, 0);
     g_assert_no_error(err);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     return buf;
 }
 
 
 /* @nblocks at @lba hold @expected (or zeros when NULL). */
 static void
-testAssertContent(virScsiLun *lun,
+testAssertContent(virSCSILun *lun,
                   uint64_t lba,
                   uint64_t nblocks,
                   const uint8_t *expected)
 {
-    uint32_t bs = virScsiLunBlockSize(lun);
+    uint32_t bs = virSCSILunBlockSize(lun);
     g_autofree uint8_t *buf = g_malloc(nblocks * bs);
     g_autofree uint8_t *zeros = expected ? NULL : g_malloc0(nblocks * bs);
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     uint64_t i;
 
     if (nblocks == 0)
         return;     /* e.g. a resume point at the start: nothing promised */
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadRead(lun, lba, nblocks, buf, &report, &err), ==, 0);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadRead(lun, lba, nblocks, buf, &report, &err), ==, 0);
     g_assert_no_error(err);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     if (!expected)
         expected = zeros;
     for (i = 0; i < nblocks; i++) {
@@ -140,7 +140,7 @@ testAssertContent(virScsiLun *lun,
 
 
 static void
-testDumpReport(const virScsiReport *report)
+testDumpReport(const virSCSIReport *report)
 {
     size_t i;
 
@@ -148,13 +148,13 @@ testDumpReport(const virScsiReport *report)
                    G_GUINT64_FORMAT ", planned %s",
                    report->operation ? report->operation : "?", report->doneBlocks,
                    report->totalBlocks, report->resumeBlocks,
-                   virScsiMethodName(report->planned));
+                   virSCSIMethodName(report->planned));
     for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
-        const virScsiMethodStats *m = &report->methods[i];
+        const virSCSIMethodStats *m = &report->methods[i];
 
         if (m->commands || m->blocks)
             g_test_message("  %s: %" G_GUINT64_FORMAT " commands, %" G_GUINT64_FORMAT
-                           " failed, %" G_GUINT64_FORMAT " blocks", virScsiMethodName(i),
+                           " failed, %" G_GUINT64_FORMAT " blocks", virSCSIMethodName(i),
                            m->commands, m->failures, m->blocks);
     }
     for (i = 0; report->events && i < report->events->len; i++)
@@ -163,7 +163,7 @@ testDumpReport(const virScsiReport *report)
 
 
 static bool
-testEventsMention(const virScsiReport *report,
+testEventsMention(const virSCSIReport *report,
                   const char *needle)
 {
     size_t i;
@@ -187,7 +187,7 @@ static const uint8_t *
 testLongSource(void)
 {
     if (!testLongData) {
-        g_autoptr(virScsiLun) clean = testOpenClean(1);
+        g_autoptr(virSCSILun) clean = testOpenClean(1);
 
         testLongData = testFillRandom(clean, TEST_LONG_SRC_LBA, TEST_COPY_LONG_BLOCKS);
     }
@@ -219,20 +219,20 @@ testLunReset(size_t index)
 /* One command in flight, so that the wrapped session carries them all;
  * the report is dumped into the TAP log for whoever reads a failure. */
 static int
-testCopy(virScsiLun *src,
+testCopy(virSCSILun *src,
          uint64_t srcLba,
-         virScsiLun *dst,
+         virSCSILun *dst,
          uint64_t dstLba,
          uint64_t nblocks,
          unsigned int flags,
-         virScsiReport *report,
+         virSCSIReport *report,
          GError **error)
 {
-    virScsiOffloadOptions opts = { .flags = flags, .inflight = 1 };
+    virSCSIOffloadOptions opts = { .flags = flags, .inflight = 1 };
     int rc;
 
-    virScsiReportInit(report);
-    rc = virScsiOffloadCopy(src, srcLba, dst, dstLba, nblocks, &opts, report, error);
+    virSCSIReportInit(report);
+    rc = virSCSIOffloadCopy(src, srcLba, dst, dstLba, nblocks, &opts, report, error);
     testDumpReport(report);
     if (rc < 0 && error && *error)
         g_test_message("copy failed: %s", (*error)->message);
@@ -243,14 +243,14 @@ testCopy(virScsiLun *src,
 /* ------------------------------------------------ the wrapper itself */
 
 static int
-testTur(virScsiTransport *t,
-        virScsiCmd *cmd,
+testTur(virSCSITransport *t,
+        virSCSICmd *cmd,
         GError **error)
 {
     memset(cmd, 0, sizeof(*cmd));
-    cmd->cdbLen = virScsiCdbTestUnitReady(cmd->cdb);
+    cmd->cdbLen = virSCSICdbTestUnitReady(cmd->cdb);
     cmd->dir = VIR_SCSI_XFER_NONE;
-    return virScsiTransportExec(t, cmd, error);
+    return virSCSITransportExec(t, cmd, error);
 }
 
 
@@ -258,30 +258,30 @@ static void
 testWrapperCounting(void)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(virScsiFaultSpec) spec =
-        virScsiFaultSpecParse("op=0x00,nth=2,sense=0x02/0x04/0x00,info=9;"
+    g_autoptr(virSCSIFaultSpec) spec =
+        virSCSIFaultSpecParse("op=0x00,nth=2,sense=0x02/0x04/0x00,info=9;"
                               "op=0x00,nth=4,repeat,action=fail;"
                               "op=0x00,nth=3,action=lost-reply", &err);
-    g_autoptr(virScsiTransport) t = NULL;
-    virScsiTransportStats outer;
-    virScsiTransportStats inner;
-    virScsiSense sense;
-    virScsiCmd cmd;
+    g_autoptr(virSCSITransport) t = NULL;
+    virSCSITransportStats outer;
+    virSCSITransportStats inner;
+    virSCSISense sense;
+    virSCSICmd cmd;
     size_t i;
 
     g_assert_no_error(err);
-    t = virScsiTransportOpen(testUrls[0], NULL, &err);
+    t = virSCSITransportOpen(testUrls[0], NULL, &err);
     g_assert_no_error(err);
-    t = virScsiTransportFaultWrap(g_steal_pointer(&t), spec);
+    t = virSCSITransportFaultWrap(g_steal_pointer(&t), spec);
 
     g_assert_cmpint(testTur(t, &cmd, &err), ==, 0);             /* 1: the array */
     g_assert_cmpuint(cmd.status, ==, VIR_SCSI_STATUS_GOOD);
 
     g_assert_cmpint(testTur(t, &cmd, &err), ==, 0);             /* 2: injected */
     g_assert_cmpuint(cmd.status, ==, VIR_SCSI_STATUS_CHECK_CONDITION);
-    g_assert_cmpint(virScsiSenseParse(cmd.sense, cmd.senseLen, &sense, NULL), ==, 0);
+    g_assert_cmpint(virSCSISenseParse(cmd.sense, cmd.senseLen, &sense, NULL), ==, 0);
     g_assert_cmpuint(sense.senseKey, ==, VIR_SCSI_SENSE_KEY_NOT_READY);
-    g_assert_cmpuint(virScsiSenseAscq(&sense), ==, VIR_SCSI_ASC_LUN_NOT_READY);
+    g_assert_cmpuint(virSCSISenseAscq(&sense), ==, VIR_SCSI_ASC_LUN_NOT_READY);
     g_assert_true(sense.hasInformation);
     g_assert_cmpuint(sense.information, ==, 9);
 
@@ -296,16 +296,16 @@ testWrapperCounting(void)
         g_clear_error(&err);
     }
 
-    g_assert_cmpuint(virScsiTransportFaultMatched(t, 0), ==, 6);
-    g_assert_cmpuint(virScsiTransportFaultFired(t, 0), ==, 1);
-    g_assert_cmpuint(virScsiTransportFaultFired(t, 1), ==, 3);
-    g_assert_cmpuint(virScsiTransportFaultFired(t, 2), ==, 1);
-    g_assert_cmpuint(virScsiTransportFaultFiredTotal(t), ==, 5);
-    g_assert_false(virScsiTransportFaultDropped(t));
+    g_assert_cmpuint(virSCSITransportFaultMatched(t, 0), ==, 6);
+    g_assert_cmpuint(virSCSITransportFaultFired(t, 0), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultFired(t, 1), ==, 3);
+    g_assert_cmpuint(virSCSITransportFaultFired(t, 2), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultFiredTotal(t), ==, 5);
+    g_assert_false(virSCSITransportFaultDropped(t));
 
     /* The wrapper counts what the engine saw, the inner what crossed. */
-    virScsiTransportGetStats(t, &outer);
-    g_assert_true(virScsiTransportFaultInnerStats(t, &inner));
+    virSCSITransportGetStats(t, &outer);
+    g_assert_true(virSCSITransportFaultInnerStats(t, &inner));
     g_assert_cmpuint(outer.commands, ==, 2);
     g_assert_cmpuint(outer.failures, ==, 4);
     g_assert_cmpuint(inner.commands, ==, 2);
@@ -317,32 +317,32 @@ static void
 testWrapperDrop(void)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(virScsiFaultSpec) spec = virScsiFaultSpecParse("op=0x00,nth=2,action=drop", &err);
-    g_autoptr(virScsiTransport) t = NULL;
+    g_autoptr(virSCSIFaultSpec) spec = virSCSIFaultSpecParse("op=0x00,nth=2,action=drop", &err);
+    g_autoptr(virSCSITransport) t = NULL;
     uint8_t buf[96];
-    virScsiCmd cmd;
+    virSCSICmd cmd;
 
     g_assert_no_error(err);
-    t = virScsiTransportOpen(testUrls[0], NULL, &err);
+    t = virSCSITransportOpen(testUrls[0], NULL, &err);
     g_assert_no_error(err);
-    t = virScsiTransportFaultWrap(g_steal_pointer(&t), spec);
+    t = virSCSITransportFaultWrap(g_steal_pointer(&t), spec);
 
     g_assert_cmpint(testTur(t, &cmd, &err), ==, 0);
     g_assert_cmpint(testTur(t, &cmd, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
     g_clear_error(&err);
-    g_assert_true(virScsiTransportFaultDropped(t));
+    g_assert_true(virSCSITransportFaultDropped(t));
 
     /* Gone for good, whatever the command. */
     memset(&cmd, 0, sizeof(cmd));
-    cmd.cdbLen = virScsiCdbInquiryStandard(cmd.cdb, sizeof(buf));
+    cmd.cdbLen = virSCSICdbInquiryStandard(cmd.cdb, sizeof(buf));
     cmd.dir = VIR_SCSI_XFER_FROM_DEV;
     cmd.data = buf;
     cmd.dataLen = sizeof(buf);
-    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
+    g_assert_cmpint(virSCSITransportRun(t, &cmd, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
     g_assert_nonnull(strstr(err->message, "dropped"));
-    g_assert_cmpuint(virScsiTransportFaultFiredTotal(t), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultFiredTotal(t), ==, 1);
 }
 
 
@@ -353,26 +353,26 @@ testWrapperDrop(void)
 static void
 testWrapperSegmentPointer(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,sa=0x00,segment=1,sense=0x0a/0x0d/0x02");
-    uint32_t bs = virScsiLunBlockSize(clean);
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "op=0x83,sa=0x00,segment=1,sense=0x0a/0x0d/0x02");
+    uint32_t bs = virSCSILunBlockSize(clean);
     g_autofree uint8_t *src = testFillRandom(clean, 6007, 200);
     g_autofree uint8_t *dst = testFillRandom(clean, 480011, 200);
-    virScsiXcopySegment segs[2] = {
+    virSCSIXcopySegment segs[2] = {
         { .srcIndex = 0, .dstIndex = 1, .nblocks = 100, .srcLba = 6007, .dstLba = 480011 },
         { .srcIndex = 0, .dstIndex = 1, .nblocks = 100, .srcLba = 6107, .dstLba = 480111 },
     };
-    virScsiXcopyCscdId cscds[2];
+    virSCSIXcopyCscdId cscds[2];
     g_autoptr(GError) err = NULL;
     size_t done = 99;
 
-    g_assert_cmpint(virScsiCommandCscdFromCaps(lun->caps, &cscds[0], &err), ==, 0);
+    g_assert_cmpint(virSCSICommandCscdFromCaps(lun->caps, &cscds[0], &err), ==, 0);
     cscds[1] = cscds[0];
-    g_assert_cmpint(virScsiCommandExtendedCopy(lun->transport, cscds, 2, segs, 2, 0,
+    g_assert_cmpint(virSCSICommandExtendedCopy(lun->transport, cscds, 2, segs, 2, 0,
                                                &done, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_COPY_ABORTED);
     g_assert_cmpuint(done, ==, 1);
-    g_assert_cmpuint(virScsiTransportFaultFired(lun->transport, 0), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultFired(lun->transport, 0), ==, 1);
 
     testAssertContent(clean, 480011, 100, src);
     testAssertContent(clean, 480111, 100, dst + 100 * bs);
@@ -386,11 +386,11 @@ testWrapperSegmentPointer(void)
 static void
 testCopyXcopyRefused(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,sa=0x00,nth=1,sense=0x0a/0x0d/0x02");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "op=0x83,sa=0x00,nth=1,sense=0x0a/0x0d/0x02");
     g_autofree uint8_t *data = testFillRandom(clean, 1001, TEST_COPY_BLOCKS);
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     g_assert_cmpint(testCopy(lun, 1001, lun, 300007, TEST_COPY_BLOCKS, 0, &report, &err), ==, 0);
     g_assert_no_error(err);
@@ -406,8 +406,8 @@ testCopyXcopyRefused(void)
     g_assert_true(testEventsMention(&report, "COPY ABORTED"));
     g_assert_true(testEventsMention(&report, "asc 0x0d, ascq 0x02"));
     /* Refused for good: not asked again. */
-    g_assert_cmpuint(virScsiTransportFaultMatched(lun->transport, 0), ==, 1);
-    virScsiReportClear(&report);
+    g_assert_cmpuint(virSCSITransportFaultMatched(lun->transport, 0), ==, 1);
+    virSCSIReportClear(&report);
 }
 
 
@@ -417,12 +417,12 @@ static void
 testCopyXcopyTransient(void)
 {
     const uint8_t *data = testLongSource();
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) src = testOpenFaulty(1, "");
-    g_autoptr(virScsiLun) dst = testOpenFaulty(0, "op=0x83,sa=0x00,nth=3,sense=0x0b/0x00/0x00");
-    const virScsiMethodStats *x = NULL;
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) src = testOpenFaulty(1, "");
+    g_autoptr(virSCSILun) dst = testOpenFaulty(0, "op=0x83,sa=0x00,nth=3,sense=0x0b/0x00/0x00");
+    const virSCSIMethodStats *x = NULL;
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     g_assert_cmpint(testCopy(src, TEST_LONG_SRC_LBA, dst, 54321, TEST_COPY_LONG_BLOCKS, 0,
                              &report, &err), ==, 0);
@@ -436,9 +436,9 @@ testCopyXcopyTransient(void)
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_SEGMENT_BLOCKS);
     g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_LONG_BLOCKS);
     g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
-    g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
-    g_assert_cmpuint(virScsiTransportFaultMatched(dst->transport, 0), ==, 4);
-    virScsiReportClear(&report);
+    g_assert_cmpuint(virSCSITransportFaultFired(dst->transport, 0), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultMatched(dst->transport, 0), ==, 4);
+    virSCSIReportClear(&report);
 }
 
 
@@ -448,11 +448,11 @@ static void
 testCopyXcopyKeepsFailing(void)
 {
     const uint8_t *data = testLongSource();
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) src = testOpenFaulty(1, "");
-    g_autoptr(virScsiLun) dst = testOpenFaulty(0, "op=0x83,repeat,sense=0x0b/0x00/0x00");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) src = testOpenFaulty(1, "");
+    g_autoptr(virSCSILun) dst = testOpenFaulty(0, "op=0x83,repeat,sense=0x0b/0x00/0x00");
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     g_assert_cmpint(testCopy(src, TEST_LONG_SRC_LBA, dst, 260001, TEST_COPY_LONG_BLOCKS, 0,
                              &report, &err), ==, 0);
@@ -463,7 +463,7 @@ testCopyXcopyKeepsFailing(void)
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 3);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_LONG_BLOCKS);
     g_assert_true(testEventsMention(&report, "repeated failures"));
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -475,27 +475,27 @@ static void
 testCopyXcopyRefusedInflight(void)
 {
     const uint8_t *data = testLongSource();
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) src = testOpenFaulty(1, "");
-    g_autoptr(virScsiLun) dst = testOpenFaulty(0, "op=0x83,nth=1,sense=0x0a/0x0d/0x02");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) src = testOpenFaulty(1, "");
+    g_autoptr(virSCSILun) dst = testOpenFaulty(0, "op=0x83,nth=1,sense=0x0a/0x0d/0x02");
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadCopy(src, TEST_LONG_SRC_LBA, dst, 120007,
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadCopy(src, TEST_LONG_SRC_LBA, dst, 120007,
                                        TEST_COPY_LONG_BLOCKS, NULL, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     testAssertContent(clean, 120007, TEST_COPY_LONG_BLOCKS, data);
 
-    g_assert_cmpuint(virScsiTransportFaultFired(dst->transport, 0), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultFired(dst->transport, 0), ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, >=, TEST_SEGMENT_BLOCKS);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks +
                      report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==,
                      TEST_COPY_LONG_BLOCKS);
     g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_LONG_BLOCKS);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -505,11 +505,11 @@ testCopyXcopyRefusedInflight(void)
 static void
 testCopyXcopyUnitAttention(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "");
     g_autofree uint8_t *data = testFillRandom(clean, 2003, TEST_COPY_BLOCKS);
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     testLunReset(0);
     g_assert_cmpint(testCopy(lun, 2003, lun, 190001, TEST_COPY_BLOCKS, 0, &report, &err), ==, 0);
@@ -517,7 +517,7 @@ testCopyXcopyUnitAttention(void)
     testAssertContent(clean, 190001, TEST_COPY_BLOCKS, data);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 0);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, TEST_COPY_BLOCKS);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -526,18 +526,18 @@ testCopyXcopyUnitAttention(void)
 static void
 testCopyXcopyLostReply(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,nth=2,action=lost-reply");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "op=0x83,nth=2,action=lost-reply");
     g_autofree uint8_t *data = testFillRandom(clean, 4099, TEST_COPY_BLOCKS);
-    virScsiTransportStats inner;
+    virSCSITransportStats inner;
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     g_assert_cmpint(testCopy(lun, 4099, lun, 262147, TEST_COPY_BLOCKS, 0, &report, &err), ==, 0);
     g_assert_no_error(err);
     testAssertContent(clean, 262147, TEST_COPY_BLOCKS, data);
 
-    g_assert_cmpuint(virScsiTransportFaultFired(lun->transport, 0), ==, 1);
+    g_assert_cmpuint(virSCSITransportFaultFired(lun->transport, 0), ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].failures, ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, TEST_SEGMENT_BLOCKS);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, TEST_COPY_BLOCKS - TEST_SEGMENT_BLOCKS);
@@ -545,9 +545,9 @@ testCopyXcopyLostReply(void)
     /* The report counts the lost command as a failure on the link; the
      * array did receive it. */
     g_assert_cmpuint(report.link.failures, ==, 1);
-    g_assert_true(virScsiTransportFaultInnerStats(lun->transport, &inner));
+    g_assert_true(virSCSITransportFaultInnerStats(lun->transport, &inner));
     g_assert_cmpuint(inner.failures, ==, 0);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -556,11 +556,11 @@ testCopyXcopyLostReply(void)
 static void
 testCopyXcopyRefusedNoHost(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x83,nth=2,sense=0x0a/0x0d/0x02");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "op=0x83,nth=2,sense=0x0a/0x0d/0x02");
     g_autofree uint8_t *data = testFillRandom(clean, 5003, TEST_COPY_BLOCKS);
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     g_assert_cmpint(testCopy(lun, 5003, lun, 420001, TEST_COPY_BLOCKS,
                              VIR_SCSI_OFFLOAD_NO_HOST, &report, &err), ==, -1);
@@ -572,7 +572,7 @@ testCopyXcopyRefusedNoHost(void)
     /* As when the plan has no offload at all: the caller (vol-clone
      * --reflink) tells "cannot offload" from "broken" by this code. */
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -582,11 +582,11 @@ testCopyXcopyRefusedNoHost(void)
 static void
 testCopyHostTaskSetFull(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "op=0x8a,nth=3,status=0x28");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "op=0x8a,nth=3,status=0x28");
     g_autofree uint8_t *data = testFillRandom(clean, 9001, TEST_COPY_BLOCKS);
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     if (testCopy(lun, 9001, lun, 230003, TEST_COPY_BLOCKS, VIR_SCSI_OFFLOAD_HOST_ONLY,
                  &report, &err) == 0) {
@@ -601,7 +601,7 @@ testCopyHostTaskSetFull(void)
                          2 * lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks);
         testAssertContent(clean, 230003, report.resumeBlocks, data);
     }
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -615,13 +615,13 @@ testCopyDropResume(const char *spec,
                    uint64_t dstLba,
                    unsigned int hostTransfersDone)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, spec);
-    g_autoptr(virScsiLun) again = testOpenClean(0);
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, spec);
+    g_autoptr(virSCSILun) again = testOpenClean(0);
     g_autofree uint8_t *data = testFillRandom(clean, srcLba, TEST_COPY_BLOCKS);
-    virScsiOffloadOptions opts = { .flags = flags, .inflight = 1 };
+    virSCSIOffloadOptions opts = { .flags = flags, .inflight = 1 };
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     uint64_t resume;
 
     g_assert_cmpint(testCopy(lun, srcLba, lun, dstLba, TEST_COPY_BLOCKS, flags,
@@ -629,7 +629,7 @@ testCopyDropResume(const char *spec,
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
     g_assert_nonnull(strstr(err->message, "dropped"));
     g_clear_error(&err);
-    g_assert_true(virScsiTransportFaultDropped(lun->transport));
+    g_assert_true(virSCSITransportFaultDropped(lun->transport));
     resume = report.resumeBlocks;
     g_assert_cmpuint(resume, >, 0);
     g_assert_cmpuint(resume, <, TEST_COPY_BLOCKS);
@@ -637,20 +637,20 @@ testCopyDropResume(const char *spec,
     /* Host copy keeps its resume point per transfer. */
     g_assert_cmpuint(resume, >=, hostTransfersDone *
                      lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     /* The promise of resumeBlocks: everything before it is there. */
     testAssertContent(clean, dstLba, resume, data);
 
-    virScsiReportInit(&report);
+    virSCSIReportInit(&report);
     opts.resumeBlocks = resume;
-    g_assert_cmpint(virScsiOffloadCopy(again, srcLba, again, dstLba, TEST_COPY_BLOCKS,
+    g_assert_cmpint(virSCSIOffloadCopy(again, srcLba, again, dstLba, TEST_COPY_BLOCKS,
                                        &opts, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     g_assert_cmpuint(report.totalBlocks, ==, TEST_COPY_BLOCKS - resume);
     g_assert_cmpuint(report.doneBlocks, ==, TEST_COPY_BLOCKS - resume);
     g_assert_cmpuint(report.resumeBlocks, ==, TEST_COPY_BLOCKS);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     testAssertContent(clean, dstLba, TEST_COPY_BLOCKS, data);
 }
 
@@ -675,18 +675,18 @@ testCopyDropXcopy(void)
 static void
 testZeroWriteSameRefused(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(1);
+    g_autoptr(virSCSILun) clean = testOpenClean(1);
     /* Whichever WRITE SAME the plan chose, the array refuses it. */
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,repeat,sense=0x05/0x20/0x00;"
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x93,repeat,sense=0x05/0x20/0x00;"
                                                "op=0x41,repeat,sense=0x05/0x20/0x00");
-    virScsiOffloadOptions opts = { 0 };
+    virSCSIOffloadOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
     /* Data to be zeroed: the content check then proves the zeroing. */
     g_free(testFillRandom(clean, 777, 20001));
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadZero(lun, 777, 20001, &opts, &report, &err), ==, 0);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(lun, 777, 20001, &opts, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     testAssertContent(clean, 777, 20001, NULL);
@@ -696,8 +696,8 @@ testZeroWriteSameRefused(void)
     g_assert_cmpuint(report.resumeBlocks, ==, 20001);
     g_assert_true(testEventsMention(&report, "asc 0x20, ascq 0x00"));
     /* INVALID COMMAND OPERATION CODE is final: asked once per method. */
-    g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), <=, 2);
-    virScsiReportClear(&report);
+    g_assert_cmpuint(virSCSITransportFaultFiredTotal(lun->transport), <=, 2);
+    virSCSIReportClear(&report);
 }
 
 
@@ -706,28 +706,28 @@ testZeroWriteSameRefused(void)
 static void
 testZeroWriteSameTransient(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(1);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,nth=2,sense=0x0b/0x00/0x00;"
+    g_autoptr(virSCSILun) clean = testOpenClean(1);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x93,nth=2,sense=0x0b/0x00/0x00;"
                                                "op=0x41,nth=2,sense=0x0b/0x00/0x00");
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     uint64_t offloaded;
 
     /* Data to be zeroed: the content check then proves the zeroing. */
     g_free(testFillRandom(clean, 100003, 20001));
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadZero(lun, 100003, 20001, NULL, &report, &err), ==, 0);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(lun, 100003, 20001, NULL, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     testAssertContent(clean, 100003, 20001, NULL);
 
-    offloaded = virScsiReportOffloadedBlocks(&report);
-    g_assert_cmpuint(virScsiTransportFaultFiredTotal(lun->transport), ==, 1);
+    offloaded = virSCSIReportOffloadedBlocks(&report);
+    g_assert_cmpuint(virSCSITransportFaultFiredTotal(lun->transport), ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, >, 0);
     g_assert_cmpuint(offloaded, >, 0);
     g_assert_cmpuint(offloaded + report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 20001);
     g_assert_true(testEventsMention(&report, "ABORTED COMMAND"));
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -736,18 +736,18 @@ testZeroWriteSameTransient(void)
 static void
 testZeroDropResume(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(1);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x93,nth=3,action=drop;"
+    g_autoptr(virSCSILun) clean = testOpenClean(1);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x93,nth=3,action=drop;"
                                                "op=0x41,nth=3,action=drop");
-    g_autoptr(virScsiLun) again = testOpenClean(1);
+    g_autoptr(virSCSILun) again = testOpenClean(1);
     g_autofree uint8_t *data = testFillRandom(clean, 120011, 20001);
-    virScsiOffloadOptions opts = { 0 };
+    virSCSIOffloadOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     uint64_t resume;
 
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadZero(lun, 120011, 20001, &opts, &report, &err), ==, -1);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(lun, 120011, 20001, &opts, &report, &err), ==, -1);
     testDumpReport(&report);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
     g_test_message("zero error: %s", err->message);
@@ -755,19 +755,19 @@ testZeroDropResume(void)
     resume = report.resumeBlocks;
     g_assert_cmpuint(resume, >, 0);
     g_assert_cmpuint(resume, <, 20001);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     testAssertContent(clean, 120011, resume, NULL);
     testAssertContent(clean, 120011 + resume, 20001 - resume,
-                      data + resume * virScsiLunBlockSize(clean));
+                      data + resume * virSCSILunBlockSize(clean));
 
-    virScsiReportInit(&report);
+    virSCSIReportInit(&report);
     opts.resumeBlocks = resume;
-    g_assert_cmpint(virScsiOffloadZero(again, 120011, 20001, &opts, &report, &err), ==, 0);
+    g_assert_cmpint(virSCSIOffloadZero(again, 120011, 20001, &opts, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     g_assert_cmpuint(report.doneBlocks, ==, 20001 - resume);
     g_assert_cmpuint(report.resumeBlocks, ==, 20001);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
     testAssertContent(clean, 120011, 20001, NULL);
 }
 
@@ -777,20 +777,20 @@ testZeroDropResume(void)
 static void
 testUnmapRefusedFallback(void)
 {
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,repeat,sense=0x05/0x20/0x00");
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x42,repeat,sense=0x05/0x20/0x00");
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, 0);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_UNMAP].failures, ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_WRITE_SAME_UNMAP].blocks, ==, 30001);
     g_assert_cmpuint(report.doneBlocks, ==, 30001);
     g_assert_true(testEventsMention(&report, "asc 0x20, ascq 0x00"));
-    g_assert_cmpuint(virScsiTransportFaultFired(lun->transport, 0), ==, 1);
-    virScsiReportClear(&report);
+    g_assert_cmpuint(virSCSITransportFaultFired(lun->transport, 0), ==, 1);
+    virSCSIReportClear(&report);
 }
 
 
@@ -798,21 +798,21 @@ testUnmapRefusedFallback(void)
 static void
 testUnmapRefusedError(void)
 {
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,repeat,sense=0x05/0x20/0x00;"
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x42,repeat,sense=0x05/0x20/0x00;"
                                                "op=0x93,repeat,sense=0x05/0x20/0x00;"
                                                "op=0x41,repeat,sense=0x05/0x20/0x00");
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, -1);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, -1);
     testDumpReport(&report);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED);
     g_test_message("unmap error: %s", err->message);
     g_assert_nonnull(strstr(err->message, "200001"));
     g_assert_cmpuint(report.resumeBlocks, ==, 0);
     g_assert_cmpuint(report.doneBlocks, ==, 0);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -820,19 +820,19 @@ testUnmapRefusedError(void)
 static void
 testUnmapTransient(void)
 {
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,nth=2,action=fail");
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x42,nth=2,action=fail");
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
 
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, 0);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadUnmap(lun, 200001, 30001, NULL, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_UNMAP].failures, ==, 1);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_UNMAP].blocks, ==, 30001);
     g_assert_cmpuint(report.doneBlocks, ==, 30001);
     g_assert_true(testEventsMention(&report, "retrying"));
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -841,15 +841,15 @@ testUnmapTransient(void)
 static void
 testUnmapDropResume(void)
 {
-    g_autoptr(virScsiLun) lun = testOpenFaulty(1, "op=0x42,nth=2,action=drop");
-    g_autoptr(virScsiLun) again = testOpenClean(1);
-    virScsiOffloadOptions opts = { 0 };
+    g_autoptr(virSCSILun) lun = testOpenFaulty(1, "op=0x42,nth=2,action=drop");
+    g_autoptr(virSCSILun) again = testOpenClean(1);
+    virSCSIOffloadOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
-    virScsiReport report;
+    virSCSIReport report;
     uint64_t resume;
 
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadUnmap(lun, 200001, 30001, &opts, &report, &err), ==, -1);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadUnmap(lun, 200001, 30001, &opts, &report, &err), ==, -1);
     testDumpReport(&report);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
     g_assert_nonnull(strstr(err->message, "dropped"));
@@ -858,16 +858,16 @@ testUnmapDropResume(void)
     g_assert_cmpuint(resume, ==, report.methods[VIR_SCSI_METHOD_UNMAP].blocks);
     g_assert_cmpuint(resume, >, 0);
     g_assert_cmpuint(resume, <, 30001);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 
-    virScsiReportInit(&report);
+    virSCSIReportInit(&report);
     opts.resumeBlocks = resume;
-    g_assert_cmpint(virScsiOffloadUnmap(again, 200001, 30001, &opts, &report, &err), ==, 0);
+    g_assert_cmpint(virSCSIOffloadUnmap(again, 200001, 30001, &opts, &report, &err), ==, 0);
     testDumpReport(&report);
     g_assert_no_error(err);
     g_assert_cmpuint(report.doneBlocks, ==, 30001 - resume);
     g_assert_cmpuint(report.resumeBlocks, ==, 30001);
-    virScsiReportClear(&report);
+    virSCSIReportClear(&report);
 }
 
 
@@ -877,17 +877,17 @@ static void
 testAtomicFault(const char *spec,
                 bool arrayWrote)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, spec);
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, spec);
     g_autofree uint8_t *expected = testFillRandom(clean, 509, 1);
-    g_autofree uint8_t *replacement = g_malloc(virScsiLunBlockSize(lun));
+    g_autofree uint8_t *replacement = g_malloc(virSCSILunBlockSize(lun));
     g_autoptr(GError) err = NULL;
-    virScsiMiscompare mc = { 0 };
-    virScsiReport report;
+    virSCSIMiscompare mc = { 0 };
+    virSCSIReport report;
 
-    memset(replacement, 0x5A, virScsiLunBlockSize(lun));
-    virScsiReportInit(&report);
-    g_assert_cmpint(virScsiOffloadCompareAndWrite(lun, 509, 1, expected, replacement,
+    memset(replacement, 0x5A, virSCSILunBlockSize(lun));
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadCompareAndWrite(lun, 509, 1, expected, replacement,
                                                   &mc, &report, &err), ==, -1);
     testDumpReport(&report);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
@@ -896,8 +896,8 @@ testAtomicFault(const char *spec,
     g_assert_null(mc.current);
     g_assert_cmpuint(report.doneBlocks, ==, 0);
     g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_COMPARE_AND_WRITE].failures, ==, 1);
-    virScsiReportClear(&report);
-    virScsiMiscompareClear(&mc);
+    virSCSIReportClear(&report);
+    virSCSIMiscompareClear(&mc);
 
     /* What the block holds is for the caller to find out: here, the
      * array's side of the story. */
@@ -910,26 +910,26 @@ testAtomicFault(const char *spec,
 static void
 testAtomicUnitAttention(void)
 {
-    g_autoptr(virScsiLun) clean = testOpenClean(0);
-    g_autoptr(virScsiLun) lun = testOpenFaulty(0, "");
+    g_autoptr(virSCSILun) clean = testOpenClean(0);
+    g_autoptr(virSCSILun) lun = testOpenFaulty(0, "");
     g_autofree uint8_t *expected = testFillRandom(clean, 511, 1);
-    g_autofree uint8_t *replacement = g_malloc(virScsiLunBlockSize(lun));
+    g_autofree uint8_t *replacement = g_malloc(virSCSILunBlockSize(lun));
     g_autoptr(GError) err = NULL;
-    virScsiMiscompare mc = { 0 };
-    virScsiReport report;
+    virSCSIMiscompare mc = { 0 };
+    virSCSIReport report;
     int rc;
 
-    memset(replacement, 0xA5, virScsiLunBlockSize(lun));
+    memset(replacement, 0xA5, virSCSILunBlockSize(lun));
     testLunReset(0);
-    virScsiReportInit(&report);
-    rc = virScsiOffloadCompareAndWrite(lun, 511, 1, expected, replacement, &mc, &report, &err);
+    virSCSIReportInit(&report);
+    rc = virSCSIOffloadCompareAndWrite(lun, 511, 1, expected, replacement, &mc, &report, &err);
     testDumpReport(&report);
     if (err)
         g_test_message("compare-and-write error: %s", err->message);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, 0);
-    virScsiReportClear(&report);
-    virScsiMiscompareClear(&mc);
+    virSCSIReportClear(&report);
+    virSCSIMiscompareClear(&mc);
     testAssertContent(clean, 511, 1, replacement);
 }
 

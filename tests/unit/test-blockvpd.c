@@ -35,12 +35,12 @@ testDupExact(const uint8_t *data,
 static int
 testParseBlockLimits(const uint8_t *data,
                      size_t len,
-                     virScsiVpdBlockLimits *out,
+                     virSCSIVPDBlockLimits *out,
                      GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiVpdBlockLimitsParse(copy, len, out, error);
+    return virSCSIVPDBlockLimitsParse(copy, len, out, error);
 }
 
 
@@ -73,7 +73,7 @@ static const uint8_t blockLimitsLio[] = {
 static void
 testBlockLimitsLio(void)
 {
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpuint(sizeof(blockLimitsLio), ==, 64);
@@ -127,7 +127,7 @@ static const uint8_t blockLimitsLioNoTp[] = {
 static void
 testBlockLimitsLioNoTp(void)
 {
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseBlockLimits(blockLimitsLioNoTp,
@@ -160,7 +160,7 @@ static const uint8_t blockLimitsSbc2[] = {
 static void
 testBlockLimitsSbc2(void)
 {
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseBlockLimits(blockLimitsSbc2, sizeof(blockLimitsSbc2),
@@ -204,7 +204,7 @@ static const uint8_t blockLimitsFull[] = {
 static void
 testBlockLimitsFull(void)
 {
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseBlockLimits(blockLimitsFull, sizeof(blockLimitsFull),
@@ -238,7 +238,7 @@ static void
 testBlockLimitsUgaInvalid(void)
 {
     uint8_t page[sizeof(blockLimitsFull)];
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     memcpy(page, blockLimitsFull, sizeof(page));
@@ -258,14 +258,14 @@ testBlockLimitsUgaInvalid(void)
 static void
 testBlockLimitsTruncated(void)
 {
-    virScsiVpdBlockLimits full;
+    virSCSIVPDBlockLimits full;
     size_t n;
 
     g_assert_cmpint(testParseBlockLimits(blockLimitsFull, sizeof(blockLimitsFull),
                                          &full, NULL), ==, 0);
 
     for (n = 0; n <= sizeof(blockLimitsFull); n++) {
-        virScsiVpdBlockLimits bl;
+        virSCSIVPDBlockLimits bl;
         g_autoptr(GError) err = NULL;
         int rc = testParseBlockLimits(blockLimitsFull, n, &bl, &err);
 
@@ -306,7 +306,7 @@ static void
 testBlockLimitsOversized(void)
 {
     uint8_t big[sizeof(blockLimitsSbc2) + 48];
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     memset(big, 0xFF, sizeof(big));
@@ -339,7 +339,7 @@ testBlockLimitsLying(void)
         0x00, 0x00, 0x00, 0x10,     /* MAX PREFETCH 16 */
         0x00, 0x00, 0x20, 0x00,     /* the unmap group starts, but stops at 24 */
     };
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseBlockLimits(lying, sizeof(lying), &bl, &err), ==, 0);
@@ -365,7 +365,7 @@ static void
 testBlockLimitsBadPage(void)
 {
     uint8_t page[sizeof(blockLimitsLio)];
-    virScsiVpdBlockLimits bl;
+    virSCSIVPDBlockLimits bl;
     g_autoptr(GError) err = NULL;
 
     /* Another page's code. */
@@ -385,7 +385,7 @@ testBlockLimitsBadPage(void)
 
     /* Nothing at all. */
     g_clear_error(&err);
-    g_assert_cmpint(virScsiVpdBlockLimitsParse(NULL, 0, &bl, &err), ==, -1);
+    g_assert_cmpint(virSCSIVPDBlockLimitsParse(NULL, 0, &bl, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED);
 }
 
@@ -395,12 +395,12 @@ testBlockLimitsBadPage(void)
 static int
 testParseBdc(const uint8_t *data,
              size_t len,
-             virScsiVpdBlockCharacteristics *out,
+             virSCSIVPDBlockCharacteristics *out,
              GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiVpdBlockCharacteristicsParse(copy, len, out, error);
+    return virSCSIVPDBlockCharacteristicsParse(copy, len, out, error);
 }
 
 
@@ -431,7 +431,7 @@ static const uint8_t bdcHdd[] = {
 static void
 testBdcNormal(void)
 {
-    virScsiVpdBlockCharacteristics bdc;
+    virSCSIVPDBlockCharacteristics bdc;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpuint(sizeof(bdcSsd), ==, 64);
@@ -473,7 +473,7 @@ testBdcTruncated(void)
     size_t n;
 
     for (n = 0; n <= sizeof(bdcSsd); n++) {
-        virScsiVpdBlockCharacteristics bdc;
+        virSCSIVPDBlockCharacteristics bdc;
         g_autoptr(GError) err = NULL;
         int rc = testParseBdc(bdcSsd, n, &bdc, &err);
 
@@ -512,7 +512,7 @@ testBdcOversizedAndLying(void)
         0x27, 0x10,             /* 10000 rpm */
         0x02,
     };
-    virScsiVpdBlockCharacteristics bdc;
+    virSCSIVPDBlockCharacteristics bdc;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseBdc(shortPage, sizeof(shortPage), &bdc, &err), ==, 0);
@@ -540,7 +540,7 @@ static void
 testBdcBadPage(void)
 {
     uint8_t page[sizeof(bdcSsd)];
-    virScsiVpdBlockCharacteristics bdc;
+    virSCSIVPDBlockCharacteristics bdc;
     g_autoptr(GError) err = NULL;
 
     memcpy(page, bdcSsd, sizeof(page));
@@ -563,12 +563,12 @@ testBdcBadPage(void)
 static int
 testParseLbp(const uint8_t *data,
              size_t len,
-             virScsiVpdLbp *out,
+             virSCSIVPDLbp *out,
              GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiVpdLbpParse(copy, len, out, error);
+    return virSCSIVPDLbpParse(copy, len, out, error);
 }
 
 
@@ -604,7 +604,7 @@ static void
 testLbpNormal(void)
 {
     static const uint8_t naa[] = { 0x60, 0x01, 0x40, 0x5A, 0xBC, 0xDE, 0xF0, 0x12 };
-    virScsiVpdLbp lbp;
+    virSCSIVPDLbp lbp;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseLbp(lbpThin, sizeof(lbpThin), &lbp, &err), ==, 0);
@@ -669,7 +669,7 @@ testLbpLbprz(void)
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         uint8_t page[sizeof(lbpThin)];
-        virScsiVpdLbp lbp;
+        virSCSIVPDLbp lbp;
 
         memcpy(page, lbpThin, sizeof(page));
         page[5] = cases[i].byte5;
@@ -687,7 +687,7 @@ testLbpTruncated(void)
     size_t n;
 
     for (n = 0; n <= sizeof(lbpGroup); n++) {
-        virScsiVpdLbp lbp;
+        virSCSIVPDLbp lbp;
         g_autoptr(GError) err = NULL;
         int rc = testParseLbp(lbpGroup, n, &lbp, &err);
 
@@ -714,7 +714,7 @@ testLbpOversized(void)
 {
     /* DP clear: a designator-looking tail past the page is not one. */
     uint8_t page[sizeof(lbpThin) + 12];
-    virScsiVpdLbp lbp;
+    virSCSIVPDLbp lbp;
     g_autoptr(GError) err = NULL;
 
     memcpy(page, lbpThin, sizeof(lbpThin));
@@ -746,7 +746,7 @@ testLbpLying(void)
         0x02, 0x08, 0x00, 0xF8,     /* ASCII, LU, vendor ID based, length 248 */
         'V', 'E', 'N', 'D', 'O', 'R', ' ', ' ',
     };
-    virScsiVpdLbp lbp;
+    virSCSIVPDLbp lbp;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParseLbp(lying, sizeof(lying), &lbp, &err), ==, 0);
@@ -764,7 +764,7 @@ static void
 testLbpBadPage(void)
 {
     uint8_t page[sizeof(lbpThin)];
-    virScsiVpdLbp lbp;
+    virSCSIVPDLbp lbp;
     g_autoptr(GError) err = NULL;
 
     memcpy(page, lbpThin, sizeof(page));

@@ -37,10 +37,10 @@ static const uint8_t rc10Small[] = {
 static void
 testRc10(void)
 {
-    virScsiReadCapacity10 rc;
+    virSCSIReadCapacity10 rc;
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, rc10Small,
+    g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, rc10Small,
                                sizeof(rc10Small), &rc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(rc.lastLba, ==, 0x3FFFFF);
@@ -72,11 +72,11 @@ testRc10Values(void)
     static const uint8_t b0[] = {
         0x00, 0x3F, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00,
     };
-    virScsiReadCapacity10 rc;
+    virSCSIReadCapacity10 rc;
 
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, max,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, max,
                                    sizeof(max), &rc, &err), ==, 0);
         g_assert_false(rc.needReadCapacity16);
         g_assert_cmpuint(rc.capacityBlocks, ==, 0xFFFFFFFFULL);
@@ -85,14 +85,14 @@ testRc10Values(void)
     }
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, use16,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, use16,
                                    sizeof(use16), &rc, &err), ==, 0);
         g_assert_true(rc.needReadCapacity16);
         g_assert_cmpuint(rc.capacityBlocks, ==, 0);
     }
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, b520,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, b520,
                                    sizeof(b520), &rc, &err), ==, 0);
         g_assert_cmpuint(rc.blockLength, ==, 520);
         g_assert_true(rc.blockLengthUnusual);
@@ -100,14 +100,14 @@ testRc10Values(void)
     }
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, b256,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, b256,
                                    sizeof(b256), &rc, &err), ==, 0);
         g_assert_true(rc.blockLengthUnusual);
         g_assert_cmpuint(rc.capacityBlocks, ==, 8);
     }
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, b0,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, b0,
                                    sizeof(b0), &rc, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
         g_assert_cmpuint(rc.lastLba, ==, 0);
@@ -119,12 +119,12 @@ static void
 testRc10Prefixes(void)
 {
     uint8_t big[16];
-    virScsiReadCapacity10 rc;
+    virSCSIReadCapacity10 rc;
     size_t n;
 
     for (n = 0; n <= sizeof(rc10Small); n++) {
         g_autoptr(GError) err = NULL;
-        int ret = TEST_PARSE(virScsiReadCapacity10Parse, rc10Small, n,
+        int ret = TEST_PARSE(virSCSIReadCapacity10Parse, rc10Small, n,
                              &rc, &err);
 
         if (n < 8) {
@@ -142,7 +142,7 @@ testRc10Prefixes(void)
     memcpy(big, rc10Small, sizeof(rc10Small));
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity10Parse, big,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity10Parse, big,
                                    sizeof(big), &rc, &err), ==, 0);
         g_assert_cmpuint(rc.capacityBlocks, ==, 0x400000);
         g_assert_cmpuint(rc.blockLength, ==, 512);
@@ -167,10 +167,10 @@ static const uint8_t rc16Lio[] = {
 static void
 testRc16Lio(void)
 {
-    virScsiReadCapacity16 rc;
+    virSCSIReadCapacity16 rc;
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, rc16Lio,
+    g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, rc16Lio,
                                sizeof(rc16Lio), &rc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(rc.lastLba, ==, 0x13FFFFF);
@@ -208,11 +208,11 @@ testRc16Fields(void)
         0x00, 0x00,
         0x3F, 0xFF,
     };
-    virScsiReadCapacity16 rc;
+    virSCSIReadCapacity16 rc;
 
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, vec,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, vec,
                                    sizeof(vec), &rc, &err), ==, 0);
         g_assert_cmpuint(rc.lastLba, ==, 0x123456789ABCDEF0ULL);
         g_assert_cmpuint(rc.capacityBlocks, ==, 0x123456789ABCDEF1ULL);
@@ -228,7 +228,7 @@ testRc16Fields(void)
     }
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, aligned,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, aligned,
                                    sizeof(aligned), &rc, &err), ==, 0);
         g_assert_false(rc.lbpme);
         g_assert_false(rc.lbprz);
@@ -242,7 +242,7 @@ static void
 testRc16Limits(void)
 {
     uint8_t vec[16];
-    virScsiReadCapacity16 rc;
+    virSCSIReadCapacity16 rc;
 
     memcpy(vec, rc16Lio, sizeof(vec));
 
@@ -250,7 +250,7 @@ testRc16Limits(void)
         /* 2^64 blocks: not representable */
         g_autoptr(GError) err = NULL;
         memset(vec, 0xFF, 8);
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, vec,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, vec,
                                    sizeof(vec), &rc, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
         g_assert_cmpuint(rc.lastLba, ==, 0);
@@ -260,14 +260,14 @@ testRc16Limits(void)
         /* one less is the largest capacity there is */
         g_autoptr(GError) err = NULL;
         vec[7] = 0xFE;
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, vec,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, vec,
                                    sizeof(vec), &rc, &err), ==, 0);
         g_assert_cmpuint(rc.capacityBlocks, ==, G_MAXUINT64);
     }
     {
         g_autoptr(GError) err = NULL;
         memset(vec + 8, 0, 4);
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, vec,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, vec,
                                    sizeof(vec), &rc, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
     }
@@ -275,7 +275,7 @@ testRc16Limits(void)
         g_autoptr(GError) err = NULL;
         vec[10] = 0x02;
         vec[11] = 0x08;         /* 520 */
-        g_assert_cmpint(TEST_PARSE(virScsiReadCapacity16Parse, vec,
+        g_assert_cmpint(TEST_PARSE(virSCSIReadCapacity16Parse, vec,
                                    sizeof(vec), &rc, &err), ==, 0);
         g_assert_true(rc.blockLengthUnusual);
     }
@@ -288,9 +288,9 @@ testRc16Prefixes(void)
     size_t n;
 
     for (n = 0; n <= sizeof(rc16Lio); n++) {
-        virScsiReadCapacity16 rc;
+        virSCSIReadCapacity16 rc;
         g_autoptr(GError) err = NULL;
-        int ret = TEST_PARSE(virScsiReadCapacity16Parse, rc16Lio, n,
+        int ret = TEST_PARSE(virSCSIReadCapacity16Parse, rc16Lio, n,
                              &rc, &err);
 
         if (n < 12) {
@@ -340,10 +340,10 @@ G_STATIC_ASSERT(sizeof(rc16Lio) == 32);
 static void
 testLbaStatusThin(void)
 {
-    g_auto(virScsiLbaStatus) st = { 0 };
+    g_auto(virSCSILbaStatus) st = { 0 };
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiLbaStatusParse, lbaStatusThin,
+    g_assert_cmpint(TEST_PARSE(virSCSILbaStatusParse, lbaStatusThin,
                                sizeof(lbaStatusThin), &st, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(st.needed, ==, 56);
@@ -365,12 +365,12 @@ testLbaStatusThin(void)
                      VIR_SCSI_LBA_MAPPED);
     g_assert_cmpuint(st.descriptors[2].additionalStatus, ==, 1);
 
-    g_assert_cmpstr(virScsiLbaProvisioningStatusName(0), ==, "mapped or unknown");
-    g_assert_cmpstr(virScsiLbaProvisioningStatusName(1), ==, "deallocated");
-    g_assert_cmpstr(virScsiLbaProvisioningStatusName(2), ==, "anchored");
-    g_assert_cmpstr(virScsiLbaProvisioningStatusName(3), ==, "mapped");
-    g_assert_cmpstr(virScsiLbaProvisioningStatusName(4), ==, "unknown");
-    g_assert_cmpstr(virScsiLbaProvisioningStatusName(9), ==, "reserved");
+    g_assert_cmpstr(virSCSILbaProvisioningStatusName(0), ==, "mapped or unknown");
+    g_assert_cmpstr(virSCSILbaProvisioningStatusName(1), ==, "deallocated");
+    g_assert_cmpstr(virSCSILbaProvisioningStatusName(2), ==, "anchored");
+    g_assert_cmpstr(virSCSILbaProvisioningStatusName(3), ==, "mapped");
+    g_assert_cmpstr(virSCSILbaProvisioningStatusName(4), ==, "unknown");
+    g_assert_cmpstr(virSCSILbaProvisioningStatusName(9), ==, "reserved");
 }
 
 
@@ -380,9 +380,9 @@ testLbaStatusPrefixes(void)
     size_t n;
 
     for (n = 0; n <= sizeof(lbaStatusThin); n++) {
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
-        int ret = TEST_PARSE(virScsiLbaStatusParse, lbaStatusThin, n,
+        int ret = TEST_PARSE(virSCSILbaStatusParse, lbaStatusThin, n,
                              &st, &err);
         size_t expect;
         size_t i;
@@ -417,30 +417,30 @@ testLbaStatusLengths(void)
 
     {
         /* Oversized: one descriptor announced, three in the buffer. */
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
         vec[3] = 20;
-        g_assert_cmpint(TEST_PARSE(virScsiLbaStatusParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSILbaStatusParse, vec, sizeof(vec),
                                    &st, &err), ==, 0);
         g_assert_cmpuint(st.needed, ==, 24);
         g_assert_cmpuint(st.ndescriptors, ==, 1);
     }
     {
         /* Announcing less than the header itself: no descriptors. */
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
         vec[3] = 0;
-        g_assert_cmpint(TEST_PARSE(virScsiLbaStatusParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSILbaStatusParse, vec, sizeof(vec),
                                    &st, &err), ==, 0);
         g_assert_cmpuint(st.needed, ==, 4);
         g_assert_cmpuint(st.ndescriptors, ==, 0);
     }
     {
         /* Lying: 4 GiB claimed, 56 bytes returned. */
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
         memset(vec, 0xFF, 4);
-        g_assert_cmpint(TEST_PARSE(virScsiLbaStatusParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSILbaStatusParse, vec, sizeof(vec),
                                    &st, &err), ==, 0);
         g_assert_cmpuint(st.needed, ==, 0xFFFFFFFFULL + 4);
         g_assert_cmpuint(st.ndescriptors, ==, 3);
@@ -474,14 +474,14 @@ testLbaStatusOrder(void)
     };
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
         int ret;
 
         memcpy(vec, lbaStatusThin, sizeof(vec));
         vec[cases[i].off] = cases[i].value >> 8;
         vec[cases[i].off + 1] = cases[i].value & 0xFF;
-        ret = TEST_PARSE(virScsiLbaStatusParse, vec, sizeof(vec), &st, &err);
+        ret = TEST_PARSE(virSCSILbaStatusParse, vec, sizeof(vec), &st, &err);
         if (cases[i].ok) {
             g_assert_cmpint(ret, ==, 0);
             g_assert_cmpuint(st.ndescriptors, ==, 3);
@@ -511,19 +511,19 @@ testLbaStatusTop(void)
     };
 
     {
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiLbaStatusParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSILbaStatusParse, vec, sizeof(vec),
                                    &st, &err), ==, 0);
         g_assert_cmpuint(st.ndescriptors, ==, 2);
         g_assert_cmpuint(st.descriptors[1].lba, ==, 0xFFFFFFFFFFFFFFF0ULL);
     }
     {
         /* one block more would pass the last LBA */
-        g_auto(virScsiLbaStatus) st = { 0 };
+        g_auto(virSCSILbaStatus) st = { 0 };
         g_autoptr(GError) err = NULL;
         vec[8 + 16 + 11] = 0x11;
-        g_assert_cmpint(TEST_PARSE(virScsiLbaStatusParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSILbaStatusParse, vec, sizeof(vec),
                                    &st, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
     }

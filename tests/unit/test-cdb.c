@@ -33,7 +33,7 @@ checkCdb(const uint8_t *cdb,
     g_assert_cmpuint(explen, <=, VIR_SCSI_CDB_MAX);
     memcpy(full, expected, explen);
     g_assert_cmpmem(cdb, VIR_SCSI_CDB_MAX, full, VIR_SCSI_CDB_MAX);
-    g_assert_cmpuint(virScsiCdbLength(cdb[0]), ==, explen);
+    g_assert_cmpuint(virSCSICdbLength(cdb[0]), ==, explen);
 }
 
 #define CHECK_CDB(cdb, len, expected) \
@@ -58,18 +58,18 @@ checkInvalid(const uint8_t *cdb,
 static void
 testLength(void)
 {
-    g_assert_cmpuint(virScsiCdbLength(0x00), ==, 6);    /* TEST UNIT READY */
-    g_assert_cmpuint(virScsiCdbLength(0x12), ==, 6);    /* INQUIRY */
-    g_assert_cmpuint(virScsiCdbLength(0x1F), ==, 6);    /* last of group 0 */
-    g_assert_cmpuint(virScsiCdbLength(0x25), ==, 10);   /* READ CAPACITY(10) */
-    g_assert_cmpuint(virScsiCdbLength(0x42), ==, 10);   /* UNMAP, group 2 */
-    g_assert_cmpuint(virScsiCdbLength(0x5F), ==, 10);   /* last of group 2 */
-    g_assert_cmpuint(virScsiCdbLength(0x7F), ==, 0);    /* variable length */
-    g_assert_cmpuint(virScsiCdbLength(0x83), ==, 16);   /* THIRD-PARTY COPY OUT */
-    g_assert_cmpuint(virScsiCdbLength(0x9E), ==, 16);   /* SERVICE ACTION IN(16) */
-    g_assert_cmpuint(virScsiCdbLength(0xA3), ==, 12);   /* MAINTENANCE IN */
-    g_assert_cmpuint(virScsiCdbLength(0xC0), ==, 0);    /* vendor specific */
-    g_assert_cmpuint(virScsiCdbLength(0xFF), ==, 0);    /* vendor specific */
+    g_assert_cmpuint(virSCSICdbLength(0x00), ==, 6);    /* TEST UNIT READY */
+    g_assert_cmpuint(virSCSICdbLength(0x12), ==, 6);    /* INQUIRY */
+    g_assert_cmpuint(virSCSICdbLength(0x1F), ==, 6);    /* last of group 0 */
+    g_assert_cmpuint(virSCSICdbLength(0x25), ==, 10);   /* READ CAPACITY(10) */
+    g_assert_cmpuint(virSCSICdbLength(0x42), ==, 10);   /* UNMAP, group 2 */
+    g_assert_cmpuint(virSCSICdbLength(0x5F), ==, 10);   /* last of group 2 */
+    g_assert_cmpuint(virSCSICdbLength(0x7F), ==, 0);    /* variable length */
+    g_assert_cmpuint(virSCSICdbLength(0x83), ==, 16);   /* THIRD-PARTY COPY OUT */
+    g_assert_cmpuint(virSCSICdbLength(0x9E), ==, 16);   /* SERVICE ACTION IN(16) */
+    g_assert_cmpuint(virSCSICdbLength(0xA3), ==, 12);   /* MAINTENANCE IN */
+    g_assert_cmpuint(virSCSICdbLength(0xC0), ==, 0);    /* vendor specific */
+    g_assert_cmpuint(virSCSICdbLength(0xFF), ==, 0);    /* vendor specific */
 }
 
 
@@ -84,7 +84,7 @@ testTestUnitReady(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbTestUnitReady(cdb), expected);
+    CHECK_CDB(cdb, virSCSICdbTestUnitReady(cdb), expected);
 }
 
 
@@ -101,12 +101,12 @@ testInquiryStandard(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbInquiryStandard(cdb, 292), expected);
+    CHECK_CDB(cdb, virSCSICdbInquiryStandard(cdb, 292), expected);
 }
 
 
 static void
-testInquiryVpd(void)
+testInquiryVPD(void)
 {
     uint8_t cdb[VIR_SCSI_CDB_MAX];
     static const uint8_t devid[] = {
@@ -124,9 +124,9 @@ testInquiryVpd(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbInquiryVpd(cdb, 0x83, 0xFFFF), devid);
+    CHECK_CDB(cdb, virSCSICdbInquiryVPD(cdb, 0x83, 0xFFFF), devid);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbInquiryVpd(cdb, 0x00, 252), supported);
+    CHECK_CDB(cdb, virSCSICdbInquiryVPD(cdb, 0x00, 252), supported);
 }
 
 
@@ -144,7 +144,7 @@ testReadCapacity10(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReadCapacity10(cdb), expected);
+    CHECK_CDB(cdb, virSCSICdbReadCapacity10(cdb), expected);
 }
 
 
@@ -169,9 +169,9 @@ testReadCapacity16(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReadCapacity16(cdb, 32), expected);
+    CHECK_CDB(cdb, virSCSICdbReadCapacity16(cdb, 32), expected);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReadCapacity16(cdb, 0xDEADBEEF), order);
+    CHECK_CDB(cdb, virSCSICdbReadCapacity16(cdb, 0xDEADBEEF), order);
 }
 
 
@@ -196,10 +196,10 @@ testGetLbaStatus(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbGetLbaStatus(cdb, 0x0102030405060708ULL, 4096),
+    CHECK_CDB(cdb, virSCSICdbGetLbaStatus(cdb, 0x0102030405060708ULL, 4096),
               expected);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbGetLbaStatus(cdb, UINT64_MAX, UINT32_MAX),
+    CHECK_CDB(cdb, virSCSICdbGetLbaStatus(cdb, UINT64_MAX, UINT32_MAX),
               maxLba);
 }
 
@@ -234,43 +234,43 @@ testWriteSame10(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteSame10(cdb, 0x12345678, 0xABCD,
+    CHECK_CDB(cdb, virSCSICdbWriteSame10(cdb, 0x12345678, 0xABCD,
                                          VIR_SCSI_WRITE_SAME_UNMAP, &err),
               unmap);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteSame10(cdb, UINT32_MAX, UINT16_MAX,
+    CHECK_CDB(cdb, virSCSICdbWriteSame10(cdb, UINT32_MAX, UINT16_MAX,
                                          VIR_SCSI_WRITE_SAME_UNMAP |
                                          VIR_SCSI_WRITE_SAME_ANCHOR, &err),
               limits);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteSame10(cdb, 0, 0, 0, &err), plain);
+    CHECK_CDB(cdb, virSCSICdbWriteSame10(cdb, 0, 0, 0, &err), plain);
     g_assert_no_error(err);
 
     /* LBA one past 32 bits */
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame10(cdb, 0x100000000ULL, 1, 0, &err),
+    checkInvalid(cdb, virSCSICdbWriteSame10(cdb, 0x100000000ULL, 1, 0, &err),
                  &err);
     /* count one past 16 bits */
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame10(cdb, 0, 0x10000, 0, &err), &err);
+    checkInvalid(cdb, virSCSICdbWriteSame10(cdb, 0, 0x10000, 0, &err), &err);
     /* NDOB exists only in the 16-byte CDB */
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame10(cdb, 0, 1,
+    checkInvalid(cdb, virSCSICdbWriteSame10(cdb, 0, 1,
                                             VIR_SCSI_WRITE_SAME_NDOB |
                                             VIR_SCSI_WRITE_SAME_UNMAP, &err),
                  &err);
     /* ANCHOR without UNMAP */
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame10(cdb, 0, 1,
+    checkInvalid(cdb, virSCSICdbWriteSame10(cdb, 0, 1,
                                             VIR_SCSI_WRITE_SAME_ANCHOR, &err),
                  &err);
     /* LBDATA (0x02) is not a flag we offer */
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame10(cdb, 0, 1, 0x02, &err), &err);
+    checkInvalid(cdb, virSCSICdbWriteSame10(cdb, 0, 1, 0x02, &err), &err);
 }
 
 
@@ -305,35 +305,35 @@ testWriteSame16(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteSame16(cdb, 0x0000000123456789ULL, 2048,
+    CHECK_CDB(cdb, virSCSICdbWriteSame16(cdb, 0x0000000123456789ULL, 2048,
                                          VIR_SCSI_WRITE_SAME_UNMAP |
                                          VIR_SCSI_WRITE_SAME_NDOB, &err),
               zero);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteSame16(cdb, UINT64_MAX, UINT32_MAX,
+    CHECK_CDB(cdb, virSCSICdbWriteSame16(cdb, UINT64_MAX, UINT32_MAX,
                                          VIR_SCSI_WRITE_SAME_ANCHOR |
                                          VIR_SCSI_WRITE_SAME_UNMAP, &err),
               limits);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteSame16(cdb, 0, 0, VIR_SCSI_WRITE_SAME_NDOB,
+    CHECK_CDB(cdb, virSCSICdbWriteSame16(cdb, 0, 0, VIR_SCSI_WRITE_SAME_NDOB,
                                          &err),
               ndobOnly);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame16(cdb, 0, 1,
+    checkInvalid(cdb, virSCSICdbWriteSame16(cdb, 0, 1,
                                             VIR_SCSI_WRITE_SAME_ANCHOR |
                                             VIR_SCSI_WRITE_SAME_NDOB, &err),
                  &err);
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame16(cdb, 0, 1, 0x04 /* PBDATA */, &err),
+    checkInvalid(cdb, virSCSICdbWriteSame16(cdb, 0, 1, 0x04 /* PBDATA */, &err),
                  &err);
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbWriteSame16(cdb, 0, 1, 0x100, &err), &err);
+    checkInvalid(cdb, virSCSICdbWriteSame16(cdb, 0, 1, 0x100, &err), &err);
 }
 
 
@@ -358,9 +358,9 @@ testUnmap(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbUnmap(cdb, true, 24), anchor);
+    CHECK_CDB(cdb, virSCSICdbUnmap(cdb, true, 24), anchor);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbUnmap(cdb, false, 65528), big);
+    CHECK_CDB(cdb, virSCSICdbUnmap(cdb, false, 65528), big);
 }
 
 
@@ -406,32 +406,32 @@ testCompareAndWrite(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbCompareAndWrite(cdb, 16, 1, false, false, &err),
+    CHECK_CDB(cdb, virSCSICdbCompareAndWrite(cdb, 16, 1, false, false, &err),
               one);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbCompareAndWrite(cdb, UINT64_MAX, 255, true, true,
+    CHECK_CDB(cdb, virSCSICdbCompareAndWrite(cdb, UINT64_MAX, 255, true, true,
                                              &err),
               max);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbCompareAndWrite(cdb, 0xCAFEBABE, 8, false, true,
+    CHECK_CDB(cdb, virSCSICdbCompareAndWrite(cdb, 0xCAFEBABE, 8, false, true,
                                              &err),
               fua);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbCompareAndWrite(cdb, 0, 2, true, false, &err),
+    CHECK_CDB(cdb, virSCSICdbCompareAndWrite(cdb, 0, 2, true, false, &err),
               dpo);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbCompareAndWrite(cdb, 0, 0, false, false, &err),
+    checkInvalid(cdb, virSCSICdbCompareAndWrite(cdb, 0, 0, false, false, &err),
                  &err);
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbCompareAndWrite(cdb, 0, 256, false, false, &err),
+    checkInvalid(cdb, virSCSICdbCompareAndWrite(cdb, 0, 256, false, false, &err),
                  &err);
 }
 
@@ -458,10 +458,10 @@ testRead16(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbRead16(cdb, 0x100000000ULL, 65536, false, false),
+    CHECK_CDB(cdb, virSCSICdbRead16(cdb, 0x100000000ULL, 65536, false, false),
               expected);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbRead16(cdb, UINT64_MAX, UINT32_MAX, true, true),
+    CHECK_CDB(cdb, virSCSICdbRead16(cdb, UINT64_MAX, UINT32_MAX, true, true),
               flags);
 }
 
@@ -488,9 +488,9 @@ testWrite16(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWrite16(cdb, 0xABCDEF, 4096, false, true), fua);
+    CHECK_CDB(cdb, virSCSICdbWrite16(cdb, 0xABCDEF, 4096, false, true), fua);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWrite16(cdb, 0, 1, true, false), dpo);
+    CHECK_CDB(cdb, virSCSICdbWrite16(cdb, 0, 1, true, false), dpo);
 }
 
 
@@ -515,9 +515,9 @@ testExtendedCopyLid1(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbExtendedCopyLid1(cdb, 108), expected);
+    CHECK_CDB(cdb, virSCSICdbExtendedCopyLid1(cdb, 108), expected);
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbExtendedCopyLid1(cdb, 0x01020304), big);
+    CHECK_CDB(cdb, virSCSICdbExtendedCopyLid1(cdb, 0x01020304), big);
 }
 
 
@@ -536,7 +536,7 @@ testPopulateToken(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbPopulateToken(cdb, 0x01020304, 32), expected);
+    CHECK_CDB(cdb, virSCSICdbPopulateToken(cdb, 0x01020304, 32), expected);
 }
 
 
@@ -555,7 +555,7 @@ testWriteUsingToken(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbWriteUsingToken(cdb, UINT32_MAX, 552), expected);
+    CHECK_CDB(cdb, virSCSICdbWriteUsingToken(cdb, UINT32_MAX, 552), expected);
 }
 
 
@@ -575,7 +575,7 @@ testReceiveCopyStatusLid1(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReceiveCopyStatusLid1(cdb, 0x5A, 96), expected);
+    CHECK_CDB(cdb, virSCSICdbReceiveCopyStatusLid1(cdb, 0x5A, 96), expected);
 }
 
 
@@ -595,7 +595,7 @@ testReceiveCopyOperatingParameters(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReceiveCopyOperatingParameters(cdb, 256),
+    CHECK_CDB(cdb, virSCSICdbReceiveCopyOperatingParameters(cdb, 256),
               expected);
 }
 
@@ -615,7 +615,7 @@ testReceiveRodTokenInformation(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReceiveRodTokenInformation(cdb, 0xA1B2C3D4, 1024),
+    CHECK_CDB(cdb, virSCSICdbReceiveRodTokenInformation(cdb, 0xA1B2C3D4, 1024),
               expected);
 }
 
@@ -653,7 +653,7 @@ testReportSupportedOpcodes(void)
     };
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReportSupportedOpcodes(cdb,
+    CHECK_CDB(cdb, virSCSICdbReportSupportedOpcodes(cdb,
                                                     VIR_SCSI_RSOC_ONE_WITH_SA,
                                                     true, 0x83, 0x0011, 4096,
                                                     &err),
@@ -661,21 +661,21 @@ testReportSupportedOpcodes(void)
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReportSupportedOpcodes(cdb, VIR_SCSI_RSOC_ALL,
+    CHECK_CDB(cdb, virSCSICdbReportSupportedOpcodes(cdb, VIR_SCSI_RSOC_ALL,
                                                     false, 0, 0, 65536, &err),
               all);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    CHECK_CDB(cdb, virScsiCdbReportSupportedOpcodes(cdb,
+    CHECK_CDB(cdb, virSCSICdbReportSupportedOpcodes(cdb,
                                                     VIR_SCSI_RSOC_ONE_EITHER,
                                                     false, 0x89, 0, 20, &err),
               either);
     g_assert_no_error(err);
 
     DIRTY(cdb);
-    checkInvalid(cdb, virScsiCdbReportSupportedOpcodes(cdb,
-                                                       (virScsiRsocOptions)4,
+    checkInvalid(cdb, virSCSICdbReportSupportedOpcodes(cdb,
+                                                       (virSCSIRsocOptions)4,
                                                        false, 0, 0, 16, &err),
                  &err);
 }
@@ -689,7 +689,7 @@ main(int argc, char **argv)
     g_test_add_func("/cdb/length", testLength);
     g_test_add_func("/cdb/test-unit-ready", testTestUnitReady);
     g_test_add_func("/cdb/inquiry/standard", testInquiryStandard);
-    g_test_add_func("/cdb/inquiry/vpd", testInquiryVpd);
+    g_test_add_func("/cdb/inquiry/vpd", testInquiryVPD);
     g_test_add_func("/cdb/read-capacity-10", testReadCapacity10);
     g_test_add_func("/cdb/read-capacity-16", testReadCapacity16);
     g_test_add_func("/cdb/get-lba-status", testGetLbaStatus);

@@ -26,15 +26,15 @@ static void
 testAlignGranularityOne(void)
 {
     /* 0 and 1 both mean "any block": nothing moves. */
-    g_assert_cmpuint(virScsiChunkAlignUp(0, 1, 0), ==, 0);
-    g_assert_cmpuint(virScsiChunkAlignUp(12345, 1, 0), ==, 12345);
-    g_assert_cmpuint(virScsiChunkAlignDown(12345, 1, 0), ==, 12345);
-    g_assert_cmpuint(virScsiChunkAlignUp(12345, 1, 3), ==, 12345);
-    g_assert_cmpuint(virScsiChunkAlignDown(12345, 1, 3), ==, 12345);
-    g_assert_cmpuint(virScsiChunkAlignUp(7, 0, 0), ==, 7);
-    g_assert_cmpuint(virScsiChunkAlignDown(7, 0, 5), ==, 7);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX, 1, 0), ==, UINT64_MAX);
-    g_assert_cmpuint(virScsiChunkAlignDown(UINT64_MAX, 1, 0), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkAlignUp(0, 1, 0), ==, 0);
+    g_assert_cmpuint(virSCSIChunkAlignUp(12345, 1, 0), ==, 12345);
+    g_assert_cmpuint(virSCSIChunkAlignDown(12345, 1, 0), ==, 12345);
+    g_assert_cmpuint(virSCSIChunkAlignUp(12345, 1, 3), ==, 12345);
+    g_assert_cmpuint(virSCSIChunkAlignDown(12345, 1, 3), ==, 12345);
+    g_assert_cmpuint(virSCSIChunkAlignUp(7, 0, 0), ==, 7);
+    g_assert_cmpuint(virSCSIChunkAlignDown(7, 0, 5), ==, 7);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX, 1, 0), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkAlignDown(UINT64_MAX, 1, 0), ==, UINT64_MAX);
 }
 
 
@@ -42,51 +42,51 @@ static void
 testAlignGranularity8(void)
 {
     /* Boundaries 0, 8, 16, ... */
-    g_assert_cmpuint(virScsiChunkAlignUp(0, 8, 0), ==, 0);
-    g_assert_cmpuint(virScsiChunkAlignUp(1, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkAlignUp(7, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkAlignUp(8, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkAlignUp(9, 8, 0), ==, 16);
-    g_assert_cmpuint(virScsiChunkAlignDown(0, 8, 0), ==, 0);
-    g_assert_cmpuint(virScsiChunkAlignDown(7, 8, 0), ==, 0);
-    g_assert_cmpuint(virScsiChunkAlignDown(8, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkAlignDown(15, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkAlignDown(16, 8, 0), ==, 16);
+    g_assert_cmpuint(virSCSIChunkAlignUp(0, 8, 0), ==, 0);
+    g_assert_cmpuint(virSCSIChunkAlignUp(1, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkAlignUp(7, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkAlignUp(8, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkAlignUp(9, 8, 0), ==, 16);
+    g_assert_cmpuint(virSCSIChunkAlignDown(0, 8, 0), ==, 0);
+    g_assert_cmpuint(virSCSIChunkAlignDown(7, 8, 0), ==, 0);
+    g_assert_cmpuint(virSCSIChunkAlignDown(8, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkAlignDown(15, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkAlignDown(16, 8, 0), ==, 16);
 
     /* Boundaries 3, 11, 19, ...: below the first one there is none to
      * round down to, and rounding up reaches 3. */
-    g_assert_cmpuint(virScsiChunkAlignUp(0, 8, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignUp(3, 8, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignUp(4, 8, 3), ==, 11);
-    g_assert_cmpuint(virScsiChunkAlignUp(11, 8, 3), ==, 11);
-    g_assert_cmpuint(virScsiChunkAlignUp(12, 8, 3), ==, 19);
-    g_assert_cmpuint(virScsiChunkAlignDown(2, 8, 3), ==, 2);
-    g_assert_cmpuint(virScsiChunkAlignDown(3, 8, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignDown(10, 8, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignDown(11, 8, 3), ==, 11);
-    g_assert_cmpuint(virScsiChunkAlignDown(18, 8, 3), ==, 11);
+    g_assert_cmpuint(virSCSIChunkAlignUp(0, 8, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignUp(3, 8, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignUp(4, 8, 3), ==, 11);
+    g_assert_cmpuint(virSCSIChunkAlignUp(11, 8, 3), ==, 11);
+    g_assert_cmpuint(virSCSIChunkAlignUp(12, 8, 3), ==, 19);
+    g_assert_cmpuint(virSCSIChunkAlignDown(2, 8, 3), ==, 2);
+    g_assert_cmpuint(virSCSIChunkAlignDown(3, 8, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignDown(10, 8, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignDown(11, 8, 3), ==, 11);
+    g_assert_cmpuint(virSCSIChunkAlignDown(18, 8, 3), ==, 11);
 
     /* An alignment of a granule or more counts modulo the granule. */
-    g_assert_cmpuint(virScsiChunkAlignUp(4, 8, 11), ==, 11);
-    g_assert_cmpuint(virScsiChunkAlignDown(10, 8, 11), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignUp(5, 8, 8), ==, 8);
+    g_assert_cmpuint(virSCSIChunkAlignUp(4, 8, 11), ==, 11);
+    g_assert_cmpuint(virSCSIChunkAlignDown(10, 8, 11), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignUp(5, 8, 8), ==, 8);
 }
 
 
 static void
 testAlignGranularity2048(void)
 {
-    g_assert_cmpuint(virScsiChunkAlignUp(1, 2048, 0), ==, 2048);
-    g_assert_cmpuint(virScsiChunkAlignUp(2048, 2048, 0), ==, 2048);
-    g_assert_cmpuint(virScsiChunkAlignUp(2049, 2048, 0), ==, 4096);
-    g_assert_cmpuint(virScsiChunkAlignDown(4095, 2048, 0), ==, 2048);
-    g_assert_cmpuint(virScsiChunkAlignDown(2047, 2048, 0), ==, 0);
+    g_assert_cmpuint(virSCSIChunkAlignUp(1, 2048, 0), ==, 2048);
+    g_assert_cmpuint(virSCSIChunkAlignUp(2048, 2048, 0), ==, 2048);
+    g_assert_cmpuint(virSCSIChunkAlignUp(2049, 2048, 0), ==, 4096);
+    g_assert_cmpuint(virSCSIChunkAlignDown(4095, 2048, 0), ==, 2048);
+    g_assert_cmpuint(virSCSIChunkAlignDown(2047, 2048, 0), ==, 0);
 
-    g_assert_cmpuint(virScsiChunkAlignUp(0, 2048, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignUp(4, 2048, 3), ==, 2051);
-    g_assert_cmpuint(virScsiChunkAlignDown(2050, 2048, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkAlignDown(2051, 2048, 3), ==, 2051);
-    g_assert_cmpuint(virScsiChunkAlignDown(1, 2048, 3), ==, 1);
+    g_assert_cmpuint(virSCSIChunkAlignUp(0, 2048, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignUp(4, 2048, 3), ==, 2051);
+    g_assert_cmpuint(virSCSIChunkAlignDown(2050, 2048, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkAlignDown(2051, 2048, 3), ==, 2051);
+    g_assert_cmpuint(virSCSIChunkAlignDown(1, 2048, 3), ==, 1);
 }
 
 
@@ -95,33 +95,33 @@ testAlignNearMax(void)
 {
     /* 2^64 is a multiple of 8 and 2048: the last boundaries below it are
      * UINT64_MAX - 7 and UINT64_MAX - 2047. */
-    g_assert_cmpuint(virScsiChunkAlignDown(UINT64_MAX, 8, 0), ==, UINT64_MAX - 7);
-    g_assert_cmpuint(virScsiChunkAlignDown(UINT64_MAX, 2048, 0), ==, UINT64_MAX - 2047);
-    g_assert_cmpuint(virScsiChunkAlignDown(UINT64_MAX, 8, 3), ==, UINT64_MAX - 4);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX - 7, 8, 0), ==, UINT64_MAX - 7);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX - 10, 8, 0), ==, UINT64_MAX - 7);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX - 6, 8, 3), ==, UINT64_MAX - 4);
+    g_assert_cmpuint(virSCSIChunkAlignDown(UINT64_MAX, 8, 0), ==, UINT64_MAX - 7);
+    g_assert_cmpuint(virSCSIChunkAlignDown(UINT64_MAX, 2048, 0), ==, UINT64_MAX - 2047);
+    g_assert_cmpuint(virSCSIChunkAlignDown(UINT64_MAX, 8, 3), ==, UINT64_MAX - 4);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX - 7, 8, 0), ==, UINT64_MAX - 7);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX - 10, 8, 0), ==, UINT64_MAX - 7);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX - 6, 8, 3), ==, UINT64_MAX - 4);
 
     /* The next boundary would be 2^64: saturate rather than wrap to 0. */
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX - 6, 8, 0), ==, UINT64_MAX);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX, 8, 0), ==, UINT64_MAX);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX - 3, 8, 3), ==, UINT64_MAX);
-    g_assert_cmpuint(virScsiChunkAlignUp(UINT64_MAX - 1, 2048, 0), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX - 6, 8, 0), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX, 8, 0), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX - 3, 8, 3), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkAlignUp(UINT64_MAX - 1, 2048, 0), ==, UINT64_MAX);
 }
 
 
 static void
 testNextGranularityOne(void)
 {
-    g_assert_cmpuint(virScsiChunkNext(0, 0, 8, 1, 0), ==, 0);
-    g_assert_cmpuint(virScsiChunkNext(5, 100, 8, 1, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkNext(5, 3, 8, 1, 0), ==, 3);
-    g_assert_cmpuint(virScsiChunkNext(5, 8, 8, 1, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkNext(5, 100, 8, 0, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkNext(5, 100, 8, 1, 3), ==, 8);
+    g_assert_cmpuint(virSCSIChunkNext(0, 0, 8, 1, 0), ==, 0);
+    g_assert_cmpuint(virSCSIChunkNext(5, 100, 8, 1, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkNext(5, 3, 8, 1, 0), ==, 3);
+    g_assert_cmpuint(virSCSIChunkNext(5, 8, 8, 1, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkNext(5, 100, 8, 0, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkNext(5, 100, 8, 1, 3), ==, 8);
     /* A limit of 0 would loop for ever: one block at a time instead. */
-    g_assert_cmpuint(virScsiChunkNext(5, 100, 0, 1, 0), ==, 1);
-    g_assert_cmpuint(virScsiChunkNext(5, 100, 0, 8, 0), ==, 1);
+    g_assert_cmpuint(virSCSIChunkNext(5, 100, 0, 1, 0), ==, 1);
+    g_assert_cmpuint(virSCSIChunkNext(5, 100, 0, 8, 0), ==, 1);
 }
 
 
@@ -129,48 +129,48 @@ static void
 testNextGranularity8(void)
 {
     /* Aligned start: whole limits. */
-    g_assert_cmpuint(virScsiChunkNext(0, 100, 16, 8, 0), ==, 16);
-    g_assert_cmpuint(virScsiChunkNext(8, 100, 20, 8, 0), ==, 16);
+    g_assert_cmpuint(virSCSIChunkNext(0, 100, 16, 8, 0), ==, 16);
+    g_assert_cmpuint(virSCSIChunkNext(8, 100, 20, 8, 0), ==, 16);
     /* Unaligned start: cut at the last boundary in reach (16). */
-    g_assert_cmpuint(virScsiChunkNext(3, 100, 16, 8, 0), ==, 13);
-    g_assert_cmpuint(virScsiChunkNext(3, 100, 8, 8, 0), ==, 5);
+    g_assert_cmpuint(virSCSIChunkNext(3, 100, 16, 8, 0), ==, 13);
+    g_assert_cmpuint(virSCSIChunkNext(3, 100, 8, 8, 0), ==, 5);
     /* The rest of the range fits: no cut, aligned or not. */
-    g_assert_cmpuint(virScsiChunkNext(3, 5, 16, 8, 0), ==, 5);
-    g_assert_cmpuint(virScsiChunkNext(3, 16, 16, 8, 0), ==, 16);
+    g_assert_cmpuint(virSCSIChunkNext(3, 5, 16, 8, 0), ==, 5);
+    g_assert_cmpuint(virSCSIChunkNext(3, 16, 16, 8, 0), ==, 16);
     /* Shorter than a granule. */
-    g_assert_cmpuint(virScsiChunkNext(1, 2, 16, 8, 0), ==, 2);
+    g_assert_cmpuint(virSCSIChunkNext(1, 2, 16, 8, 0), ==, 2);
 
     /* Boundaries 3, 11, 19, ... */
-    g_assert_cmpuint(virScsiChunkNext(0, 100, 16, 8, 3), ==, 11);
-    g_assert_cmpuint(virScsiChunkNext(11, 100, 16, 8, 3), ==, 16);
-    g_assert_cmpuint(virScsiChunkNext(0, 100, 8, 8, 3), ==, 3);
-    g_assert_cmpuint(virScsiChunkNext(1, 100, 16, 8, 3), ==, 10);
+    g_assert_cmpuint(virSCSIChunkNext(0, 100, 16, 8, 3), ==, 11);
+    g_assert_cmpuint(virSCSIChunkNext(11, 100, 16, 8, 3), ==, 16);
+    g_assert_cmpuint(virSCSIChunkNext(0, 100, 8, 8, 3), ==, 3);
+    g_assert_cmpuint(virSCSIChunkNext(1, 100, 16, 8, 3), ==, 10);
 
     /* A limit below the granule: as much as allowed, ending on a boundary
      * when one is in reach. */
-    g_assert_cmpuint(virScsiChunkNext(0, 100, 5, 8, 0), ==, 5);
-    g_assert_cmpuint(virScsiChunkNext(5, 95, 5, 8, 0), ==, 3);
-    g_assert_cmpuint(virScsiChunkNext(8, 92, 5, 8, 0), ==, 5);
-    g_assert_cmpuint(virScsiChunkNext(0, 100, 2, 8, 3), ==, 2);
-    g_assert_cmpuint(virScsiChunkNext(2, 100, 2, 8, 3), ==, 1);
+    g_assert_cmpuint(virSCSIChunkNext(0, 100, 5, 8, 0), ==, 5);
+    g_assert_cmpuint(virSCSIChunkNext(5, 95, 5, 8, 0), ==, 3);
+    g_assert_cmpuint(virSCSIChunkNext(8, 92, 5, 8, 0), ==, 5);
+    g_assert_cmpuint(virSCSIChunkNext(0, 100, 2, 8, 3), ==, 2);
+    g_assert_cmpuint(virSCSIChunkNext(2, 100, 2, 8, 3), ==, 1);
 }
 
 
 static void
 testNextGranularity2048(void)
 {
-    g_assert_cmpuint(virScsiChunkNext(0, 10000, 8192, 2048, 0), ==, 8192);
-    g_assert_cmpuint(virScsiChunkNext(100, 10000, 8192, 2048, 0), ==, 8092);
-    g_assert_cmpuint(virScsiChunkNext(0, 1000, 8192, 2048, 0), ==, 1000);
+    g_assert_cmpuint(virSCSIChunkNext(0, 10000, 8192, 2048, 0), ==, 8192);
+    g_assert_cmpuint(virSCSIChunkNext(100, 10000, 8192, 2048, 0), ==, 8092);
+    g_assert_cmpuint(virSCSIChunkNext(0, 1000, 8192, 2048, 0), ==, 1000);
     /* 3 + 3 * 2048 = 6147 is the last boundary within 8192 blocks. */
-    g_assert_cmpuint(virScsiChunkNext(0, 10000, 8192, 2048, 3), ==, 6147);
-    g_assert_cmpuint(virScsiChunkNext(6147, 10000, 8192, 2048, 3), ==, 8192);
+    g_assert_cmpuint(virSCSIChunkNext(0, 10000, 8192, 2048, 3), ==, 6147);
+    g_assert_cmpuint(virSCSIChunkNext(6147, 10000, 8192, 2048, 3), ==, 8192);
 
     /* A limit below the granule. */
-    g_assert_cmpuint(virScsiChunkNext(0, 10000, 1000, 2048, 0), ==, 1000);
-    g_assert_cmpuint(virScsiChunkNext(1000, 9000, 1000, 2048, 0), ==, 1000);
-    g_assert_cmpuint(virScsiChunkNext(2000, 8000, 1000, 2048, 0), ==, 48);
-    g_assert_cmpuint(virScsiChunkNext(2048, 7952, 1000, 2048, 0), ==, 1000);
+    g_assert_cmpuint(virSCSIChunkNext(0, 10000, 1000, 2048, 0), ==, 1000);
+    g_assert_cmpuint(virSCSIChunkNext(1000, 9000, 1000, 2048, 0), ==, 1000);
+    g_assert_cmpuint(virSCSIChunkNext(2000, 8000, 1000, 2048, 0), ==, 48);
+    g_assert_cmpuint(virSCSIChunkNext(2048, 7952, 1000, 2048, 0), ==, 1000);
 }
 
 
@@ -180,17 +180,17 @@ testNextNearMax(void)
     uint64_t lba = UINT64_MAX - 100;
 
     /* [2^64 - 101, 2^64 - 1): the first cut is at 2^64 - 40. */
-    g_assert_cmpuint(virScsiChunkNext(lba, 100, 64, 8, 0), ==, 61);
-    g_assert_cmpuint(virScsiChunkNext(lba + 61, 39, 64, 8, 0), ==, 39);
+    g_assert_cmpuint(virSCSIChunkNext(lba, 100, 64, 8, 0), ==, 61);
+    g_assert_cmpuint(virSCSIChunkNext(lba + 61, 39, 64, 8, 0), ==, 39);
 
     /* A range whose last block is UINT64_MAX. */
-    g_assert_cmpuint(virScsiChunkNext(UINT64_MAX - 15, 16, 8, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkNext(UINT64_MAX - 7, 8, 8, 8, 0), ==, 8);
-    g_assert_cmpuint(virScsiChunkNext(UINT64_MAX - 5, 6, 4, 8, 0), ==, 4);
-    g_assert_cmpuint(virScsiChunkNext(UINT64_MAX - 1, 2, 4, 8, 0), ==, 2);
-    g_assert_cmpuint(virScsiChunkNext(UINT64_MAX, 1, UINT64_MAX, 2048, 3), ==, 1);
-    g_assert_cmpuint(virScsiChunkNext(0, UINT64_MAX, UINT64_MAX, 2048, 0), ==, UINT64_MAX);
-    g_assert_cmpuint(virScsiChunkNext(1, UINT64_MAX - 1, UINT64_MAX - 2, 2048, 0), ==,
+    g_assert_cmpuint(virSCSIChunkNext(UINT64_MAX - 15, 16, 8, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkNext(UINT64_MAX - 7, 8, 8, 8, 0), ==, 8);
+    g_assert_cmpuint(virSCSIChunkNext(UINT64_MAX - 5, 6, 4, 8, 0), ==, 4);
+    g_assert_cmpuint(virSCSIChunkNext(UINT64_MAX - 1, 2, 4, 8, 0), ==, 2);
+    g_assert_cmpuint(virSCSIChunkNext(UINT64_MAX, 1, UINT64_MAX, 2048, 3), ==, 1);
+    g_assert_cmpuint(virSCSIChunkNext(0, UINT64_MAX, UINT64_MAX, 2048, 0), ==, UINT64_MAX);
+    g_assert_cmpuint(virSCSIChunkNext(1, UINT64_MAX - 1, UINT64_MAX - 2, 2048, 0), ==,
                      UINT64_MAX - 2048);
 }
 
@@ -208,7 +208,7 @@ testCheckGranules(uint64_t lba,
     uint64_t head = 0xdead;
     uint64_t middle = 0xdead;
     uint64_t tail = 0xdead;
-    bool ret = virScsiChunkGranules(lba, nblocks, granularity, alignment,
+    bool ret = virSCSIChunkGranules(lba, nblocks, granularity, alignment,
                                     &head, &middle, &tail);
 
     if (ret != expectRet || head != expectHead || middle != expectMiddle ||
@@ -263,17 +263,17 @@ testGranules(void)
 static void
 testOverlap(void)
 {
-    g_assert_false(virScsiChunkOverlap(0, 10, 10));    /* adjacent */
-    g_assert_false(virScsiChunkOverlap(10, 0, 10));
-    g_assert_true(virScsiChunkOverlap(0, 9, 10));
-    g_assert_true(virScsiChunkOverlap(9, 0, 10));
-    g_assert_true(virScsiChunkOverlap(5, 5, 1));
-    g_assert_false(virScsiChunkOverlap(5, 5, 0));      /* empty ranges */
-    g_assert_false(virScsiChunkOverlap(5, 6, 1));
-    g_assert_false(virScsiChunkOverlap(UINT64_MAX - 1, UINT64_MAX, 1));
-    g_assert_true(virScsiChunkOverlap(UINT64_MAX - 1, UINT64_MAX - 2, 2));
-    g_assert_false(virScsiChunkOverlap(0, UINT64_MAX, UINT64_MAX));
-    g_assert_true(virScsiChunkOverlap(1, UINT64_MAX, UINT64_MAX));
+    g_assert_false(virSCSIChunkOverlap(0, 10, 10));    /* adjacent */
+    g_assert_false(virSCSIChunkOverlap(10, 0, 10));
+    g_assert_true(virSCSIChunkOverlap(0, 9, 10));
+    g_assert_true(virSCSIChunkOverlap(9, 0, 10));
+    g_assert_true(virSCSIChunkOverlap(5, 5, 1));
+    g_assert_false(virSCSIChunkOverlap(5, 5, 0));      /* empty ranges */
+    g_assert_false(virSCSIChunkOverlap(5, 6, 1));
+    g_assert_false(virSCSIChunkOverlap(UINT64_MAX - 1, UINT64_MAX, 1));
+    g_assert_true(virSCSIChunkOverlap(UINT64_MAX - 1, UINT64_MAX - 2, 2));
+    g_assert_false(virSCSIChunkOverlap(0, UINT64_MAX, UINT64_MAX));
+    g_assert_true(virSCSIChunkOverlap(1, UINT64_MAX, UINT64_MAX));
 
     /* Against the definition, on small numbers. */
     for (uint64_t a = 0; a < 20; a++) {
@@ -281,7 +281,7 @@ testOverlap(void)
             for (uint64_t n = 0; n < 12; n++) {
                 bool expect = n > 0 && a < b + n && b < a + n;
 
-                g_assert_cmpint(virScsiChunkOverlap(a, b, n), ==, expect);
+                g_assert_cmpint(virSCSIChunkOverlap(a, b, n), ==, expect);
             }
         }
     }
@@ -305,7 +305,7 @@ testTile(uint64_t lba,
     uint64_t pos = 0;
 
     while (pos < n) {
-        uint64_t len = virScsiChunkNext(lba + pos, n - pos, max, gran, align);
+        uint64_t len = virSCSIChunkNext(lba + pos, n - pos, max, gran, align);
 
         if (len == 0 || len > effMax || len > n - pos)
             g_error("Next(%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
@@ -329,7 +329,7 @@ testGranulesProperty(uint64_t lba,
                      uint32_t align)
 {
     uint64_t head, middle, tail;
-    bool ret = virScsiChunkGranules(lba, n, gran, align, &head, &middle, &tail);
+    bool ret = virSCSIChunkGranules(lba, n, gran, align, &head, &middle, &tail);
 
     g_assert_cmpuint(head + middle + tail, ==, n);
     g_assert_cmpint(ret, ==, middle > 0);
@@ -337,7 +337,7 @@ testGranulesProperty(uint64_t lba,
         g_assert_cmpuint(head, ==, n);
         /* No whole granule fits: check by brute force on small ranges. */
         if (gran > 1 && n <= 4 * (uint64_t)gran) {
-            uint64_t first = virScsiChunkAlignUp(lba, gran, align);
+            uint64_t first = virSCSIChunkAlignUp(lba, gran, align);
 
             g_assert_true(!testIsBoundary(first, gran, align) ||
                           first > UINT64_MAX - gran || first + gran > lba + n);
@@ -359,8 +359,8 @@ testAlignProperty(uint64_t lba,
                   uint32_t gran,
                   uint32_t align)
 {
-    uint64_t up = virScsiChunkAlignUp(lba, gran, align);
-    uint64_t down = virScsiChunkAlignDown(lba, gran, align);
+    uint64_t up = virSCSIChunkAlignUp(lba, gran, align);
+    uint64_t down = virSCSIChunkAlignDown(lba, gran, align);
 
     g_assert_cmpuint(up, >=, lba);
     g_assert_cmpuint(down, <=, lba);

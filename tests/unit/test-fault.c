@@ -13,11 +13,11 @@
 #include "virscsitransportfault.h"
 #include "virscsierror.h"
 
-static virScsiFaultSpec *
+static virSCSIFaultSpec *
 testParseOk(const char *text)
 {
     g_autoptr(GError) err = NULL;
-    virScsiFaultSpec *spec = virScsiFaultSpecParse(text, &err);
+    virSCSIFaultSpec *spec = virSCSIFaultSpecParse(text, &err);
 
     g_assert_no_error(err);
     g_assert_nonnull(spec);
@@ -28,7 +28,7 @@ testParseOk(const char *text)
 static void
 testParseExamples(void)
 {
-    g_autoptr(virScsiFaultSpec) spec =
+    g_autoptr(virSCSIFaultSpec) spec =
         testParseOk("op=0x83,sa=0x00,nth=3,sense=0x0a/0x0d/0x02 ; "
                     "op=0x8a,nth=5,action=drop;"
                     "op=0x83,nth=2,action=lost-reply;"
@@ -36,7 +36,7 @@ testParseExamples(void)
                     "op=0x89,action=fail;"
                     "op=0x83,sense=10/13/2,info=7,segment=2;"
                     "op=0x8a,nth=2,status=0x08");
-    const virScsiFaultRule *r = spec->rules;
+    const virSCSIFaultRule *r = spec->rules;
 
     g_assert_cmpuint(spec->nrules, ==, 7);
 
@@ -86,9 +86,9 @@ testParseExamples(void)
 static void
 testParseEmpty(void)
 {
-    g_autoptr(virScsiFaultSpec) a = testParseOk("");
-    g_autoptr(virScsiFaultSpec) b = testParseOk(" ; ;");
-    g_autoptr(virScsiFaultSpec) c = testParseOk("op=0x28,action=fail;");
+    g_autoptr(virSCSIFaultSpec) a = testParseOk("");
+    g_autoptr(virSCSIFaultSpec) b = testParseOk(" ; ;");
+    g_autoptr(virSCSIFaultSpec) c = testParseOk("op=0x28,action=fail;");
 
     g_assert_cmpuint(a->nrules, ==, 0);
     g_assert_cmpuint(b->nrules, ==, 0);
@@ -109,10 +109,10 @@ testFormatRoundTrip(void)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(texts); i++) {
-        g_autoptr(virScsiFaultSpec) spec = testParseOk(texts[i]);
-        g_autofree char *text = virScsiFaultSpecFormat(spec);
-        g_autoptr(virScsiFaultSpec) again = testParseOk(text);
-        g_autofree char *text2 = virScsiFaultSpecFormat(again);
+        g_autoptr(virSCSIFaultSpec) spec = testParseOk(texts[i]);
+        g_autofree char *text = virSCSIFaultSpecFormat(spec);
+        g_autoptr(virSCSIFaultSpec) again = testParseOk(text);
+        g_autofree char *text2 = virSCSIFaultSpecFormat(again);
 
         g_assert_cmpuint(again->nrules, ==, spec->nrules);
         g_assert_cmpmem(again->rules, again->nrules * sizeof(*again->rules),
@@ -157,7 +157,7 @@ testParseErrors(void)
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
-        g_autoptr(virScsiFaultSpec) spec = virScsiFaultSpecParse(cases[i].text, &err);
+        g_autoptr(virSCSIFaultSpec) spec = virSCSIFaultSpecParse(cases[i].text, &err);
 
         if (g_test_verbose())
             g_printerr("%s -> %s\n", cases[i].text, err ? err->message : "(ok)");
@@ -172,16 +172,16 @@ testParseErrors(void)
 static void
 testNotAWrapper(void)
 {
-    virScsiTransportStats stats = { .commands = 1 };
+    virSCSITransportStats stats = { .commands = 1 };
 
     /* The accessors are safe on anything the caller holds. */
-    g_assert_false(virScsiTransportIsFault(NULL));
-    g_assert_cmpuint(virScsiTransportFaultFired(NULL, 0), ==, 0);
-    g_assert_cmpuint(virScsiTransportFaultFiredTotal(NULL), ==, 0);
-    g_assert_false(virScsiTransportFaultDropped(NULL));
-    g_assert_false(virScsiTransportFaultInnerStats(NULL, &stats));
+    g_assert_false(virSCSITransportIsFault(NULL));
+    g_assert_cmpuint(virSCSITransportFaultFired(NULL, 0), ==, 0);
+    g_assert_cmpuint(virSCSITransportFaultFiredTotal(NULL), ==, 0);
+    g_assert_false(virSCSITransportFaultDropped(NULL));
+    g_assert_false(virSCSITransportFaultInnerStats(NULL, &stats));
     g_assert_cmpuint(stats.commands, ==, 0);
-    g_assert_cmpstr(virScsiFaultActionName(VIR_SCSI_FAULT_LOST_REPLY), ==, "lost-reply");
+    g_assert_cmpstr(virSCSIFaultActionName(VIR_SCSI_FAULT_LOST_REPLY), ==, "lost-reply");
 }
 
 

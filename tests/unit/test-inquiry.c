@@ -48,10 +48,10 @@ static const uint8_t inqLio[] = {
 static void
 testInquiryLio(void)
 {
-    virScsiInquiry inq;
+    virSCSIInquiry inq;
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiInquiryParse, inqLio, sizeof(inqLio),
+    g_assert_cmpint(TEST_PARSE(virSCSIInquiryParse, inqLio, sizeof(inqLio),
                                &inq, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(inq.peripheralQualifier, ==, 0);
@@ -96,10 +96,10 @@ testInquiryBits(void)
         0x50,                   /* ENCSERV, MULTIP */
         0x00,                   /* CMDQUE=0 */
     };
-    virScsiInquiry inq;
+    virSCSIInquiry inq;
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiInquiryParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIInquiryParse, vec, sizeof(vec),
                                &inq, &err), ==, 0);
     g_assert_cmpuint(inq.peripheralQualifier, ==, VIR_SCSI_PQ_NOT_CONNECTED);
     g_assert_cmpuint(inq.peripheralDeviceType, ==, VIR_SCSI_PDT_NONE);
@@ -127,9 +127,9 @@ testInquiryPrefixes(void)
     size_t n;
 
     for (n = 0; n <= sizeof(inqLio); n++) {
-        virScsiInquiry inq;
+        virSCSIInquiry inq;
         g_autoptr(GError) err = NULL;
-        int rc = TEST_PARSE(virScsiInquiryParse, inqLio, n, &inq, &err);
+        int rc = TEST_PARSE(virSCSIInquiryParse, inqLio, n, &inq, &err);
 
         if (n < 5) {
             g_assert_cmpint(rc, ==, -1);
@@ -158,13 +158,13 @@ static void
 testInquiryLengths(void)
 {
     uint8_t vec[sizeof(inqLio)];
-    virScsiInquiry inq;
+    virSCSIInquiry inq;
     g_autoptr(GError) err = NULL;
 
     /* Lying: 255 more bytes claimed, 31 returned. */
     memcpy(vec, inqLio, sizeof(vec));
     vec[4] = 0xFF;
-    g_assert_cmpint(TEST_PARSE(virScsiInquiryParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIInquiryParse, vec, sizeof(vec),
                                &inq, &err), ==, 0);
     g_assert_cmpuint(inq.needed, ==, 260);
     g_assert_true(inq.hasRevision);
@@ -173,7 +173,7 @@ testInquiryLengths(void)
     /* Oversized: ADDITIONAL LENGTH 3 (as LIO answers an 8-byte
      * allocation), the rest of the buffer is not INQUIRY data. */
     vec[4] = 0x03;
-    g_assert_cmpint(TEST_PARSE(virScsiInquiryParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIInquiryParse, vec, sizeof(vec),
                                &inq, &err), ==, 0);
     g_assert_cmpuint(inq.needed, ==, 8);
     g_assert_true(inq.hasByte7);
@@ -183,7 +183,7 @@ testInquiryLengths(void)
     g_assert_false(inq.hasRevision);
 
     /* Only the mandatory header, claiming the usual 36 bytes. */
-    g_assert_cmpint(TEST_PARSE(virScsiInquiryParse, inqLio, 5,
+    g_assert_cmpint(TEST_PARSE(virSCSIInquiryParse, inqLio, 5,
                                &inq, &err), ==, 0);
     g_assert_cmpuint(inq.needed, ==, 36);
     g_assert_false(inq.hasByte5);
@@ -204,10 +204,10 @@ testInquiryStrings(void)
         /* revision: a high byte, and leading spaces kept (left-aligned) */
         ' ', 0xE9, '1', ' ',
     };
-    virScsiInquiry inq;
+    virSCSIInquiry inq;
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiInquiryParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIInquiryParse, vec, sizeof(vec),
                                &inq, &err), ==, 0);
     g_assert_cmpstr(inq.vendor, ==, "A?B?");
     g_assert_cmpstr(inq.product, ==, "di?k");
@@ -226,37 +226,37 @@ static const uint8_t vpdSupportedLio[] = {
 
 
 static void
-testVpdSupportedLio(void)
+testVPDSupportedLio(void)
 {
-    virScsiVpdSupported sup;
+    virSCSIVPDSupported sup;
     g_autoptr(GError) err = NULL;
     static const uint8_t expect[] = {
         0x00, 0x80, 0x83, 0x86, 0xB0, 0xB1, 0xB2, 0xB3,
     };
 
-    g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, vpdSupportedLio,
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, vpdSupportedLio,
                                sizeof(vpdSupportedLio), &sup, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(sup.peripheralQualifier, ==, 0);
     g_assert_cmpuint(sup.peripheralDeviceType, ==, 0);
     g_assert_cmpuint(sup.needed, ==, 12);
     g_assert_cmpmem(sup.pages, sup.npages, expect, sizeof(expect));
-    g_assert_true(virScsiVpdSupportedHas(&sup, VIR_SCSI_VPD_DEVICE_ID));
-    g_assert_true(virScsiVpdSupportedHas(&sup, 0xB2));
-    g_assert_false(virScsiVpdSupportedHas(&sup, 0x8F));
-    g_assert_false(virScsiVpdSupportedHas(&sup, 0xFF));
+    g_assert_true(virSCSIVPDSupportedHas(&sup, VIR_SCSI_VPD_DEVICE_ID));
+    g_assert_true(virSCSIVPDSupportedHas(&sup, 0xB2));
+    g_assert_false(virSCSIVPDSupportedHas(&sup, 0x8F));
+    g_assert_false(virSCSIVPDSupportedHas(&sup, 0xFF));
 }
 
 
 static void
-testVpdSupportedPrefixes(void)
+testVPDSupportedPrefixes(void)
 {
     size_t n;
 
     for (n = 0; n <= sizeof(vpdSupportedLio); n++) {
-        virScsiVpdSupported sup;
+        virSCSIVPDSupported sup;
         g_autoptr(GError) err = NULL;
-        int rc = TEST_PARSE(virScsiVpdSupportedParse, vpdSupportedLio, n,
+        int rc = TEST_PARSE(virSCSIVPDSupportedParse, vpdSupportedLio, n,
                             &sup, &err);
 
         if (n < 4) {
@@ -267,33 +267,33 @@ testVpdSupportedPrefixes(void)
         g_assert_cmpint(rc, ==, 0);
         g_assert_cmpuint(sup.needed, ==, 12);
         g_assert_cmpmem(sup.pages, sup.npages, vpdSupportedLio + 4, n - 4);
-        g_assert_cmpint(virScsiVpdSupportedHas(&sup, 0x83), ==, n >= 7);
+        g_assert_cmpint(virSCSIVPDSupportedHas(&sup, 0x83), ==, n >= 7);
     }
 }
 
 
 static void
-testVpdSupportedLengths(void)
+testVPDSupportedLengths(void)
 {
     uint8_t vec[sizeof(vpdSupportedLio)];
     g_autofree uint8_t *big = NULL;
-    virScsiVpdSupported sup;
+    virSCSIVPDSupported sup;
     g_autoptr(GError) err = NULL;
     size_t i;
 
     /* Oversized: 3 pages announced, 8 in the buffer. */
     memcpy(vec, vpdSupportedLio, sizeof(vec));
     vec[3] = 3;
-    g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, vec, sizeof(vec),
                                &sup, &err), ==, 0);
     g_assert_cmpuint(sup.needed, ==, 7);
     g_assert_cmpuint(sup.npages, ==, 3);
-    g_assert_false(virScsiVpdSupportedHas(&sup, 0xB0));
+    g_assert_false(virSCSIVPDSupportedHas(&sup, 0xB0));
 
     /* Lying: 0x0100 announced, 8 returned. */
     vec[2] = 0x01;
     vec[3] = 0x00;
-    g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, vec, sizeof(vec),
                                &sup, &err), ==, 0);
     g_assert_cmpuint(sup.needed, ==, 260);
     g_assert_cmpuint(sup.npages, ==, 8);
@@ -304,7 +304,7 @@ testVpdSupportedLengths(void)
     big[2] = 0x01;
     for (i = 4; i < 304; i++)
         big[i] = (uint8_t)(i - 4);
-    g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, big, 304,
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, big, 304,
                                &sup, &err), ==, 0);
     g_assert_cmpuint(sup.needed, ==, 304);
     g_assert_cmpuint(sup.npages, ==, 256);
@@ -315,18 +315,18 @@ testVpdSupportedLengths(void)
 /* ---- the checks every VPD decoder shares ---- */
 
 static void
-testVpdWrongPage(void)
+testVPDWrongPage(void)
 {
-    virScsiVpdSupported sup;
-    g_auto(virScsiVpdSerial) serial = { 0 };
-    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    virSCSIVPDSupported sup;
+    g_auto(virSCSIVPDSerial) serial = { 0 };
+    g_auto(virSCSIVPDDeviceId) devid = { 0 };
     uint8_t vec[sizeof(vpdSupportedLio)];
 
     {
         g_autoptr(GError) err = NULL;
         memcpy(vec, vpdSupportedLio, sizeof(vec));
         vec[1] = 0x80;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, vec, sizeof(vec),
                                    &sup, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
         g_assert_cmpuint(sup.npages, ==, 0);
@@ -335,14 +335,14 @@ testVpdWrongPage(void)
     {
         /* Page 0x00 given to the serial number decoder */
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, vpdSupportedLio,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, vpdSupportedLio,
                                    sizeof(vpdSupportedLio), &serial, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
         g_assert_null(serial.serial);
     }
     {
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vpdSupportedLio,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vpdSupportedLio,
                                    sizeof(vpdSupportedLio), &devid, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
         g_assert_null(devid.designators);
@@ -351,7 +351,7 @@ testVpdWrongPage(void)
     {
         /* Standard INQUIRY data from a device that ignored EVPD. */
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, inqLio,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, inqLio,
                                    sizeof(inqLio), &devid, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
     }
@@ -359,10 +359,10 @@ testVpdWrongPage(void)
 
 
 static void
-testVpdPeripheral(void)
+testVPDPeripheral(void)
 {
     uint8_t vec[sizeof(vpdSupportedLio)];
-    virScsiVpdSupported sup;
+    virSCSIVPDSupported sup;
 
     memcpy(vec, vpdSupportedLio, sizeof(vec));
 
@@ -370,7 +370,7 @@ testVpdPeripheral(void)
         /* PQ 3, PDT 0x1F: no LU behind this LUN */
         g_autoptr(GError) err = NULL;
         vec[0] = 0x7F;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, vec, sizeof(vec),
                                    &sup, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED);
         g_assert_cmpuint(sup.npages, ==, 0);
@@ -379,7 +379,7 @@ testVpdPeripheral(void)
         /* PQ 1 (not connected now), PDT 0x0C: decoded and reported */
         g_autoptr(GError) err = NULL;
         vec[0] = 0x2C;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSupportedParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSupportedParse, vec, sizeof(vec),
                                    &sup, &err), ==, 0);
         g_assert_cmpuint(sup.peripheralQualifier, ==, VIR_SCSI_PQ_NOT_CONNECTED);
         g_assert_cmpuint(sup.peripheralDeviceType, ==, VIR_SCSI_PDT_RAID);
@@ -405,12 +405,12 @@ static const uint8_t vpdSerialLio[] = {
 
 
 static void
-testVpdSerialLio(void)
+testVPDSerialLio(void)
 {
-    g_auto(virScsiVpdSerial) serial = { 0 };
+    g_auto(virSCSIVPDSerial) serial = { 0 };
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, vpdSerialLio,
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, vpdSerialLio,
                                sizeof(vpdSerialLio), &serial, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(serial.needed, ==, 41);
@@ -419,7 +419,7 @@ testVpdSerialLio(void)
 
 
 static void
-testVpdSerialText(void)
+testVPDSerialText(void)
 {
     static const uint8_t rightAligned[] = {
         0x00, 0x80, 0x00, 0x0C,
@@ -433,30 +433,30 @@ testVpdSerialText(void)
     static const uint8_t blank[] = { 0x00, 0x80, 0x00, 0x02, ' ', ' ' };
 
     {
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, rightAligned,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, rightAligned,
                                    sizeof(rightAligned), &serial, &err), ==, 0);
         g_assert_cmpstr(serial.serial, ==, "SN0012AB");
     }
     {
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, odd,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, odd,
                                    sizeof(odd), &serial, &err), ==, 0);
         g_assert_cmpstr(serial.serial, ==, "S?N?");
     }
     {
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, empty,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, empty,
                                    sizeof(empty), &serial, &err), ==, 0);
         g_assert_cmpstr(serial.serial, ==, "");
     }
     {
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, blank,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, blank,
                                    sizeof(blank), &serial, &err), ==, 0);
         g_assert_cmpstr(serial.serial, ==, "");
     }
@@ -464,14 +464,14 @@ testVpdSerialText(void)
 
 
 static void
-testVpdSerialPrefixes(void)
+testVPDSerialPrefixes(void)
 {
     size_t n;
 
     for (n = 0; n <= sizeof(vpdSerialLio); n++) {
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
-        int rc = TEST_PARSE(virScsiVpdSerialParse, vpdSerialLio, n,
+        int rc = TEST_PARSE(virSCSIVPDSerialParse, vpdSerialLio, n,
                             &serial, &err);
         size_t expect;
 
@@ -491,7 +491,7 @@ testVpdSerialPrefixes(void)
 
 
 static void
-testVpdSerialLengths(void)
+testVPDSerialLengths(void)
 {
     uint8_t vec[sizeof(vpdSerialLio)];
 
@@ -499,21 +499,21 @@ testVpdSerialLengths(void)
 
     {
         /* Oversized: 8 characters announced */
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
         vec[3] = 8;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, vec, sizeof(vec),
                                    &serial, &err), ==, 0);
         g_assert_cmpuint(serial.needed, ==, 12);
         g_assert_cmpstr(serial.serial, ==, "a1b2c3d4");
     }
     {
         /* Lying: 65535 announced */
-        g_auto(virScsiVpdSerial) serial = { 0 };
+        g_auto(virSCSIVPDSerial) serial = { 0 };
         g_autoptr(GError) err = NULL;
         vec[2] = 0xFF;
         vec[3] = 0xFF;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdSerialParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDSerialParse, vec, sizeof(vec),
                                    &serial, &err), ==, 0);
         g_assert_cmpuint(serial.needed, ==, 65539);
         g_assert_cmpstr(serial.serial, ==, SERIAL_LIO);
@@ -581,15 +581,15 @@ static const size_t vpdDevidLioEnds[] = { 24, 80, 88, 96, 152 };
 
 
 static void
-testVpdDevidLio(void)
+testVPDDevidLio(void)
 {
-    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_auto(virSCSIVPDDeviceId) devid = { 0 };
     g_autoptr(GError) err = NULL;
-    const virScsiVpdDesignator *d;
-    const virScsiVpdDesignator *best;
+    const virSCSIVPDDesignator *d;
+    const virSCSIVPDDesignator *best;
     char *text;
 
-    g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vpdDevidLio,
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vpdDevidLio,
                                sizeof(vpdDevidLio), &devid, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(devid.needed, ==, 152);
@@ -602,7 +602,7 @@ testVpdDevidLio(void)
     g_assert_false(d->piv);
     g_assert_cmpuint(d->length, ==, 16);
     g_assert_true(d->valid);
-    text = virScsiVpdDesignatorFormat(d);
+    text = virSCSIVPDDesignatorFormat(d);
     g_assert_cmpstr(text, ==, "naa.6001405a1b2c3d4e5f60718293a4b5c6");
     g_free(text);
 
@@ -611,7 +611,7 @@ testVpdDevidLio(void)
     g_assert_cmpuint(d->designatorType, ==, VIR_SCSI_DESIG_T10_VENDOR_ID);
     g_assert_cmpuint(d->length, ==, 52);
     g_assert_true(d->valid);
-    text = virScsiVpdDesignatorFormat(d);
+    text = virSCSIVPDDesignatorFormat(d);
     g_assert_cmpstr(text, ==, "t10.LIO-ORG IBLOCK:" SERIAL_LIO);
     g_free(text);
 
@@ -621,7 +621,7 @@ testVpdDevidLio(void)
     g_assert_cmpuint(d->association, ==, VIR_SCSI_ASSOC_TARGET_PORT);
     g_assert_cmpuint(d->designatorType, ==, VIR_SCSI_DESIG_RELATIVE_TARGET_PORT);
     g_assert_true(d->valid);
-    text = virScsiVpdDesignatorFormat(d);
+    text = virSCSIVPDDesignatorFormat(d);
     g_assert_cmpstr(text, ==, "0x00000001");
     g_free(text);
 
@@ -633,24 +633,24 @@ testVpdDevidLio(void)
     g_assert_cmpuint(d->association, ==, VIR_SCSI_ASSOC_TARGET_PORT);
     g_assert_cmpuint(d->designatorType, ==, VIR_SCSI_DESIG_SCSI_NAME);
     g_assert_true(d->valid);
-    text = virScsiVpdDesignatorFormat(d);
+    text = virSCSIVPDDesignatorFormat(d);
     g_assert_cmpstr(text, ==, "iqn.2003-01.org.linux-iscsi.array:sn.0123,t,0x0001");
     g_free(text);
 
-    best = virScsiVpdDeviceIdBestDesignator(&devid);
+    best = virSCSIVPDDeviceIdBestDesignator(&devid);
     g_assert_true(best == &devid.designators[0]);
 }
 
 
 static void
-testVpdDevidPrefixes(void)
+testVPDDevidPrefixes(void)
 {
     size_t n;
 
     for (n = 0; n <= sizeof(vpdDevidLio); n++) {
-        g_auto(virScsiVpdDeviceId) devid = { 0 };
+        g_auto(virSCSIVPDDeviceId) devid = { 0 };
         g_autoptr(GError) err = NULL;
-        int rc = TEST_PARSE(virScsiVpdDeviceIdParse, vpdDevidLio, n,
+        int rc = TEST_PARSE(virSCSIVPDDeviceIdParse, vpdDevidLio, n,
                             &devid, &err);
         size_t expect = 0;
         size_t i;
@@ -670,18 +670,18 @@ testVpdDevidPrefixes(void)
         g_assert_cmpuint(devid.ndesignators, ==, expect);
         if (expect > 0) {
             g_assert_cmpuint(devid.designators[0].length, ==, 16);
-            g_assert_true(virScsiVpdDeviceIdBestDesignator(&devid) ==
+            g_assert_true(virSCSIVPDDeviceIdBestDesignator(&devid) ==
                           &devid.designators[0]);
         } else {
             g_assert_null(devid.designators);
-            g_assert_null(virScsiVpdDeviceIdBestDesignator(&devid));
+            g_assert_null(virSCSIVPDDeviceIdBestDesignator(&devid));
         }
     }
 }
 
 
 static void
-testVpdDevidLengths(void)
+testVPDDevidLengths(void)
 {
     uint8_t vec[sizeof(vpdDevidLio)];
 
@@ -689,10 +689,10 @@ testVpdDevidLengths(void)
 
     {
         /* Oversized: the page ends after the NAA designator. */
-        g_auto(virScsiVpdDeviceId) devid = { 0 };
+        g_auto(virSCSIVPDDeviceId) devid = { 0 };
         g_autoptr(GError) err = NULL;
         vec[3] = 20;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                    &devid, &err), ==, 0);
         g_assert_cmpuint(devid.needed, ==, 24);
         g_assert_cmpuint(devid.ndesignators, ==, 1);
@@ -700,20 +700,20 @@ testVpdDevidLengths(void)
     {
         /* Oversized, the page ending in the middle of the T10 designator:
          * it overruns the page, the walk ends. */
-        g_auto(virScsiVpdDeviceId) devid = { 0 };
+        g_auto(virSCSIVPDDeviceId) devid = { 0 };
         g_autoptr(GError) err = NULL;
         vec[3] = 40;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                    &devid, &err), ==, 0);
         g_assert_cmpuint(devid.ndesignators, ==, 1);
     }
     {
         /* Lying: 0x1000 claimed, 148 returned */
-        g_auto(virScsiVpdDeviceId) devid = { 0 };
+        g_auto(virSCSIVPDDeviceId) devid = { 0 };
         g_autoptr(GError) err = NULL;
         vec[2] = 0x10;
         vec[3] = 0x00;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                    &devid, &err), ==, 0);
         g_assert_cmpuint(devid.needed, ==, 0x1004);
         g_assert_cmpuint(devid.ndesignators, ==, 5);
@@ -721,12 +721,12 @@ testVpdDevidLengths(void)
     {
         /* A designator claiming more than the page: the walk ends there,
          * the designators before it are kept. */
-        g_auto(virScsiVpdDeviceId) devid = { 0 };
+        g_auto(virSCSIVPDDeviceId) devid = { 0 };
         g_autoptr(GError) err = NULL;
         vec[2] = 0x00;
         vec[3] = 0x94;
         vec[80 + 3] = 0xF0;
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                    &devid, &err), ==, 0);
         g_assert_cmpuint(devid.needed, ==, 152);
         g_assert_cmpuint(devid.ndesignators, ==, 2);
@@ -739,7 +739,7 @@ testVpdDevidLengths(void)
  * each step disqualifies the current best, the next one must win.
  */
 static void
-testVpdDevidBest(void)
+testVPDDevidBest(void)
 {
     uint8_t vec[] = {
         0x00, 0x83, 0x00, 0x64,         /* PAGE LENGTH 100 */
@@ -787,26 +787,26 @@ testVpdDevidBest(void)
     G_STATIC_ASSERT(sizeof(vec) == 104);
 
     for (i = 0; i < G_N_ELEMENTS(steps); i++) {
-        g_auto(virScsiVpdDeviceId) devid = { 0 };
+        g_auto(virSCSIVPDDeviceId) devid = { 0 };
         g_autoptr(GError) err = NULL;
-        const virScsiVpdDesignator *best;
+        const virSCSIVPDDesignator *best;
         size_t j;
 
         if (steps[i].disqualify)
             vec[steps[i].disqualify + 1] = steps[i].byte1;
 
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                    &devid, &err), ==, 0);
         g_assert_cmpuint(devid.ndesignators, ==, 7);
         for (j = 0; j < devid.ndesignators; j++)
             g_assert_true(devid.designators[j].valid);
 
-        best = virScsiVpdDeviceIdBestDesignator(&devid);
+        best = virSCSIVPDDeviceIdBestDesignator(&devid);
         if (steps[i].text) {
             g_autofree char *text = NULL;
 
             g_assert_nonnull(best);
-            text = virScsiVpdDesignatorFormat(best);
+            text = virSCSIVPDDesignatorFormat(best);
             g_assert_cmpstr(text, ==, steps[i].text);
             /* and it is the one at the expected offset */
             g_assert_cmpmem(best->designator, best->length,
@@ -824,27 +824,27 @@ testVpdDevidBest(void)
  * XCOPY CSCD descriptor holds, so nothing can name the LUN.
  */
 static void
-testVpdDevidTooLong(void)
+testVPDDevidTooLong(void)
 {
     uint8_t vec[sizeof(vpdDevidLio)];
-    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_auto(virSCSIVPDDeviceId) devid = { 0 };
     g_autoptr(GError) err = NULL;
 
     memcpy(vec, vpdDevidLio, sizeof(vec));
     vec[4 + 1] = 0x13;          /* the NAA now names the target port */
     vec[96 + 1] = 0x08;         /* the SCSI name string now names the LU */
-    g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                &devid, &err), ==, 0);
     g_assert_cmpuint(devid.ndesignators, ==, 5);
     g_assert_true(devid.designators[1].valid);
     g_assert_true(devid.designators[4].valid);
-    g_assert_null(virScsiVpdDeviceIdBestDesignator(&devid));
+    g_assert_null(virSCSIVPDDeviceIdBestDesignator(&devid));
 }
 
 
 /* Two equally good designators: the first in the page wins. */
 static void
-testVpdDevidTie(void)
+testVPDDevidTie(void)
 {
     static const uint8_t vec[] = {
         0x00, 0x83, 0x00, 0x28,
@@ -855,21 +855,21 @@ testVpdDevidTie(void)
         0x60, 0x01, 0x40, 0x5f, 0xff, 0xff, 0xff, 0xff,
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     };
-    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_auto(virSCSIVPDDeviceId) devid = { 0 };
     g_autoptr(GError) err = NULL;
 
     G_STATIC_ASSERT(sizeof(vec) == 44);
-    g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                &devid, &err), ==, 0);
     g_assert_cmpuint(devid.ndesignators, ==, 2);
-    g_assert_true(virScsiVpdDeviceIdBestDesignator(&devid) ==
+    g_assert_true(virSCSIVPDDeviceIdBestDesignator(&devid) ==
                   &devid.designators[0]);
 }
 
 
 /* Designators contradicting their own type are never chosen. */
 static void
-testVpdDevidInvalid(void)
+testVPDDevidInvalid(void)
 {
     static const uint8_t vec[] = {
         0x00, 0x83, 0x00, 0x6C,         /* PAGE LENGTH 108 */
@@ -904,56 +904,56 @@ testVpdDevidInvalid(void)
         /* 114: end */
     };
     G_STATIC_ASSERT(sizeof(vec) == 114);
-    g_auto(virScsiVpdDeviceId) devid = { 0 };
+    g_auto(virSCSIVPDDeviceId) devid = { 0 };
     g_autoptr(GError) err = NULL;
-    const virScsiVpdDesignator *best;
+    const virSCSIVPDDesignator *best;
     g_autofree char *text = NULL;
     size_t i;
 
-    g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, vec, sizeof(vec),
+    g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, vec, sizeof(vec),
                                &devid, &err), ==, 0);
     g_assert_cmpuint(devid.needed, ==, 112);
     /* page length 108 ends the page at 112, in the middle of the last one */
     g_assert_cmpuint(devid.ndesignators, ==, 8);
     for (i = 0; i < devid.ndesignators; i++)
         g_assert_false(devid.designators[i].valid);
-    g_assert_null(virScsiVpdDeviceIdBestDesignator(&devid));
+    g_assert_null(virSCSIVPDDeviceIdBestDesignator(&devid));
 
     {
-        g_auto(virScsiVpdDeviceId) whole = { 0 };
+        g_auto(virSCSIVPDDeviceId) whole = { 0 };
         uint8_t fixed[sizeof(vec)];
 
         memcpy(fixed, vec, sizeof(fixed));
         fixed[3] = 0x6E;                /* 110: the whole NAA 2 */
-        g_assert_cmpint(TEST_PARSE(virScsiVpdDeviceIdParse, fixed,
+        g_assert_cmpint(TEST_PARSE(virSCSIVPDDeviceIdParse, fixed,
                                    sizeof(fixed), &whole, &err), ==, 0);
         g_assert_cmpuint(whole.ndesignators, ==, 9);
         g_assert_true(whole.designators[8].valid);
-        best = virScsiVpdDeviceIdBestDesignator(&whole);
+        best = virSCSIVPDDeviceIdBestDesignator(&whole);
         g_assert_true(best == &whole.designators[8]);
-        text = virScsiVpdDesignatorFormat(best);
+        text = virSCSIVPDDesignatorFormat(best);
         g_assert_cmpstr(text, ==, "naa.2000001405000001");
     }
 }
 
 
 static void
-testVpdDesignatorFormatOther(void)
+testVPDDesignatorFormatOther(void)
 {
-    virScsiVpdDesignator d = { 0 };
+    virSCSIVPDDesignator d = { 0 };
     g_autofree char *empty = NULL;
     g_autofree char *ascii = NULL;
     g_autofree char *name = NULL;
 
     d.codeSet = VIR_SCSI_CODE_SET_BINARY;
     d.designatorType = VIR_SCSI_DESIG_VENDOR_SPECIFIC;
-    empty = virScsiVpdDesignatorFormat(&d);
+    empty = virSCSIVPDDesignatorFormat(&d);
     g_assert_cmpstr(empty, ==, "0x");
 
     d.codeSet = VIR_SCSI_CODE_SET_ASCII;
     d.length = 5;
     memcpy(d.designator, "ab\x01  ", 5);
-    ascii = virScsiVpdDesignatorFormat(&d);
+    ascii = virSCSIVPDDesignatorFormat(&d);
     g_assert_cmpstr(ascii, ==, "ab?");
 
     /* A SCSI name string without a NUL stops at its length. */
@@ -961,7 +961,7 @@ testVpdDesignatorFormatOther(void)
     d.designatorType = VIR_SCSI_DESIG_SCSI_NAME;
     d.length = 4;
     memcpy(d.designator, "eui.", 4);
-    name = virScsiVpdDesignatorFormat(&d);
+    name = virSCSIVPDDesignatorFormat(&d);
     g_assert_cmpstr(name, ==, "eui.");
 }
 
@@ -976,23 +976,23 @@ main(int argc, char **argv)
     g_test_add_func("/inquiry/std/prefixes", testInquiryPrefixes);
     g_test_add_func("/inquiry/std/lengths", testInquiryLengths);
     g_test_add_func("/inquiry/std/strings", testInquiryStrings);
-    g_test_add_func("/inquiry/vpd/wrong-page", testVpdWrongPage);
-    g_test_add_func("/inquiry/vpd/peripheral", testVpdPeripheral);
-    g_test_add_func("/inquiry/supported/lio", testVpdSupportedLio);
-    g_test_add_func("/inquiry/supported/prefixes", testVpdSupportedPrefixes);
-    g_test_add_func("/inquiry/supported/lengths", testVpdSupportedLengths);
-    g_test_add_func("/inquiry/serial/lio", testVpdSerialLio);
-    g_test_add_func("/inquiry/serial/text", testVpdSerialText);
-    g_test_add_func("/inquiry/serial/prefixes", testVpdSerialPrefixes);
-    g_test_add_func("/inquiry/serial/lengths", testVpdSerialLengths);
-    g_test_add_func("/inquiry/devid/lio", testVpdDevidLio);
-    g_test_add_func("/inquiry/devid/prefixes", testVpdDevidPrefixes);
-    g_test_add_func("/inquiry/devid/lengths", testVpdDevidLengths);
-    g_test_add_func("/inquiry/devid/best", testVpdDevidBest);
-    g_test_add_func("/inquiry/devid/too-long", testVpdDevidTooLong);
-    g_test_add_func("/inquiry/devid/tie", testVpdDevidTie);
-    g_test_add_func("/inquiry/devid/invalid", testVpdDevidInvalid);
-    g_test_add_func("/inquiry/devid/format-other", testVpdDesignatorFormatOther);
+    g_test_add_func("/inquiry/vpd/wrong-page", testVPDWrongPage);
+    g_test_add_func("/inquiry/vpd/peripheral", testVPDPeripheral);
+    g_test_add_func("/inquiry/supported/lio", testVPDSupportedLio);
+    g_test_add_func("/inquiry/supported/prefixes", testVPDSupportedPrefixes);
+    g_test_add_func("/inquiry/supported/lengths", testVPDSupportedLengths);
+    g_test_add_func("/inquiry/serial/lio", testVPDSerialLio);
+    g_test_add_func("/inquiry/serial/text", testVPDSerialText);
+    g_test_add_func("/inquiry/serial/prefixes", testVPDSerialPrefixes);
+    g_test_add_func("/inquiry/serial/lengths", testVPDSerialLengths);
+    g_test_add_func("/inquiry/devid/lio", testVPDDevidLio);
+    g_test_add_func("/inquiry/devid/prefixes", testVPDDevidPrefixes);
+    g_test_add_func("/inquiry/devid/lengths", testVPDDevidLengths);
+    g_test_add_func("/inquiry/devid/best", testVPDDevidBest);
+    g_test_add_func("/inquiry/devid/too-long", testVPDDevidTooLong);
+    g_test_add_func("/inquiry/devid/tie", testVPDDevidTie);
+    g_test_add_func("/inquiry/devid/invalid", testVPDDevidInvalid);
+    g_test_add_func("/inquiry/devid/format-other", testVPDDesignatorFormatOther);
 
     return g_test_run();
 }

@@ -37,7 +37,7 @@ checkInvalid(ssize_t rc,
 static void
 testUnmapEncode(void)
 {
-    static const virScsiLbaRange ranges[] = {
+    static const virSCSILbaRange ranges[] = {
         { 0x0102030405060708ULL, 0x0A0B0C0D },
         { 0xFFFFFFFFFFFFFFF0ULL, 0x10 },    /* ends exactly at LBA 2^64 - 1 */
         { UINT64_MAX, 0 },                  /* empty range: legal, unmaps nothing */
@@ -63,11 +63,11 @@ testUnmapEncode(void)
     g_autoptr(GError) err = NULL;
     ssize_t rc;
 
-    g_assert_cmpuint(virScsiParamUnmapSize(G_N_ELEMENTS(ranges)), ==,
+    g_assert_cmpuint(virSCSIParamUnmapSize(G_N_ELEMENTS(ranges)), ==,
                      sizeof(expected));
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamUnmap(buf, sizeof(buf), ranges, G_N_ELEMENTS(ranges),
+    rc = virSCSIParamUnmap(buf, sizeof(buf), ranges, G_N_ELEMENTS(ranges),
                            &err);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, sizeof(expected));
@@ -81,7 +81,7 @@ testUnmapEncode(void)
 static void
 testUnmapLimits(void)
 {
-    g_autofree virScsiLbaRange *ranges = NULL;
+    g_autofree virSCSILbaRange *ranges = NULL;
     g_autofree uint8_t *buf = NULL;
     g_autoptr(GError) err = NULL;
     size_t max = VIR_SCSI_UNMAP_MAX_DESCRIPTORS;
@@ -92,19 +92,19 @@ testUnmapLimits(void)
      * 8 + 16 * 4095 = 65528, one more would make UNMAP DATA LENGTH
      * 6 + 16 * 4096 = 65542 > 65535. */
     g_assert_cmpuint(max, ==, 4095);
-    g_assert_cmpuint(virScsiParamUnmapSize(1), ==, 24);
-    g_assert_cmpuint(virScsiParamUnmapSize(max), ==, 65528);
-    g_assert_cmpuint(virScsiParamUnmapSize(max + 1), ==, 0);
-    g_assert_cmpuint(virScsiParamUnmapSize(0), ==, 0);
+    g_assert_cmpuint(virSCSIParamUnmapSize(1), ==, 24);
+    g_assert_cmpuint(virSCSIParamUnmapSize(max), ==, 65528);
+    g_assert_cmpuint(virSCSIParamUnmapSize(max + 1), ==, 0);
+    g_assert_cmpuint(virSCSIParamUnmapSize(0), ==, 0);
 
-    ranges = g_new0(virScsiLbaRange, max + 1);
+    ranges = g_new0(virSCSILbaRange, max + 1);
     ranges[max - 1].lba = 42;
     ranges[max - 1].nblocks = 7;
-    size = virScsiParamUnmapSize(max);
+    size = virSCSIParamUnmapSize(max);
     buf = g_new(uint8_t, size + 16);
 
     memset(buf, GUARD, size + 16);
-    rc = virScsiParamUnmap(buf, size, ranges, max, &err);
+    rc = virSCSIParamUnmap(buf, size, ranges, max, &err);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, 65528);
     {
@@ -124,15 +124,15 @@ testUnmapLimits(void)
 
     /* too many */
     memset(buf, GUARD, size + 16);
-    checkInvalid(virScsiParamUnmap(buf, size + 16, ranges, max + 1, &err),
+    checkInvalid(virSCSIParamUnmap(buf, size + 16, ranges, max + 1, &err),
                  &err, buf, size + 16);
     /* none */
-    checkInvalid(virScsiParamUnmap(buf, size + 16, ranges, 0, &err),
+    checkInvalid(virSCSIParamUnmap(buf, size + 16, ranges, 0, &err),
                  &err, buf, size + 16);
     /* buffer one byte short */
-    checkInvalid(virScsiParamUnmap(buf, 23, ranges, 1, &err),
+    checkInvalid(virSCSIParamUnmap(buf, 23, ranges, 1, &err),
                  &err, buf, size + 16);
-    checkInvalid(virScsiParamUnmap(buf, size - 1, ranges, max, &err),
+    checkInvalid(virSCSIParamUnmap(buf, size - 1, ranges, max, &err),
                  &err, buf, size + 16);
 }
 
@@ -141,25 +141,25 @@ static void
 testUnmapWrap(void)
 {
     /* Last block would be 2^64: the caller's arithmetic wrapped. */
-    static const virScsiLbaRange past[] = {
+    static const virSCSILbaRange past[] = {
         { 0, 8 },
         { 0xFFFFFFFFFFFFFFF1ULL, 0x10 },
     };
-    static const virScsiLbaRange lastTwo[] = {
+    static const virSCSILbaRange lastTwo[] = {
         { UINT64_MAX, 2 },
     };
-    static const virScsiLbaRange lastOne[] = {
+    static const virSCSILbaRange lastOne[] = {
         { UINT64_MAX, 1 },
     };
     uint8_t buf[64];
     g_autoptr(GError) err = NULL;
 
     memset(buf, GUARD, sizeof(buf));
-    checkInvalid(virScsiParamUnmap(buf, sizeof(buf), past, 2, &err),
+    checkInvalid(virSCSIParamUnmap(buf, sizeof(buf), past, 2, &err),
                  &err, buf, sizeof(buf));
-    checkInvalid(virScsiParamUnmap(buf, sizeof(buf), lastTwo, 1, &err),
+    checkInvalid(virSCSIParamUnmap(buf, sizeof(buf), lastTwo, 1, &err),
                  &err, buf, sizeof(buf));
-    g_assert_cmpint(virScsiParamUnmap(buf, sizeof(buf), lastOne, 1, &err),
+    g_assert_cmpint(virSCSIParamUnmap(buf, sizeof(buf), lastOne, 1, &err),
                     ==, 24);
     g_assert_no_error(err);
 }
@@ -168,7 +168,7 @@ testUnmapWrap(void)
 /* ---- EXTENDED COPY(LID1) ----------------------------------------------- */
 
 /* NAA 6 (16 bytes), binary code set, LU association, 512-byte blocks */
-static const virScsiXcopyCscdId cscdSrc = {
+static const virSCSIXcopyCscdId cscdSrc = {
     .codeSet = 1,
     .association = 0,
     .designatorType = 3,
@@ -179,7 +179,7 @@ static const virScsiXcopyCscdId cscdSrc = {
 };
 
 /* NAA 5 (8 bytes), 4096-byte blocks */
-static const virScsiXcopyCscdId cscdDst = {
+static const virSCSIXcopyCscdId cscdDst = {
     .codeSet = 1,
     .association = 0,
     .designatorType = 3,
@@ -191,14 +191,14 @@ static const virScsiXcopyCscdId cscdDst = {
 static void
 testXcopyEncode(void)
 {
-    static const virScsiXcopySegment seg = {
+    static const virSCSIXcopySegment seg = {
         .srcIndex = 0,
         .dstIndex = 1,
         .nblocks = 65535,       /* the most one segment can carry */
         .srcLba = 0x1000,
         .dstLba = 0xDEADBEEF,
     };
-    virScsiXcopyCscdId cscds[2] = { cscdSrc, cscdDst };
+    virSCSIXcopyCscdId cscds[2] = { cscdSrc, cscdDst };
     static const uint8_t expected[] = {
         /* header */
         0x07,                       /* LIST IDENTIFIER */
@@ -245,10 +245,10 @@ testXcopyEncode(void)
     ssize_t rc;
 
     g_assert_cmpuint(sizeof(expected), ==, 108);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(2, 1), ==, 108);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(2, 1), ==, 108);
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamExtendedCopyLid1(buf, sizeof(buf), 0x07,
+    rc = virSCSIParamExtendedCopyLid1(buf, sizeof(buf), 0x07,
                                       VIR_SCSI_XCOPY_LIST_ID_NONE, 1, 0,
                                       cscds, 2, &seg, 1, &err);
     g_assert_no_error(err);
@@ -264,7 +264,7 @@ testXcopyFlags(void)
     /* Copy within one LU: both indexes name the only CSCD.  A 20-byte
      * designator (the maximum), unusual association/type/code set to see
      * the bit packing, the largest 24-bit block length. */
-    static const virScsiXcopyCscdId cscd = {
+    static const virSCSIXcopyCscdId cscd = {
         .codeSet = 3,           /* UTF-8 */
         .association = 2,       /* target device */
         .designatorType = 8,    /* SCSI name string */
@@ -273,7 +273,7 @@ testXcopyFlags(void)
                         '5', '0', '0', '0', '0', '0', '0', '0', '0', '1' },
         .blockLength = 0xFFFFFF,
     };
-    static const virScsiXcopySegment seg = {
+    static const virSCSIXcopySegment seg = {
         .srcIndex = 0,
         .dstIndex = 0,
         .nblocks = 1,
@@ -311,7 +311,7 @@ testXcopyFlags(void)
     ssize_t rc;
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamExtendedCopyLid1(buf, sizeof(buf), 0xFF,
+    rc = virSCSIParamExtendedCopyLid1(buf, sizeof(buf), 0xFF,
                                       VIR_SCSI_XCOPY_LIST_ID_HOLD, 7,
                                       VIR_SCSI_XCOPY_STR |
                                       VIR_SCSI_XCOPY_SOURCE_BLOCKS |
@@ -326,16 +326,16 @@ testXcopyFlags(void)
 static void
 testXcopyInvalid(void)
 {
-    virScsiXcopyCscdId cscds[2] = { cscdSrc, cscdDst };
-    virScsiXcopySegment seg = { 0, 1, 128, 0, 0 };
-    virScsiXcopySegment selfSeg = { 0, 0, 1, 0, 0 };   /* for one-CSCD lists */
-    virScsiXcopyCscdId badCscd;
-    virScsiXcopySegment badSeg;
+    virSCSIXcopyCscdId cscds[2] = { cscdSrc, cscdDst };
+    virSCSIXcopySegment seg = { 0, 1, 128, 0, 0 };
+    virSCSIXcopySegment selfSeg = { 0, 0, 1, 0, 0 };   /* for one-CSCD lists */
+    virSCSIXcopyCscdId badCscd;
+    virSCSIXcopySegment badSeg;
     uint8_t buf[256];
     g_autoptr(GError) err = NULL;
 
 #define XCOPY(usage, prio, flags, c, nc, s, ns) \
-    virScsiParamExtendedCopyLid1(buf, sizeof(buf), 0, usage, prio, flags, \
+    virSCSIParamExtendedCopyLid1(buf, sizeof(buf), 0, usage, prio, flags, \
                                  c, nc, s, ns, &err)
 #define NONE VIR_SCSI_XCOPY_LIST_ID_NONE
 
@@ -398,9 +398,9 @@ testXcopyInvalid(void)
                  &err, buf, sizeof(buf));
 
     /* header fields: reserved LIST ID USAGE 01b, and past 11b */
-    checkInvalid(XCOPY((virScsiXcopyListIdUsage)1, 0, 0, cscds, 2, &seg, 1),
+    checkInvalid(XCOPY((virSCSIXcopyListIdUsage)1, 0, 0, cscds, 2, &seg, 1),
                  &err, buf, sizeof(buf));
-    checkInvalid(XCOPY((virScsiXcopyListIdUsage)4, 0, 0, cscds, 2, &seg, 1),
+    checkInvalid(XCOPY((virSCSIXcopyListIdUsage)4, 0, 0, cscds, 2, &seg, 1),
                  &err, buf, sizeof(buf));
     checkInvalid(XCOPY(NONE, 8, 0, cscds, 2, &seg, 1), &err, buf, sizeof(buf));
     checkInvalid(XCOPY(NONE, 0, 1 << 3, cscds, 2, &seg, 1), &err, buf, sizeof(buf));
@@ -410,7 +410,7 @@ testXcopyInvalid(void)
     checkInvalid(XCOPY(NONE, 0, 0, cscds, 2, &seg, 0), &err, buf, sizeof(buf));
 
     /* buffer one byte short */
-    checkInvalid(virScsiParamExtendedCopyLid1(buf, 107, 0, NONE, 0, 0,
+    checkInvalid(virSCSIParamExtendedCopyLid1(buf, 107, 0, NONE, 0, 0,
                                               cscds, 2, &seg, 1, &err),
                  &err, buf, sizeof(buf));
 
@@ -422,10 +422,10 @@ testXcopyInvalid(void)
 static void
 testXcopyLimits(void)
 {
-    g_autofree virScsiXcopyCscdId *cscds = NULL;
+    g_autofree virSCSIXcopyCscdId *cscds = NULL;
     g_autofree uint8_t *buf = NULL;
     g_autoptr(GError) err = NULL;
-    virScsiXcopySegment seg = { 0, VIR_SCSI_XCOPY_MAX_CSCDS - 1, 1, 0, 0 };
+    virSCSIXcopySegment seg = { 0, VIR_SCSI_XCOPY_MAX_CSCDS - 1, 1, 0, 0 };
     size_t maxSegs;
     size_t size;
     size_t i;
@@ -434,33 +434,33 @@ testXcopyLimits(void)
     /* CSCD DESCRIPTOR LIST LENGTH is 16 bits: 2047 * 32 = 65504 fits,
      * 2048 * 32 = 65536 does not. */
     g_assert_cmpuint(VIR_SCSI_XCOPY_MAX_CSCDS, ==, 2047);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(2047, 1), ==,
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(2047, 1), ==,
                      16 + 65504 + 28);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(2048, 1), ==, 0);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(0, 1), ==, 0);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(1, 0), ==, 0);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(2048, 1), ==, 0);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(0, 1), ==, 0);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(1, 0), ==, 0);
 
     /* The whole list must fit a 32-bit PARAMETER LIST LENGTH:
      * 16 + 32 + 28 n <= 2^32 - 1  =>  n <= 153391687. */
     maxSegs = 153391687;
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(1, maxSegs), ==,
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(1, maxSegs), ==,
                      4294967284ULL);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(1, maxSegs + 1), ==, 0);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(1, SIZE_MAX), ==, 0);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(1, maxSegs + 1), ==, 0);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(1, SIZE_MAX), ==, 0);
     /* with 2047 CSCDs: 16 + 65504 + 28 n <= 2^32 - 1  =>  n <= 153389349 */
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(2047, 153389349), ==,
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(2047, 153389349), ==,
                      4294967292ULL);
-    g_assert_cmpuint(virScsiParamExtendedCopyLid1Size(2047, 153389350), ==, 0);
+    g_assert_cmpuint(virSCSIParamExtendedCopyLid1Size(2047, 153389350), ==, 0);
 
-    cscds = g_new0(virScsiXcopyCscdId, VIR_SCSI_XCOPY_MAX_CSCDS + 1);
+    cscds = g_new0(virSCSIXcopyCscdId, VIR_SCSI_XCOPY_MAX_CSCDS + 1);
     for (i = 0; i < VIR_SCSI_XCOPY_MAX_CSCDS + 1; i++)
         cscds[i] = cscdSrc;
     cscds[VIR_SCSI_XCOPY_MAX_CSCDS - 1] = cscdDst;
 
-    size = virScsiParamExtendedCopyLid1Size(VIR_SCSI_XCOPY_MAX_CSCDS, 1);
+    size = virSCSIParamExtendedCopyLid1Size(VIR_SCSI_XCOPY_MAX_CSCDS, 1);
     buf = g_new(uint8_t, size);
     memset(buf, GUARD, size);
-    rc = virScsiParamExtendedCopyLid1(buf, size, 0,
+    rc = virSCSIParamExtendedCopyLid1(buf, size, 0,
                                       VIR_SCSI_XCOPY_LIST_ID_NONE, 0, 0,
                                       cscds, VIR_SCSI_XCOPY_MAX_CSCDS,
                                       &seg, 1, &err);
@@ -492,13 +492,13 @@ testXcopyLimits(void)
     /* one CSCD too many, and a segment count the 32-bit lengths cannot
      * hold: both refused before any descriptor is read */
     memset(buf, GUARD, size);
-    checkInvalid(virScsiParamExtendedCopyLid1(buf, size, 0,
+    checkInvalid(virSCSIParamExtendedCopyLid1(buf, size, 0,
                                               VIR_SCSI_XCOPY_LIST_ID_NONE, 0, 0,
                                               cscds,
                                               VIR_SCSI_XCOPY_MAX_CSCDS + 1,
                                               &seg, 1, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamExtendedCopyLid1(buf, size, 0,
+    checkInvalid(virSCSIParamExtendedCopyLid1(buf, size, 0,
                                               VIR_SCSI_XCOPY_LIST_ID_NONE, 0, 0,
                                               cscds, 1, &seg, maxSegs + 1,
                                               &err),
@@ -511,7 +511,7 @@ testXcopyLimits(void)
 static void
 testPopulateTokenEncode(void)
 {
-    static const virScsiLbaRange ranges[] = {
+    static const virSCSILbaRange ranges[] = {
         { 0, 0x800 },
         { 0x100000000ULL, UINT32_MAX },
     };
@@ -548,10 +548,10 @@ testPopulateTokenEncode(void)
     g_autoptr(GError) err = NULL;
     ssize_t rc;
 
-    g_assert_cmpuint(virScsiParamPopulateTokenSize(2), ==, sizeof(expected));
+    g_assert_cmpuint(virSCSIParamPopulateTokenSize(2), ==, sizeof(expected));
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamPopulateToken(buf, sizeof(buf),
+    rc = virSCSIParamPopulateToken(buf, sizeof(buf),
                                    VIR_SCSI_TOKEN_IMMED | VIR_SCSI_TOKEN_RTV,
                                    60, 0x00800000, ranges, 2, &err);
     g_assert_no_error(err);
@@ -560,7 +560,7 @@ testPopulateTokenEncode(void)
     g_assert_cmphex(buf[sizeof(expected)], ==, GUARD);
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamPopulateToken(buf, sizeof(buf), 0, 0, 0, ranges, 1, &err);
+    rc = virSCSIParamPopulateToken(buf, sizeof(buf), 0, 0, 0, ranges, 1, &err);
     g_assert_no_error(err);
     g_assert_cmpmem(buf, rc, defaults, sizeof(defaults));
 }
@@ -569,13 +569,13 @@ testPopulateTokenEncode(void)
 static void
 testPopulateTokenLimits(void)
 {
-    g_autofree virScsiLbaRange *ranges = NULL;
+    g_autofree virSCSILbaRange *ranges = NULL;
     g_autofree uint8_t *buf = NULL;
     g_autoptr(GError) err = NULL;
     size_t max = VIR_SCSI_POPULATE_TOKEN_MAX_RANGES;
     size_t size;
     ssize_t rc;
-    static const virScsiLbaRange wrap[] = { { UINT64_MAX - 2, 4 } };
+    static const virSCSILbaRange wrap[] = { { UINT64_MAX - 2, 4 } };
     static const uint8_t header[] = {
         0xFF, 0xFE,                 /* DATA LENGTH = 65536 - 2 */
         0x00, 0x00,
@@ -587,39 +587,39 @@ testPopulateTokenLimits(void)
 
     /* 14 + 16 n <= 65535  =>  n <= 4095 */
     g_assert_cmpuint(max, ==, 4095);
-    g_assert_cmpuint(virScsiParamPopulateTokenSize(max), ==, 65536);
-    g_assert_cmpuint(virScsiParamPopulateTokenSize(max + 1), ==, 0);
-    g_assert_cmpuint(virScsiParamPopulateTokenSize(0), ==, 0);
+    g_assert_cmpuint(virSCSIParamPopulateTokenSize(max), ==, 65536);
+    g_assert_cmpuint(virSCSIParamPopulateTokenSize(max + 1), ==, 0);
+    g_assert_cmpuint(virSCSIParamPopulateTokenSize(0), ==, 0);
 
-    ranges = g_new0(virScsiLbaRange, max + 1);
-    size = virScsiParamPopulateTokenSize(max);
+    ranges = g_new0(virSCSILbaRange, max + 1);
+    size = virSCSIParamPopulateTokenSize(max);
     buf = g_new(uint8_t, size);
 
     memset(buf, GUARD, size);
-    rc = virScsiParamPopulateToken(buf, size, 0, 0, 0, ranges, max, &err);
+    rc = virSCSIParamPopulateToken(buf, size, 0, 0, 0, ranges, max, &err);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, 65536);
     g_assert_cmpmem(buf, sizeof(header), header, sizeof(header));
 
     memset(buf, GUARD, size);
-    checkInvalid(virScsiParamPopulateToken(buf, size, 0, 0, 0,
+    checkInvalid(virSCSIParamPopulateToken(buf, size, 0, 0, 0,
                                            ranges, max + 1, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamPopulateToken(buf, size, 0, 0, 0,
+    checkInvalid(virSCSIParamPopulateToken(buf, size, 0, 0, 0,
                                            ranges, 0, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamPopulateToken(buf, 31, 0, 0, 0,
+    checkInvalid(virSCSIParamPopulateToken(buf, 31, 0, 0, 0,
                                            ranges, 1, &err),
                  &err, buf, size);
     /* a ROD type the device would ignore without RTV */
-    checkInvalid(virScsiParamPopulateToken(buf, size, 0, 0, 0x00800000,
+    checkInvalid(virSCSIParamPopulateToken(buf, size, 0, 0, 0x00800000,
                                            ranges, 1, &err),
                  &err, buf, size);
     /* DEL_TKN's neighbour bit 2 is not a POPULATE TOKEN flag */
-    checkInvalid(virScsiParamPopulateToken(buf, size, 0x04, 0, 0,
+    checkInvalid(virSCSIParamPopulateToken(buf, size, 0x04, 0, 0,
                                            ranges, 1, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamPopulateToken(buf, size, 0, 0, 0, wrap, 1, &err),
+    checkInvalid(virSCSIParamPopulateToken(buf, size, 0, 0, 0, wrap, 1, &err),
                  &err, buf, size);
 }
 
@@ -629,7 +629,7 @@ testPopulateTokenLimits(void)
 static void
 testWriteUsingTokenEncode(void)
 {
-    static const virScsiLbaRange range = { 0x2000, 0x800 };
+    static const virSCSILbaRange range = { 0x2000, 0x800 };
     static const uint8_t head[] = {
         0x02, 0x26,                 /* WRITE USING TOKEN DATA LENGTH = 552 - 2 */
         0x02,                       /* DEL_TKN */
@@ -653,10 +653,10 @@ testWriteUsingTokenEncode(void)
     for (i = 0; i < sizeof(token); i++)
         token[i] = (uint8_t)(i * 7 + 1);
 
-    g_assert_cmpuint(virScsiParamWriteUsingTokenSize(1), ==, 552);
+    g_assert_cmpuint(virSCSIParamWriteUsingTokenSize(1), ==, 552);
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamWriteUsingToken(buf, sizeof(buf), VIR_SCSI_TOKEN_DEL_TKN,
+    rc = virSCSIParamWriteUsingToken(buf, sizeof(buf), VIR_SCSI_TOKEN_DEL_TKN,
                                      256, token, &range, 1, &err);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, 552);
@@ -667,7 +667,7 @@ testWriteUsingTokenEncode(void)
 
     /* IMMED alone, offset with every byte set */
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamWriteUsingToken(buf, sizeof(buf), VIR_SCSI_TOKEN_IMMED,
+    rc = virSCSIParamWriteUsingToken(buf, sizeof(buf), VIR_SCSI_TOKEN_IMMED,
                                      0x0102030405060708ULL, token, &range, 1,
                                      &err);
     g_assert_no_error(err);
@@ -686,27 +686,27 @@ testWriteUsingTokenEncode(void)
 static void
 testWriteUsingTokenLimits(void)
 {
-    g_autofree virScsiLbaRange *ranges = NULL;
+    g_autofree virSCSILbaRange *ranges = NULL;
     g_autofree uint8_t *buf = NULL;
     g_autoptr(GError) err = NULL;
     uint8_t token[VIR_SCSI_ROD_TOKEN_LEN] = { 0 };
     size_t max = VIR_SCSI_WRITE_USING_TOKEN_MAX_RANGES;
     size_t size;
     ssize_t rc;
-    static const virScsiLbaRange wrap[] = { { 1, UINT32_MAX }, { UINT64_MAX, 2 } };
+    static const virSCSILbaRange wrap[] = { { 1, UINT32_MAX }, { UINT64_MAX, 2 } };
 
     /* 534 + 16 n <= 65535  =>  n <= 4062 */
     g_assert_cmpuint(max, ==, 4062);
-    g_assert_cmpuint(virScsiParamWriteUsingTokenSize(max), ==, 65528);
-    g_assert_cmpuint(virScsiParamWriteUsingTokenSize(max + 1), ==, 0);
-    g_assert_cmpuint(virScsiParamWriteUsingTokenSize(0), ==, 0);
+    g_assert_cmpuint(virSCSIParamWriteUsingTokenSize(max), ==, 65528);
+    g_assert_cmpuint(virSCSIParamWriteUsingTokenSize(max + 1), ==, 0);
+    g_assert_cmpuint(virSCSIParamWriteUsingTokenSize(0), ==, 0);
 
-    ranges = g_new0(virScsiLbaRange, max + 1);
-    size = virScsiParamWriteUsingTokenSize(max);
+    ranges = g_new0(virSCSILbaRange, max + 1);
+    size = virSCSIParamWriteUsingTokenSize(max);
     buf = g_new(uint8_t, size);
 
     memset(buf, GUARD, size);
-    rc = virScsiParamWriteUsingToken(buf, size, 0, 0, token, ranges, max, &err);
+    rc = virSCSIParamWriteUsingToken(buf, size, 0, 0, token, ranges, max, &err);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, 65528);
     {
@@ -717,19 +717,19 @@ testWriteUsingTokenLimits(void)
     }
 
     memset(buf, GUARD, size);
-    checkInvalid(virScsiParamWriteUsingToken(buf, size, 0, 0, token,
+    checkInvalid(virSCSIParamWriteUsingToken(buf, size, 0, 0, token,
                                              ranges, max + 1, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamWriteUsingToken(buf, size, 0, 0, token,
+    checkInvalid(virSCSIParamWriteUsingToken(buf, size, 0, 0, token,
                                              ranges, 0, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamWriteUsingToken(buf, 551, 0, 0, token,
+    checkInvalid(virSCSIParamWriteUsingToken(buf, 551, 0, 0, token,
                                              ranges, 1, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamWriteUsingToken(buf, size, 0x04, 0, token,
+    checkInvalid(virSCSIParamWriteUsingToken(buf, size, 0x04, 0, token,
                                              ranges, 1, &err),
                  &err, buf, size);
-    checkInvalid(virScsiParamWriteUsingToken(buf, size, 0, 0, token,
+    checkInvalid(virSCSIParamWriteUsingToken(buf, size, 0, 0, token,
                                              wrap, 2, &err),
                  &err, buf, size);
 }
@@ -747,7 +747,7 @@ testRodTokenBlockZero(void)
     static const uint8_t zero[VIR_SCSI_ROD_TOKEN_LEN - 8] = { 0 };
 
     memset(token, GUARD, sizeof(token));
-    virScsiParamRodTokenBlockZero(token);
+    virSCSIParamRodTokenBlockZero(token);
     g_assert_cmpmem(token, 8, head, sizeof(head));
     g_assert_cmpmem(token + 8, sizeof(token) - 8, zero, sizeof(zero));
 }
@@ -766,17 +766,17 @@ testCompareAndWrite(void)
     ssize_t rc;
 
     memset(buf, GUARD, sizeof(buf));
-    rc = virScsiParamCompareAndWrite(buf, 8, expected, replacement, 4, &err);
+    rc = virSCSIParamCompareAndWrite(buf, 8, expected, replacement, 4, &err);
     g_assert_no_error(err);
     g_assert_cmpint(rc, ==, 8);
     g_assert_cmpmem(buf, rc, both, sizeof(both));
     g_assert_cmphex(buf[8], ==, GUARD);
 
     memset(buf, GUARD, sizeof(buf));
-    checkInvalid(virScsiParamCompareAndWrite(buf, 7, expected, replacement, 4,
+    checkInvalid(virSCSIParamCompareAndWrite(buf, 7, expected, replacement, 4,
                                              &err),
                  &err, buf, sizeof(buf));
-    checkInvalid(virScsiParamCompareAndWrite(buf, 8, expected, replacement, 0,
+    checkInvalid(virSCSIParamCompareAndWrite(buf, 8, expected, replacement, 0,
                                              &err),
                  &err, buf, sizeof(buf));
 }

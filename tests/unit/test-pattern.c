@@ -38,9 +38,9 @@ testChaCha20Rfc(void)
 
     for (i = 0; i < sizeof(key); i++)
         key[i] = i;
-    virScsiPatternChaCha20Block(key, input, out);
+    virSCSIPatternChaCha20Block(key, input, out);
     g_assert_cmpmem(out, sizeof(out), expect, sizeof(expect));
-    virScsiPatternChaCha20Block(zeroKey, zeroInput, out);
+    virSCSIPatternChaCha20Block(zeroKey, zeroInput, out);
     g_assert_cmpmem(out, sizeof(out), expectZero, sizeof(expectZero));
 }
 
@@ -64,15 +64,15 @@ testAlgorithms(void)
         { "pfitzner33", 33, -1, false },
         { "random", 1, -1, false },
     };
-    const virScsiPatternAlgorithm *all;
+    const virSCSIPatternAlgorithm *all;
     size_t n;
     size_t i;
 
-    all = virScsiPatternAlgorithms(&n);
+    all = virSCSIPatternAlgorithms(&n);
     g_assert_cmpuint(n, ==, G_N_ELEMENTS(expect));
     for (i = 0; i < G_N_ELEMENTS(expect); i++) {
-        const virScsiPatternAlgorithm *alg = virScsiPatternLookup(expect[i].name);
-        const virScsiPatternPass *last;
+        const virSCSIPatternAlgorithm *alg = virSCSIPatternLookup(expect[i].name);
+        const virSCSIPatternPass *last;
 
         g_assert_nonnull(alg);
         g_assert_true(alg == &all[i]);
@@ -88,11 +88,11 @@ testAlgorithms(void)
         }
         g_assert_cmpint(last->verify, ==, expect[i].lastVerify);
     }
-    g_assert_null(virScsiPatternLookup("zero"));
-    g_assert_null(virScsiPatternLookup("trim"));
-    g_assert_null(virScsiPatternLookup("DoD"));
-    g_assert_null(virScsiPatternLookup(""));
-    g_assert_null(virScsiPatternLookup(NULL));
+    g_assert_null(virSCSIPatternLookup("zero"));
+    g_assert_null(virSCSIPatternLookup("trim"));
+    g_assert_null(virSCSIPatternLookup("DoD"));
+    g_assert_null(virSCSIPatternLookup(""));
+    g_assert_null(virSCSIPatternLookup(NULL));
 }
 
 
@@ -108,11 +108,11 @@ testGutmann(void)
         { 0x92, 0x49, 0x24 }, { 0x49, 0x24, 0x92 }, { 0x24, 0x92, 0x49 },
         { 0x6d, 0xb6, 0xdb }, { 0xb6, 0xdb, 0x6d }, { 0xdb, 0x6d, 0xb6 },
     };
-    const virScsiPatternAlgorithm *g = virScsiPatternLookup("gutmann");
+    const virSCSIPatternAlgorithm *g = virSCSIPatternLookup("gutmann");
     size_t i;
 
     for (i = 0; i < 35; i++) {
-        const virScsiPatternPass *p = &g->passes[i];
+        const virSCSIPatternPass *p = &g->passes[i];
 
         if (i < 4 || i >= 31) {
             g_assert_cmpint(p->kind, ==, VIR_SCSI_PATTERN_RANDOM);
@@ -134,23 +134,23 @@ testGutmann(void)
 static void
 testFixed(void)
 {
-    const virScsiPatternPass one = { VIR_SCSI_PATTERN_FIXED, 1, { 0xa5 }, false };
-    const virScsiPatternPass three = { VIR_SCSI_PATTERN_FIXED, 3, { 0x92, 0x49, 0x24 }, false };
+    const virSCSIPatternPass one = { VIR_SCSI_PATTERN_FIXED, 1, { 0xa5 }, false };
+    const virSCSIPatternPass three = { VIR_SCSI_PATTERN_FIXED, 3, { 0x92, 0x49, 0x24 }, false };
     static const uint8_t from1[7] = { 0x49, 0x24, 0x92, 0x49, 0x24, 0x92, 0x49 };
     g_autofree uint8_t *buf = g_malloc(100000);
     size_t i;
 
-    virScsiPatternFill(&one, 0, NULL, 12345, buf, 1000);
+    virSCSIPatternFill(&one, 0, NULL, 12345, buf, 1000);
     for (i = 0; i < 1000; i++)
         g_assert_cmpuint(buf[i], ==, 0xa5);
 
     /* The byte at offset o is pattern[o % 3], whatever the piece's start. */
-    virScsiPatternFill(&three, 0, NULL, 1, buf, sizeof(from1));
+    virSCSIPatternFill(&three, 0, NULL, 1, buf, sizeof(from1));
     g_assert_cmpmem(buf, sizeof(from1), from1, sizeof(from1));
-    virScsiPatternFill(&three, 0, NULL, 512, buf, 100000);
+    virSCSIPatternFill(&three, 0, NULL, 512, buf, 100000);
     for (i = 0; i < 100000; i++)
         g_assert_cmpuint(buf[i], ==, three.bytes[(512 + i) % 3]);
-    virScsiPatternFill(&three, 0, NULL, 0, buf, 2);
+    virSCSIPatternFill(&three, 0, NULL, 0, buf, 2);
     g_assert_cmpuint(buf[0], ==, 0x92);
     g_assert_cmpuint(buf[1], ==, 0x49);
 }
@@ -159,7 +159,7 @@ testFixed(void)
 static void
 testRandom(void)
 {
-    const virScsiPatternPass r = { VIR_SCSI_PATTERN_RANDOM, 0, { 0 }, false };
+    const virSCSIPatternPass r = { VIR_SCSI_PATTERN_RANDOM, 0, { 0 }, false };
     const size_t len = 1 << 20;
     g_autofree uint8_t *whole = g_malloc(len);
     g_autofree uint8_t *piece = g_malloc(len);
@@ -179,29 +179,29 @@ testRandom(void)
     }
     key2[31] ^= 1;
 
-    virScsiPatternFill(&r, 3, key, 0, whole, len);
+    virSCSIPatternFill(&r, 3, key, 0, whole, len);
     /* The keystream of nonce = pass, counter = offset / 64. */
-    virScsiPatternChaCha20Block(key, input, block);
+    virSCSIPatternChaCha20Block(key, input, block);
     g_assert_cmpmem(whole, 64, block, 64);
-    virScsiPatternChaCha20Block(key, input2, block);
+    virSCSIPatternChaCha20Block(key, input2, block);
     g_assert_cmpmem(whole + 64000, 64, block, 64);
 
     /* Any piece on its own equals the same bytes of the whole. */
     for (pos = 0; pos < len;) {
         size_t n = MIN((size_t)g_test_rand_int_range(1, 5000), len - pos);
 
-        virScsiPatternFill(&r, 3, key, pos, piece + pos, n);
+        virSCSIPatternFill(&r, 3, key, pos, piece + pos, n);
         pos += n;
     }
     g_assert_cmpmem(piece, len, whole, len);
 
     /* Another pass or another key gives other bytes. */
-    virScsiPatternFill(&r, 4, key, 0, other, len);
+    virSCSIPatternFill(&r, 4, key, 0, other, len);
     g_assert_true(memcmp(other, whole, len) != 0);
-    virScsiPatternFill(&r, 3, key2, 0, other, len);
+    virSCSIPatternFill(&r, 3, key2, 0, other, len);
     g_assert_true(memcmp(other, whole, len) != 0);
     /* A 64-bit counter: far offsets differ from near ones. */
-    virScsiPatternFill(&r, 3, key, (uint64_t)1 << 38, other, 4096);
+    virSCSIPatternFill(&r, 3, key, (uint64_t)1 << 38, other, 4096);
     g_assert_true(memcmp(other, whole, 4096) != 0);
 
     /* Roughly uniform: each byte value 4096 times expected, sd 64. */

@@ -8,7 +8,7 @@
 
 #include "virscsiplan.h"
 
-static virScsiVpdDesignator naa6 = {
+static virSCSIVPDDesignator naa6 = {
     .codeSet = 1, .association = 0, .designatorType = 3, .length = 16,
     .designator = { 0x60, 0x01, 0x40, 0x5a, 0xbc, 0xde, 0xf0, 0x12,
                     0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12 },
@@ -18,7 +18,7 @@ static virScsiVpdDesignator naa6 = {
 /* What LIO on a fileio backstore reports with every VAAI knob on
  * (../shared/notes/lio-test-array.md). */
 static void
-testCapsLio(virScsiLunCaps *caps)
+testCapsLio(virSCSILunCaps *caps)
 {
     memset(caps, 0, sizeof(*caps));
     caps->blockSize = 512;
@@ -60,17 +60,17 @@ testCapsLio(virScsiLunCaps *caps)
 }
 
 
-static const virScsiOpPlan *
-testPlan(const virScsiLunCaps *caps, virScsiPlan *plan, virScsiPlanOp op)
+static const virSCSIOpPlan *
+testPlan(const virSCSILunCaps *caps, virSCSIPlan *plan, virSCSIPlanOp op)
 {
-    virScsiPlanFromCaps(caps, plan);
+    virSCSIPlanFromCaps(caps, plan);
     g_assert_nonnull(plan->ops[op].reason);
     return &plan->ops[op];
 }
 
 
 static void
-testAssertReason(const virScsiOpPlan *op, const char *needle)
+testAssertReason(const virSCSIOpPlan *op, const char *needle)
 {
     if (!strstr(op->reason, needle))
         g_error("reason '%s' does not mention '%s'", op->reason, needle);
@@ -80,11 +80,11 @@ testAssertReason(const virScsiOpPlan *op, const char *needle)
 static void
 testPlanLio(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
 
     testCapsLio(&caps);
-    virScsiPlanFromCaps(&caps, &plan);
+    virSCSIPlanFromCaps(&caps, &plan);
 
     /* LBPRZ=0: WRITE SAME of zeros, never unmap-as-zero. */
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_ZERO].method, ==, VIR_SCSI_METHOD_WRITE_SAME);
@@ -113,16 +113,16 @@ testPlanLio(void)
 
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method, ==, VIR_SCSI_METHOD_COMPARE_AND_WRITE);
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].maxBlocks, ==, 1);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanLbprz(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     testCapsLio(&caps);
     caps.lbp.lbprz = true;
@@ -131,7 +131,7 @@ testPlanLbprz(void)
     g_assert_cmpint(op->fallback, ==, VIR_SCSI_METHOD_WRITE_SAME);
     g_assert_cmpuint(op->cdbSize, ==, 16);
     testAssertReason(op, "LBPRZ=1");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* Only WRITE SAME(10) may unmap: the 10-byte CDB and its 16-bit count. */
     caps.lbp.lbpws = false;
@@ -140,7 +140,7 @@ testPlanLbprz(void)
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_WRITE_SAME_UNMAP);
     g_assert_cmpuint(op->cdbSize, ==, 10);
     g_assert_cmpuint(op->maxBlocks, ==, 0xFFFF);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* LBPRZ from READ CAPACITY alone does not count while the LBP page,
      * the authority on unmap commands, says 0. */
@@ -148,7 +148,7 @@ testPlanLbprz(void)
     caps.lbprzReadCap = true;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_ZERO);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_WRITE_SAME);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* LBPRZ but no WRITE SAME with UNMAP: zeros must be written. */
     testCapsLio(&caps);
@@ -158,16 +158,16 @@ testPlanLbprz(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_ZERO);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_WRITE_SAME);
     testAssertReason(op, "LBPWS=0");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanNoCopyManager(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     testCapsLio(&caps);
     caps.inquiry.threePC = false;
@@ -176,7 +176,7 @@ testPlanNoCopyManager(void)
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_HOST);
     g_assert_cmpstr(op->reason, ==, "host, because the target reports no copy manager (3PC=0)");
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE].method, ==, VIR_SCSI_METHOD_HOST);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* 3PC=1 but the copy manager does not answer. */
     testCapsLio(&caps);
@@ -184,7 +184,7 @@ testPlanNoCopyManager(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_HOST);
     testAssertReason(op, "RECEIVE COPY RESULTS");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* No identification descriptors: the LUN cannot be named. */
     testCapsLio(&caps);
@@ -192,7 +192,7 @@ testPlanNoCopyManager(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_HOST);
     testAssertReason(op, "0xE4");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* No designator. */
     testCapsLio(&caps);
@@ -200,25 +200,25 @@ testPlanNoCopyManager(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_HOST);
     testAssertReason(op, "designator");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* One CSCD descriptor: copies within the LUN only. */
     testCapsLio(&caps);
     caps.copyParams.maxCscdDescriptorCount = 1;
-    virScsiPlanFromCaps(&caps, &plan);
+    virSCSIPlanFromCaps(&caps, &plan);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_COPY].method, ==, VIR_SCSI_METHOD_XCOPY_LID1);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE].method, ==, VIR_SCSI_METHOD_HOST);
     testAssertReason(&plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE], "two CSCD");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanCopyLimits(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     /* MAXIMUM SEGMENT LENGTH below the 16-bit field's reach. */
     testCapsLio(&caps);
@@ -228,13 +228,13 @@ testPlanCopyLimits(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpuint(op->maxBlocks, ==, 2048);
     g_assert_cmpuint(op->maxDescriptors, ==, 64);   /* our cap */
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* The descriptor list length bounds the segments: (400-64)/28 = 12. */
     caps.copyParams.maxDescriptorListLength = 400;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpuint(op->maxDescriptors, ==, 12);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* Data segment granularity of 64 KiB = 128 blocks: segments are
      * multiples of it. */
@@ -243,32 +243,32 @@ testPlanCopyLimits(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpuint(op->granularity, ==, 128);
     g_assert_cmpuint(op->maxBlocks, ==, 65535 - 65535 % 128);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* 4 KiB blocks: 256 MiB = 65536 blocks, still above the field. */
     testCapsLio(&caps);
     caps.blockSize = 4096;
     caps.blockLimits.maxTransferLength = 1024;
-    virScsiPlanFromCaps(&caps, &plan);
+    virSCSIPlanFromCaps(&caps, &plan);
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_COPY].maxBlocks, ==, 65535);
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks, ==, 1024);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* No segment limit reported (0). */
     testCapsLio(&caps);
     caps.copyParams.maxSegmentLength = 0;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpuint(op->maxBlocks, ==, 65528);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanTokenCopy(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     testCapsLio(&caps);
     caps.hasTpc = true;
@@ -284,22 +284,22 @@ testPlanTokenCopy(void)
     g_assert_cmpint(op->fallback, ==, VIR_SCSI_METHOD_XCOPY_LID1);
     g_assert_cmpuint(op->maxBlocks, ==, 131072);
     g_assert_cmpuint(op->maxDescriptors, ==, 8);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* WRITE USING TOKEN missing: no token copy. */
     caps.tpc.writeUsingToken = false;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_COPY);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_XCOPY_LID1);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanThick(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     testCapsLio(&caps);
     caps.lbpme = false;
@@ -309,7 +309,7 @@ testPlanThick(void)
     testAssertReason(op, "fully provisioned");
     /* Zeroing still offloads. */
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_ZERO].method, ==, VIR_SCSI_METHOD_WRITE_SAME);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* LBP page present but every unmap command off. */
     testCapsLio(&caps);
@@ -317,16 +317,16 @@ testPlanThick(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_UNMAP);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_NONE);
     testAssertReason(op, "LBPU=0");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanUnmapLies(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     /* LBPU=1 with limits of 0 means UNMAP is not implemented. */
     testCapsLio(&caps);
@@ -335,7 +335,7 @@ testPlanUnmapLies(void)
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_WRITE_SAME_UNMAP);
     g_assert_cmpuint(op->maxBlocks, ==, 0x1000);
     testAssertReason(op, "no UNMAP limits");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* An SBC-2 page (length 0x0C) has no unmap fields at all. */
     testCapsLio(&caps);
@@ -343,35 +343,35 @@ testPlanUnmapLies(void)
     caps.blockLimits.hasWriteSameLength = false;
     caps.blockLimits.maxUnmapLbaCount = 0;
     caps.blockLimits.maxWriteSameLength = 0;
-    virScsiPlanFromCaps(&caps, &plan);
+    virSCSIPlanFromCaps(&caps, &plan);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_UNMAP].method, ==, VIR_SCSI_METHOD_WRITE_SAME_UNMAP);
     /* The WRITE SAME length then defaults to what WRITE SAME(10) can carry. */
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_ZERO].maxBlocks, ==, 0xFFFF);
     testAssertReason(&plan.ops[VIR_SCSI_PLAN_OP_ZERO], "no MAXIMUM WRITE SAME LENGTH");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* "No limit" values are bounded: 0xFFFFFFFF descriptors -> 4095. */
     testCapsLio(&caps);
     caps.blockLimits.maxUnmapBlockDescriptorCount = 0xFFFFFFFF;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_UNMAP);
     g_assert_cmpuint(op->maxDescriptors, ==, 4095);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* A huge WRITE SAME limit is cut to 1 GiB a command. */
     testCapsLio(&caps);
     caps.blockLimits.maxWriteSameLength = 0xFFFFFFFFFFFFULL;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_ZERO);
     g_assert_cmpuint(op->maxBlocks, ==, 2 * 1024 * 1024);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanGranularity(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     testCapsLio(&caps);
     caps.blockLimits.optimalUnmapGranularity = 8;
@@ -380,13 +380,13 @@ testPlanGranularity(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_UNMAP);
     g_assert_cmpuint(op->granularity, ==, 8);
     g_assert_cmpuint(op->alignment, ==, 3);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* UGAVALID=0: the alignment field is ignored. */
     caps.blockLimits.ugaValid = false;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_UNMAP);
     g_assert_cmpuint(op->alignment, ==, 0);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     /* Granularity not reported: the physical block decides. */
     testCapsLio(&caps);
@@ -396,34 +396,34 @@ testPlanGranularity(void)
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_UNMAP);
     g_assert_cmpuint(op->granularity, ==, 8);
     g_assert_cmpuint(op->alignment, ==, 7);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
 static void
 testPlanAtomic(void)
 {
-    virScsiLunCaps caps;
-    virScsiPlan plan;
-    const virScsiOpPlan *op;
+    virSCSILunCaps caps;
+    virSCSIPlan plan;
+    const virSCSIOpPlan *op;
 
     testCapsLio(&caps);
     caps.blockLimits.maxCompareAndWriteLength = 0;
     op = testPlan(&caps, &plan, VIR_SCSI_PLAN_OP_ATOMIC);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_NONE);
     testAssertReason(op, "single-host");
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 
     testCapsLio(&caps);
     caps.hasBlockLimits = false;
-    virScsiPlanFromCaps(&caps, &plan);
+    virSCSIPlanFromCaps(&caps, &plan);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method, ==, VIR_SCSI_METHOD_NONE);
     testAssertReason(&plan.ops[VIR_SCSI_PLAN_OP_ATOMIC], "no Block Limits page");
     /* Without Block Limits, WRITE SAME is tried with a host fallback. */
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_ZERO].method, ==, VIR_SCSI_METHOD_WRITE_SAME);
     g_assert_cmpint(plan.ops[VIR_SCSI_PLAN_OP_ZERO].fallback, ==, VIR_SCSI_METHOD_HOST);
     g_assert_cmpuint(plan.ops[VIR_SCSI_PLAN_OP_ZERO].hostMaxBlocks, ==, 16384);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
 }
 
 
@@ -433,11 +433,11 @@ testPlanNames(void)
     size_t i;
 
     for (i = 0; i < VIR_SCSI_METHOD_LAST; i++)
-        g_assert_cmpstr(virScsiMethodName(i), !=, "unknown");
+        g_assert_cmpstr(virSCSIMethodName(i), !=, "unknown");
     for (i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++)
-        g_assert_cmpstr(virScsiPlanOpName(i), !=, "unknown");
-    g_assert_cmpstr(virScsiMethodName(VIR_SCSI_METHOD_LAST), ==, "unknown");
-    g_assert_cmpstr(virScsiPlanOpName(VIR_SCSI_PLAN_OP_COPY_REMOTE), ==, "copy-remote");
+        g_assert_cmpstr(virSCSIPlanOpName(i), !=, "unknown");
+    g_assert_cmpstr(virSCSIMethodName(VIR_SCSI_METHOD_LAST), ==, "unknown");
+    g_assert_cmpstr(virSCSIPlanOpName(VIR_SCSI_PLAN_OP_COPY_REMOTE), ==, "copy-remote");
 }
 
 

@@ -19,7 +19,7 @@
 static int
 testParse(const uint8_t *vec,
           size_t len,
-          virScsiSense *s,
+          virSCSISense *s,
           GError **error)
 {
     g_autofree uint8_t *buf = g_malloc(len);
@@ -27,16 +27,16 @@ testParse(const uint8_t *vec,
 
     if (len)
         memcpy(buf, vec, len);
-    ret = virScsiSenseParse(buf, len, s, error);
+    ret = virSCSISenseParse(buf, len, s, error);
     return ret;
 }
 
 
 static void
-testDescribe(const virScsiSense *s,
+testDescribe(const virSCSISense *s,
              const char *expect)
 {
-    g_autofree char *text = virScsiSenseDescribe(s);
+    g_autofree char *text = virSCSISenseDescribe(s);
 
     g_assert_cmpstr(text, ==, expect);
 }
@@ -72,7 +72,7 @@ static const uint8_t senseDescMiscompare[] = {
 static void
 testSenseFixedMiscompare(void)
 {
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(senseFixedMiscompare,
@@ -86,7 +86,7 @@ testSenseFixedMiscompare(void)
     g_assert_true(s.hasAsc);
     g_assert_cmpuint(s.asc, ==, 0x1D);
     g_assert_cmpuint(s.ascq, ==, 0x00);
-    g_assert_cmpuint(virScsiSenseAscq(&s), ==,
+    g_assert_cmpuint(virSCSISenseAscq(&s), ==,
                      VIR_SCSI_ASC_MISCOMPARE_DURING_VERIFY);
     g_assert_true(s.hasInformation);
     g_assert_cmpuint(s.information, ==, 0x1F);
@@ -105,7 +105,7 @@ testSenseFixedMiscompare(void)
 static void
 testSenseDescMiscompare(void)
 {
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(senseDescMiscompare,
@@ -117,7 +117,7 @@ testSenseDescMiscompare(void)
     g_assert_cmpuint(s.needed, ==, 20);
     g_assert_cmpuint(s.senseKey, ==, VIR_SCSI_SENSE_KEY_MISCOMPARE);
     g_assert_true(s.hasAsc);
-    g_assert_cmpuint(virScsiSenseAscq(&s), ==,
+    g_assert_cmpuint(virSCSISenseAscq(&s), ==,
                      VIR_SCSI_ASC_MISCOMPARE_DURING_VERIFY);
     g_assert_true(s.hasInformation);
     g_assert_cmpuint(s.information, ==, 0x1F);
@@ -134,7 +134,7 @@ static void
 testSenseFixedInformationNotValid(void)
 {
     uint8_t vec[sizeof(senseFixedMiscompare)];
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     memcpy(vec, senseFixedMiscompare, sizeof(vec));
@@ -153,7 +153,7 @@ static void
 testSenseDescInformationNotValid(void)
 {
     uint8_t vec[sizeof(senseDescMiscompare)];
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     memcpy(vec, senseDescMiscompare, sizeof(vec));
@@ -178,12 +178,12 @@ testSenseFixedFieldPointer(void)
         0xCB,                   /* SKSV=1, C/D=1 (CDB), BPV=1, bit 3 */
         0x00, 0x02,             /* FIELD POINTER: byte 2 */
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
     g_assert_cmpuint(s.senseKey, ==, VIR_SCSI_SENSE_KEY_ILLEGAL_REQUEST);
-    g_assert_cmpuint(virScsiSenseAscq(&s), ==, VIR_SCSI_ASC_INVALID_FIELD_IN_CDB);
+    g_assert_cmpuint(virSCSISenseAscq(&s), ==, VIR_SCSI_ASC_INVALID_FIELD_IN_CDB);
     g_assert_false(s.hasInformation);
     g_assert_true(s.hasSenseKeySpecific);
     g_assert_true(s.sks.sksv);
@@ -215,7 +215,7 @@ testSenseDescFieldPointer(void)
         0x00, 0x11,             /* FIELD POINTER: byte 17 */
         0x00,
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
@@ -245,7 +245,7 @@ testSenseFixedProgressDeferred(void)
         0x00,
         0x80, 0x40, 0x00,       /* SKSV=1, PROGRESS INDICATION 0x4000 */
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
@@ -278,14 +278,14 @@ testSenseDescCopyAborted(void)
         0x00, 0x10,             /* FIELD POINTER: byte 16 */
         0x00,
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
     g_assert_true(s.deferred);
     g_assert_true(s.descriptorFormat);
     g_assert_cmpuint(s.senseKey, ==, VIR_SCSI_SENSE_KEY_COPY_ABORTED);
-    g_assert_cmpuint(virScsiSenseAscq(&s), ==,
+    g_assert_cmpuint(virSCSISenseAscq(&s), ==,
                      VIR_SCSI_ASC_COPY_TARGET_NOT_REACHABLE);
     g_assert_true(s.hasCommandSpecific);
     g_assert_cmpuint(s.commandSpecific, ==, 2);
@@ -308,7 +308,7 @@ testSenseSksOtherKeys(void)
         0x00, 0x00, 0x00,
         0x80, 0x00, 0x05,       /* ACTUAL RETRY COUNT 5 */
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
@@ -361,7 +361,7 @@ testSenseStreamFlags(void)
         0x72, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
         0x05, 0x02, 0x00, 0x20, /* block commands: ILI */
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(fixed, sizeof(fixed), &s, &err), ==, 0);
@@ -393,13 +393,13 @@ testSenseUnknownAsc(void)
         0x00, 0x00, 0x00, 0x00,
         0x99, 0x42,             /* not in our table */
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
     g_assert_true(s.hasAsc);
     g_assert_false(s.hasSenseKeySpecific);
-    g_assert_null(virScsiSenseAscqText(0x99, 0x42));
+    g_assert_null(virSCSISenseAscqText(0x99, 0x42));
     testDescribe(&s, "ILLEGAL REQUEST (asc 0x99, ascq 0x42)");
 }
 
@@ -410,7 +410,7 @@ testSenseLying(void)
 {
     uint8_t fixed[sizeof(senseFixedMiscompare)];
     uint8_t desc[sizeof(senseDescMiscompare)];
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     memcpy(fixed, senseFixedMiscompare, sizeof(fixed));
@@ -465,7 +465,7 @@ testSenseOversized(void)
         0x00, 0x0A, 0x80, 0x00, /* stale information descriptor */
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F,
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(fixed, sizeof(fixed), &s, &err), ==, 0);
@@ -492,7 +492,7 @@ testSenseDescShortDescriptor(void)
         0x00, 0x0A, 0x80, 0x00,
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
@@ -513,7 +513,7 @@ testSenseDescDuplicate(void)
         0x00, 0x0A, 0x80, 0x00,
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2F,
     };
-    virScsiSense s;
+    virSCSISense s;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(testParse(vec, sizeof(vec), &s, &err), ==, 0);
@@ -529,7 +529,7 @@ testSenseBad(void)
     static const uint8_t vendor[] = { 0x7F, 0x00, 0x05, 0x00 };
     static const uint8_t fixedShort[] = { 0x70, 0x00 };
     static const uint8_t descShort[] = { 0x72 };
-    virScsiSense s;
+    virSCSISense s;
 
     {
         g_autoptr(GError) err = NULL;
@@ -585,7 +585,7 @@ testSenseFixedPrefixes(void)
     size_t n;
 
     for (n = 0; n <= sizeof(senseFixedFull); n++) {
-        virScsiSense s;
+        virSCSISense s;
         g_autoptr(GError) err = NULL;
         int rc = testParse(senseFixedFull, n, &s, &err);
 
@@ -638,7 +638,7 @@ testSenseDescPrefixes(void)
     size_t n;
 
     for (n = 0; n <= sizeof(senseDescFull); n++) {
-        virScsiSense s;
+        virSCSISense s;
         g_autoptr(GError) err = NULL;
         int rc = testParse(senseDescFull, n, &s, &err);
 
@@ -668,29 +668,29 @@ testSenseDescPrefixes(void)
 static void
 testSenseNames(void)
 {
-    g_assert_cmpstr(virScsiSenseKeyName(0x00), ==, "NO SENSE");
-    g_assert_cmpstr(virScsiSenseKeyName(0x05), ==, "ILLEGAL REQUEST");
-    g_assert_cmpstr(virScsiSenseKeyName(0x06), ==, "UNIT ATTENTION");
-    g_assert_cmpstr(virScsiSenseKeyName(0x0A), ==, "COPY ABORTED");
-    g_assert_cmpstr(virScsiSenseKeyName(0x0B), ==, "ABORTED COMMAND");
-    g_assert_cmpstr(virScsiSenseKeyName(0x0E), ==, "MISCOMPARE");
-    g_assert_cmpstr(virScsiSenseKeyName(0x10), ==, "UNKNOWN SENSE KEY");
+    g_assert_cmpstr(virSCSISenseKeyName(0x00), ==, "NO SENSE");
+    g_assert_cmpstr(virSCSISenseKeyName(0x05), ==, "ILLEGAL REQUEST");
+    g_assert_cmpstr(virSCSISenseKeyName(0x06), ==, "UNIT ATTENTION");
+    g_assert_cmpstr(virSCSISenseKeyName(0x0A), ==, "COPY ABORTED");
+    g_assert_cmpstr(virSCSISenseKeyName(0x0B), ==, "ABORTED COMMAND");
+    g_assert_cmpstr(virSCSISenseKeyName(0x0E), ==, "MISCOMPARE");
+    g_assert_cmpstr(virSCSISenseKeyName(0x10), ==, "UNKNOWN SENSE KEY");
 
-    g_assert_cmpstr(virScsiStatusName(0x00), ==, "GOOD");
-    g_assert_cmpstr(virScsiStatusName(0x02), ==, "CHECK CONDITION");
-    g_assert_cmpstr(virScsiStatusName(0x04), ==, "CONDITION MET");
-    g_assert_cmpstr(virScsiStatusName(0x08), ==, "BUSY");
-    g_assert_cmpstr(virScsiStatusName(0x18), ==, "RESERVATION CONFLICT");
-    g_assert_cmpstr(virScsiStatusName(0x28), ==, "TASK SET FULL");
-    g_assert_cmpstr(virScsiStatusName(0x30), ==, "ACA ACTIVE");
-    g_assert_cmpstr(virScsiStatusName(0x40), ==, "TASK ABORTED");
-    g_assert_cmpstr(virScsiStatusName(0x03), ==, "UNKNOWN STATUS");
+    g_assert_cmpstr(virSCSIStatusName(0x00), ==, "GOOD");
+    g_assert_cmpstr(virSCSIStatusName(0x02), ==, "CHECK CONDITION");
+    g_assert_cmpstr(virSCSIStatusName(0x04), ==, "CONDITION MET");
+    g_assert_cmpstr(virSCSIStatusName(0x08), ==, "BUSY");
+    g_assert_cmpstr(virSCSIStatusName(0x18), ==, "RESERVATION CONFLICT");
+    g_assert_cmpstr(virSCSIStatusName(0x28), ==, "TASK SET FULL");
+    g_assert_cmpstr(virSCSIStatusName(0x30), ==, "ACA ACTIVE");
+    g_assert_cmpstr(virSCSIStatusName(0x40), ==, "TASK ABORTED");
+    g_assert_cmpstr(virSCSIStatusName(0x03), ==, "UNKNOWN STATUS");
 
-    g_assert_cmpstr(virScsiSenseAscqText(0x20, 0x00), ==,
+    g_assert_cmpstr(virSCSISenseAscqText(0x20, 0x00), ==,
                     "INVALID COMMAND OPERATION CODE");
-    g_assert_cmpstr(virScsiSenseAscqText(0x21, 0x00), ==,
+    g_assert_cmpstr(virSCSISenseAscqText(0x21, 0x00), ==,
                     "LOGICAL BLOCK ADDRESS OUT OF RANGE");
-    g_assert_cmpstr(virScsiSenseAscqText(0x0D, 0x02), ==,
+    g_assert_cmpstr(virSCSISenseAscqText(0x0D, 0x02), ==,
                     "COPY TARGET DEVICE NOT REACHABLE");
     g_assert_cmpuint(VIR_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, ==, 0x2600);
 }

@@ -37,12 +37,12 @@ testDupExact(const uint8_t *data,
 static int
 testParseOpParams(const uint8_t *data,
                   size_t len,
-                  virScsiCopyOpParams *out,
+                  virSCSICopyOpParams *out,
                   GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiCopyOpParamsParse(copy, len, out, error);
+    return virSCSICopyOpParamsParse(copy, len, out, error);
 }
 
 
@@ -78,7 +78,7 @@ static const uint8_t opParamsLio[] = {
 static void
 testOpParamsLio(void)
 {
-    virScsiCopyOpParams op;
+    virSCSICopyOpParams op;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpuint(sizeof(opParamsLio), ==, 54);
@@ -102,11 +102,11 @@ testOpParamsLio(void)
     g_assert_cmpuint(op.nDescriptorTypes, ==, 2);
     g_assert_cmpuint(op.descriptorTypes[0], ==, 0x02);
     g_assert_cmpuint(op.descriptorTypes[1], ==, 0xE4);
-    g_assert_true(virScsiCopyOpParamsSupports(&op, 0x02));
-    g_assert_true(virScsiCopyOpParamsSupports(&op, 0xE4));
+    g_assert_true(virSCSICopyOpParamsSupports(&op, 0x02));
+    g_assert_true(virSCSICopyOpParamsSupports(&op, 0xE4));
     /* The zero padding after AVAILABLE DATA is not a descriptor type 00h. */
-    g_assert_false(virScsiCopyOpParamsSupports(&op, 0x00));
-    g_assert_false(virScsiCopyOpParamsSupports(&op, 0x0A));
+    g_assert_false(virSCSICopyOpParamsSupports(&op, 0x00));
+    g_assert_false(virSCSICopyOpParamsSupports(&op, 0x0A));
 }
 
 
@@ -118,7 +118,7 @@ testOpParamsTruncated(void)
     size_t n;
 
     for (n = 0; n <= sizeof(opParamsLio); n++) {
-        virScsiCopyOpParams op;
+        virSCSICopyOpParams op;
         g_autoptr(GError) err = NULL;
         int rc = testParseOpParams(opParamsLio, n, &op, &err);
 
@@ -135,8 +135,8 @@ testOpParamsTruncated(void)
         g_assert_cmpuint(op.maxSegmentLength, ==, 0x10000000);
         g_assert_cmpuint(op.implementedDescriptorListLength, ==, 2);
         g_assert_cmpuint(op.nDescriptorTypes, ==, MIN(n - 44, 2));
-        g_assert_cmpint(virScsiCopyOpParamsSupports(&op, 0x02), ==, n >= 45);
-        g_assert_cmpint(virScsiCopyOpParamsSupports(&op, 0xE4), ==, n >= 46);
+        g_assert_cmpint(virSCSICopyOpParamsSupports(&op, 0x02), ==, n >= 45);
+        g_assert_cmpint(virSCSICopyOpParamsSupports(&op, 0xE4), ==, n >= 46);
     }
 }
 
@@ -145,7 +145,7 @@ static void
 testOpParamsLying(void)
 {
     uint8_t reply[46];
-    virScsiCopyOpParams op;
+    virSCSICopyOpParams op;
     g_autoptr(GError) err = NULL;
 
     /* AVAILABLE DATA 48 and 8 type codes claimed; 46 bytes sent. */
@@ -167,7 +167,7 @@ testOpParamsLying(void)
         padded[43] = 10;
         g_assert_cmpint(testParseOpParams(padded, sizeof(padded), &op, &err), ==, 0);
         g_assert_cmpuint(op.nDescriptorTypes, ==, 2);
-        g_assert_false(virScsiCopyOpParamsSupports(&op, 0x00));
+        g_assert_false(virSCSICopyOpParamsSupports(&op, 0x00));
     }
 }
 
@@ -176,7 +176,7 @@ static void
 testOpParamsMalformed(void)
 {
     uint8_t reply[sizeof(opParamsLio)];
-    virScsiCopyOpParams op;
+    virSCSICopyOpParams op;
     g_autoptr(GError) err = NULL;
 
     /* AVAILABLE DATA 8: too small for the mandatory fields it comes with. */
@@ -194,12 +194,12 @@ testOpParamsMalformed(void)
 static int
 testParseCopyStatus(const uint8_t *data,
                     size_t len,
-                    virScsiCopyStatus *out,
+                    virSCSICopyStatus *out,
                     GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiCopyStatusParse(copy, len, out, error);
+    return virSCSICopyStatusParse(copy, len, out, error);
 }
 
 
@@ -223,7 +223,7 @@ testCopyStatusNormal(void)
         0xF1,                   /* units: destination logical blocks */
         0x00, 0x00, 0xFF, 0xFF,
     };
-    virScsiCopyStatus st;
+    virSCSICopyStatus st;
     uint64_t bytes;
     g_autoptr(GError) err = NULL;
 
@@ -236,7 +236,7 @@ testCopyStatusNormal(void)
     g_assert_cmpuint(st.segmentsProcessed, ==, 3);
     g_assert_cmpuint(st.transferCountUnits, ==, 2);
     g_assert_cmpuint(st.transferCount, ==, 256);
-    g_assert_true(virScsiCopyStatusTransferBytes(&st, 0, &bytes));
+    g_assert_true(virSCSICopyStatusTransferBytes(&st, 0, &bytes));
     g_assert_cmpuint(bytes, ==, 256 * 1024 * 1024);
 
     g_assert_cmpint(testParseCopyStatus(inProgress, sizeof(inProgress), &st, &err), ==, 0);
@@ -246,9 +246,9 @@ testCopyStatusNormal(void)
     g_assert_cmpuint(st.segmentsProcessed, ==, 0);
     g_assert_cmpuint(st.transferCount, ==, 65535);
     /* Blocks need the destination's block size. */
-    g_assert_false(virScsiCopyStatusTransferBytes(&st, 0, &bytes));
+    g_assert_false(virSCSICopyStatusTransferBytes(&st, 0, &bytes));
     g_assert_cmpuint(bytes, ==, 0);
-    g_assert_true(virScsiCopyStatusTransferBytes(&st, 512, &bytes));
+    g_assert_true(virSCSICopyStatusTransferBytes(&st, 512, &bytes));
     g_assert_cmpuint(bytes, ==, 65535 * 512);
 }
 
@@ -258,38 +258,38 @@ testTransferCountToBytes(void)
 {
     uint64_t bytes;
 
-    g_assert_true(virScsiTransferCountToBytes(0x00, 12345, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x00, 12345, 0, &bytes));
     g_assert_cmpuint(bytes, ==, 12345);
-    g_assert_true(virScsiTransferCountToBytes(0x01, 3, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x01, 3, 0, &bytes));
     g_assert_cmpuint(bytes, ==, 3072);
-    g_assert_true(virScsiTransferCountToBytes(0x03, 2, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x03, 2, 0, &bytes));
     g_assert_cmpuint(bytes, ==, G_GUINT64_CONSTANT(2) << 30);
-    g_assert_true(virScsiTransferCountToBytes(0x04, 5, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x04, 5, 0, &bytes));
     g_assert_cmpuint(bytes, ==, G_GUINT64_CONSTANT(5) << 40);
-    g_assert_true(virScsiTransferCountToBytes(0x05, 7, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x05, 7, 0, &bytes));
     g_assert_cmpuint(bytes, ==, G_GUINT64_CONSTANT(7) << 50);
 
     /* EiB: 15 fits in 64 bits, 16 does not and saturates. */
-    g_assert_true(virScsiTransferCountToBytes(0x06, 15, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x06, 15, 0, &bytes));
     g_assert_cmpuint(bytes, ==, G_GUINT64_CONSTANT(15) << 60);
-    g_assert_true(virScsiTransferCountToBytes(0x06, 16, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x06, 16, 0, &bytes));
     g_assert_cmpuint(bytes, ==, G_MAXUINT64);
-    g_assert_true(virScsiTransferCountToBytes(0x02, G_MAXUINT64 >> 19, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x02, G_MAXUINT64 >> 19, 0, &bytes));
     g_assert_cmpuint(bytes, ==, G_MAXUINT64);
-    g_assert_true(virScsiTransferCountToBytes(0x02, G_MAXUINT64 >> 20, 0, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0x02, G_MAXUINT64 >> 20, 0, &bytes));
     g_assert_cmpuint(bytes, ==, (G_MAXUINT64 >> 20) << 20);
 
     /* Destination blocks, saturating too. */
-    g_assert_true(virScsiTransferCountToBytes(0xF1, 8, 4096, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0xF1, 8, 4096, &bytes));
     g_assert_cmpuint(bytes, ==, 32768);
-    g_assert_true(virScsiTransferCountToBytes(0xF1, G_MAXUINT64 / 512 + 1, 512, &bytes));
+    g_assert_true(virSCSITransferCountToBytes(0xF1, G_MAXUINT64 / 512 + 1, 512, &bytes));
     g_assert_cmpuint(bytes, ==, G_MAXUINT64);
 
     /* Reserved units. */
-    g_assert_false(virScsiTransferCountToBytes(0x07, 1, 512, &bytes));
-    g_assert_false(virScsiTransferCountToBytes(0xF0, 1, 512, &bytes));
-    g_assert_false(virScsiTransferCountToBytes(0xF2, 1, 512, &bytes));
-    g_assert_false(virScsiTransferCountToBytes(0xFF, 1, 512, &bytes));
+    g_assert_false(virSCSITransferCountToBytes(0x07, 1, 512, &bytes));
+    g_assert_false(virSCSITransferCountToBytes(0xF0, 1, 512, &bytes));
+    g_assert_false(virSCSITransferCountToBytes(0xF2, 1, 512, &bytes));
+    g_assert_false(virSCSITransferCountToBytes(0xFF, 1, 512, &bytes));
     g_assert_cmpuint(bytes, ==, 0);
 }
 
@@ -300,7 +300,7 @@ testCopyStatusTruncated(void)
     size_t n;
 
     for (n = 0; n <= sizeof(copyStatusDone); n++) {
-        virScsiCopyStatus st;
+        virSCSICopyStatus st;
         g_autoptr(GError) err = NULL;
         int rc = testParseCopyStatus(copyStatusDone, n, &st, &err);
 
@@ -322,7 +322,7 @@ static void
 testCopyStatusOversizedLying(void)
 {
     uint8_t reply[sizeof(copyStatusDone) + 8];
-    virScsiCopyStatus st;
+    virSCSICopyStatus st;
     g_autoptr(GError) err = NULL;
 
     /* Bytes beyond AVAILABLE DATA are ignored. */
@@ -356,12 +356,12 @@ testCopyStatusOversizedLying(void)
 static int
 testParseRrti(const uint8_t *data,
               size_t len,
-              virScsiRodTokenInfo *out,
+              virSCSIRodTokenInfo *out,
               GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiRodTokenInfoParse(copy, len, out, error);
+    return virSCSIRodTokenInfoParse(copy, len, out, error);
 }
 
 
@@ -413,7 +413,7 @@ static void
 testRrtiToken(void)
 {
     g_autofree uint8_t *reply = testRrtiTokenReply();
-    virScsiRodTokenInfo ri;
+    virSCSIRodTokenInfo ri;
     uint64_t bytes;
     g_autoptr(GError) err = NULL;
 
@@ -422,14 +422,14 @@ testRrtiToken(void)
     g_assert_cmpuint(ri.needed, ==, 550);
     g_assert_cmpuint(ri.responseToServiceAction, ==, 0x10);
     g_assert_cmpuint(ri.copyOperationStatus, ==, VIR_SCSI_COPY_OP_COMPLETED);
-    g_assert_true(virScsiCopyOperationSucceeded(ri.copyOperationStatus));
-    g_assert_false(virScsiCopyOperationInProgress(ri.copyOperationStatus));
+    g_assert_true(virSCSICopyOperationSucceeded(ri.copyOperationStatus));
+    g_assert_false(virSCSICopyOperationInProgress(ri.copyOperationStatus));
     g_assert_cmpuint(ri.operationCounter, ==, 2);
     g_assert_cmpuint(ri.estimatedStatusUpdateDelay, ==, 0xFFFFFFFE);
     g_assert_cmpuint(ri.extendedCopyCompletionStatus, ==, 0);
     g_assert_cmpuint(ri.transferCountUnits, ==, 0xF1);
     g_assert_cmpuint(ri.transferCount, ==, 2048);
-    g_assert_true(virScsiTransferCountToBytes(ri.transferCountUnits, ri.transferCount,
+    g_assert_true(virSCSITransferCountToBytes(ri.transferCountUnits, ri.transferCount,
                                               512, &bytes));
     g_assert_cmpuint(bytes, ==, 1024 * 1024);
     g_assert_cmpuint(ri.segmentsProcessed, ==, 0);
@@ -475,7 +475,7 @@ static const uint8_t rrtiFailed[] = {
 static void
 testRrtiFailed(void)
 {
-    virScsiRodTokenInfo ri;
+    virSCSIRodTokenInfo ri;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpuint(sizeof(rrtiFailed), ==, 56);
@@ -483,7 +483,7 @@ testRrtiFailed(void)
     g_assert_no_error(err);
     g_assert_cmpuint(ri.needed, ==, 56);
     g_assert_cmpuint(ri.copyOperationStatus, ==, VIR_SCSI_COPY_OP_COMPLETED_WITH_ERRORS);
-    g_assert_false(virScsiCopyOperationSucceeded(ri.copyOperationStatus));
+    g_assert_false(virSCSICopyOperationSucceeded(ri.copyOperationStatus));
     g_assert_cmpuint(ri.extendedCopyCompletionStatus, ==, 0x02);
     g_assert_cmpuint(ri.senseDataFieldLength, ==, 20);
     g_assert_cmpuint(ri.senseDataLength, ==, 18);
@@ -500,18 +500,18 @@ testRrtiFailed(void)
 static void
 testRrtiStatusHelpers(void)
 {
-    g_assert_true(virScsiCopyOperationSucceeded(0x01));
-    g_assert_true(virScsiCopyOperationSucceeded(0x03));
-    g_assert_true(virScsiCopyOperationSucceeded(0x04));
-    g_assert_false(virScsiCopyOperationSucceeded(0x02));
-    g_assert_false(virScsiCopyOperationSucceeded(0x60));
-    g_assert_false(virScsiCopyOperationSucceeded(0x00));
-    g_assert_false(virScsiCopyOperationSucceeded(0x11));
-    g_assert_true(virScsiCopyOperationInProgress(0x10));
-    g_assert_true(virScsiCopyOperationInProgress(0x11));
-    g_assert_true(virScsiCopyOperationInProgress(0x12));
-    g_assert_false(virScsiCopyOperationInProgress(0x01));
-    g_assert_false(virScsiCopyOperationInProgress(0x13));
+    g_assert_true(virSCSICopyOperationSucceeded(0x01));
+    g_assert_true(virSCSICopyOperationSucceeded(0x03));
+    g_assert_true(virSCSICopyOperationSucceeded(0x04));
+    g_assert_false(virSCSICopyOperationSucceeded(0x02));
+    g_assert_false(virSCSICopyOperationSucceeded(0x60));
+    g_assert_false(virSCSICopyOperationSucceeded(0x00));
+    g_assert_false(virSCSICopyOperationSucceeded(0x11));
+    g_assert_true(virSCSICopyOperationInProgress(0x10));
+    g_assert_true(virSCSICopyOperationInProgress(0x11));
+    g_assert_true(virSCSICopyOperationInProgress(0x12));
+    g_assert_false(virSCSICopyOperationInProgress(0x01));
+    g_assert_false(virSCSICopyOperationInProgress(0x13));
 }
 
 
@@ -523,7 +523,7 @@ testRrtiTruncated(void)
     size_t n;
 
     for (n = 0; n <= RRTI_TOKEN_REPLY_LEN; n++) {
-        virScsiRodTokenInfo ri;
+        virSCSIRodTokenInfo ri;
         g_autoptr(GError) err = NULL;
         int rc = testParseRrti(reply, n, &ri, &err);
 
@@ -545,7 +545,7 @@ testRrtiTruncated(void)
     }
 
     for (n = 32; n <= sizeof(rrtiFailed); n++) {
-        virScsiRodTokenInfo ri;
+        virSCSIRodTokenInfo ri;
 
         g_assert_cmpint(testParseRrti(rrtiFailed, n, &ri, NULL), ==, 0);
         g_assert_cmpuint(ri.senseLen, ==, MIN(n - 32, 18));
@@ -559,7 +559,7 @@ testRrtiOversizedLying(void)
 {
     g_autofree uint8_t *reply = testRrtiTokenReply();
     g_autofree uint8_t *big = g_malloc(RRTI_TOKEN_REPLY_LEN + 64);
-    virScsiRodTokenInfo ri;
+    virSCSIRodTokenInfo ri;
     g_autoptr(GError) err = NULL;
 
     /* Extra bytes after AVAILABLE DATA are ignored. */
@@ -613,7 +613,7 @@ static void
 testRrtiMalformed(void)
 {
     uint8_t reply[sizeof(rrtiFailed)];
-    virScsiRodTokenInfo ri;
+    virSCSIRodTokenInfo ri;
     g_autoptr(GError) err = NULL;
 
     /* SENSE DATA LENGTH 24 in a 20-byte field. */
@@ -635,14 +635,14 @@ testRrtiMalformed(void)
 /* Third-party Copy VPD page ---------------------------------------------- */
 
 static int
-testParseVpdTpc(const uint8_t *data,
+testParseVPDTpc(const uint8_t *data,
                 size_t len,
-                virScsiVpdTpc *out,
+                virSCSIVPDTpc *out,
                 GError **error)
 {
     g_autofree uint8_t *copy = testDupExact(data, len);
 
-    return virScsiVpdTpcParse(copy, len, out, error);
+    return virSCSIVPDTpcParse(copy, len, out, error);
 }
 
 
@@ -712,14 +712,14 @@ static const uint8_t vpdTpcFull[] = {
 static const size_t vpdTpcFullEnds[] = { 40, 60, 92, 100, 236, 272, 288 };
 
 static void
-testVpdTpcFull(void)
+testVPDTpcFull(void)
 {
-    virScsiVpdTpc tpc;
-    const virScsiTpcRodType *rt;
+    virSCSIVPDTpc tpc;
+    const virSCSITpcRodType *rt;
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpuint(sizeof(vpdTpcFull), ==, 288);
-    g_assert_cmpint(testParseVpdTpc(vpdTpcFull, sizeof(vpdTpcFull), &tpc, &err), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(vpdTpcFull, sizeof(vpdTpcFull), &tpc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(tpc.needed, ==, 288);
     g_assert_cmpuint(tpc.nDescriptors, ==, 7);
@@ -754,25 +754,25 @@ testVpdTpcFull(void)
 
     g_assert_true(tpc.hasSupportedDescriptors);
     g_assert_cmpuint(tpc.nSupportedDescriptors, ==, 3);
-    g_assert_true(virScsiVpdTpcSupportsDescriptor(&tpc, 0x02));
-    g_assert_true(virScsiVpdTpcSupportsDescriptor(&tpc, 0xE4));
-    g_assert_true(virScsiVpdTpcSupportsDescriptor(&tpc, 0xFE));
-    g_assert_false(virScsiVpdTpcSupportsDescriptor(&tpc, 0x0A));
+    g_assert_true(virSCSIVPDTpcSupportsDescriptor(&tpc, 0x02));
+    g_assert_true(virSCSIVPDTpcSupportsDescriptor(&tpc, 0xE4));
+    g_assert_true(virSCSIVPDTpcSupportsDescriptor(&tpc, 0xFE));
+    g_assert_false(virSCSIVPDTpcSupportsDescriptor(&tpc, 0x0A));
 
     g_assert_true(tpc.hasRodTypes);
     g_assert_cmpuint(tpc.nRodTypes, ==, 2);
     g_assert_cmpuint(tpc.nRodTypesDropped, ==, 0);
-    rt = virScsiVpdTpcFindRodType(&tpc, 0x00800000);
+    rt = virSCSIVPDTpcFindRodType(&tpc, 0x00800000);
     g_assert_nonnull(rt);
     g_assert_true(rt->ecpyInt);
     g_assert_true(rt->tokenIn);
     g_assert_true(rt->tokenOut);
-    rt = virScsiVpdTpcFindRodType(&tpc, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
+    rt = virSCSIVPDTpcFindRodType(&tpc, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
     g_assert_nonnull(rt);
     g_assert_false(rt->ecpyInt);
     g_assert_true(rt->tokenIn);
     g_assert_false(rt->tokenOut);
-    g_assert_null(virScsiVpdTpcFindRodType(&tpc, 0x00800001));
+    g_assert_null(virSCSIVPDTpcFindRodType(&tpc, 0x00800001));
 
     g_assert_true(tpc.hasGeneralCopyOperations);
     g_assert_cmpuint(tpc.totalConcurrentCopies, ==, 4);
@@ -788,14 +788,14 @@ testVpdTpcFull(void)
  * flags the one cut short, and nothing of it is claimed.
  */
 static void
-testVpdTpcTruncated(void)
+testVPDTpcTruncated(void)
 {
     size_t n;
 
     for (n = 0; n <= sizeof(vpdTpcFull); n++) {
-        virScsiVpdTpc tpc;
+        virSCSIVPDTpc tpc;
         g_autoptr(GError) err = NULL;
-        int rc = testParseVpdTpc(vpdTpcFull, n, &tpc, &err);
+        int rc = testParseVPDTpc(vpdTpcFull, n, &tpc, &err);
         size_t whole = 0;
         bool atBoundary = n == 4;
         size_t i;
@@ -838,7 +838,7 @@ testVpdTpcTruncated(void)
 
 /* What follows PAGE LENGTH is not read, even if it looks like descriptors. */
 static void
-testVpdTpcOversized(void)
+testVPDTpcOversized(void)
 {
     static const uint8_t page[] = {
         0x00, 0x8F, 0x00, 0x24,     /* page length 36: one descriptor */
@@ -851,10 +851,10 @@ testVpdTpcOversized(void)
         0x00, 0x01, 0x00, 0x04,
         0x03, 0x83, 0x01, 0x10,
     };
-    virScsiVpdTpc tpc;
+    virSCSIVPDTpc tpc;
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(testParseVpdTpc(page, sizeof(page), &tpc, &err), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(page, sizeof(page), &tpc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(tpc.needed, ==, 40);
     g_assert_cmpuint(tpc.nDescriptors, ==, 1);
@@ -868,7 +868,7 @@ testVpdTpcOversized(void)
 
 
 static void
-testVpdTpcLying(void)
+testVPDTpcLying(void)
 {
     /* PAGE LENGTH 1024, the full page's 288 bytes sent. */
     uint8_t claim[sizeof(vpdTpcFull)];
@@ -900,33 +900,33 @@ testVpdTpcLying(void)
         0x00, 0x00, 0x00, 0x04,
         0x00, 0x00, 0x00, 0x00,
     };
-    virScsiVpdTpc tpc;
+    virSCSIVPDTpc tpc;
     g_autoptr(GError) err = NULL;
 
     memcpy(claim, vpdTpcFull, sizeof(claim));
     claim[2] = 0x04;
     claim[3] = 0x00;
-    g_assert_cmpint(testParseVpdTpc(claim, sizeof(claim), &tpc, &err), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(claim, sizeof(claim), &tpc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(tpc.needed, ==, 1028);
     g_assert_cmpuint(tpc.nDescriptors, ==, 7);
     g_assert_true(tpc.hasGeneralCopyOperations);
 
-    g_assert_cmpint(testParseVpdTpc(overrun, sizeof(overrun), &tpc, &err), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(overrun, sizeof(overrun), &tpc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(tpc.needed, ==, 36);
     g_assert_cmpuint(tpc.nDescriptors, ==, 1);
     g_assert_true(tpc.overrun);
     g_assert_true(tpc.hasSupportedDescriptors);
     g_assert_cmpuint(tpc.nSupportedDescriptors, ==, 1);
-    g_assert_true(virScsiVpdTpcSupportsDescriptor(&tpc, 0x02));
-    g_assert_false(virScsiVpdTpcSupportsDescriptor(&tpc, 0x00));
+    g_assert_true(virSCSIVPDTpcSupportsDescriptor(&tpc, 0x02));
+    g_assert_false(virSCSIVPDTpcSupportsDescriptor(&tpc, 0x00));
     g_assert_false(tpc.hasParameterData);
     g_assert_cmpuint(tpc.maxCscdDescriptorCount, ==, 0);
 
     /* The page length ends the page after the ROD types descriptor,
      * so the short ROD Token Limits after it is not even walked. */
-    g_assert_cmpint(testParseVpdTpc(innerLies, sizeof(innerLies), &tpc, &err), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(innerLies, sizeof(innerLies), &tpc, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(tpc.nDescriptors, ==, 3);
     g_assert_false(tpc.overrun);
@@ -940,7 +940,7 @@ testVpdTpcLying(void)
     g_assert_true(tpc.receiveCopyStatusLid4);
     g_assert_false(tpc.receiveRodTokenInformation);
     g_assert_cmpuint(tpc.nSupportedDescriptors, ==, 3);
-    g_assert_true(virScsiVpdTpcSupportsDescriptor(&tpc, 0xEE));
+    g_assert_true(virSCSIVPDTpcSupportsDescriptor(&tpc, 0xEE));
     g_assert_cmpuint(tpc.nRodTypes, ==, 1);
     g_assert_cmpuint(tpc.rodTypes[0].rodType, ==, VIR_SCSI_ROD_TYPE_BLOCK_ZERO);
     g_assert_cmpuint(tpc.rodTypes[0].preference, ==, 5);
@@ -954,7 +954,7 @@ testVpdTpcLying(void)
 
         memcpy(whole, innerLies, sizeof(whole));
         whole[3] = 0x64;
-        g_assert_cmpint(testParseVpdTpc(whole, sizeof(whole), &tpc, &err), ==, 0);
+        g_assert_cmpint(testParseVPDTpc(whole, sizeof(whole), &tpc, &err), ==, 0);
         g_assert_cmpuint(tpc.nDescriptors, ==, 4);
         g_assert_cmpuint(tpc.nShortDescriptors, ==, 1);
         g_assert_false(tpc.hasRodTokenLimits);
@@ -965,13 +965,13 @@ testVpdTpcLying(void)
 
 /* More ROD types than the structure keeps: counted, not stored. */
 static void
-testVpdTpcManyRodTypes(void)
+testVPDTpcManyRodTypes(void)
 {
     const size_t count = VIR_SCSI_TPC_MAX_ROD_TYPES + 3;
     const size_t dlen = 4 + count * 64;
     const size_t total = 4 + 4 + dlen;
     g_autofree uint8_t *page = g_new0(uint8_t, total);
-    virScsiVpdTpc tpc;
+    virSCSIVPDTpc tpc;
     size_t i;
 
     page[1] = 0x8F;
@@ -986,7 +986,7 @@ testVpdTpcManyRodTypes(void)
     for (i = 0; i < count; i++)
         page[12 + i * 64 + 3] = i + 1;      /* ROD TYPE i + 1 */
 
-    g_assert_cmpint(testParseVpdTpc(page, total, &tpc, NULL), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(page, total, &tpc, NULL), ==, 0);
     g_assert_true(tpc.hasRodTypes);
     g_assert_cmpuint(tpc.nRodTypes, ==, VIR_SCSI_TPC_MAX_ROD_TYPES);
     g_assert_cmpuint(tpc.nRodTypesDropped, ==, 3);
@@ -996,15 +996,15 @@ testVpdTpcManyRodTypes(void)
 
 
 static void
-testVpdTpcBadPage(void)
+testVPDTpcBadPage(void)
 {
     uint8_t page[sizeof(vpdTpcFull)];
-    virScsiVpdTpc tpc;
+    virSCSIVPDTpc tpc;
     g_autoptr(GError) err = NULL;
 
     memcpy(page, vpdTpcFull, sizeof(page));
     page[1] = 0x83;
-    g_assert_cmpint(testParseVpdTpc(page, sizeof(page), &tpc, &err), ==, -1);
+    g_assert_cmpint(testParseVPDTpc(page, sizeof(page), &tpc, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED);
     g_assert_cmpuint(tpc.nDescriptors, ==, 0);
     g_assert_false(tpc.hasSupportedCommands);
@@ -1014,7 +1014,7 @@ testVpdTpcBadPage(void)
     page[1] = 0x8F;
     page[2] = 0x00;
     page[3] = 0x00;
-    g_assert_cmpint(testParseVpdTpc(page, sizeof(page), &tpc, &err), ==, 0);
+    g_assert_cmpint(testParseVPDTpc(page, sizeof(page), &tpc, &err), ==, 0);
     g_assert_cmpuint(tpc.needed, ==, 4);
     g_assert_cmpuint(tpc.nDescriptors, ==, 0);
     g_assert_false(tpc.overrun);
@@ -1044,12 +1044,12 @@ main(int argc,
     g_test_add_func("/tpc/rod-token-info/oversized-lying", testRrtiOversizedLying);
     g_test_add_func("/tpc/rod-token-info/malformed", testRrtiMalformed);
 
-    g_test_add_func("/tpc/vpd/full", testVpdTpcFull);
-    g_test_add_func("/tpc/vpd/truncated", testVpdTpcTruncated);
-    g_test_add_func("/tpc/vpd/oversized", testVpdTpcOversized);
-    g_test_add_func("/tpc/vpd/lying", testVpdTpcLying);
-    g_test_add_func("/tpc/vpd/many-rod-types", testVpdTpcManyRodTypes);
-    g_test_add_func("/tpc/vpd/bad-page", testVpdTpcBadPage);
+    g_test_add_func("/tpc/vpd/full", testVPDTpcFull);
+    g_test_add_func("/tpc/vpd/truncated", testVPDTpcTruncated);
+    g_test_add_func("/tpc/vpd/oversized", testVPDTpcOversized);
+    g_test_add_func("/tpc/vpd/lying", testVPDTpcLying);
+    g_test_add_func("/tpc/vpd/many-rod-types", testVPDTpcManyRodTypes);
+    g_test_add_func("/tpc/vpd/bad-page", testVPDTpcBadPage);
 
     return g_test_run();
 }

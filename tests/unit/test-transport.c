@@ -31,8 +31,8 @@ typedef struct {
 
 
 static int
-testScriptExec(virScsiTransport *transport,
-               virScsiCmd *cmd,
+testScriptExec(virSCSITransport *transport,
+               virSCSICmd *cmd,
                GError **error)
 {
     testScript *script = transport->priv;
@@ -53,7 +53,7 @@ testScriptExec(virScsiTransport *transport,
 }
 
 
-static const virScsiTransportOps testScriptOps = {
+static const virSCSITransportOps testScriptOps = {
     .name = "script",
     .exec = testScriptExec,
 };
@@ -65,10 +65,10 @@ static const virScsiTransportOps testScriptOps = {
 
 
 static void
-testInquiryCmd(virScsiCmd *cmd, uint8_t *buf, size_t len)
+testInquiryCmd(virSCSICmd *cmd, uint8_t *buf, size_t len)
 {
     memset(cmd, 0, sizeof(*cmd));
-    cmd->cdbLen = virScsiCdbInquiryStandard(cmd->cdb, len);
+    cmd->cdbLen = virSCSICdbInquiryStandard(cmd->cdb, len);
     cmd->dir = VIR_SCSI_XFER_FROM_DEV;
     cmd->data = buf;
     cmd->dataLen = len;
@@ -84,19 +84,19 @@ testUnitAttentionRetried(void)
         { .status = 0x00, .resid = 60 },
     };
     testScript script = { replies, G_N_ELEMENTS(replies), 0 };
-    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "t");
     g_autoptr(GError) err = NULL;
-    virScsiTransportStats stats;
+    virSCSITransportStats stats;
     uint8_t buf[96];
-    virScsiCmd cmd;
+    virSCSICmd cmd;
 
     testInquiryCmd(&cmd, buf, sizeof(buf));
-    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, 0);
+    g_assert_cmpint(virSCSITransportRun(t, &cmd, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(script.next, ==, 3);
-    g_assert_cmpuint(virScsiCmdReceived(&cmd), ==, 36);
+    g_assert_cmpuint(virSCSICmdReceived(&cmd), ==, 36);
 
-    virScsiTransportGetStats(t, &stats);
+    virSCSITransportGetStats(t, &stats);
     g_assert_cmpuint(stats.commands, ==, 3);
     g_assert_cmpuint(stats.bytesIn, ==, 96 + 96 + 36);
     g_assert_cmpuint(stats.failures, ==, 0);
@@ -112,14 +112,14 @@ testUnitAttentionStorm(void)
         { SENSE(0x06, 0x29, 0x00) }, { SENSE(0x06, 0x29, 0x00) },
     };
     testScript script = { replies, G_N_ELEMENTS(replies), 0 };
-    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "t");
     g_autoptr(GError) err = NULL;
     uint8_t buf[96];
-    virScsiCmd cmd;
+    virSCSICmd cmd;
 
     /* Bounded: after the retries the UNIT ATTENTION is an error. */
     testInquiryCmd(&cmd, buf, sizeof(buf));
-    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
+    g_assert_cmpint(virSCSITransportRun(t, &cmd, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CHECK_CONDITION);
     g_assert_cmpuint(script.next, ==, 5);
     g_assert_nonnull(strstr(err->message, "UNIT ATTENTION"));
@@ -151,15 +151,15 @@ testErrorCodes(void)
         testReply replies[8];
         testScript script = { replies, G_N_ELEMENTS(replies), 0 };
         size_t j;
-        g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "lun");
+        g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "lun");
         g_autoptr(GError) err = NULL;
         uint8_t buf[36];
-        virScsiCmd cmd;
+        virSCSICmd cmd;
 
         for (j = 0; j < G_N_ELEMENTS(replies); j++)
             replies[j] = cases[i].reply;
         testInquiryCmd(&cmd, buf, sizeof(buf));
-        g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
+        g_assert_cmpint(virSCSITransportRun(t, &cmd, &err), ==, -1);
         g_assert_error(err, VIR_SCSI_ERROR, cases[i].code);
         /* Every message names the LUN. */
         g_assert_true(g_str_has_prefix(err->message, "lun"));
@@ -176,13 +176,13 @@ testBusyRetried(void)
         { .status = 0x00 },
     };
     testScript script = { replies, G_N_ELEMENTS(replies), 0 };
-    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "t");
     g_autoptr(GError) err = NULL;
     uint8_t buf[36];
-    virScsiCmd cmd;
+    virSCSICmd cmd;
 
     testInquiryCmd(&cmd, buf, sizeof(buf));
-    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, 0);
+    g_assert_cmpint(virSCSITransportRun(t, &cmd, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(script.next, ==, 3);
 }
@@ -197,14 +197,14 @@ testBusyBounded(void)
         { .status = 0x08 },
     };
     testScript script = { replies, G_N_ELEMENTS(replies), 0 };
-    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "t");
     g_autoptr(GError) err = NULL;
     uint8_t buf[36];
-    virScsiCmd cmd;
+    virSCSICmd cmd;
 
     /* One try and five retries, then BUSY is the answer. */
     testInquiryCmd(&cmd, buf, sizeof(buf));
-    g_assert_cmpint(virScsiTransportRun(t, &cmd, &err), ==, -1);
+    g_assert_cmpint(virSCSITransportRun(t, &cmd, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_STATUS);
     g_assert_cmpuint(script.next, ==, 6);
 }
@@ -219,28 +219,28 @@ testStatsAndResidual(void)
         { .fail = true },
     };
     testScript script = { replies, G_N_ELEMENTS(replies), 0 };
-    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "t");
     g_autoptr(GError) err = NULL;
-    virScsiTransportStats stats;
+    virSCSITransportStats stats;
     uint8_t buf[512] = { 0 };
-    virScsiCmd cmd;
+    virSCSICmd cmd;
 
     testInquiryCmd(&cmd, buf, 64);
-    g_assert_cmpint(virScsiTransportExec(t, &cmd, NULL), ==, 0);
+    g_assert_cmpint(virSCSITransportExec(t, &cmd, NULL), ==, 0);
     g_assert_cmpuint(cmd.resid, ==, 64);
-    g_assert_cmpuint(virScsiCmdReceived(&cmd), ==, 0);
+    g_assert_cmpuint(virSCSICmdReceived(&cmd), ==, 0);
 
     memset(&cmd, 0, sizeof(cmd));
-    cmd.cdbLen = virScsiCdbWrite16(cmd.cdb, 0, 1, false, false);
+    cmd.cdbLen = virSCSICdbWrite16(cmd.cdb, 0, 1, false, false);
     cmd.dir = VIR_SCSI_XFER_TO_DEV;
     cmd.data = buf;
     cmd.dataLen = 512;
-    g_assert_cmpint(virScsiTransportExec(t, &cmd, NULL), ==, 0);
+    g_assert_cmpint(virSCSITransportExec(t, &cmd, NULL), ==, 0);
 
-    g_assert_cmpint(virScsiTransportExec(t, &cmd, &err), ==, -1);
+    g_assert_cmpint(virSCSITransportExec(t, &cmd, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT);
 
-    virScsiTransportGetStats(t, &stats);
+    virSCSITransportGetStats(t, &stats);
     g_assert_cmpuint(stats.commands, ==, 2);
     g_assert_cmpuint(stats.failures, ==, 1);
     g_assert_cmpuint(stats.bytesIn, ==, 0);
@@ -252,14 +252,14 @@ static void
 testMalformedCommand(void)
 {
     testScript script = { NULL, 0, 0 };
-    g_autoptr(virScsiTransport) t = virScsiTransportNew(&testScriptOps, &script, "t");
+    g_autoptr(virSCSITransport) t = virSCSITransportNew(&testScriptOps, &script, "t");
     g_autoptr(GError) err = NULL;
-    virScsiCmd cmd = { 0 };
+    virSCSICmd cmd = { 0 };
 
     /* A data-in command without a buffer never reaches the transport. */
-    cmd.cdbLen = virScsiCdbInquiryStandard(cmd.cdb, 36);
+    cmd.cdbLen = virSCSICdbInquiryStandard(cmd.cdb, 36);
     cmd.dir = VIR_SCSI_XFER_FROM_DEV;
-    g_assert_cmpint(virScsiTransportExec(t, &cmd, &err), ==, -1);
+    g_assert_cmpint(virSCSITransportExec(t, &cmd, &err), ==, -1);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG);
     g_assert_cmpuint(script.next, ==, 0);
 }
@@ -269,27 +269,27 @@ static void
 testOpenErrors(void)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(virScsiTransport) t = NULL;
+    g_autoptr(virSCSITransport) t = NULL;
 
-    g_assert_true(virScsiTransportIsISCSI("iscsi://h/iqn.x/0"));
-    g_assert_false(virScsiTransportIsISCSI("/dev/sg1"));
+    g_assert_true(virSCSITransportIsISCSI("iscsi://h/iqn.x/0"));
+    g_assert_false(virSCSITransportIsISCSI("/dev/sg1"));
 
-    t = virScsiTransportOpen("/nonexistent/device", NULL, &err);
+    t = virSCSITransportOpen("/nonexistent/device", NULL, &err);
     g_assert_null(t);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG);
     g_clear_error(&err);
 
-    t = virScsiTransportOpen("/", NULL, &err);
+    t = virSCSITransportOpen("/", NULL, &err);
     g_assert_null(t);
     g_assert_nonnull(strstr(err->message, "neither a block device"));
     g_clear_error(&err);
 
-    t = virScsiTransportOpen("iscsi://127.0.0.1/no-lun-here", NULL, &err);
+    t = virSCSITransportOpen("iscsi://127.0.0.1/no-lun-here", NULL, &err);
     g_assert_null(t);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG);
     g_clear_error(&err);
 
-    t = virScsiTransportOpen("", NULL, &err);
+    t = virSCSITransportOpen("", NULL, &err);
     g_assert_null(t);
     g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG);
 }

@@ -137,7 +137,7 @@ static void
 testReseal(uint8_t *block)
 {
     memset(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET, 0, 4);
-    virScsiPutBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
+    virSCSIPutBE32(block + VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
                    virStorageVaaiCrc32c(block, BS));
 }
 

@@ -47,7 +47,7 @@ testReseal(uint8_t *block,
            size_t crcOffset)
 {
     memset(block + crcOffset, 0, 4);
-    virScsiPutBE32(block + crcOffset, virStorageVaaiCrc32c(block, blockSize));
+    virSCSIPutBE32(block + crcOffset, virStorageVaaiCrc32c(block, blockSize));
 }
 
 
@@ -942,9 +942,9 @@ testEmptyForeignVersion(void)
 
             /* the CRC is stored big-endian: byte-swapped, it is wrong */
             {
-                uint32_t crc = virScsiGetBE32(block + kind->crcOffset);
+                uint32_t crc = virSCSIGetBE32(block + kind->crcOffset);
 
-                virScsiPutBE32(block + kind->crcOffset, GUINT32_SWAP_LE_BE(crc));
+                virSCSIPutBE32(block + kind->crcOffset, GUINT32_SWAP_LE_BE(crc));
                 testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                            VIR_STORAGE_VAAI_ERROR_CORRUPT);
             }
@@ -1205,38 +1205,38 @@ testHeaderImpossible(void)
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
 
         memcpy(block, good, bs);
-        virScsiPutBE32(block + 40, bs == 512 ? 4096 : 512);    /* block size */
+        virSCSIPutBE32(block + 40, bs == 512 ? 4096 : 512);    /* block size */
         testReseal(block, bs, 208);
         testExpect(&testKinds[0], block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
 
         memcpy(block, good, bs);
-        virScsiPutBE32(block + 44, 3);                  /* alignment */
+        virSCSIPutBE32(block + 44, 3);                  /* alignment */
         testReseal(block, bs, 208);
         testExpect(&testKinds[0], block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
 
         memcpy(block, good, bs);
-        virScsiPutBE64(block + 56, 8);                  /* lease on slot 0 */
+        virSCSIPutBE64(block + 56, 8);                  /* lease on slot 0 */
         testReseal(block, bs, 208);
         testExpect(&testKinds[0], block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
 
         memcpy(block, good, bs);
-        virScsiPutBE64(block + 96, virScsiGetBE64(block + 48) + 1); /* end */
+        virSCSIPutBE64(block + 96, virSCSIGetBE64(block + 48) + 1); /* end */
         testReseal(block, bs, 208);
         testExpect(&testKinds[0], block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
 
         memcpy(block, good, bs);
-        virScsiPutBE32(block + 44, 8);                  /* D aligned, but */
-        virScsiPutBE64(block + 88, 1088);               /* on the table */
+        virSCSIPutBE32(block + 44, 8);                  /* D aligned, but */
+        virSCSIPutBE64(block + 88, 1088);               /* on the table */
         testReseal(block, bs, 208);
         testExpect(&testKinds[0], block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
 
         memcpy(block, good, bs);
-        virScsiPutBE64(block + 136, 10000);             /* P = T */
+        virSCSIPutBE64(block + 136, 10000);             /* P = T */
         testReseal(block, bs, 208);
         testExpect(&testKinds[0], block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
@@ -1449,36 +1449,36 @@ testVolImpossible(void)
 
         /* capacity one byte over extent length x block size */
         memcpy(block, good, bs);
-        virScsiPutBE64(block + 48, 0x800 * (uint64_t)bs + 1);
+        virSCSIPutBE64(block + 48, 0x800 * (uint64_t)bs + 1);
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
         /* an empty extent holds nothing */
-        virScsiPutBE64(block + 40, 0);
-        virScsiPutBE64(block + 48, 1);
+        virSCSIPutBE64(block + 40, 0);
+        virSCSIPutBE64(block + 48, 1);
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
-        virScsiPutBE64(block + 48, 0);
+        virSCSIPutBE64(block + 48, 0);
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_VALID, 0);
 
         memcpy(block, good, bs);
-        virScsiPutBE64(block + 32, G_MAXUINT64 - 0x7FF);  /* start + length */
+        virSCSIPutBE64(block + 32, G_MAXUINT64 - 0x7FF);  /* start + length */
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
-        virScsiPutBE64(block + 32, G_MAXUINT64 - 0x800);  /* ends at 2^64-1 */
+        virSCSIPutBE64(block + 32, G_MAXUINT64 - 0x800);  /* ends at 2^64-1 */
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_VALID, 0);
 
         memcpy(block, good, bs);
-        virScsiPutBE64(block + 152, 0x1000 * (uint64_t)bs + 1);
+        virSCSIPutBE64(block + 152, 0x1000 * (uint64_t)bs + 1);
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
         /* with no intended extent, the intended capacity is not judged */
-        virScsiPutBE64(block + 144, 0);
+        virSCSIPutBE64(block + 144, 0);
         testReseal(block, bs, 288);
         testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_VALID, 0);
 

@@ -100,17 +100,17 @@ vaaictlParseRate(const char *cmd,
 }
 
 
-virScsiLun *
+virSCSILun *
 vaaictlOpenLun(const vaaictlGlobal *global,
                const char *cmd,
                const char *spec)
 {
-    virScsiTransportOptions opts;
+    virSCSITransportOptions opts;
     g_autoptr(GError) err = NULL;
-    virScsiLun *lun;
+    virSCSILun *lun;
 
     vaaictlTransportOptions(global, &opts);
-    if (!(lun = virScsiLunOpen(spec, &opts, &err))) {
+    if (!(lun = virSCSILunOpen(spec, &opts, &err))) {
         fprintf(stderr, "vaaictl %s: %s\n", cmd, err->message);
         return NULL;
     }
@@ -120,11 +120,11 @@ vaaictlOpenLun(const vaaictlGlobal *global,
 
 bool
 vaaictlCheckRange(const char *cmd,
-                  const virScsiLun *lun,
+                  const virSCSILun *lun,
                   uint64_t lba,
                   uint64_t nblocks)
 {
-    uint64_t cap = virScsiLunBlocks(lun);
+    uint64_t cap = virSCSILunBlocks(lun);
 
     if (lba >= cap || nblocks > cap - lba) {
         fprintf(stderr,

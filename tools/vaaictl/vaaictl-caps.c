@@ -25,9 +25,9 @@ vaaictlProvisioningName(uint8_t type)
 
 
 static void
-vaaictlCapsJsonIdentity(JsonBuilder *b, const virScsiLunCaps *caps)
+vaaictlCapsJsonIdentity(JsonBuilder *b, const virSCSILunCaps *caps)
 {
-    const virScsiInquiry *inq = &caps->inquiry;
+    const virSCSIInquiry *inq = &caps->inquiry;
 
     vaaictlJsonObject(b, "identity", true);
     vaaictlJsonInt(b, "peripheral_device_type", inq->peripheralDeviceType);
@@ -45,7 +45,7 @@ vaaictlCapsJsonIdentity(JsonBuilder *b, const virScsiLunCaps *caps)
 
     json_builder_set_member_name(b, "vpd_pages");
     json_builder_begin_array(b);
-    if (caps->hasVpdPages) {
+    if (caps->hasVPDPages) {
         for (size_t i = 0; i < caps->vpdPages.npages; i++)
             json_builder_add_int_value(b, caps->vpdPages.pages[i]);
     }
@@ -54,7 +54,7 @@ vaaictlCapsJsonIdentity(JsonBuilder *b, const virScsiLunCaps *caps)
 
 
 static void
-vaaictlCapsJsonGeometry(JsonBuilder *b, const virScsiLunCaps *caps)
+vaaictlCapsJsonGeometry(JsonBuilder *b, const virSCSILunCaps *caps)
 {
     vaaictlJsonObject(b, "geometry", true);
     vaaictlJsonInt(b, "block_size", caps->blockSize);
@@ -68,9 +68,9 @@ vaaictlCapsJsonGeometry(JsonBuilder *b, const virScsiLunCaps *caps)
 
 
 static void
-vaaictlCapsJsonProvisioning(JsonBuilder *b, const virScsiLunCaps *caps)
+vaaictlCapsJsonProvisioning(JsonBuilder *b, const virSCSILunCaps *caps)
 {
-    const virScsiVpdLbp *lbp = &caps->lbp;
+    const virSCSIVPDLbp *lbp = &caps->lbp;
 
     vaaictlJsonObject(b, "provisioning", true);
     vaaictlJsonBool(b, "lbpme", caps->lbpme);
@@ -98,9 +98,9 @@ vaaictlCapsJsonProvisioning(JsonBuilder *b, const virScsiLunCaps *caps)
 
 
 static void
-vaaictlCapsJsonBlockLimits(JsonBuilder *b, const virScsiLunCaps *caps)
+vaaictlCapsJsonBlockLimits(JsonBuilder *b, const virSCSILunCaps *caps)
 {
-    const virScsiVpdBlockLimits *bl = &caps->blockLimits;
+    const virSCSIVPDBlockLimits *bl = &caps->blockLimits;
 
     vaaictlJsonObject(b, "block_limits", caps->hasBlockLimits);
     if (!caps->hasBlockLimits)
@@ -150,10 +150,10 @@ vaaictlCapsJsonBlockLimits(JsonBuilder *b, const virScsiLunCaps *caps)
 
 
 static void
-vaaictlCapsJsonCopy(JsonBuilder *b, const virScsiLunCaps *caps)
+vaaictlCapsJsonCopy(JsonBuilder *b, const virSCSILunCaps *caps)
 {
-    const virScsiCopyOpParams *cp = &caps->copyParams;
-    const virScsiVpdTpc *tpc = &caps->tpc;
+    const virSCSICopyOpParams *cp = &caps->copyParams;
+    const virSCSIVPDTpc *tpc = &caps->tpc;
 
     vaaictlJsonObject(b, "copy_manager", caps->hasCopyParams);
     if (caps->hasCopyParams) {
@@ -197,15 +197,15 @@ vaaictlCapsJsonCopy(JsonBuilder *b, const virScsiLunCaps *caps)
 
 
 static void
-vaaictlCapsJsonPlan(JsonBuilder *b, const virScsiPlan *plan)
+vaaictlCapsJsonPlan(JsonBuilder *b, const virSCSIPlan *plan)
 {
     vaaictlJsonObject(b, "operations", true);
     for (size_t i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++) {
-        const virScsiOpPlan *op = &plan->ops[i];
+        const virSCSIOpPlan *op = &plan->ops[i];
 
-        vaaictlJsonObject(b, virScsiPlanOpName(i), true);
-        vaaictlJsonStr(b, "method", virScsiMethodName(op->method));
-        vaaictlJsonStr(b, "fallback", virScsiMethodName(op->fallback));
+        vaaictlJsonObject(b, virSCSIPlanOpName(i), true);
+        vaaictlJsonStr(b, "method", virSCSIMethodName(op->method));
+        vaaictlJsonStr(b, "fallback", virSCSIMethodName(op->fallback));
         vaaictlJsonStr(b, "reason", op->reason);
         if (op->cdbSize)
             vaaictlJsonInt(b, "cdb_size", op->cdbSize);
@@ -221,11 +221,11 @@ vaaictlCapsJsonPlan(JsonBuilder *b, const virScsiPlan *plan)
 
 
 static void
-vaaictlCapsJsonLink(JsonBuilder *b, virScsiTransport *transport)
+vaaictlCapsJsonLink(JsonBuilder *b, virSCSITransport *transport)
 {
-    virScsiTransportStats stats;
+    virSCSITransportStats stats;
 
-    virScsiTransportGetStats(transport, &stats);
+    virSCSITransportGetStats(transport, &stats);
     vaaictlJsonObject(b, "link", true);
     vaaictlJsonInt(b, "commands", stats.commands);
     vaaictlJsonInt(b, "failures", stats.failures);
@@ -236,9 +236,9 @@ vaaictlCapsJsonLink(JsonBuilder *b, virScsiTransport *transport)
 
 
 static void
-vaaictlCapsPrintJson(const virScsiLunCaps *caps,
-                     const virScsiPlan *plan,
-                     virScsiTransport *transport)
+vaaictlCapsPrintJson(const virSCSILunCaps *caps,
+                     const virSCSIPlan *plan,
+                     virSCSITransport *transport)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -283,11 +283,11 @@ vaaictlLimit(uint64_t value, char *buf, size_t buflen)
 
 
 static void
-vaaictlCapsPrintText(const virScsiLunCaps *caps,
-                     const virScsiPlan *plan)
+vaaictlCapsPrintText(const virSCSILunCaps *caps,
+                     const virSCSIPlan *plan)
 {
-    const virScsiInquiry *inq = &caps->inquiry;
-    const virScsiVpdBlockLimits *bl = &caps->blockLimits;
+    const virSCSIInquiry *inq = &caps->inquiry;
+    const virSCSIVPDBlockLimits *bl = &caps->blockLimits;
     g_autofree char *size = vaaictlHumanSize(caps->capacityBlocks * caps->blockSize);
     char b1[32];
 
@@ -340,7 +340,7 @@ vaaictlCapsPrintText(const virScsiLunCaps *caps,
     }
 
     if (caps->hasCopyParams) {
-        const virScsiCopyOpParams *cp = &caps->copyParams;
+        const virSCSICopyOpParams *cp = &caps->copyParams;
 
         printf("  copy manager: %u CSCD, %u segment descriptors, max segment %s bytes, types",
                cp->maxCscdDescriptorCount, cp->maxSegmentDescriptorCount,
@@ -359,7 +359,7 @@ vaaictlCapsPrintText(const virScsiLunCaps *caps,
 
     printf("operations:\n");
     for (size_t i = 0; i < VIR_SCSI_PLAN_OP_LAST; i++) {
-        g_autofree char *label = g_strdup_printf("%s:", virScsiPlanOpName(i));
+        g_autofree char *label = g_strdup_printf("%s:", virSCSIPlanOpName(i));
 
         /* The reason starts with the method in words. */
         printf("  %-12s %s\n", label, plan->ops[i].reason);
@@ -382,9 +382,9 @@ vaaictlCmdCaps(const vaaictlGlobal *global,
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("DEVICE|ISCSI-URL");
     g_autoptr(GError) err = NULL;
-    g_autoptr(virScsiTransport) transport = NULL;
-    g_autoptr(virScsiLunCaps) caps = NULL;
-    virScsiPlan plan;
+    g_autoptr(virSCSITransport) transport = NULL;
+    g_autoptr(virSCSILunCaps) caps = NULL;
+    virSCSIPlan plan;
 
     g_option_context_set_summary(ctx,
         "Probe a LUN's VPD pages, capacity and copy manager, and show which\n"
@@ -401,16 +401,16 @@ vaaictlCmdCaps(const vaaictlGlobal *global,
     }
 
     if (!(transport = vaaictlOpen(global, argv[1], &err)) ||
-        !(caps = virScsiLunCapsProbe(transport, &err))) {
+        !(caps = virSCSILunCapsProbe(transport, &err))) {
         fprintf(stderr, "vaaictl caps: %s\n", err->message);
         return VAAICTL_EXIT_FAILURE;
     }
 
-    virScsiPlanFromCaps(caps, &plan);
+    virSCSIPlanFromCaps(caps, &plan);
     if (json)
         vaaictlCapsPrintJson(caps, &plan, transport);
     else
         vaaictlCapsPrintText(caps, &plan);
-    virScsiPlanClear(&plan);
+    virSCSIPlanClear(&plan);
     return 0;
 }

@@ -28,13 +28,13 @@ vaaictlCawLoad(const char *opt,
 
 /* Both files the same whole number of the LUN's blocks, within its limit. */
 static bool
-vaaictlCawBlocks(const virScsiLun *lun,
+vaaictlCawBlocks(const virSCSILun *lun,
                  gsize expectLen,
                  gsize writeLen,
                  uint32_t *nblocks)
 {
-    const virScsiOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
-    uint32_t bs = virScsiLunBlockSize(lun);
+    const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
+    uint32_t bs = virSCSILunBlockSize(lun);
 
     if (expectLen != writeLen) {
         fprintf(stderr, "vaaictl caw: --expect has %zu bytes but --write has %zu\n",
@@ -83,12 +83,12 @@ vaaictlCmdCaw(const vaaictlGlobal *global,
     g_autofree char *expected = NULL;
     g_autofree char *replacement = NULL;
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(GError) err = NULL;
     gsize expectLen = 0;
     gsize writeLen = 0;
-    virScsiMiscompare mc = { 0 };
-    virScsiReport report;
+    virSCSIMiscompare mc = { 0 };
+    virSCSIReport report;
     vaaictlWatch *watch;
     uint32_t nblocks;
     uint64_t lba;
@@ -114,13 +114,13 @@ vaaictlCmdCaw(const vaaictlGlobal *global,
         !vaaictlCheckRange("caw", lun, lba, nblocks))
         return VAAICTL_EXIT_USAGE;
 
-    virScsiReportInit(&report);
-    watch = vaaictlWatchBegin(&report, virScsiLunBlockSize(lun), false);
-    rc = virScsiOffloadCompareAndWrite(lun, lba, nblocks, (const uint8_t *)expected,
+    virSCSIReportInit(&report);
+    watch = vaaictlWatchBegin(&report, virSCSILunBlockSize(lun), false);
+    rc = virSCSIOffloadCompareAndWrite(lun, lba, nblocks, (const uint8_t *)expected,
                                        (const uint8_t *)replacement, &mc, &report, &err);
     vaaictlWatchEnd(watch);
 
     ret = vaaictlReportFinish("caw", stdout, &report, &mc, rc, err, json);
-    virScsiMiscompareClear(&mc);
+    virSCSIMiscompareClear(&mc);
     return ret;
 }

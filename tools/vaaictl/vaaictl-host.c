@@ -195,5 +195,5 @@ vaaictlPoolLeave(vaaictlPoolHandle *h)
 {
     g_clear_pointer(&h->session, virStorageVaaiSessionLeave);
     g_clear_pointer(&h->pool, virStorageVaaiPoolFree);
-    g_clear_pointer(&h->lun, virScsiLunFree);
+    g_clear_pointer(&h->lun, virSCSILunFree);
 }

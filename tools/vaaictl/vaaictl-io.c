@@ -23,17 +23,17 @@ typedef struct _vaaictlIo vaaictlIo;
 struct _vaaictlIo {
     const char *cmd;
     bool badInput;              /* failed for the input, not the LUN: usage */
-    virScsiLun *lun;
+    virSCSILun *lun;
     uint32_t blockSize;
     uint64_t lba;
     uint64_t pos;               /* blocks done and through the file */
     uint64_t pieceBlocks;
     uint8_t *buf;
     FILE *file;
-    virScsiReport report;
+    virSCSIReport report;
     /* Here rather than on the stack: Ctrl-C may cancel it a moment after
      * the piece ended. */
-    virScsiReport piece;
+    virSCSIReport piece;
     vaaictlWatch *watch;
 };
 
@@ -43,19 +43,19 @@ struct _vaaictlIo {
  * pointing into the buffer, until the session closes. */
 static uint8_t *
 vaaictlIoBegin(vaaictlIo *io,
-               virScsiLun *lun,
+               virSCSILun *lun,
                uint64_t lba,
                uint64_t nblocks,
                bool json)
 {
     io->lun = lun;
     io->lba = lba;
-    io->blockSize = virScsiLunBlockSize(lun);
+    io->blockSize = virSCSILunBlockSize(lun);
     io->pieceBlocks = MAX(VAAICTL_IO_PIECE_BYTES / io->blockSize, 1);
     io->buf = g_new(uint8_t, io->pieceBlocks * io->blockSize);
 
-    virScsiReportInit(&io->report);
-    virScsiReportBegin(&io->report, io->cmd, io->blockSize, nblocks, NULL);
+    virSCSIReportInit(&io->report);
+    virSCSIReportBegin(&io->report, io->cmd, io->blockSize, nblocks, NULL);
     io->report.planned = VIR_SCSI_METHOD_HOST;
     io->watch = vaaictlWatchBegin(&io->report, io->blockSize, !json);
     return io->buf;
@@ -66,23 +66,23 @@ vaaictlIoBegin(vaaictlIo *io,
  * the progress line moving. */
 static void
 vaaictlIoMerge(vaaictlIo *io,
-               const virScsiReport *piece)
+               const virSCSIReport *piece)
 {
-    static const virScsiTransportStats none;
+    static const virSCSITransportStats none;
 
     for (size_t i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
-        const virScsiMethodStats *m = &piece->methods[i];
+        const virSCSIMethodStats *m = &piece->methods[i];
 
         if (m->commands || m->blocks)
-            virScsiReportAdd(&io->report, i, m->commands, m->failures,
+            virSCSIReportAdd(&io->report, i, m->commands, m->failures,
                              m->blocks, m->hostBytes);
     }
     for (size_t i = 0; piece->events && i < piece->events->len; i++)
-        virScsiReportEvent(&io->report, "%s", (const char *)g_ptr_array_index(piece->events, i));
-    virScsiReportLink(&io->report, &none, &piece->link);
+        virSCSIReportEvent(&io->report, "%s", (const char *)g_ptr_array_index(piece->events, i));
+    virSCSIReportLink(&io->report, &none, &piece->link);
     if (!io->report.plannedReason && piece->plannedReason)
         io->report.plannedReason = g_strdup(piece->plannedReason);
-    virScsiReportResume(&io->report, io->pos + piece->resumeBlocks);
+    virSCSIReportResume(&io->report, io->pos + piece->resumeBlocks);
 }
 
 
@@ -93,21 +93,21 @@ vaaictlIoPiece(vaaictlIo *io,
                bool write,
                GError **error)
 {
-    virScsiReport *piece = &io->piece;
+    virSCSIReport *piece = &io->piece;
     int rc;
 
-    virScsiReportInit(piece);
+    virSCSIReportInit(piece);
     vaaictlWatchRetarget(io->watch, piece);
     if (write)
-        rc = virScsiOffloadWrite(io->lun, io->lba + io->pos, nblocks, io->buf, piece, error);
+        rc = virSCSIOffloadWrite(io->lun, io->lba + io->pos, nblocks, io->buf, piece, error);
     else
-        rc = virScsiOffloadRead(io->lun, io->lba + io->pos, nblocks, io->buf, piece, error);
+        rc = virSCSIOffloadRead(io->lun, io->lba + io->pos, nblocks, io->buf, piece, error);
     vaaictlWatchRetarget(io->watch, &io->report);
     vaaictlIoMerge(io, piece);
-    virScsiReportClear(piece);
+    virSCSIReportClear(piece);
     /* Blocks read are done once they are in the output, not before. */
     if (!write)
-        virScsiReportResume(&io->report, io->pos);
+        virSCSIReportResume(&io->report, io->pos);
     /* The engine counted this piece only: say where the whole stopped. */
     if (rc < 0 && g_error_matches(*error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED)) {
         g_clear_error(error);
@@ -134,7 +134,7 @@ vaaictlIoEnd(vaaictlIo *io,
     /* Data from a pipe has no size until it ends. */
     if (!io->report.totalBlocks)
         io->report.totalBlocks = io->pos;
-    virScsiReportEnd(&io->report);
+    virSCSIReportEnd(&io->report);
     rc = vaaictlReportFinish(io->cmd, out, &io->report, NULL, rc, error, json);
     return io->badInput && rc == VAAICTL_EXIT_FAILURE ? VAAICTL_EXIT_USAGE : rc;
 }
@@ -166,7 +166,7 @@ vaaictlReadLoop(vaaictlIo *io,
             return -1;
         }
         io->pos += len;
-        virScsiReportResume(&io->report, io->pos);
+        virSCSIReportResume(&io->report, io->pos);
     }
     return 0;
 }
@@ -190,7 +190,7 @@ vaaictlCmdRead(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA COUNT");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(GError) err = NULL;
     vaaictlIo io = { .cmd = "read" };
     bool toStdout;
@@ -311,11 +311,11 @@ vaaictlWriteLoop(vaaictlIo *io,
 /* A regular file is checked whole before anything is written. */
 static bool
 vaaictlWriteCheckFile(vaaictlIo *io,
-                      const virScsiLun *lun,
+                      const virSCSILun *lun,
                       uint64_t lba,
                       uint64_t *nblocks)
 {
-    uint32_t bs = virScsiLunBlockSize(lun);
+    uint32_t bs = virSCSILunBlockSize(lun);
     struct stat st;
 
     *nblocks = 0;
@@ -349,7 +349,7 @@ vaaictlCmdWrite(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(GError) err = NULL;
     vaaictlIo io = { .cmd = "write" };
     bool fromStdin;
@@ -384,7 +384,7 @@ vaaictlCmdWrite(const vaaictlGlobal *global,
     }
 
     buf = vaaictlIoBegin(&io, lun, lba, nblocks, json);
-    rc = vaaictlWriteLoop(&io, nblocks ? nblocks : virScsiLunBlocks(lun) - lba, &err);
+    rc = vaaictlWriteLoop(&io, nblocks ? nblocks : virSCSILunBlocks(lun) - lba, &err);
     rc = vaaictlIoEnd(&io, quiet && rc == 0 ? NULL : stdout, rc, err, json);
 
  cleanup:

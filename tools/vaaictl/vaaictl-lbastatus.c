@@ -20,13 +20,13 @@ vaaictlLbaStatusJson(const char *target,
     json_builder_set_member_name(b, "extents");
     json_builder_begin_array(b);
     for (size_t i = 0; i < extents->len; i++) {
-        const virScsiLbaStatusDescriptor *d =
-            &g_array_index(extents, virScsiLbaStatusDescriptor, i);
+        const virSCSILbaStatusDescriptor *d =
+            &g_array_index(extents, virSCSILbaStatusDescriptor, i);
 
         json_builder_begin_object(b);
         vaaictlJsonInt(b, "lba", d->lba);
         vaaictlJsonInt(b, "blocks", d->nblocks);
-        vaaictlJsonStr(b, "status", virScsiLbaProvisioningStatusName(d->provisioningStatus));
+        vaaictlJsonStr(b, "status", virSCSILbaProvisioningStatusName(d->provisioningStatus));
         vaaictlJsonInt(b, "provisioning_status", d->provisioningStatus);
         vaaictlJsonInt(b, "additional_status", d->additionalStatus);
         json_builder_end_object(b);
@@ -46,11 +46,11 @@ vaaictlLbaStatusText(const char *target,
            extents->len, extents->len == 1 ? "" : "s");
     printf("  %-20s %-10s %s\n", "LBA", "BLOCKS", "STATUS");
     for (size_t i = 0; i < extents->len; i++) {
-        const virScsiLbaStatusDescriptor *d =
-            &g_array_index(extents, virScsiLbaStatusDescriptor, i);
+        const virSCSILbaStatusDescriptor *d =
+            &g_array_index(extents, virSCSILbaStatusDescriptor, i);
 
         printf("  %-20llu %-10u %s\n", (unsigned long long)d->lba, d->nblocks,
-               virScsiLbaProvisioningStatusName(d->provisioningStatus));
+               virSCSILbaProvisioningStatusName(d->provisioningStatus));
     }
 }
 
@@ -66,7 +66,7 @@ vaaictlCmdLbaStatus(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(GError) err = NULL;
     g_autoptr(GArray) extents = NULL;
     uint64_t lba;
@@ -91,7 +91,7 @@ vaaictlCmdLbaStatus(const vaaictlGlobal *global,
         return VAAICTL_EXIT_FAILURE;
     }
 
-    if (!(extents = virScsiOffloadLbaStatus(lun, lba, &err))) {
+    if (!(extents = virSCSIOffloadLbaStatus(lun, lba, &err))) {
         fprintf(stderr, "vaaictl lba-status: %s\n", err->message);
         return VAAICTL_EXIT_FAILURE;
     }

@@ -101,7 +101,7 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(GError) err = NULL;
     virStorageVaaiFormatOptions opts = { 0 };
@@ -158,7 +158,7 @@ vaaictlPoolInfo(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(GError) err = NULL;
 
@@ -198,7 +198,7 @@ vaaictlPoolLease(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(GError) err = NULL;
     virStorageVaaiSession *session = NULL;
@@ -387,7 +387,7 @@ vaaictlPoolList(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;
@@ -441,7 +441,7 @@ vaaictlPoolCheck(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(virStorageVaaiWatcher) watcher = NULL;

@@ -31,7 +31,7 @@ struct _vaaictlWatch {
 };
 
 /* The report Ctrl-C stops, and how often it was pressed: atomics. */
-static virScsiReport *vaaictlSigReport;
+static virSCSIReport *vaaictlSigReport;
 static int vaaictlSigCount;
 
 
@@ -60,7 +60,7 @@ vaaictlWatchSignals(void *opaque)
 
     vaaictlSigSet(&set);
     while (!__atomic_load_n(&watch->stop, __ATOMIC_SEQ_CST)) {
-        virScsiReport *report;
+        virSCSIReport *report;
 
         if (sigwait(&set, &sig) != 0 || sig != SIGINT)
             continue;
@@ -72,7 +72,7 @@ vaaictlWatchSignals(void *opaque)
          * and the report says exactly where it stopped. */
         report = __atomic_load_n(&vaaictlSigReport, __ATOMIC_SEQ_CST);
         if (report)
-            virScsiReportCancel(report);
+            virSCSIReportCancel(report);
         fprintf(stderr, "\nvaaictl: stopping after the commands in flight "
                 "(Ctrl-C again to exit at once)\n");
     }
@@ -149,7 +149,7 @@ vaaictlWatchProgress(uint64_t done,
 
 
 vaaictlWatch *
-vaaictlWatchBegin(virScsiReport *report,
+vaaictlWatchBegin(virSCSIReport *report,
                   uint32_t blockSize,
                   bool showProgress)
 {
@@ -177,12 +177,12 @@ vaaictlWatchBegin(virScsiReport *report,
 
 void
 vaaictlWatchRetarget(vaaictlWatch *watch G_GNUC_UNUSED,
-                     virScsiReport *report)
+                     virSCSIReport *report)
 {
     __atomic_store_n(&vaaictlSigReport, report, __ATOMIC_SEQ_CST);
     /* A Ctrl-C between two pieces must still stop the next one. */
     if (vaaictlWatchInterrupted())
-        virScsiReportCancel(report);
+        virSCSIReportCancel(report);
 }
 
 

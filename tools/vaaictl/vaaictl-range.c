@@ -19,12 +19,12 @@ typedef struct _vaaictlRangeOp vaaictlRangeOp;
 struct _vaaictlRangeOp {
     vaaictlRangeKind kind;
     const char *cmd;
-    virScsiLun *lun;            /* zero, unmap; copy: the source */
-    virScsiLun *dst;            /* copy */
+    virSCSILun *lun;            /* zero, unmap; copy: the source */
+    virSCSILun *dst;            /* copy */
     uint64_t lba;
     uint64_t dstLba;
     uint64_t nblocks;
-    virScsiOffloadOptions opts;
+    virSCSIOffloadOptions opts;
 };
 
 
@@ -32,22 +32,22 @@ static int
 vaaictlRangeRun(const vaaictlRangeOp *op,
                 bool json)
 {
-    virScsiReport report;
+    virSCSIReport report;
     g_autoptr(GError) err = NULL;
     vaaictlWatch *watch;
     int rc = -1;
 
-    virScsiReportInit(&report);
-    watch = vaaictlWatchBegin(&report, virScsiLunBlockSize(op->lun), !json);
+    virSCSIReportInit(&report);
+    watch = vaaictlWatchBegin(&report, virSCSILunBlockSize(op->lun), !json);
     switch (op->kind) {
     case VAAICTL_RANGE_ZERO:
-        rc = virScsiOffloadZero(op->lun, op->lba, op->nblocks, &op->opts, &report, &err);
+        rc = virSCSIOffloadZero(op->lun, op->lba, op->nblocks, &op->opts, &report, &err);
         break;
     case VAAICTL_RANGE_UNMAP:
-        rc = virScsiOffloadUnmap(op->lun, op->lba, op->nblocks, &op->opts, &report, &err);
+        rc = virSCSIOffloadUnmap(op->lun, op->lba, op->nblocks, &op->opts, &report, &err);
         break;
     case VAAICTL_RANGE_COPY:
-        rc = virScsiOffloadCopy(op->lun, op->lba, op->dst, op->dstLba, op->nblocks,
+        rc = virSCSIOffloadCopy(op->lun, op->lba, op->dst, op->dstLba, op->nblocks,
                                 &op->opts, &report, &err);
         break;
     }
@@ -58,13 +58,13 @@ vaaictlRangeRun(const vaaictlRangeOp *op,
 
 
 /* LUN LBA COUNT, checked against the LUN. */
-static virScsiLun *
+static virSCSILun *
 vaaictlRangeOpen(const vaaictlGlobal *global,
                  vaaictlRangeOp *op,
                  char **argv,
                  int *ret)
 {
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
 
     *ret = VAAICTL_EXIT_USAGE;
     if (!vaaictlParseU64(op->cmd, "LBA", argv[2], 0, UINT64_MAX, &op->lba) ||
@@ -98,7 +98,7 @@ vaaictlCmdZero(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA COUNT");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     vaaictlRangeOp op = { .kind = VAAICTL_RANGE_ZERO, .cmd = "zero" };
     int ret;
 
@@ -135,7 +135,7 @@ vaaictlCmdUnmap(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA COUNT");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     vaaictlRangeOp op = { .kind = VAAICTL_RANGE_UNMAP, .cmd = "unmap" };
     int ret;
 
@@ -162,8 +162,8 @@ vaaictlCmdUnmap(const vaaictlGlobal *global,
 static bool
 vaaictlCopyCheck(const vaaictlRangeOp *op)
 {
-    uint32_t srcBs = virScsiLunBlockSize(op->lun);
-    uint32_t dstBs = virScsiLunBlockSize(op->dst);
+    uint32_t srcBs = virSCSILunBlockSize(op->lun);
+    uint32_t dstBs = virSCSILunBlockSize(op->dst);
 
     if (srcBs != dstBs) {
         fprintf(stderr, "vaaictl copy: SRC has %u-byte blocks but DST has %u-byte blocks\n",
@@ -174,8 +174,8 @@ vaaictlCopyCheck(const vaaictlRangeOp *op)
         !vaaictlCheckRange(op->cmd, op->dst, op->dstLba, op->nblocks))
         return false;
     /* Two names (an address and a host name, say) may reach one LUN. */
-    if ((op->lun == op->dst || virScsiLunCapsSameLun(op->lun->caps, op->dst->caps)) &&
-        virScsiChunkOverlap(op->lba, op->dstLba, op->nblocks)) {
+    if ((op->lun == op->dst || virSCSILunCapsSameLun(op->lun->caps, op->dst->caps)) &&
+        virSCSIChunkOverlap(op->lba, op->dstLba, op->nblocks)) {
         fprintf(stderr, "vaaictl copy: source and destination ranges overlap\n");
         return false;
     }
@@ -209,8 +209,8 @@ vaaictlCmdCopy(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SRC SRC_LBA DST DST_LBA COUNT");
-    g_autoptr(virScsiLun) src = NULL;
-    g_autoptr(virScsiLun) dst = NULL;
+    g_autoptr(virSCSILun) src = NULL;
+    g_autoptr(virSCSILun) dst = NULL;
     vaaictlRangeOp op = { .kind = VAAICTL_RANGE_COPY, .cmd = "copy" };
     uint64_t v;
 

@@ -12,7 +12,7 @@
 /* The engine ends the report on every path it knows; a failure before it
  * began or ended still deserves a duration. */
 static double
-vaaictlReportSeconds(const virScsiReport *report)
+vaaictlReportSeconds(const virSCSIReport *report)
 {
     gint64 us = report->elapsedUs;
 
@@ -23,7 +23,7 @@ vaaictlReportSeconds(const virScsiReport *report)
 
 
 static bool
-vaaictlMethodUsed(const virScsiMethodStats *stats)
+vaaictlMethodUsed(const virSCSIMethodStats *stats)
 {
     return stats->commands || stats->blocks;
 }
@@ -62,32 +62,32 @@ vaaictlHex(const uint8_t *buf, size_t len)
 
 void
 vaaictlReportJsonMembers(JsonBuilder *b,
-                         const virScsiReport *report,
-                         const virScsiMiscompare *mc,
+                         const virSCSIReport *report,
+                         const virSCSIMiscompare *mc,
                          const GError *error)
 {
-    const virScsiTransportStats *link = &report->link;
+    const virSCSITransportStats *link = &report->link;
 
     vaaictlJsonStr(b, "operation", report->operation);
     vaaictlJsonInt(b, "block_size", report->blockSize);
     vaaictlJsonInt(b, "total_blocks", report->totalBlocks);
     vaaictlJsonInt(b, "done_blocks", report->doneBlocks);
-    vaaictlJsonInt(b, "offloaded_blocks", virScsiReportOffloadedBlocks(report));
+    vaaictlJsonInt(b, "offloaded_blocks", virSCSIReportOffloadedBlocks(report));
     vaaictlJsonInt(b, "skipped_blocks", report->skippedBlocks);
     vaaictlJsonInt(b, "resume_blocks", report->resumeBlocks);
 
     vaaictlJsonObject(b, "planned", true);
-    vaaictlJsonStr(b, "method", virScsiMethodName(report->planned));
+    vaaictlJsonStr(b, "method", virSCSIMethodName(report->planned));
     vaaictlJsonStr(b, "reason", report->plannedReason);
     json_builder_end_object(b);
 
     vaaictlJsonObject(b, "methods", true);
     for (size_t i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
-        const virScsiMethodStats *m = &report->methods[i];
+        const virSCSIMethodStats *m = &report->methods[i];
 
         if (!vaaictlMethodUsed(m))
             continue;
-        vaaictlJsonObject(b, virScsiMethodName(i), true);
+        vaaictlJsonObject(b, virSCSIMethodName(i), true);
         vaaictlJsonInt(b, "commands", m->commands);
         vaaictlJsonInt(b, "failures", m->failures);
         vaaictlJsonInt(b, "blocks", m->blocks);
@@ -133,8 +133,8 @@ vaaictlReportJsonMembers(JsonBuilder *b,
 
 static void
 vaaictlReportJson(FILE *out,
-                  const virScsiReport *report,
-                  const virScsiMiscompare *mc,
+                  const virSCSIReport *report,
+                  const virSCSIMiscompare *mc,
                   const GError *error)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -148,11 +148,11 @@ vaaictlReportJson(FILE *out,
 
 static void
 vaaictlReportText(FILE *out,
-                  const virScsiReport *report,
-                  const virScsiMiscompare *mc,
+                  const virSCSIReport *report,
+                  const virSCSIMiscompare *mc,
                   bool failed)
 {
-    const virScsiTransportStats *link = &report->link;
+    const virSCSITransportStats *link = &report->link;
     double secs = vaaictlReportSeconds(report);
     g_autofree char *total = vaaictlBytes(report->totalBlocks * report->blockSize);
     g_autofree char *sent = vaaictlBytes(link->bytesOut);
@@ -164,21 +164,21 @@ vaaictlReportText(FILE *out,
             (unsigned long long)report->totalBlocks, report->blockSize, total);
     /* The plan's reason starts with the method in words. */
     fprintf(out, "  planned:    %s\n",
-            report->plannedReason ? report->plannedReason : virScsiMethodName(report->planned));
+            report->plannedReason ? report->plannedReason : virSCSIMethodName(report->planned));
     fprintf(out, "  offloaded:  %llu blocks\n",
-            (unsigned long long)virScsiReportOffloadedBlocks(report));
+            (unsigned long long)virSCSIReportOffloadedBlocks(report));
     if (report->skippedBlocks)
         fprintf(out, "  skipped:    %llu blocks (needed no command)\n",
                 (unsigned long long)report->skippedBlocks);
 
     for (size_t i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
-        const virScsiMethodStats *m = &report->methods[i];
+        const virSCSIMethodStats *m = &report->methods[i];
         g_autofree char *label = NULL;
         g_autofree char *host = NULL;
 
         if (!vaaictlMethodUsed(m))
             continue;
-        label = g_strdup_printf("%s:", virScsiMethodName(i));
+        label = g_strdup_printf("%s:", virSCSIMethodName(i));
         host = vaaictlBytes(m->hostBytes);
         fprintf(out, "  %-11s %llu commands, %llu failed, %llu blocks, %s through the host\n",
                 label, (unsigned long long)m->commands,
@@ -226,8 +226,8 @@ vaaictlReportText(FILE *out,
 
 void
 vaaictlReportPrint(FILE *out,
-                   const virScsiReport *report,
-                   const virScsiMiscompare *mc,
+                   const virSCSIReport *report,
+                   const virSCSIMiscompare *mc,
                    const GError *error,
                    bool json)
 {
@@ -241,15 +241,15 @@ vaaictlReportPrint(FILE *out,
 int
 vaaictlReportFinish(const char *cmd,
                     FILE *out,
-                    virScsiReport *report,
-                    const virScsiMiscompare *mc,
+                    virSCSIReport *report,
+                    const virSCSIMiscompare *mc,
                     int rc,
                     const GError *error,
                     bool json)
 {
     if (out)
         vaaictlReportPrint(out, report, mc, rc < 0 ? error : NULL, json);
-    virScsiReportClear(report);
+    virSCSIReportClear(report);
 
     if (rc < 0) {
         fprintf(stderr, "vaaictl %s: %s\n", cmd,

@@ -94,7 +94,7 @@ vaaictlVolFinish(const char *cmd,
                  const vaaictlHostOptions *opts,
                  const vaaictlPoolHandle *h,
                  const virStorageVaaiVolRecord *rec,
-                 virScsiReport *report,
+                 virSCSIReport *report,
                  int rc,
                  const GError *err)
 {
@@ -179,12 +179,12 @@ vaaictlVolChange(const vaaictlGlobal *global,
     static const int nargs[] = { 3, 3, 2, 2, 3, 3 };
     g_autoptr(GOptionContext) ctx = g_option_context_new(argsHelp[op]);
     g_autoptr(GError) err = NULL;
-    g_autoptr(virScsiLun) srcLun = NULL;
+    g_autoptr(virSCSILun) srcLun = NULL;
     g_autoptr(virStorageVaaiPool) srcPool = NULL;
     vaaictlPoolHandle h = { 0 };
     virStorageVaaiOpOptions vopts = { 0 };
     virStorageVaaiVolRecord rec = { 0 };
-    virScsiReport report;
+    virSCSIReport report;
     vaaictlWatch *watch = NULL;
     uint64_t size = 0;
     bool hasRec = true;
@@ -225,7 +225,7 @@ vaaictlVolChange(const vaaictlGlobal *global,
         if (strcmp(algorithm, "trim") == 0) {
             trim = TRUE;
         } else if (strcmp(algorithm, "zero") != 0 &&
-                   !(vopts.algorithm = virScsiPatternLookup(algorithm))) {
+                   !(vopts.algorithm = virSCSIPatternLookup(algorithm))) {
             fprintf(stderr, "vaaictl %s: unknown wipe algorithm '%s' (zero, trim, nnsa, "
                     "dod, bsi, gutmann, schneier, pfitzner7, pfitzner33, random)\n",
                     cmd, algorithm);
@@ -261,8 +261,8 @@ vaaictlVolChange(const vaaictlGlobal *global,
     if (shrink)
         vopts.flags |= VIR_STORAGE_VAAI_OP_SHRINK;
 
-    virScsiReportInit(&report);
-    watch = vaaictlWatchBegin(&report, virScsiLunBlockSize(h.lun), !hopts.json);
+    virSCSIReportInit(&report);
+    watch = vaaictlWatchBegin(&report, virSCSILunBlockSize(h.lun), !hopts.json);
     switch (op) {
     case VAAICTL_VOL_CREATE:
         rc = virStorageVaaiVolCreate(h.session, argv[2], size, &vopts, &report, &rec, &err);
@@ -283,9 +283,9 @@ vaaictlVolChange(const vaaictlGlobal *global,
         rc = virStorageVaaiVolResize(h.session, argv[2], size, &vopts, &report, &rec, &err);
         break;
     case VAAICTL_VOL_RENAME:
-        virScsiReportBegin(&report, "rename", virScsiLunBlockSize(h.lun), 0, NULL);
+        virSCSIReportBegin(&report, "rename", virSCSILunBlockSize(h.lun), 0, NULL);
         rc = virStorageVaaiVolRename(h.session, argv[2], argv[3], &vopts, &rec, &err);
-        virScsiReportEnd(&report);
+        virSCSIReportEnd(&report);
         break;
     }
     vaaictlWatchEnd(watch);
@@ -310,7 +310,7 @@ vaaictlVolInfo(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN NAME");
-    g_autoptr(virScsiLun) lun = NULL;
+    g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;

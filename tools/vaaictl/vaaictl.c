@@ -36,7 +36,7 @@ static const vaaictlCommand vaaictlCommands[] = {
 
 void
 vaaictlTransportOptions(const vaaictlGlobal *global,
-                        virScsiTransportOptions *opts)
+                        virSCSITransportOptions *opts)
 {
     memset(opts, 0, sizeof(*opts));
     opts->initiatorName = global->initiator;
@@ -44,15 +44,15 @@ vaaictlTransportOptions(const vaaictlGlobal *global,
 }
 
 
-virScsiTransport *
+virSCSITransport *
 vaaictlOpen(const vaaictlGlobal *global,
             const char *spec,
             GError **error)
 {
-    virScsiTransportOptions opts;
+    virSCSITransportOptions opts;
 
     vaaictlTransportOptions(global, &opts);
-    return virScsiTransportOpen(spec, &opts, error);
+    return virSCSITransportOpen(spec, &opts, error);
 }
 
 

@@ -40,14 +40,14 @@ struct _vaaictlCommand {
 #define VAAICTL_EXIT_USAGE 2
 #define VAAICTL_EXIT_MISCOMPARE 3
 
-virScsiTransport *
+virSCSITransport *
 vaaictlOpen(const vaaictlGlobal *global,
             const char *spec,
             GError **error);
 
 void
 vaaictlTransportOptions(const vaaictlGlobal *global,
-                        virScsiTransportOptions *opts);
+                        virSCSITransportOptions *opts);
 
 /* vaaictl-args.c: command lines and LUNs */
 
@@ -74,21 +74,21 @@ vaaictlParseRate(const char *cmd,
                  const char *str,
                  double *value);
 
-/* --no-host and --host-only into virScsiOffloadFlags; false if both. */
+/* --no-host and --host-only into virSCSIOffloadFlags; false if both. */
 bool
 vaaictlHostFlags(const char *cmd,
                  bool noHost,
                  bool hostOnly,
                  unsigned int *flags);
 
-virScsiLun *
+virSCSILun *
 vaaictlOpenLun(const vaaictlGlobal *global,
                const char *cmd,
                const char *spec);
 
 bool
 vaaictlCheckRange(const char *cmd,
-                  const virScsiLun *lun,
+                  const virSCSILun *lun,
                   uint64_t lba,
                   uint64_t nblocks);
 
@@ -114,8 +114,8 @@ vaaictlJsonPrint(FILE *out, JsonBuilder *b);
  * @error is why the operation failed, NULL if it did not. */
 void
 vaaictlReportPrint(FILE *out,
-                   const virScsiReport *report,
-                   const virScsiMiscompare *mc,
+                   const virSCSIReport *report,
+                   const virSCSIMiscompare *mc,
                    const GError *error,
                    bool json);
 
@@ -125,8 +125,8 @@ vaaictlReportPrint(FILE *out,
 int
 vaaictlReportFinish(const char *cmd,
                     FILE *out,
-                    virScsiReport *report,
-                    const virScsiMiscompare *mc,
+                    virSCSIReport *report,
+                    const virSCSIMiscompare *mc,
                     int rc,
                     const GError *error,
                     bool json);
@@ -134,8 +134,8 @@ vaaictlReportFinish(const char *cmd,
 /* The report's members, into an object @b has open. */
 void
 vaaictlReportJsonMembers(JsonBuilder *b,
-                         const virScsiReport *report,
-                         const virScsiMiscompare *mc,
+                         const virSCSIReport *report,
+                         const virSCSIMiscompare *mc,
                          const GError *error);
 
 /* vaaictl-progress.c: watching and stopping a running operation */
@@ -144,14 +144,14 @@ typedef struct _vaaictlWatch vaaictlWatch;
 /* Shows progress on stderr when @showProgress and stderr is a terminal,
  * and makes SIGINT cancel @report until vaaictlWatchEnd. */
 vaaictlWatch *
-vaaictlWatchBegin(virScsiReport *report,
+vaaictlWatchBegin(virSCSIReport *report,
                   uint32_t blockSize,
                   bool showProgress);
 
 /* Points SIGINT at another report (one per piece of a long transfer). */
 void
 vaaictlWatchRetarget(vaaictlWatch *watch,
-                     virScsiReport *report);
+                     virSCSIReport *report);
 
 bool
 vaaictlWatchInterrupted(void);
@@ -204,7 +204,7 @@ vaaictlHostIdentity(const char *cmd,
 /* A pool opened for writing by this host: LUN, pool, session. */
 typedef struct _vaaictlPoolHandle vaaictlPoolHandle;
 struct _vaaictlPoolHandle {
-    virScsiLun *lun;
+    virSCSILun *lun;
     void *pool;                 /* virStorageVaaiPool */
     void *session;              /* virStorageVaaiSession */
 };
