@@ -64,6 +64,10 @@ virStorageBackendVaaiStateFree(void *opaque)
         g_hash_table_unref(state->building);
     if (state->ownOps)
         g_hash_table_unref(state->ownOps);
+    if (state->slots)
+        g_hash_table_unref(state->slots);
+    if (state->built)
+        g_hash_table_unref(state->built);
     virCondDestroy(&state->watchCond);
     virMutexDestroy(&state->watchLock);
     if (state->dmTables)
@@ -295,6 +299,8 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
                                             virStorageBackendVaaiVolStatFree);
     state->building = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     state->ownOps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    state->slots = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    state->built = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     state->local = virStorageBackendVaaiSourceIsLocal(&def->source);
 
     VIR_DEBUG("pool '%s': opening LUN %s", def->name, shown);
@@ -403,6 +409,43 @@ virStorageBackendVaaiUUIDFormat(const uint8_t *uuid)
 
     virUUIDFormat(uuid, str);
     return g_strdup(str);
+}
+
+
+/* Where each volume's record is, from a whole table just read. */
+static void
+virStorageBackendVaaiRememberSlots(virStorageBackendVaaiState *state,
+                                   const virStorageVaaiTable *table)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+    uint32_t idx;
+
+    g_hash_table_remove_all(state->slots);
+    for (idx = 0; idx < table->count; idx++) {
+        if (table->status[idx] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            table->recs[idx].state != VIR_STORAGE_VAAI_VOL_FREE)
+            g_hash_table_insert(state->slots,
+                                virStorageBackendVaaiUUIDFormat(table->recs[idx].uuid),
+                                GUINT_TO_POINTER(idx + 1));
+    }
+}
+
+
+/* The record a build of @vol by this host just wrote, for the refresh
+ * the driver runs next. */
+static void
+virStorageBackendVaaiRememberBuilt(virStorageBackendVaaiState *state,
+                                   const virStorageVolDef *vol,
+                                   const virStorageVaaiVolRecord *rec)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+    virStorageVaaiVolRecord *copy;
+
+    if (!vol->key)
+        return;
+    copy = g_new0(virStorageVaaiVolRecord, 1);
+    *copy = *rec;
+    g_hash_table_insert(state->built, g_strdup(vol->key), copy);
 }
 
 
@@ -704,6 +747,7 @@ virStorageBackendVaaiRefreshPool(virStoragePoolObj *obj)
     }
     virStorageBackendVaaiNsAttach(obj);
     virStorageBackendVaaiPruneVolStats(state, table);
+    virStorageBackendVaaiRememberSlots(state, table);
 
     for (idx = 0; idx < table->count; idx++) {
         g_autoptr(virStorageVolDef) vol = NULL;
@@ -907,6 +951,7 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts;
     unsigned char uuid[VIR_UUID_BUFLEN];
     g_autoptr(GError) err = NULL;
+    virStorageVaaiVolRecord rec;
     virSCSIReport report;
     int ret;
 
@@ -919,7 +964,9 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
     virStorageBackendVaaiSetBuilding(state, vol, true);
     virStorageBackendVaaiOpBegin(state, vol, &report);
     ret = virStorageVaaiVolCreate(state->session, vol->name, vol->target.capacity,
-                                  &opts, &report, NULL, &err);
+                                  &opts, &report, &rec, &err);
+    if (ret == 0)
+        virStorageBackendVaaiRememberBuilt(state, vol, &rec);
     virStorageBackendVaaiSetBuilding(state, vol, false);
     virStorageBackendVaaiOpEnd(obj, state, VIR_STORAGE_BACKEND_VAAI_OP_CREATE, vol,
                                &report, ret < 0);
@@ -964,6 +1011,7 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     unsigned char uuid[VIR_UUID_BUFLEN];
     g_autoptr(GError) err = NULL;
     g_autofree char *srcPool = NULL;
+    virStorageVaaiVolRecord rec;
     virSCSIReport report;
     int ret;
 
@@ -993,7 +1041,9 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     virStorageBackendVaaiSetBuilding(state, vol, true);
     virStorageBackendVaaiOpBegin(state, vol, &report);
     ret = virStorageVaaiVolClone(state->session, src->pool, inputvol->name, vol->name,
-                                 vol->target.capacity, &opts, &report, NULL, &err);
+                                 vol->target.capacity, &opts, &report, &rec, &err);
+    if (ret == 0)
+        virStorageBackendVaaiRememberBuilt(state, vol, &rec);
     virStorageBackendVaaiSetBuilding(state, vol, false);
     virStorageBackendVaaiOpEnd(obj, state, VIR_STORAGE_BACKEND_VAAI_OP_CLONE, vol,
                                &report, ret < 0);
@@ -1003,16 +1053,79 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
 }
 
 
+/* The record of @vol as it is on the LUN now, read as cheaply as can be
+ * trusted: the record this host's build of it just wrote (the driver
+ * refreshes a volume right after building it), else the one block of the
+ * record's slot when the slot still holds this volume (its UUID, the
+ * volume's key, and its name), else the whole table, which also tells
+ * every volume's slot anew.  A whole table is 1024 blocks: refreshing a
+ * volume that way for every clone and create was most of their link
+ * traffic. */
+static int
+virStorageBackendVaaiReadVolRecord(virStorageBackendVaaiState *state,
+                                   const virStorageVolDef *vol,
+                                   virStorageVaaiVolRecord *rec)
+{
+    g_autoptr(virStorageVaaiTable) table = virStorageVaaiTableNew(&state->pool->header);
+    g_autoptr(GError) err = NULL;
+    const virStorageVaaiVolRecord *built;
+    bool wasBuilt = false;
+    unsigned char key[VIR_UUID_BUFLEN];
+    guint slot = 0;
+    int idx;
+
+    VIR_WITH_MUTEX_LOCK_GUARD(&state->statsLock) {
+        if (vol->key && (built = g_hash_table_lookup(state->built, vol->key))) {
+            *rec = *built;
+            wasBuilt = true;
+            g_hash_table_remove(state->built, vol->key);
+        } else if (vol->key) {
+            slot = GPOINTER_TO_UINT(g_hash_table_lookup(state->slots, vol->key));
+        }
+    }
+    if (wasBuilt)
+        return 0;
+
+    if (slot > 0 && slot <= table->count && virUUIDParse(vol->key, key) == 0) {
+        idx = slot - 1;
+        if (virStorageVaaiTableReadOne(state->pool, table, idx, &err) < 0) {
+            virStorageBackendVaaiReportGError(_("cannot read the volume's record"), err);
+            return -1;
+        }
+        if (table->status[idx] == VIR_STORAGE_VAAI_RECORD_VALID &&
+            table->recs[idx].state != VIR_STORAGE_VAAI_VOL_FREE &&
+            memcmp(table->recs[idx].uuid, key, VIR_UUID_BUFLEN) == 0 &&
+            STREQ(table->recs[idx].name, vol->name)) {
+            *rec = table->recs[idx];
+            return 0;
+        }
+        VIR_DEBUG("volume '%s': record %d holds another volume now: reading the table",
+                  vol->name, idx);
+    }
+
+    if (virStorageVaaiTableRead(state->pool, table, &err) < 0) {
+        virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
+        return -1;
+    }
+    virStorageBackendVaaiRememberSlots(state, table);
+    if ((idx = virStorageVaaiTableFindName(table, vol->name)) < 0) {
+        virReportError(VIR_ERR_NO_STORAGE_VOL,
+                       _("no volume '%1$s' on the LUN"), vol->name);
+        return -1;
+    }
+    *rec = table->recs[idx];
+    return 0;
+}
+
+
 static int
 virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
                                 virStorageVolDef *vol)
 {
     virStorageBackendVaaiState *state;
     virStorageBackendVaaiState *other;
-    g_autoptr(virStorageVaaiTable) table = NULL;
-    g_autoptr(GError) err = NULL;
     g_autofree char *poolUuid = NULL;
-    int idx;
+    virStorageVaaiVolRecord rec;
 
     if (!(state = virStorageBackendVaaiStateGet(obj)))
         return -1;
@@ -1020,20 +1133,12 @@ virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
     if ((poolUuid = virStorageBackendVaaiVolPathPool(vol->target.path)) &&
         (other = virStorageBackendVaaiStateByPoolUuid(poolUuid)))
         state = other;
-    table = virStorageVaaiTableNew(&state->pool->header);
-    if (virStorageVaaiTableRead(state->pool, table, &err) < 0) {
-        virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
+    if (virStorageBackendVaaiReadVolRecord(state, vol, &rec) < 0)
         return -1;
-    }
-    if ((idx = virStorageVaaiTableFindName(table, vol->name)) < 0) {
-        virReportError(VIR_ERR_NO_STORAGE_VOL,
-                       _("no volume '%1$s' on the LUN"), vol->name);
-        return -1;
-    }
-    vol->target.capacity = table->recs[idx].capacity;
-    virStorageBackendVaaiVolSetAllocation(state, vol, &table->recs[idx]);
-    virStorageBackendVaaiVolSetExtent(state, vol, &table->recs[idx]);
-    return virStorageBackendVaaiDmSyncVol(state, &table->recs[idx]);
+    vol->target.capacity = rec.capacity;
+    virStorageBackendVaaiVolSetAllocation(state, vol, &rec);
+    virStorageBackendVaaiVolSetExtent(state, vol, &rec);
+    return virStorageBackendVaaiDmSyncVol(state, &rec);
 }
 
 

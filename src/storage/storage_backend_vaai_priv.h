@@ -119,6 +119,11 @@ struct _virStorageBackendVaaiState {
     GHashTable *volStats;           /* volume key -> virStorageBackendVaaiVolStat */
     GHashTable *building;           /* keys of the volumes this host builds */
     GHashTable *ownOps;             /* volume key -> virStorageBackendVaaiOwnOp */
+    /* So that refreshing one volume reads one record, not the table: */
+    GHashTable *slots;              /* volume key -> its record's index + 1,
+                                     * as the last whole table read found */
+    GHashTable *built;              /* volume key -> virStorageVaaiVolRecord
+                                     * this host's build just wrote */
 
     /* The watcher of changes made by other hosts (see below). */
     virThread watchThread;
