@@ -1066,7 +1066,7 @@ virStorageBackendVaaiReadVolRecord(virStorageBackendVaaiState *state,
                                    const virStorageVolDef *vol,
                                    virStorageVaaiVolRecord *rec)
 {
-    g_autoptr(virStorageVaaiTable) table = virStorageVaaiTableNew(&state->pool->header);
+    g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;
     const virStorageVaaiVolRecord *built;
     bool wasBuilt = false;
@@ -1086,23 +1086,23 @@ virStorageBackendVaaiReadVolRecord(virStorageBackendVaaiState *state,
     if (wasBuilt)
         return 0;
 
-    if (slot > 0 && slot <= table->count && virUUIDParse(vol->key, key) == 0) {
-        idx = slot - 1;
-        if (virStorageVaaiTableReadOne(state->pool, table, idx, &err) < 0) {
+    if (slot > 0 && virUUIDParse(vol->key, key) == 0) {
+        int status = virStorageVaaiTableReadRecord(state->pool, slot - 1, rec, &err);
+
+        if (status < 0) {
             virStorageBackendVaaiReportGError(_("cannot read the volume's record"), err);
             return -1;
         }
-        if (table->status[idx] == VIR_STORAGE_VAAI_RECORD_VALID &&
-            table->recs[idx].state != VIR_STORAGE_VAAI_VOL_FREE &&
-            memcmp(table->recs[idx].uuid, key, VIR_UUID_BUFLEN) == 0 &&
-            STREQ(table->recs[idx].name, vol->name)) {
-            *rec = table->recs[idx];
+        if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
+            rec->state != VIR_STORAGE_VAAI_VOL_FREE &&
+            memcmp(rec->uuid, key, VIR_UUID_BUFLEN) == 0 &&
+            STREQ(rec->name, vol->name))
             return 0;
-        }
-        VIR_DEBUG("volume '%s': record %d holds another volume now: reading the table",
-                  vol->name, idx);
+        VIR_DEBUG("volume '%s': record %u holds another volume now: reading the table",
+                  vol->name, slot - 1);
     }
 
+    table = virStorageVaaiTableNew(&state->pool->header);
     if (virStorageVaaiTableRead(state->pool, table, &err) < 0) {
         virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
         return -1;

@@ -106,6 +106,22 @@ virStorageVaaiTableReadOne(virStorageVaaiPool *pool,
 
 
 int
+virStorageVaaiTableReadRecord(virStorageVaaiPool *pool,
+                              uint32_t idx,
+                              virStorageVaaiVolRecord *rec,
+                              GError **error)
+{
+    uint32_t bs = pool->header.blockSize;
+    g_autofree uint8_t *block = g_new0(uint8_t, bs);
+
+    if (virStorageVaaiPoolReadBlock(pool->lun, pool->header.volumeTableLba + idx,
+                                    block, error) < 0)
+        return -1;
+    return virStorageVaaiVolRecordDecode(block, bs, rec, NULL);
+}
+
+
+int
 virStorageVaaiTableSwap(virStorageVaaiPool *pool,
                         virStorageVaaiTable *t,
                         uint32_t idx,

@@ -46,6 +46,15 @@ virStorageVaaiTableReadOne(virStorageVaaiPool *pool,
                            uint32_t idx,
                            GError **error);
 
+/* Read and decode record @idx alone, without a table: its status (@rec
+ * holds the record when it is VIR_STORAGE_VAAI_RECORD_VALID), or -1 when
+ * the block cannot be read. */
+int
+virStorageVaaiTableReadRecord(virStorageVaaiPool *pool,
+                              uint32_t idx,
+                              virStorageVaaiVolRecord *rec,
+                              GError **error);
+
 /* Replace record @idx by @next with one COMPARE AND WRITE from the bytes
  * last read; @next's sequence and modification time are set here.  A
  * lost reply is settled by reading the record back.  Returns 0 when

@@ -712,37 +712,6 @@ virStorageVaaiReadSource(virStorageVaaiPool *src,
 }
 
 
-/* Read the source's record again after the copy: only its own block of
- * the table (@idx, where it was found), not the whole table.  Records do
- * not move between slots, so a different volume there, or none, is a
- * change of the source. */
-static int
-virStorageVaaiReadSourceAgain(virStorageVaaiPool *src,
-                              uint32_t idx,
-                              virStorageVaaiVolRecord *rec,
-                              GError **error)
-{
-    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&src->header);
-
-    if (virStorageVaaiTableReadOne(src, t, idx, error) < 0)
-        return -1;
-    if (t->status[idx] != VIR_STORAGE_VAAI_RECORD_VALID) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
-                    "clone: the source's record %u is %s now", idx,
-                    virStorageVaaiRecordStatusName(t->status[idx]));
-        return -1;
-    }
-    if (t->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
-                    "clone: the source volume is %s now, not ready",
-                    virStorageVaaiVolStateName(t->recs[idx].state));
-        return -1;
-    }
-    *rec = t->recs[idx];
-    return 0;
-}
-
-
 int
 virStorageVaaiVolClone(virStorageVaaiSession *s,
                        virStorageVaaiPool *srcPool,
@@ -815,8 +784,12 @@ virStorageVaaiVolClone(virStorageVaaiSession *s,
     /* The source must not have changed while it was read.  In this pool
      * no host may wipe, delete, move or shrink it while our clone record
      * names it (a rename or a grow in place is harmless); another pool's
-     * hosts do not see that record, so any change of its sequence counts. */
-    if (virStorageVaaiReadSourceAgain(srcPool, srcIdx, &check, error) < 0 ||
+     * hosts do not see that record, so any change of its sequence counts.
+     * Only its own record is read again: records do not move between
+     * slots, so another volume in the slot, or none, is a change too. */
+    if (virStorageVaaiTableReadRecord(srcPool, srcIdx, &check, error) !=
+        VIR_STORAGE_VAAI_RECORD_VALID ||
+        check.state != VIR_STORAGE_VAAI_VOL_READY ||
         memcmp(check.uuid, src.uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0 ||
         check.extentStart != src.extentStart ||
         (!samePool && check.sequence != src.sequence)) {
