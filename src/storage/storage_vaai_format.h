@@ -26,8 +26,21 @@ typedef enum {
     VIR_STORAGE_VAAI_ERROR_INVALID_ARG,  /* the caller asked for something impossible */
     VIR_STORAGE_VAAI_ERROR_CORRUPT,      /* our record, but a bad CRC or impossible values */
     VIR_STORAGE_VAAI_ERROR_FOREIGN,      /* not our record: some other data */
-    VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,  /* a record version or feature flag we do not know */
+    VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,  /* a record version or feature flag we do not know,
+                                          * or something the LUN cannot do */
+    VIR_STORAGE_VAAI_ERROR_NOT_FOUND,    /* no such volume (by name or by UUID) */
+    VIR_STORAGE_VAAI_ERROR_EXISTS,       /* the name is taken */
+    VIR_STORAGE_VAAI_ERROR_BUSY,         /* an operation is in progress on it, or it is in use */
+    VIR_STORAGE_VAAI_ERROR_NO_SPACE,     /* no free extent or record */
+    VIR_STORAGE_VAAI_ERROR_FENCED,       /* this host may no longer write: its fence ran out,
+                                          * or another host took its work over */
+    VIR_STORAGE_VAAI_ERROR_LEASE_TIMEOUT, /* the metadata lease stayed with a live holder */
+    VIR_STORAGE_VAAI_ERROR_CHANGED,      /* what the operation relied on changed under it
+                                          * (another host's operation): try again */
 } virStorageVaaiErrorCode;
+
+/* Callers decide on these codes, never on the message text: the libvirt
+ * backend maps each to one libvirt error code in one table. */
 
 GQuark virStorageVaaiErrorQuark(void);
 

@@ -25,11 +25,18 @@ struct _virStorageVaaiSession {
     uint64_t timeoutUs;                     /* T */
     uint64_t intervalUs;                    /* P */
 
+    /* The heartbeat's own path to the LUN: a command of an operation,
+     * however slow, never holds up a renewal (docs/lease-protocol.md). */
+    virSCSILun *hbLun;
+
     GMutex lock;                            /* protects everything below */
     GCond cond;
+    GCond ownerCond;                        /* signalled when @owned clears */
+    bool owned;                             /* an operation of this process
+                                             * holds the lease or is acquiring it */
     uint32_t slot;
-    uint8_t *slotBlock;                     /* my slot as last written */
-    uint64_t counter;
+    uint8_t *slotBlock;                     /* my slot as last written (heartbeat thread) */
+    uint64_t counter;                       /* written by the heartbeat thread only */
     gint64 lastRenewUs;                     /* issue time of the last good renewal */
     uint64_t lapses;                        /* times the self-fence ran out */
     bool fenced;                            /* my slot was taken over */
@@ -93,14 +100,14 @@ virStorageVaaiEncodeSlot(virStorageVaaiSession *s,
 /* Read slot @slot: its bytes and decoded record (status EMPTY/VALID/...). */
 static int
 virStorageVaaiReadSlot(virStorageVaaiSession *s,
+                       virSCSILun *lun,
                        uint32_t slot,
                        uint8_t *block,
                        virStorageVaaiHeartbeat *hb,
                        virStorageVaaiRecordStatus *status,
                        GError **error)
 {
-    if (virStorageVaaiPoolReadBlock(s->pool->lun, virStorageVaaiSlotLba(s, slot),
-                                    block, error) < 0)
+    if (virStorageVaaiPoolReadBlock(lun, virStorageVaaiSlotLba(s, slot), block, error) < 0)
         return -1;
     *status = virStorageVaaiHeartbeatDecode(block, s->blockSize, hb, NULL);
     return 0;
@@ -118,12 +125,14 @@ virStorageVaaiLapse(virStorageVaaiSession *s)
 
 
 /*
- * Renew the heartbeat once.  The renewal is timed before it is issued.  A
- * miscompare or an error is answered by reading the slot: our identity and
- * counter still there means a false miscompare (try again); our identity
- * and counter + 1 means our write was applied and its status lost;
- * anything else means another host took the slot over, having seen us
- * dead, and we must stop using the pool.
+ * Renew the heartbeat once, on the heartbeat's own session and without
+ * the session lock (writers check the fence under it, and must not wait
+ * for a renewal in flight).  The renewal is timed before it is issued.  A
+ * miscompare or an error is answered by reading the slot: our identity
+ * and counter still there means a false miscompare (try again); our
+ * identity and counter + 1 means our write was applied and its status
+ * lost; anything else means another host took the slot over, having seen
+ * us dead, and we must stop using the pool.
  */
 static int
 virStorageVaaiRenew(virStorageVaaiSession *s,
@@ -138,38 +147,45 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
     for (attempt = 0; attempt < 3; attempt++) {
         gint64 issued = virStorageVaaiNowUs();
         g_autoptr(GError) swapErr = NULL;
+        bool applied = false;
         int rc;
 
+        g_mutex_lock(&s->lock);
         if ((uint64_t)(issued - s->lastRenewUs) >= s->timeoutUs / 2)
             virStorageVaaiLapse(s);
+        g_mutex_unlock(&s->lock);
         if (virStorageVaaiEncodeSlot(s, s->counter + 1, next, error) < 0)
             return -1;
-        rc = virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, s->slot),
-                                         s->slotBlock, next, &swapErr);
+        rc = virStorageVaaiPoolSwapBlockVia(s->pool, s->hbLun, virStorageVaaiSlotLba(s, s->slot),
+                                            s->slotBlock, next, &swapErr);
         if (rc == 0) {
-            memcpy(s->slotBlock, next, s->blockSize);
+            memcpy(seen, next, s->blockSize);
+            applied = true;
+        } else {
+            if (virStorageVaaiReadSlot(s, s->hbLun, s->slot, seen, &hb, &status, error) < 0)
+                return -1;
+            if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
+                virStorageVaaiSameHost(hb.host, hb.incarnation, &s->self)) {
+                if (hb.counter == s->counter) {
+                    memcpy(s->slotBlock, seen, s->blockSize);
+                    continue;
+                }
+                applied = hb.counter == s->counter + 1;
+            }
+        }
+        g_mutex_lock(&s->lock);
+        if (applied) {
+            memcpy(s->slotBlock, seen, s->blockSize);
             s->counter++;
             s->lastRenewUs = issued;
+        } else {
+            s->fenced = true;
+            virStorageVaaiLapse(s);
+        }
+        g_mutex_unlock(&s->lock);
+        if (applied)
             return 0;
-        }
-        if (virStorageVaaiReadSlot(s, s->slot, seen, &hb, &status, error) < 0)
-            return -1;
-        if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
-            virStorageVaaiSameHost(hb.host, hb.incarnation, &s->self)) {
-            if (hb.counter == s->counter) {
-                memcpy(s->slotBlock, seen, s->blockSize);
-                continue;
-            }
-            if (hb.counter == s->counter + 1) {
-                memcpy(s->slotBlock, seen, s->blockSize);
-                s->counter++;
-                s->lastRenewUs = issued;
-                return 0;
-            }
-        }
-        s->fenced = true;
-        virStorageVaaiLapse(s);
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                     "heartbeat slot %u was taken over by another host: this "
                     "host was presumed dead and stops using the pool", s->slot);
         return -1;
@@ -188,16 +204,22 @@ virStorageVaaiHeartbeatThread(gpointer opaque)
 
     g_mutex_lock(&s->lock);
     while (!s->stop && !s->fenced) {
-        gint64 until = virStorageVaaiNowUs() + s->intervalUs;
+        /* g_cond_wait_until() takes a CLOCK_MONOTONIC deadline; only the
+         * fence is measured on CLOCK_BOOTTIME. */
+        gint64 until = g_get_monotonic_time() + s->intervalUs;
         g_autoptr(GError) err = NULL;
+        int rc;
 
         while (!s->stop && g_cond_wait_until(&s->cond, &s->lock, until))
             ;
         if (s->stop)
             break;
+        g_mutex_unlock(&s->lock);
         /* A failure leaves lastRenewUs behind: time fences us. */
-        if (virStorageVaaiRenew(s, &err) < 0)
+        rc = virStorageVaaiRenew(s, &err);
+        if (rc < 0)
             g_debug("heartbeat: %s", err->message);
+        g_mutex_lock(&s->lock);
     }
     g_mutex_unlock(&s->lock);
     return NULL;
@@ -261,7 +283,7 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
             gint64 issued;
             int rc;
 
-            if (virStorageVaaiReadSlot(s, i, seen, &hb, &status, error) < 0)
+            if (virStorageVaaiReadSlot(s, s->pool->lun, i, seen, &hb, &status, error) < 0)
                 return -1;
             if (status != VIR_STORAGE_VAAI_RECORD_EMPTY &&
                 !(status == VIR_STORAGE_VAAI_RECORD_VALID &&
@@ -283,7 +305,7 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
         }
         g_usleep(s->intervalUs);
     }
-    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                 "all %u heartbeat slots of the pool are in use by live hosts", n);
     return -1;
 }
@@ -305,7 +327,18 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
     s->leaseBlock = g_new0(uint8_t, s->blockSize);
     g_mutex_init(&s->lock);
     g_cond_init(&s->cond);
+    g_cond_init(&s->ownerCond);
 
+    {
+        virSCSITransport *t = virSCSILunOpenExtraTransport(pool->lun, error);
+
+        if (!t) {
+            g_prefix_error(error, "cannot open a session for the heartbeat: ");
+            virStorageVaaiSessionLeave(s);
+            return NULL;
+        }
+        s->hbLun = virSCSILunNewView(pool->lun, t, NULL, NULL);
+    }
     if (virStorageVaaiClaimSlot(s, error) < 0) {
         virStorageVaaiSessionLeave(s);
         return NULL;
@@ -394,15 +427,16 @@ virStorageVaaiLeaseSwap(virStorageVaaiSession *s,
 }
 
 
-int
-virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
-                             unsigned int timeoutMs,
-                             GError **error)
+/* The protocol's Acquire, steps 1-5, for the operation that owns the
+ * session's lease (virStorageVaaiSessionAcquire). */
+static int
+virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
+                           gint64 deadline,
+                           GError **error)
 {
     uint64_t leaseLba = s->pool->header.leaseLba;
     g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
     g_autofree uint8_t *slotBytes = g_new0(uint8_t, s->blockSize);
-    gint64 deadline = virStorageVaaiNowUs() + (gint64)timeoutMs * 1000;
     virStorageVaaiWatch watch = { 0 };
     bool issuedFresh = false;
     bool issued = false;
@@ -414,7 +448,7 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         int rc;
 
         if (s->fenced) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                         "this host's heartbeat slot was taken over: it may not use the pool");
             return -1;
         }
@@ -429,8 +463,11 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         if (virStorageVaaiLeaseIsFree(&lease)) {
             take = true;
         } else if (virStorageVaaiSameHost(lease.owner, lease.ownerIncarnation, &s->self)) {
-            /* Ours: a CAW of ours was applied with its status lost.  Its
-             * freshness is what it was when issued; unknown means no. */
+            /* Ours: a CAW of ours was applied with its status lost, or an
+             * earlier operation of this process could not release it.  No
+             * other operation of this process holds it (only the owner of
+             * the session's lease gets here).  Its freshness is what it
+             * was when issued; unknown means no. */
             g_mutex_lock(&s->lock);
             memcpy(s->leaseBlock, seen, s->blockSize);
             s->generation = lease.generation;
@@ -443,7 +480,8 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
             virStorageVaaiRecordStatus hbStatus;
             gint64 readIssued = virStorageVaaiNowUs();
 
-            if (virStorageVaaiReadSlot(s, lease.ownerSlot, slotBytes, &hb, &hbStatus, error) < 0)
+            if (virStorageVaaiReadSlot(s, s->pool->lun, lease.ownerSlot, slotBytes, &hb,
+                                       &hbStatus, error) < 0)
                 return -1;
             /* The holder's slot no longer holds the holder: someone saw it
              * dead for T already.  Otherwise watch its counter for T. */
@@ -468,7 +506,7 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         }
 
         if (virStorageVaaiNowUs() >= deadline) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_LEASE_TIMEOUT,
                         "the pool's metadata lease is held by a live host "
                         "(slot %u, generation %llu)", lease.ownerSlot,
                         (unsigned long long)lease.generation);
@@ -478,6 +516,50 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
     }
 
     return virStorageVaaiSessionVerify(s, error);
+}
+
+
+/* The end of an operation's ownership of the session's lease. */
+static void
+virStorageVaaiDisown(virStorageVaaiSession *s)
+{
+    g_mutex_lock(&s->lock);
+    s->owned = false;
+    g_cond_signal(&s->ownerCond);
+    g_mutex_unlock(&s->lock);
+}
+
+
+int
+virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
+                             unsigned int timeoutMs,
+                             GError **error)
+{
+    gint64 deadline = virStorageVaaiNowUs() + (gint64)timeoutMs * 1000;
+    gint64 ownerDeadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+
+    /* The lease names a process, so the protocol cannot tell two threads
+     * of one process apart: an operation first waits for the others of
+     * this process to release it, so that every metadata change holds
+     * the lease alone, whatever thread or process it runs in. */
+    g_mutex_lock(&s->lock);
+    while (s->owned) {
+        if (!g_cond_wait_until(&s->ownerCond, &s->lock, ownerDeadline) && s->owned) {
+            g_mutex_unlock(&s->lock);
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_LEASE_TIMEOUT,
+                        "the pool's metadata lease is held by another operation "
+                        "of this host for more than %u ms", timeoutMs);
+            return -1;
+        }
+    }
+    s->owned = true;
+    g_mutex_unlock(&s->lock);
+
+    if (virStorageVaaiLeaseAcquire(s, deadline, error) < 0) {
+        virStorageVaaiDisown(s);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -505,14 +587,14 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
         g_mutex_unlock(&s->lock);
 
         if (!held) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                         "this host does not hold the pool's metadata lease");
             return -1;
         }
         if (!reverify && fresh)
             return 0;
         if (!fresh) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                         "this host's heartbeat is too old to use the lease (the "
                         "self-fence of T/2 ran out): nothing was written");
             return -1;
@@ -546,7 +628,7 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
             } else {
                 s->held = false;
                 g_mutex_unlock(&s->lock);
-                g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                             "the pool's metadata lease was taken over while this "
                             "host was too slow to renew: nothing was written");
                 return -1;
@@ -554,7 +636,7 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
         }
         g_mutex_unlock(&s->lock);
     }
-    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                 "could not re-verify the pool's metadata lease");
     return -1;
 }
@@ -569,10 +651,14 @@ virStorageVaaiSessionRelease(virStorageVaaiSession *s,
     size_t attempt;
     int ret = -1;
 
-    if (!s->held)
+    if (!s->held) {
+        virStorageVaaiDisown(s);
         return 0;
-    if (virStorageVaaiEncodeLease(s, false, s->generation + 1, next, error) < 0)
+    }
+    if (virStorageVaaiEncodeLease(s, false, s->generation + 1, next, error) < 0) {
+        virStorageVaaiDisown(s);
         return -1;
+    }
     /* A miscompare or an error is answered by reading: still ours as we
      * wrote it, try again; anything else, released (status lost) or taken
      * over, and either way no longer ours. */
@@ -597,9 +683,13 @@ virStorageVaaiSessionRelease(virStorageVaaiSession *s,
     if (ret < 0 && error && !*error)
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                     "could not release the pool's metadata lease");
+    /* Not released: s->held stays, and the next Acquire of this process
+     * finds the lease its own and adopts it. */
     g_mutex_lock(&s->lock);
     if (ret == 0)
         s->held = false;
+    s->owned = false;
+    g_cond_signal(&s->ownerCond);
     g_mutex_unlock(&s->lock);
     return ret;
 }
@@ -626,8 +716,10 @@ virStorageVaaiSessionLeave(virStorageVaaiSession *s)
         virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, s->slot),
                                     s->slotBlock, empty, NULL);
     }
+    virSCSILunFree(s->hbLun);
     g_mutex_clear(&s->lock);
     g_cond_clear(&s->cond);
+    g_cond_clear(&s->ownerCond);
     g_free(s->slotBlock);
     g_free(s->leaseBlock);
     g_free(s);
@@ -671,6 +763,37 @@ virStorageVaaiSessionEpoch(virStorageVaaiSession *s)
     lapses = s->lapses;
     g_mutex_unlock(&s->lock);
     return lapses;
+}
+
+
+bool
+virStorageVaaiSessionFenceLeft(virStorageVaaiSession *s,
+                               uint64_t epoch,
+                               unsigned int *leftMs)
+{
+    bool ok;
+
+    g_mutex_lock(&s->lock);
+    ok = virStorageVaaiFenceStands(s) && s->lapses == epoch;
+    if (ok) {
+        uint64_t age = virStorageVaaiNowUs() - s->lastRenewUs;
+
+        *leftMs = MAX((s->timeoutUs / 2 - MIN(age, s->timeoutUs / 2)) / 1000, 1);
+    }
+    g_mutex_unlock(&s->lock);
+    return ok;
+}
+
+
+bool
+virStorageVaaiSessionFenced(virStorageVaaiSession *s)
+{
+    bool fenced;
+
+    g_mutex_lock(&s->lock);
+    fenced = s->fenced;
+    g_mutex_unlock(&s->lock);
+    return fenced;
 }
 
 

@@ -29,9 +29,13 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
 void
 virStorageVaaiSessionLeave(virStorageVaaiSession *session);
 
-/* Acquire the metadata lease, waiting at most @timeoutMs: a lease whose
- * holder's heartbeat does not move for the lease timeout, on this host's
- * own clock, is taken over. */
+/* Acquire the metadata lease for one operation, waiting at most
+ * @timeoutMs: first for the other operations of this process that hold it
+ * (the lease names the process, so only the session can keep two threads
+ * apart), then for other hosts; a lease whose holder's heartbeat does not
+ * move for the lease timeout, on this host's own clock, is taken over.
+ * Every successful Acquire is paired with one virStorageVaaiSessionRelease
+ * by the same operation. */
 int
 virStorageVaaiSessionAcquire(virStorageVaaiSession *session,
                              unsigned int timeoutMs,
@@ -80,6 +84,18 @@ virStorageVaaiSessionEpoch(virStorageVaaiSession *session);
 bool
 virStorageVaaiSessionFresh(virStorageVaaiSession *session,
                            uint64_t epoch);
+
+/* virStorageVaaiSessionFresh, and how many ms the fence has left (at
+ * least 1): a command issued now must be over by then. */
+bool
+virStorageVaaiSessionFenceLeft(virStorageVaaiSession *session,
+                               uint64_t epoch,
+                               unsigned int *leftMs);
+
+/* Whether another host took this host's heartbeat slot over: the session
+ * can never write again (leave and join anew). */
+bool
+virStorageVaaiSessionFenced(virStorageVaaiSession *session);
 
 
 /* Which processes working on the pool are alive, judged as the lease is:

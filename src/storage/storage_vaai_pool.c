@@ -338,6 +338,19 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
 
 
 int
+virStorageVaaiPoolSwapBlockVia(virStorageVaaiPool *pool,
+                               virSCSILun *lun,
+                               uint64_t lba,
+                               const uint8_t *expected,
+                               const uint8_t *replacement,
+                               GError **error)
+{
+    return virStorageVaaiLunSwapBlock(lun, pool->singleHost, lba,
+                                      expected, replacement, error);
+}
+
+
+int
 virStorageVaaiPoolSwapBlock(virStorageVaaiPool *pool,
                             uint64_t lba,
                             const uint8_t *expected,

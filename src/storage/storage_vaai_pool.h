@@ -74,7 +74,16 @@ virStorageVaaiPoolReadBlock(virSCSILun *lun,
 
 /* Replace one metadata block if it still holds @expected (COMPARE AND
  * WRITE; single-host pools write plainly).  Returns 0 when replaced, 1 on
- * a miscompare, -1 on error. */
+ * a miscompare, -1 on error.  ...Via sends it over @lun, a view of the
+ * pool's LUN (the heartbeat's own session). */
+int
+virStorageVaaiPoolSwapBlockVia(virStorageVaaiPool *pool,
+                               virSCSILun *lun,
+                               uint64_t lba,
+                               const uint8_t *expected,
+                               const uint8_t *replacement,
+                               GError **error);
+
 int
 virStorageVaaiPoolSwapBlock(virStorageVaaiPool *pool,
                             uint64_t lba,

@@ -37,6 +37,27 @@ virSCSICdbLength(uint8_t opcode)
 }
 
 
+bool
+virSCSICdbChangesMedium(uint8_t opcode)
+{
+    switch (opcode) {
+    case 0x04:                                  /* FORMAT UNIT */
+    case 0x0A: case 0x2A: case 0xAA: case 0x8A: /* WRITE(6, 10, 12, 16) */
+    case 0x2E: case 0xAE: case 0x8E:            /* WRITE AND VERIFY(10, 12, 16) */
+    case 0x3B:                                  /* WRITE BUFFER */
+    case VIR_SCSI_OP_WRITE_SAME_10:
+    case VIR_SCSI_OP_WRITE_SAME_16:
+    case VIR_SCSI_OP_UNMAP:
+    case VIR_SCSI_OP_COMPARE_AND_WRITE:
+    case VIR_SCSI_OP_THIRD_PARTY_COPY_OUT:
+    case 0x7F:                                  /* variable length: WRITE(32), ... */
+        return true;
+    default:
+        return false;
+    }
+}
+
+
 size_t
 virSCSICdbTestUnitReady(uint8_t *cdb)
 {

@@ -103,6 +103,19 @@ size_t
 virSCSICdbLength(uint8_t opcode);
 
 /*
+ * virSCSICdbChangesMedium:
+ * @opcode: an operation code
+ *
+ * Whether a command with @opcode may change what the medium holds: the
+ * WRITE family, WRITE SAME, UNMAP, COMPARE AND WRITE, FORMAT UNIT, every
+ * third-party copy out command (EXTENDED COPY, WRITE USING TOKEN) and,
+ * to be safe, variable-length CDBs and WRITE BUFFER.  These are the
+ * commands a host that may no longer write must not send.
+ */
+bool
+virSCSICdbChangesMedium(uint8_t opcode);
+
+/*
  * virSCSICdbTestUnitReady:
  * @cdb: buffer of VIR_SCSI_CDB_MAX bytes
  *

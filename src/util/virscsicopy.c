@@ -248,7 +248,7 @@ virSCSICopyRange(virSCSICopyWorker *w,
             rc = virSCSICopyXcopy(w, off, len, &copied, &err);
         if (rc == 0)
             return 0;
-        if (virSCSIReportCancelled(job->report)) {
+        if (virSCSIReportCancelled(job->report) || virSCSIEngineErrorIsFinal(err)) {
             g_propagate_error(error, g_steal_pointer(&err));
             return -1;
         }

@@ -29,6 +29,11 @@ virSCSIEngineCancelled(virSCSIReport *report,
 bool
 virSCSIEngineErrorIsPermanent(const GError *err);
 
+/* Whether @err ends the operation at once, with no retry and no fallback:
+ * the caller cancelled it, or the host may no longer write (fenced). */
+bool
+virSCSIEngineErrorIsFinal(const GError *err);
+
 /* Host data movement, counted as VIR_SCSI_METHOD_HOST. */
 int
 virSCSIEngineHostZero(virSCSITransport *transport,

@@ -28,6 +28,7 @@ typedef enum {
     VIR_SCSI_ERROR_COPY_ABORTED,     /* EXTENDED COPY / token copy aborted by the copy manager */
     VIR_SCSI_ERROR_CANCELLED,        /* the caller stopped the operation */
     VIR_SCSI_ERROR_NO_OFFLOAD,       /* offload impossible and host data movement forbidden */
+    VIR_SCSI_ERROR_FENCED,           /* not sent: the sender may no longer write (its fence ran out) */
 } virSCSIErrorCode;
 
 GQuark virSCSIErrorQuark(void);

@@ -69,9 +69,18 @@ virSCSIEngineErrorIsPermanent(const GError *err)
     case VIR_SCSI_ERROR_MISCOMPARE:
     case VIR_SCSI_ERROR_CANCELLED:
     case VIR_SCSI_ERROR_NO_OFFLOAD:
+    case VIR_SCSI_ERROR_FENCED:
         return false;
     }
     return false;
+}
+
+
+bool
+virSCSIEngineErrorIsFinal(const GError *err)
+{
+    return g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED) ||
+           g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED);
 }
 
 

@@ -67,13 +67,37 @@ virSCSILunOpen(const char *spec,
 }
 
 
+virSCSILun *
+virSCSILunNewView(const virSCSILun *lun,
+                  virSCSITransport *transport,
+                  virSCSITransport *(*wrapExtra)(virSCSITransport *transport, void *opaque),
+                  void *wrapExtraOpaque)
+{
+    virSCSILun *view = g_new0(virSCSILun, 1);
+
+    view->parent = lun;
+    view->spec = g_strdup(lun->spec);
+    virSCSILunCopyOptions(view, &lun->opts);
+    view->transport = transport;
+    view->caps = lun->caps;
+    view->plan = lun->plan;
+    view->openExtra = lun->openExtra;
+    view->openExtraOpaque = lun->openExtraOpaque;
+    view->wrapExtra = wrapExtra;
+    view->wrapExtraOpaque = wrapExtraOpaque;
+    return view;
+}
+
+
 void
 virSCSILunFree(virSCSILun *lun)
 {
     if (!lun)
         return;
-    virSCSIPlanClear(&lun->plan);
-    virSCSILunCapsFree(lun->caps);
+    if (!lun->parent) {
+        virSCSIPlanClear(&lun->plan);
+        virSCSILunCapsFree(lun->caps);
+    }
     virSCSITransportFree(lun->transport);
     g_free(lun->initiatorName);
     g_free(lun->spec);
@@ -85,8 +109,15 @@ virSCSITransport *
 virSCSILunOpenExtraTransport(const virSCSILun *lun,
                              GError **error)
 {
-    virSCSITransport *transport = virSCSITransportOpen(lun->spec, &lun->opts, error);
+    virSCSITransport *transport;
 
+    if (lun->openExtra)
+        transport = lun->openExtra(lun, lun->openExtraOpaque, error);
+    else
+        transport = virSCSITransportOpen(lun->spec, &lun->opts, error);
+    /* A view's sessions are wrapped as its parent's are, then its own way. */
+    if (transport && lun->parent && lun->parent->wrapExtra)
+        transport = lun->parent->wrapExtra(transport, lun->parent->wrapExtraOpaque);
     if (transport && lun->wrapExtra)
         transport = lun->wrapExtra(transport, lun->wrapExtraOpaque);
     return transport;

@@ -24,6 +24,14 @@ struct _virSCSILun {
      * wraps them as it wraps the first); NULL: used as opened. */
     virSCSITransport *(*wrapExtra)(virSCSITransport *transport, void *opaque);
     void *wrapExtraOpaque;
+
+    /* Opens extra sessions instead of @spec (an in-memory LUN in tests);
+     * NULL: virSCSITransportOpen of @spec. */
+    virSCSITransport *(*openExtra)(const virSCSILun *lun, void *opaque, GError **error);
+    void *openExtraOpaque;
+
+    /* A view (virSCSILunNewView): caps and plan are the parent's. */
+    const virSCSILun *parent;
 };
 
 /* Open and probe: the one way the engine gets a LUN. */
@@ -39,6 +47,17 @@ virSCSILunOpenTransport(virSCSITransport *transport,
                         const char *spec,
                         const virSCSITransportOptions *opts,
                         GError **error);
+
+/* Another handle on the same LUN over @transport (owned), sharing
+ * @lun's capabilities and plan: a session of its own for the heartbeat,
+ * or a guarded path for one operation.  @lun must outlive the view.
+ * @wrapExtra (may be NULL) wraps every extra session the view opens,
+ * after @lun's own wrapper. */
+virSCSILun *
+virSCSILunNewView(const virSCSILun *lun,
+                  virSCSITransport *transport,
+                  virSCSITransport *(*wrapExtra)(virSCSITransport *transport, void *opaque),
+                  void *wrapExtraOpaque);
 
 void
 virSCSILunFree(virSCSILun *lun);

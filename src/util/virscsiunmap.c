@@ -109,6 +109,10 @@ virSCSIUnmapMiddle(virSCSIUnmapState *st,
         }
 
         virSCSIReportAdd(st->report, st->method, 1, 1, 0, 0);
+        if (virSCSIEngineErrorIsFinal(err)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return -1;
+        }
         if (virSCSIEngineErrorIsPermanent(err) && virSCSIUnmapCanFallBack(st)) {
             virSCSIReportEvent(st->report, "LBA %llu+%llu: UNMAP failed (%s); "
                                "WRITE SAME with UNMAP for the rest",

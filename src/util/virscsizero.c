@@ -96,6 +96,10 @@ virSCSIEngineZeroRange(virSCSILun *lun,
         }
 
         virSCSIReportAdd(report, method, 1, 1, 0, 0);
+        if (virSCSIEngineErrorIsFinal(err)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return -1;
+        }
 
         /* No limit was reported and this length was refused: the array
          * has a limit it did not say; find it by halving. */

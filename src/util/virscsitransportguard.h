@@ -1,0 +1,33 @@
+/*
+ * virscsitransportguard.h: a transport that asks before every write
+ *
+ * A host that shares a LUN may write only while its fence stands (its
+ * heartbeat is fresh enough that no other host can have presumed it dead
+ * and taken its work over).  Checking that once per operation, or once
+ * per piece of work, leaves the commands in between unchecked: retries,
+ * fallbacks, the WRITE after a slow READ.  This wrapper puts the check
+ * where no path can miss it, right before each command that changes the
+ * medium is issued, and gives the command no more time than the fence
+ * has left, so that it cannot complete after the fence would have.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "virscsitransport.h"
+
+/* Whether the holder may write now, and for how much longer: true with
+ * *@leftMs set (at least 1), or false with @error set (the caller's own
+ * words for why; the wrapper makes it VIR_SCSI_ERROR_FENCED). */
+typedef bool (*virSCSIWriteGuardFunc)(void *opaque,
+                                      unsigned int *leftMs,
+                                      GError **error);
+
+/* Wrap @inner (owned when @ownInner, else borrowed: it must outlive the
+ * wrapper).  Commands that do not change the medium pass unchecked. */
+virSCSITransport *
+virSCSITransportGuardNew(virSCSITransport *inner,
+                         bool ownInner,
+                         virSCSIWriteGuardFunc check,
+                         void *opaque);

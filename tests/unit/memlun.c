@@ -1,0 +1,539 @@
+/*
+ * memlun.c: an in-memory LUN, a scripted SCSI target for races and stalls
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+#include <time.h>
+
+#include "memlun.h"
+#include "virscsibytes.h"
+#include "virscsierror.h"
+#include "virscsisense.h"
+
+#define MEM_MAX_TRANSFER 2048           /* blocks */
+#define MEM_MAX_WRITE_SAME 0x10000
+#define MEM_MAX_UNMAP 0x10000
+#define MEM_UNMAP_GRANULARITY 8
+
+struct _testMemLun {
+    testMemLunProfile profile;
+    GMutex lock;                        /* the medium, the log, the hook */
+    uint8_t *data;
+    uint8_t *mapped;                    /* one byte per block */
+    GArray *events;
+    testMemLunHook hook;
+    void *hookOpaque;
+    unsigned int sessions;
+};
+
+typedef struct {
+    testMemLun *mem;
+    unsigned int id;
+    GMutex lock;                        /* one command at a time */
+} testMemSession;
+
+
+gint64
+testMemLunNowUs(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+
+testMemLun *
+testMemLunNew(const testMemLunProfile *profile)
+{
+    testMemLun *mem = g_new0(testMemLun, 1);
+
+    mem->profile = *profile;
+    if (!mem->profile.blockSize)
+        mem->profile.blockSize = 512;
+    mem->data = g_new0(uint8_t, mem->profile.blocks * mem->profile.blockSize);
+    mem->mapped = g_new0(uint8_t, mem->profile.blocks);
+    mem->events = g_array_new(FALSE, FALSE, sizeof(testMemLunEvent));
+    g_mutex_init(&mem->lock);
+    return mem;
+}
+
+
+void
+testMemLunFree(testMemLun *mem)
+{
+    if (!mem)
+        return;
+    g_free(mem->data);
+    g_free(mem->mapped);
+    g_array_unref(mem->events);
+    g_mutex_clear(&mem->lock);
+    g_free(mem);
+}
+
+
+void
+testMemLunSetHook(testMemLun *mem,
+                  testMemLunHook hook,
+                  void *opaque)
+{
+    g_mutex_lock(&mem->lock);
+    mem->hook = hook;
+    mem->hookOpaque = opaque;
+    g_mutex_unlock(&mem->lock);
+}
+
+
+GArray *
+testMemLunTakeEvents(testMemLun *mem)
+{
+    GArray *out;
+
+    g_mutex_lock(&mem->lock);
+    out = mem->events;
+    mem->events = g_array_new(FALSE, FALSE, sizeof(testMemLunEvent));
+    g_mutex_unlock(&mem->lock);
+    return out;
+}
+
+
+void
+testMemLunRead(testMemLun *mem,
+               uint64_t lba,
+               uint64_t nblocks,
+               uint8_t *buf)
+{
+    size_t bs = mem->profile.blockSize;
+
+    g_mutex_lock(&mem->lock);
+    memcpy(buf, mem->data + lba * bs, nblocks * bs);
+    g_mutex_unlock(&mem->lock);
+}
+
+
+void
+testMemLunWrite(testMemLun *mem,
+                uint64_t lba,
+                uint64_t nblocks,
+                const uint8_t *buf)
+{
+    size_t bs = mem->profile.blockSize;
+
+    g_mutex_lock(&mem->lock);
+    memcpy(mem->data + lba * bs, buf, nblocks * bs);
+    memset(mem->mapped + lba, 1, nblocks);
+    g_mutex_unlock(&mem->lock);
+}
+
+
+uint64_t
+testMemLunMapped(testMemLun *mem,
+                 uint64_t lba,
+                 uint64_t nblocks)
+{
+    uint64_t n = 0;
+    uint64_t i;
+
+    g_mutex_lock(&mem->lock);
+    for (i = lba; i < lba + nblocks && i < mem->profile.blocks; i++)
+        n += mem->mapped[i];
+    g_mutex_unlock(&mem->lock);
+    return n;
+}
+
+
+/* ---- Answers ---- */
+
+static void
+testMemSense(virSCSICmd *cmd,
+             uint8_t key,
+             uint8_t asc,
+             uint8_t ascq,
+             bool hasInfo,
+             uint32_t info)
+{
+    memset(cmd->sense, 0, 18);
+    cmd->sense[0] = 0x70 | (hasInfo ? 0x80 : 0);
+    cmd->sense[2] = key;
+    virSCSIPutBE32(cmd->sense + 3, info);
+    cmd->sense[7] = 10;
+    cmd->sense[12] = asc;
+    cmd->sense[13] = ascq;
+    cmd->senseLen = 18;
+    cmd->status = VIR_SCSI_STATUS_CHECK_CONDITION;
+}
+
+
+static void
+testMemIllegal(virSCSICmd *cmd,
+               uint8_t asc)
+{
+    testMemSense(cmd, VIR_SCSI_SENSE_KEY_ILLEGAL_REQUEST, asc, 0, false, 0);
+}
+
+
+static void
+testMemDataIn(virSCSICmd *cmd,
+              const uint8_t *buf,
+              size_t len)
+{
+    size_t n = MIN(len, cmd->dataLen);
+
+    memcpy(cmd->data, buf, n);
+    cmd->resid = cmd->dataLen - n;
+}
+
+
+static void
+testMemInquiry(testMemLun *mem,
+               virSCSICmd *cmd)
+{
+    uint8_t buf[64] = { 0 };
+    size_t len;
+
+    if (!(cmd->cdb[1] & 0x01)) {
+        buf[2] = 0x06;
+        buf[3] = 0x02;
+        buf[4] = 36 - 5;
+        memcpy(buf + 8, "MEMLUN  ", 8);
+        memcpy(buf + 16, "in-memory LUN   ", 16);
+        memcpy(buf + 32, "0001", 4);
+        len = 36;
+    } else {
+        buf[1] = cmd->cdb[2];
+        switch (cmd->cdb[2]) {
+        case 0x00:
+            buf[3] = 3;
+            buf[4] = 0x00;
+            buf[5] = 0xB0;
+            buf[6] = 0xB2;
+            len = 7;
+            break;
+        case 0xB0:
+            virSCSIPutBE16(buf + 2, 0x3C);
+            buf[5] = 1;                                         /* COMPARE AND WRITE */
+            virSCSIPutBE32(buf + 8, MEM_MAX_TRANSFER);
+            virSCSIPutBE32(buf + 20, MEM_MAX_UNMAP);
+            virSCSIPutBE32(buf + 24, 1);
+            virSCSIPutBE32(buf + 28, MEM_UNMAP_GRANULARITY);
+            virSCSIPutBE64(buf + 36, MEM_MAX_WRITE_SAME);
+            len = 64;
+            break;
+        case 0xB2:
+            virSCSIPutBE16(buf + 2, 4);
+            buf[5] = 0x80 | 0x40 | (mem->profile.lbprz ? 0x04 : 0);
+            buf[6] = 0x02;                                      /* thin */
+            len = 8;
+            break;
+        default:
+            testMemIllegal(cmd, 0x24);
+            return;
+        }
+    }
+    testMemDataIn(cmd, buf, len);
+}
+
+
+static void
+testMemReadCapacity(testMemLun *mem,
+                    virSCSICmd *cmd)
+{
+    uint8_t buf[32] = { 0 };
+
+    virSCSIPutBE64(buf, mem->profile.blocks - 1);
+    virSCSIPutBE32(buf + 8, mem->profile.blockSize);
+    buf[14] = 0x80 | (mem->profile.lbprz ? 0x40 : 0);
+    testMemDataIn(cmd, buf, sizeof(buf));
+}
+
+
+/* The range a command names; false (with sense) when it leaves the LUN. */
+static bool
+testMemRange(testMemLun *mem,
+             virSCSICmd *cmd,
+             uint64_t lba,
+             uint64_t nblocks)
+{
+    if (lba > mem->profile.blocks || nblocks > mem->profile.blocks - lba) {
+        testMemIllegal(cmd, 0x21);
+        return false;
+    }
+    return true;
+}
+
+
+static void
+testMemDeallocate(testMemLun *mem,
+                  uint64_t lba,
+                  uint64_t nblocks)
+{
+    size_t bs = mem->profile.blockSize;
+
+    memset(mem->mapped + lba, 0, nblocks);
+    if (mem->profile.lbprz)
+        memset(mem->data + lba * bs, 0, nblocks * bs);
+}
+
+
+static void
+testMemCompareAndWrite(testMemLun *mem,
+                       virSCSICmd *cmd,
+                       uint64_t lba,
+                       uint64_t n)
+{
+    size_t bs = mem->profile.blockSize;
+    const uint8_t *data = cmd->data;
+    size_t i;
+
+    if (cmd->dataLen != 2 * n * bs) {
+        testMemIllegal(cmd, 0x24);
+        return;
+    }
+    for (i = 0; i < n * bs; i++) {
+        if (mem->data[lba * bs + i] != data[i]) {
+            testMemSense(cmd, VIR_SCSI_SENSE_KEY_MISCOMPARE, 0x1D, 0x00, true, i);
+            return;
+        }
+    }
+    memcpy(mem->data + lba * bs, data + n * bs, n * bs);
+    memset(mem->mapped + lba, 1, n);
+}
+
+
+static void
+testMemWriteSame(testMemLun *mem,
+                 virSCSICmd *cmd,
+                 uint64_t lba,
+                 uint64_t n)
+{
+    size_t bs = mem->profile.blockSize;
+    bool unmap = cmd->cdb[1] & 0x08;
+    const uint8_t *block = cmd->data;
+    bool zeros = true;
+    uint64_t i;
+
+    if (cmd->dataLen != bs || n > MEM_MAX_WRITE_SAME) {
+        testMemIllegal(cmd, 0x24);
+        return;
+    }
+    for (i = 0; i < bs; i++)
+        zeros &= block[i] == 0;
+    /* SBC: with UNMAP the target may deallocate, if what then reads back
+     * is the block given; otherwise it writes. */
+    if (unmap && zeros && mem->profile.lbprz && !mem->profile.ignoreUnmap) {
+        testMemDeallocate(mem, lba, n);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        memcpy(mem->data + (lba + i) * bs, block, bs);
+    memset(mem->mapped + lba, 1, n);
+}
+
+
+static void
+testMemUnmap(testMemLun *mem,
+             virSCSICmd *cmd)
+{
+    const uint8_t *p = cmd->data;
+    size_t len;
+    size_t off;
+
+    if (cmd->dataLen < 8) {
+        testMemIllegal(cmd, 0x26);
+        return;
+    }
+    len = MIN((size_t)virSCSIGetBE16(p + 2), cmd->dataLen - 8);
+    for (off = 8; off + 16 <= 8 + len; off += 16) {
+        uint64_t lba = virSCSIGetBE64(p + off);
+        uint64_t n = virSCSIGetBE32(p + off + 8);
+
+        if (!testMemRange(mem, cmd, lba, n))
+            return;
+        if (!mem->profile.ignoreUnmap)
+            testMemDeallocate(mem, lba, n);
+    }
+}
+
+
+/* Execute @cmd on the medium (called with mem->lock held). */
+static void
+testMemExec(testMemLun *mem,
+            virSCSICmd *cmd,
+            testMemLunEvent *ev)
+{
+    size_t bs = mem->profile.blockSize;
+    const uint8_t *c = cmd->cdb;
+    uint64_t lba = 0;
+    uint64_t n = 0;
+
+    cmd->status = VIR_SCSI_STATUS_GOOD;
+    switch (c[0]) {
+    case 0x88: case 0x8A: case 0x93:
+        lba = virSCSIGetBE64(c + 2);
+        n = virSCSIGetBE32(c + 10);
+        break;
+    case 0x89:
+        lba = virSCSIGetBE64(c + 2);
+        n = c[13];
+        break;
+    }
+    ev->lba = lba;
+    ev->nblocks = n;
+
+    switch (c[0]) {
+    case 0x00:                                          /* TEST UNIT READY */
+    case 0x35:                                          /* SYNCHRONIZE CACHE */
+        break;
+    case 0x12:
+        testMemInquiry(mem, cmd);
+        break;
+    case 0x9E:
+        if ((c[1] & 0x1F) == 0x10)
+            testMemReadCapacity(mem, cmd);
+        else
+            testMemIllegal(cmd, 0x24);
+        break;
+    case 0x88:                                          /* READ(16) */
+        if (!testMemRange(mem, cmd, lba, n))
+            break;
+        if (cmd->dataLen != n * bs) {
+            testMemIllegal(cmd, 0x24);
+            break;
+        }
+        memcpy(cmd->data, mem->data + lba * bs, n * bs);
+        break;
+    case 0x8A:                                          /* WRITE(16) */
+        ev->writes = true;
+        if (!testMemRange(mem, cmd, lba, n))
+            break;
+        if (cmd->dataLen != n * bs) {
+            testMemIllegal(cmd, 0x24);
+            break;
+        }
+        memcpy(mem->data + lba * bs, cmd->data, n * bs);
+        memset(mem->mapped + lba, 1, n);
+        break;
+    case 0x89:                                          /* COMPARE AND WRITE */
+        ev->writes = true;
+        if (testMemRange(mem, cmd, lba, n))
+            testMemCompareAndWrite(mem, cmd, lba, n);
+        break;
+    case 0x93:                                          /* WRITE SAME(16) */
+        ev->writes = true;
+        if (testMemRange(mem, cmd, lba, n))
+            testMemWriteSame(mem, cmd, lba, n);
+        break;
+    case 0x42:                                          /* UNMAP */
+        ev->writes = true;
+        testMemUnmap(mem, cmd);
+        break;
+    default:
+        testMemIllegal(cmd, 0x20);
+        break;
+    }
+}
+
+
+static int
+testMemTransportExec(virSCSITransport *transport,
+                     virSCSICmd *cmd,
+                     GError **error)
+{
+    testMemSession *sess = transport->priv;
+    testMemLun *mem = sess->mem;
+    testMemLunEvent ev = { .session = sess->id, .opcode = cmd->cdb[0] };
+    testMemLunAction action = TEST_MEM_LUN_RUN;
+    testMemLunHook hook;
+    void *opaque;
+
+    g_mutex_lock(&sess->lock);
+    ev.arrivedUs = testMemLunNowUs();
+    g_mutex_lock(&mem->lock);
+    hook = mem->hook;
+    opaque = mem->hookOpaque;
+    g_mutex_unlock(&mem->lock);
+    if (hook)
+        action = hook(mem, sess->id, cmd, opaque);
+
+    g_mutex_lock(&mem->lock);
+    switch (action) {
+    case TEST_MEM_LUN_RUN:
+        /* Time the arrival after the hook: a stall in the hook stands for
+         * a command that took that long to reach the medium. */
+        ev.arrivedUs = testMemLunNowUs();
+        testMemExec(mem, cmd, &ev);
+        g_array_append_val(mem->events, ev);
+        break;
+    case TEST_MEM_LUN_IGNORE:
+        cmd->status = VIR_SCSI_STATUS_GOOD;
+        break;
+    case TEST_MEM_LUN_FAIL:
+        break;
+    }
+    g_mutex_unlock(&mem->lock);
+    g_mutex_unlock(&sess->lock);
+
+    if (action == TEST_MEM_LUN_FAIL) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: the in-memory target failed command 0x%02x",
+                    transport->target, cmd->cdb[0]);
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+testMemTransportClose(virSCSITransport *transport)
+{
+    testMemSession *sess = transport->priv;
+
+    g_mutex_clear(&sess->lock);
+    g_free(sess);
+}
+
+
+static const virSCSITransportOps testMemTransportOps = {
+    .name = "memory",
+    .exec = testMemTransportExec,
+    .close = testMemTransportClose,
+};
+
+
+virSCSITransport *
+testMemLunConnect(testMemLun *mem)
+{
+    testMemSession *sess = g_new0(testMemSession, 1);
+
+    sess->mem = mem;
+    g_mutex_init(&sess->lock);
+    g_mutex_lock(&mem->lock);
+    sess->id = mem->sessions++;
+    g_mutex_unlock(&mem->lock);
+    return virSCSITransportNew(&testMemTransportOps, sess, "mem:lun");
+}
+
+
+static virSCSITransport *
+testMemLunOpenExtra(const virSCSILun *lun G_GNUC_UNUSED,
+                    void *opaque,
+                    GError **error G_GNUC_UNUSED)
+{
+    return testMemLunConnect(opaque);
+}
+
+
+virSCSILun *
+testMemLunOpen(testMemLun *mem,
+               GError **error)
+{
+    virSCSILun *lun = virSCSILunOpenTransport(testMemLunConnect(mem), "mem:lun", NULL, error);
+
+    if (lun) {
+        lun->openExtra = testMemLunOpenExtra;
+        lun->openExtraOpaque = mem;
+    }
+    return lun;
+}
