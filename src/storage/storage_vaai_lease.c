@@ -142,11 +142,11 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
     g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
     virStorageVaaiHeartbeat hb;
     virStorageVaaiRecordStatus status;
+    g_autoptr(GError) swapErr = NULL;
     size_t attempt;
 
     for (attempt = 0; attempt < 3; attempt++) {
         gint64 issued = virStorageVaaiNowUs();
-        g_autoptr(GError) swapErr = NULL;
         bool applied = false;
         int rc;
 
@@ -168,6 +168,8 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
                 virStorageVaaiSameHost(hb.host, hb.incarnation, &s->self)) {
                 if (hb.counter == s->counter) {
                     memcpy(s->slotBlock, seen, s->blockSize);
+                    if (attempt + 1 < 3)
+                        g_clear_error(&swapErr);
                     continue;
                 }
                 applied = hb.counter == s->counter + 1;
@@ -191,8 +193,8 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
         return -1;
     }
     g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
-                "heartbeat slot %u miscompares although it holds our record",
-                s->slot);
+                "heartbeat slot %u could not be renewed although it holds our record: %s",
+                s->slot, swapErr ? swapErr->message : "miscompare");
     return -1;
 }
 

@@ -25,6 +25,7 @@
 #include "storage_vaai_volume.h"
 #include "virscsierror.h"
 #include "virscsioffload.h"
+#include "virscsitransportguard.h"
 
 #define VIR_STORAGE_VAAI_LEASE_WAIT_MS 60000
 /* How often an operation's progress is written to its record. */
@@ -96,6 +97,7 @@ struct _virStorageVaaiWork {
     const char *what;               /* "create", "clone", ... */
     bool leased;
     uint64_t epoch;                 /* the session's fence epoch at the start */
+    virSCSILun *lun;                /* the pool's LUN, every write fenced */
     int idx;                        /* the record worked on, or -1 */
 
     /* data movement, shared with the engine's progress callback */
@@ -112,6 +114,34 @@ struct _virStorageVaaiWork {
     uint32_t fillIndex;
     uint8_t fillKey[VIR_SCSI_PATTERN_KEY_LEN];
 };
+
+
+/* The check before every command of the operation that changes the
+ * medium, retries and fallbacks included (virscsitransportguard.h): the
+ * fence must still stand, and must never have run out since the
+ * operation started (another host may have recovered its work since). */
+static bool
+virStorageVaaiWorkMayWrite(void *opaque,
+                           unsigned int *leftMs,
+                           GError **error)
+{
+    virStorageVaaiWork *w = opaque;
+
+    if (virStorageVaaiSessionFenceLeft(w->s, w->epoch, leftMs))
+        return true;
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
+                "%s: this host's heartbeat is too old to keep writing data "
+                "(another host may presume it dead)", w->what);
+    return false;
+}
+
+
+static virSCSITransport *
+virStorageVaaiWorkGuardExtra(virSCSITransport *transport,
+                             void *opaque)
+{
+    return virSCSITransportGuardNew(transport, true, virStorageVaaiWorkMayWrite, opaque);
+}
 
 
 static void
@@ -132,6 +162,10 @@ virStorageVaaiWorkInit(virStorageVaaiWork *w,
     w->what = what;
     w->idx = -1;
     w->epoch = virStorageVaaiSessionEpoch(s);
+    w->lun = virSCSILunNewView(w->pool->lun,
+                               virSCSITransportGuardNew(w->pool->lun->transport, false,
+                                                        virStorageVaaiWorkMayWrite, w),
+                               virStorageVaaiWorkGuardExtra, w);
     g_mutex_init(&w->lock);
     if (report)
         virSCSIReportBegin(report, what, w->pool->header.blockSize, 0, NULL);
@@ -158,6 +192,7 @@ virStorageVaaiWorkClear(virStorageVaaiWork *w)
     if (w->report)
         virSCSIReportEnd(w->report);
     virStorageVaaiTableFree(w->table);
+    virSCSILunFree(w->lun);
     g_clear_error(&w->lostError);
     memset(w->fillKey, 0, sizeof(w->fillKey));
     g_mutex_clear(&w->lock);
@@ -228,7 +263,7 @@ virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
         return -1;
     rc = virStorageVaaiTableSwap(w->pool, w->table, idx, next, error);
     if (rc == 1)
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
                     "%s: volume record %u changed under the lease (another host "
                     "is recovering it): try again", w->what, idx);
     return rc == 0 ? 0 : -1;
@@ -253,7 +288,7 @@ virStorageVaaiWorkSwapOwn(virStorageVaaiWork *w,
 
         if (w->table->status[w->idx] != VIR_STORAGE_VAAI_RECORD_VALID ||
             !virStorageVaaiIsWorker(w, &w->table->recs[w->idx])) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                         "%s: volume record %d was taken over by another host "
                         "(this host was presumed dead)", w->what, w->idx);
             return -1;
@@ -264,7 +299,7 @@ virStorageVaaiWorkSwapOwn(virStorageVaaiWork *w,
         if (rc <= 0)
             return rc;
     }
-    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+    g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
                 "%s: volume record %d keeps changing under this host", w->what, w->idx);
     return -1;
 }
@@ -292,7 +327,7 @@ virStorageVaaiWorkProgress(uint64_t done,
     overall = w->base + done;
     if (!w->lost && !virStorageVaaiSessionFresh(w->s, w->epoch)) {
         w->lost = true;
-        g_set_error(&w->lostError, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+        g_set_error(&w->lostError, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                     "%s: this host's heartbeat is too old to keep writing data "
                     "(another host may presume it dead): stopped", w->what);
     }
@@ -341,7 +376,7 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
     if (nblocks == 0)
         return 0;
     if (!virStorageVaaiSessionFresh(w->s, w->epoch)) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                     "%s: this host's heartbeat is too old to write data", w->what);
         return -1;
     }
@@ -356,25 +391,27 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
     w->phase = &phase;
     g_mutex_unlock(&w->lock);
 
+    /* Every command goes through w->lun, whose guard checks the fence
+     * right before each write is issued. */
     switch (move) {
     case VIR_STORAGE_VAAI_MOVE_ZERO:
-        rc = virSCSIOffloadZero(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        rc = virSCSIOffloadZero(w->lun, lba, nblocks, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_UNMAP:
         eo.flags |= VIR_SCSI_OFFLOAD_NEED_ZEROS;
-        rc = virSCSIOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        rc = virSCSIOffloadUnmap(w->lun, lba, nblocks, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_TRIM:
-        rc = virSCSIOffloadUnmap(w->pool->lun, lba, nblocks, &eo, &phase, error);
+        rc = virSCSIOffloadUnmap(w->lun, lba, nblocks, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_FILL:
-        rc = virSCSIOffloadFill(w->pool->lun, lba, nblocks, w->fillPass, w->fillIndex,
+        rc = virSCSIOffloadFill(w->lun, lba, nblocks, w->fillPass, w->fillIndex,
                                 w->fillKey, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_COPY:
     default:
-        rc = virSCSIOffloadCopy(src->lun, srcLba, w->pool->lun, lba, nblocks,
-                                &eo, &phase, error);
+        rc = virSCSIOffloadCopy(src == w->pool ? w->lun : src->lun, srcLba, w->lun, lba,
+                                nblocks, &eo, &phase, error);
         break;
     }
 
@@ -385,8 +422,12 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
         rc = -1;
     if (w->lost && error) {
         g_clear_error(error);
-        g_set_error_literal(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+        g_set_error_literal(error, w->lostError->domain, w->lostError->code,
                             w->lostError->message);
+    } else if (error && g_error_matches(*error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED)) {
+        /* The guard refused a command: the pool's own code for it. */
+        (*error)->domain = VIR_STORAGE_VAAI_ERROR;
+        (*error)->code = VIR_STORAGE_VAAI_ERROR_FENCED;
     }
     g_mutex_unlock(&w->lock);
     if (w->report)
@@ -481,12 +522,12 @@ virStorageVaaiWorkFind(virStorageVaaiWork *w,
     int idx = virStorageVaaiTableFindName(w->table, name);
 
     if (idx < 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
                     "no volume '%s' in pool '%s'", name, w->pool->header.name);
         return -1;
     }
     if (w->table->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                     "volume '%s' is %s, not ready", name,
                     virStorageVaaiVolStateName(w->table->recs[idx].state));
         return -1;
@@ -511,7 +552,7 @@ virStorageVaaiWorkNotCloneSource(virStorageVaaiWork *w,
             r->state == VIR_STORAGE_VAAI_VOL_CLONING &&
             memcmp(r->parentPoolUuid, thisPool, sizeof(thisPool)) == 0 &&
             memcmp(r->parentUuid, w->table->recs[idx].uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                         "volume '%s' is the source of clone '%s' in progress",
                         w->table->recs[idx].name, r->name);
             return false;
@@ -548,7 +589,7 @@ virStorageVaaiWorkAllocate(virStorageVaaiWork *w,
     used = virStorageVaaiTableUsedExtents(w->table, &nused);
     if (!virStorageVaaiAllocFind(used, nused, h->dataLba, h->dataEndLba,
                                  h->extentAlignment, length, start)) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NO_SPACE,
                     "pool '%s' has no free extent of %llu blocks (largest free: %llu)",
                     h->name, (unsigned long long)length,
                     (unsigned long long)virStorageVaaiAllocLargestFree(used, nused, h->dataLba,
@@ -597,13 +638,13 @@ virStorageVaaiWorkClaimNew(virStorageVaaiWork *w,
         return -1;
     }
     if (virStorageVaaiTableFindName(w->table, name) >= 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_EXISTS,
                     "a volume named '%s' already exists in pool '%s'", name,
                     w->pool->header.name);
         return -1;
     }
     if ((idx = virStorageVaaiTableFindFree(w->table)) < 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NO_SPACE,
                     "the volume table of pool '%s' is full (%u records)",
                     w->pool->header.name, w->table->count);
         return -1;
@@ -697,12 +738,12 @@ virStorageVaaiReadSource(virStorageVaaiPool *src,
         return -1;
     idx = uuid ? virStorageVaaiTableFindUuid(t, uuid) : virStorageVaaiTableFindName(t, srcName);
     if (idx < 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
                     "no volume '%s' in pool '%s'", srcName, src->header.name);
         return -1;
     }
     if (t->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                     "volume '%s' is %s, not ready", srcName,
                     virStorageVaaiVolStateName(t->recs[idx].state));
         return -1;
@@ -794,7 +835,7 @@ virStorageVaaiVolClone(virStorageVaaiSession *s,
         check.extentStart != src.extentStart ||
         (!samePool && check.sequence != src.sequence)) {
         if (error && !*error)
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
                         "clone: source volume '%s' changed while it was copied",
                         srcName);
         virStorageVaaiWorkAbandon(&w, virStorageVaaiEditFree);
@@ -1106,7 +1147,7 @@ virStorageVaaiVolResize(virStorageVaaiSession *s,
                                        cur.extentStart, cur.extentLength, length)) {
             next.intentExtentStart = cur.extentStart;
         } else if (w.opts->flags & VIR_STORAGE_VAAI_OP_NO_MOVE) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NO_SPACE,
                         "resize: '%s' cannot grow to %llu bytes in place, and may not move",
                         name, (unsigned long long)capacity);
             goto cleanup;
@@ -1195,7 +1236,7 @@ virStorageVaaiVolRename(virStorageVaaiSession *s,
         (idx = virStorageVaaiWorkFind(&w, name, error)) < 0)
         goto cleanup;
     if (virStorageVaaiTableFindName(w.table, newName) >= 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_EXISTS,
                     "a volume named '%s' already exists in pool '%s'", newName,
                     w.pool->header.name);
         goto cleanup;

@@ -18,8 +18,9 @@
 /* Extra error codes of the engine live in virscsierror.h. */
 
 typedef enum {
-    /* UNMAP: the range must read as zeros afterwards; where the LUN
-     * cannot promise that (LBPRZ=0, partial granules), zero instead. */
+    /* UNMAP: the range must read as zeros afterwards: it is zeroed by the
+     * zero plan (WRITE SAME with UNMAP on LBPRZ LUNs, which deallocates),
+     * never by the UNMAP command, which a target may ignore. */
     VIR_SCSI_OFFLOAD_NEED_ZEROS = (1 << 0),
     /* Never move data through the host: fail instead (vol-clone
      * --reflink semantics). */

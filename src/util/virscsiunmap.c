@@ -2,10 +2,9 @@
  * virscsiunmap.c: give a range back to a thin LUN
  *
  * UNMAP (or WRITE SAME with UNMAP) over whole granules, rate-limited on
- * request; partial granules at the ends are left alone, or zeroed when
- * the caller needs the range to read as zeros.  UNMAP alone promises no
- * zeros: only LBPRZ does, so without it a "must read as zeros" unmap is a
- * zeroing.
+ * request; partial granules at the ends are left alone.  A range that must
+ * read as zeros is zeroed by the zero plan instead (WRITE SAME with UNMAP
+ * on LBPRZ LUNs): the UNMAP command may do nothing at all.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -175,14 +174,18 @@ virSCSIOffloadUnmap(virSCSILun *lun,
         goto cleanup;
     }
 
-    /* Unmapped blocks that need not read as zeros cannot stand in for
-     * zeros: zero the range instead (WRITE SAME keeps it cheap). */
-    if (needZeros &&
-        (op->method == VIR_SCSI_METHOD_NONE || zero->method != VIR_SCSI_METHOD_WRITE_SAME_UNMAP)) {
-        virSCSIReportEvent(report, "the range must read as zeros and %s: zeroing with %s instead",
-                           op->method == VIR_SCSI_METHOD_NONE ? "the LUN cannot unmap" :
-                           "unmapped blocks need not read as zeros (LBPRZ=0)",
-                           virSCSIMethodName(zero->method));
+    /* A range that must read as zeros is never left to the UNMAP
+     * command: a target may complete UNMAP without unmapping anything
+     * (SBC-4 5.31), and the old data would show through.  WRITE SAME with
+     * UNMAP must either deallocate (LBPRZ=1: reads as zeros) or write the
+     * zero block, so it is what the zero plan uses on LBPRZ LUNs, as
+     * Linux's sd does for REQ_OP_WRITE_ZEROES; without LBPRZ it zeroes. */
+    if (needZeros) {
+        if (zero->method != VIR_SCSI_METHOD_WRITE_SAME_UNMAP)
+            virSCSIReportEvent(report, "the range must read as zeros and %s: zeroing with %s instead",
+                               op->method == VIR_SCSI_METHOD_NONE ? "the LUN cannot unmap" :
+                               "unmapped blocks need not read as zeros (LBPRZ=0)",
+                               virSCSIMethodName(zero->method));
         ret = virSCSIEngineZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
         goto cleanup;
     }
@@ -205,19 +208,10 @@ virSCSIOffloadUnmap(virSCSILun *lun,
     }
 
     if (head) {
-        uint64_t d = 0;
-
-        if (needZeros) {
-            if (virSCSIEngineZeroRange(lun, lba, head, opts->flags, report, &d, error) < 0) {
-                done = d;
-                goto cleanup;
-            }
-        } else {
-            virSCSIReportSkip(report, head);
-            virSCSIReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
-                               (unsigned long long)lba, (unsigned long long)head,
-                               op->granularity);
-        }
+        virSCSIReportSkip(report, head);
+        virSCSIReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
+                           (unsigned long long)lba, (unsigned long long)head,
+                           op->granularity);
         done = head;
     }
 
@@ -231,20 +225,10 @@ virSCSIOffloadUnmap(virSCSILun *lun,
     }
 
     if (tail) {
-        uint64_t d = 0;
-
-        if (needZeros) {
-            if (virSCSIEngineZeroRange(lun, lba + head + middle, tail, opts->flags,
-                                       report, &d, error) < 0) {
-                done += d;
-                goto cleanup;
-            }
-        } else {
-            virSCSIReportSkip(report, tail);
-            virSCSIReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
-                               (unsigned long long)(lba + head + middle),
-                               (unsigned long long)tail, op->granularity);
-        }
+        virSCSIReportSkip(report, tail);
+        virSCSIReportEvent(report, "LBA %llu+%llu: less than a granule of %u blocks, left mapped",
+                           (unsigned long long)(lba + head + middle),
+                           (unsigned long long)tail, op->granularity);
         done += tail;
     }
     ret = 0;

@@ -53,6 +53,8 @@ testMemLunNew(const testMemLunProfile *profile)
     mem->profile = *profile;
     if (!mem->profile.blockSize)
         mem->profile.blockSize = 512;
+    if (!mem->profile.maxWriteSame)
+        mem->profile.maxWriteSame = MEM_MAX_WRITE_SAME;
     mem->data = g_new0(uint8_t, mem->profile.blocks * mem->profile.blockSize);
     mem->mapped = g_new0(uint8_t, mem->profile.blocks);
     mem->events = g_array_new(FALSE, FALSE, sizeof(testMemLunEvent));
@@ -218,7 +220,7 @@ testMemInquiry(testMemLun *mem,
             virSCSIPutBE32(buf + 20, MEM_MAX_UNMAP);
             virSCSIPutBE32(buf + 24, 1);
             virSCSIPutBE32(buf + 28, MEM_UNMAP_GRANULARITY);
-            virSCSIPutBE64(buf + 36, MEM_MAX_WRITE_SAME);
+            virSCSIPutBE64(buf + 36, mem->profile.maxWriteSame);
             len = 64;
             break;
         case 0xB2:
@@ -314,7 +316,7 @@ testMemWriteSame(testMemLun *mem,
     bool zeros = true;
     uint64_t i;
 
-    if (cmd->dataLen != bs || n > MEM_MAX_WRITE_SAME) {
+    if (cmd->dataLen != bs || n > mem->profile.maxWriteSame) {
         testMemIllegal(cmd, 0x24);
         return;
     }
@@ -448,6 +450,7 @@ testMemTransportExec(virSCSITransport *transport,
     testMemLunHook hook;
     void *opaque;
 
+    ev.issuedUs = testMemLunNowUs();
     g_mutex_lock(&sess->lock);
     ev.arrivedUs = testMemLunNowUs();
     g_mutex_lock(&mem->lock);
@@ -458,20 +461,37 @@ testMemTransportExec(virSCSITransport *transport,
         action = hook(mem, sess->id, cmd, opaque);
 
     g_mutex_lock(&mem->lock);
+    ev.action = action;
     switch (action) {
     case TEST_MEM_LUN_RUN:
         /* Time the arrival after the hook: a stall in the hook stands for
          * a command that took that long to reach the medium. */
         ev.arrivedUs = testMemLunNowUs();
         testMemExec(mem, cmd, &ev);
-        g_array_append_val(mem->events, ev);
         break;
     case TEST_MEM_LUN_IGNORE:
         cmd->status = VIR_SCSI_STATUS_GOOD;
         break;
+    case TEST_MEM_LUN_REFUSE:
+        testMemIllegal(cmd, 0x20);
+        break;
+    case TEST_MEM_LUN_BUSY:
+        cmd->status = VIR_SCSI_STATUS_BUSY;
+        break;
+    case TEST_MEM_LUN_WRITE_ERROR:
+        testMemSense(cmd, VIR_SCSI_SENSE_KEY_MEDIUM_ERROR, 0x0C, 0x00, false, 0);
+        break;
     case TEST_MEM_LUN_FAIL:
         break;
     }
+    if (action != TEST_MEM_LUN_RUN) {
+        ev.writes = virSCSICdbChangesMedium(cmd->cdb[0]);
+        if (cmd->cdb[0] == 0x88 || cmd->cdb[0] == 0x8A || cmd->cdb[0] == 0x93) {
+            ev.lba = virSCSIGetBE64(cmd->cdb + 2);
+            ev.nblocks = virSCSIGetBE32(cmd->cdb + 10);
+        }
+    }
+    g_array_append_val(mem->events, ev);
     g_mutex_unlock(&mem->lock);
     g_mutex_unlock(&sess->lock);
 

@@ -27,6 +27,7 @@ struct _testMemLunProfile {
     bool lbprz;                 /* unmapped blocks read as zeros */
     bool ignoreUnmap;           /* UNMAP answers GOOD and does nothing, as
                                  * SBC allows; WRITE SAME with UNMAP writes */
+    uint32_t maxWriteSame;      /* MAXIMUM WRITE SAME LENGTH; 0: 65536 */
 };
 
 /* What a hook makes of one command. */
@@ -34,6 +35,9 @@ typedef enum {
     TEST_MEM_LUN_RUN,           /* execute it */
     TEST_MEM_LUN_IGNORE,        /* GOOD, nothing done */
     TEST_MEM_LUN_FAIL,          /* transport error, nothing done */
+    TEST_MEM_LUN_REFUSE,        /* ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE */
+    TEST_MEM_LUN_BUSY,          /* BUSY status */
+    TEST_MEM_LUN_WRITE_ERROR,   /* MEDIUM ERROR, WRITE ERROR: worth a retry */
 } testMemLunAction;
 
 /* Called on the issuing thread, inside the session's lock, before the
@@ -50,7 +54,11 @@ struct _testMemLunEvent {
     uint8_t opcode;
     uint64_t lba;
     uint64_t nblocks;
-    gint64 arrivedUs;           /* CLOCK_BOOTTIME, as the lease measures */
+    gint64 issuedUs;            /* CLOCK_BOOTTIME, as the lease measures:
+                                 * when the initiator handed it over */
+    gint64 arrivedUs;           /* ...when it reached the medium (after
+                                 * the session's queue and the hook) */
+    testMemLunAction action;
     bool writes;                /* changes the medium */
 };
 

@@ -1,0 +1,334 @@
+/*
+ * test-vaai-fence.c: a host whose fence ran out issues no more writes,
+ * whatever path the operation is on; a stalled data command does not
+ * starve the heartbeat; zeros never rest on UNMAP.
+ *
+ * The in-memory LUN (memlun.h) logs when each command was handed to it.
+ * The heartbeat is made to fail from a chosen moment, so the fence
+ * (T/2 after the last renewal was issued) runs out while an operation
+ * moves data; every write to the data area must have been issued before
+ * that, on the plain path, after a WRITE SAME refusal (host writes), after
+ * BUSY (retries), and in a host copy whose READs are slow.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "memlun.h"
+#include "storage_vaai_volume.h"
+#include "virscsierror.h"
+
+#define BS 512
+#define MIB (1024 * 1024)
+#define T_MS 1000
+#define P_MS 100
+/* A command checked just before the fence ran out reaches the target a
+ * little later; this is far below the seconds an unchecked path takes. */
+#define SLACK_US (50 * 1000)
+
+typedef enum {
+    FENCE_SLOW_PIECES,      /* WRITE SAME pieces, each slow */
+    FENCE_FALLBACK,         /* a WRITE SAME fails: the host writes that piece */
+    FENCE_BUSY,             /* WRITE SAME keeps answering BUSY */
+    FENCE_HOST_COPY,        /* a clone through the host, its READs slow */
+} testFenceCase;
+
+typedef struct {
+    testMemLun *mem;
+    virSCSILun *lun;
+    virStorageVaaiPool *pool;
+    virStorageVaaiSession *session;
+
+    testFenceCase which;
+    gint64 failHeartbeatFrom;   /* 0: heartbeat works */
+    uint64_t stallWriteUs;      /* one data write stalls this long once */
+    bool stalled;
+} testFence;
+
+
+static bool
+testIsHeartbeat(testFence *f,
+                uint64_t lba)
+{
+    const virStorageVaaiHeader *h = &f->pool->header;
+
+    return lba >= h->heartbeatLba && lba < h->heartbeatLba + h->heartbeatSlots;
+}
+
+
+static void
+testSleepUntil(gint64 us)
+{
+    gint64 now = testMemLunNowUs();
+
+    if (us > now)
+        g_usleep(us - now);
+}
+
+
+static testMemLunAction
+testFenceHook(testMemLun *mem G_GNUC_UNUSED,
+              unsigned int session G_GNUC_UNUSED,
+              const virSCSICmd *cmd,
+              void *opaque)
+{
+    testFence *f = opaque;
+    uint64_t lba = 0;
+    gint64 failFrom = __atomic_load_n(&f->failHeartbeatFrom, __ATOMIC_SEQ_CST);
+    bool data;
+
+    if (cmd->cdb[0] == 0x88 || cmd->cdb[0] == 0x8A || cmd->cdb[0] == 0x93 ||
+        cmd->cdb[0] == 0x89)
+        lba = ((uint64_t)cmd->cdb[2] << 56) | ((uint64_t)cmd->cdb[3] << 48) |
+              ((uint64_t)cmd->cdb[4] << 40) | ((uint64_t)cmd->cdb[5] << 32) |
+              ((uint64_t)cmd->cdb[6] << 24) | ((uint64_t)cmd->cdb[7] << 16) |
+              ((uint64_t)cmd->cdb[8] << 8) | cmd->cdb[9];
+    if (cmd->cdb[0] == 0x89 && testIsHeartbeat(f, lba))
+        return failFrom && testMemLunNowUs() >= failFrom ? TEST_MEM_LUN_FAIL : TEST_MEM_LUN_RUN;
+
+    data = lba >= f->pool->header.dataLba;
+    if (!data || !failFrom)
+        return TEST_MEM_LUN_RUN;
+    if (f->stallWriteUs && cmd->cdb[0] == 0x93 && !f->stalled) {
+        f->stalled = true;
+        g_usleep(f->stallWriteUs);
+        return TEST_MEM_LUN_RUN;
+    }
+    switch (f->which) {
+    case FENCE_SLOW_PIECES:
+        if (cmd->cdb[0] == 0x93)
+            g_usleep(20 * 1000);
+        break;
+    case FENCE_FALLBACK:
+        /* Fails once the fence surely ran out: the piece's host writes
+         * follow at once. */
+        if (cmd->cdb[0] == 0x93) {
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            return TEST_MEM_LUN_WRITE_ERROR;
+        }
+        break;
+    case FENCE_BUSY:
+        if (cmd->cdb[0] == 0x93) {
+            g_usleep(20 * 1000);
+            return TEST_MEM_LUN_BUSY;
+        }
+        break;
+    case FENCE_HOST_COPY:
+        /* The READs in flight end once the fence surely ran out: their
+         * WRITEs follow at once. */
+        if (cmd->cdb[0] == 0x88)
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+        break;
+    }
+    return TEST_MEM_LUN_RUN;
+}
+
+
+static void
+testFenceOpen(testFence *f,
+              bool lbprz,
+              bool ignoreUnmap)
+{
+    testMemLunProfile profile = {
+        .blocks = 128 * MIB / BS, .blockSize = BS,
+        .lbprz = lbprz, .ignoreUnmap = ignoreUnmap,
+        .maxWriteSame = f->which == FENCE_SLOW_PIECES ? 256 : 0,
+    };
+    virStorageVaaiFormatOptions fo = {
+        .name = "fence", .volumeRecords = 16,
+        .leaseTimeoutMs = T_MS, .heartbeatIntervalMs = P_MS,
+    };
+    virStorageVaaiHost host = { .incarnation = g_random_int() };
+    virStorageVaaiHeader header;
+    g_autoptr(GError) err = NULL;
+
+    memset(host.uuid, 0x6b, sizeof(host.uuid));
+    g_strlcpy(host.name, "fence-host", sizeof(host.name));
+    fo.hostUuid = host.uuid;
+    f->mem = testMemLunNew(&profile);
+    f->lun = testMemLunOpen(f->mem, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(virStorageVaaiPoolFormat(f->lun, &fo, &header, &err), ==, 0);
+    f->pool = virStorageVaaiPoolOpen(f->lun, true, &err);
+    g_assert_no_error(err);
+    f->session = virStorageVaaiSessionJoin(f->pool, &host, &err);
+    g_assert_no_error(err);
+    testMemLunSetHook(f->mem, testFenceHook, f);
+}
+
+
+static void
+testFenceClose(testFence *f)
+{
+    testMemLunSetHook(f->mem, NULL, NULL);
+    virStorageVaaiSessionLeave(f->session);
+    virStorageVaaiPoolFree(f->pool);
+    virSCSILunFree(f->lun);
+    testMemLunFree(f->mem);
+}
+
+
+static bool
+testErrorIsFenced(const GError *err)
+{
+    return g_error_matches(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED) ||
+           g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED);
+}
+
+
+static void
+testFenceStopsWrites(gconstpointer data)
+{
+    testFence f = { .which = GPOINTER_TO_INT(data) };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) ev = NULL;
+    gint64 lastRenewal = 0;
+    gint64 lastWrite = 0;
+    size_t late = 0;
+    guint i;
+    int rc;
+
+    testFenceOpen(&f, false, false);
+    if (f.which == FENCE_HOST_COPY) {
+        g_assert_cmpint(virStorageVaaiVolCreate(f.session, "src", 32 * MIB, NULL, NULL,
+                                                NULL, &err), ==, 0);
+    }
+    g_usleep(3 * P_MS * 1000);
+    __atomic_store_n(&f.failHeartbeatFrom, testMemLunNowUs() + P_MS * 1000, __ATOMIC_SEQ_CST);
+    if (f.which == FENCE_HOST_COPY)
+        rc = virStorageVaaiVolClone(f.session, NULL, "src", "copy", 0, NULL, NULL, NULL, &err);
+    else
+        rc = virStorageVaaiVolCreate(f.session, "v", 32 * MIB, NULL, NULL, NULL, &err);
+
+    g_assert_cmpint(rc, ==, -1);
+    g_assert_true(testErrorIsFenced(err));
+
+    ev = testMemLunTakeEvents(f.mem);
+    for (i = 0; i < ev->len; i++) {
+        const testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        if (e->opcode == 0x89 && testIsHeartbeat(&f, e->lba) && e->action == TEST_MEM_LUN_RUN)
+            lastRenewal = MAX(lastRenewal, e->issuedUs);
+    }
+    /* The fence ran out at most T/2 after the last renewal was issued. */
+    for (i = 0; i < ev->len; i++) {
+        const testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        if (!e->writes || e->lba < f.pool->header.dataLba)
+            continue;
+        lastWrite = MAX(lastWrite, e->issuedUs);
+        if (e->issuedUs > lastRenewal + T_MS * 1000 / 2 + SLACK_US)
+            late++;
+    }
+    g_test_message("last data write issued %.0f ms after the last renewal",
+                   (lastWrite - lastRenewal) / 1000.0);
+    if (late)
+        g_printerr("%zu data writes issued after the fence ran out (the last %.0f ms after)\n",
+                   late, (lastWrite - lastRenewal - T_MS * 1000 / 2) / 1000.0);
+    g_assert_cmpuint(late, ==, 0);
+    g_assert_cmpint(lastWrite, >, 0);
+    testFenceClose(&f);
+}
+
+
+/* A data command that takes longer than the fence does not hold up the
+ * renewals: the heartbeat has a session of its own. */
+static void
+testFenceStallDoesNotStarve(void)
+{
+    testFence f = { .which = FENCE_SLOW_PIECES };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) ev = NULL;
+    size_t renewals = 0;
+    gint64 stallFrom = 0;
+    guint i;
+
+    f.stallWriteUs = 3 * T_MS * 1000 / 4;
+    testFenceOpen(&f, false, false);
+    /* No heartbeat failure: "failHeartbeatFrom" only arms the data hook. */
+    __atomic_store_n(&f.failHeartbeatFrom, G_MAXINT64, __ATOMIC_SEQ_CST);
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 1 * MIB, NULL, NULL, NULL,
+                                            &err), ==, 0);
+    g_assert_no_error(err);
+    ev = testMemLunTakeEvents(f.mem);
+    for (i = 0; i < ev->len; i++) {
+        const testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        if (e->opcode == 0x93 && e->lba >= f.pool->header.dataLba && !stallFrom)
+            stallFrom = e->arrivedUs - f.stallWriteUs;
+    }
+    g_assert_cmpint(stallFrom, >, 0);
+    for (i = 0; i < ev->len; i++) {
+        const testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        if (e->opcode == 0x89 && testIsHeartbeat(&f, e->lba) &&
+            e->arrivedUs > stallFrom && e->arrivedUs < stallFrom + (gint64)f.stallWriteUs)
+            renewals++;
+    }
+    /* P = 100 ms, a 750 ms stall: about 7 renewals; none if they queued
+     * behind the stalled command. */
+    g_assert_cmpuint(renewals, >=, 4);
+    g_assert_true(virStorageVaaiSessionFresh(f.session, virStorageVaaiSessionEpoch(f.session)));
+    testFenceClose(&f);
+}
+
+
+/* A target may complete UNMAP without unmapping (SBC allows it): a new
+ * volume must read as zeros all the same. */
+static void
+testZerosWithoutUnmap(void)
+{
+    testFence f = { .which = FENCE_SLOW_PIECES };
+    g_autoptr(GError) err = NULL;
+    g_autofree uint8_t *junk = NULL;
+    g_autofree uint8_t *back = NULL;
+    virStorageVaaiVolRecord rec;
+    uint64_t data;
+    uint64_t n;
+    uint64_t i;
+
+    testFenceOpen(&f, true, true);
+    data = f.pool->header.dataLba;
+    n = f.pool->header.dataEndLba - data;
+    junk = g_new(uint8_t, n * BS);
+    memset(junk, 0xa5, n * BS);
+    testMemLunWrite(f.mem, data, n, junk);
+
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 4 * MIB, NULL, NULL, &rec,
+                                            &err), ==, 0);
+    g_assert_no_error(err);
+    back = g_new(uint8_t, rec.extentLength * BS);
+    testMemLunRead(f.mem, rec.extentStart, rec.extentLength, back);
+    for (i = 0; i < rec.extentLength * BS; i++) {
+        if (back[i]) {
+            g_printerr("byte %llu of the new volume is 0x%02x\n",
+                       (unsigned long long)i, back[i]);
+            break;
+        }
+    }
+    g_assert_cmpuint(i, ==, rec.extentLength * BS);
+    testFenceClose(&f);
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_data_func("/vaai/fence/slow-pieces", GINT_TO_POINTER(FENCE_SLOW_PIECES),
+                         testFenceStopsWrites);
+    g_test_add_data_func("/vaai/fence/write-same-fails", GINT_TO_POINTER(FENCE_FALLBACK),
+                         testFenceStopsWrites);
+    g_test_add_data_func("/vaai/fence/busy-retries", GINT_TO_POINTER(FENCE_BUSY),
+                         testFenceStopsWrites);
+    g_test_add_data_func("/vaai/fence/host-copy", GINT_TO_POINTER(FENCE_HOST_COPY),
+                         testFenceStopsWrites);
+    g_test_add_func("/vaai/fence/stall-does-not-starve-heartbeat",
+                    testFenceStallDoesNotStarve);
+    g_test_add_func("/vaai/zero/target-ignores-unmap", testZerosWithoutUnmap);
+    return g_test_run();
+}
