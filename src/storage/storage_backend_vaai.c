@@ -36,6 +36,7 @@
 
 #include "storage_vaai_dm.h"
 #include "storage_vaai_volume.h"
+#include "virscsierror.h"
 #include "virscsioffload.h"
 #include "virscsipattern.h"
 
@@ -81,6 +82,51 @@ virStorageBackendVaaiStateFree(void *opaque)
 }
 
 
+/* The one place where the pool library's and the SCSI layer's error
+ * codes become libvirt's: callers of the API decide on these (a missing
+ * volume, a volume in use, a fenced host), never on message text. */
+static const struct {
+    bool scsi;                  /* VIR_SCSI_ERROR, else VIR_STORAGE_VAAI_ERROR */
+    int code;
+    virErrorNumber number;
+} virStorageBackendVaaiErrors[] = {
+    { false, VIR_STORAGE_VAAI_ERROR_INVALID_ARG, VIR_ERR_INVALID_ARG },
+    { false, VIR_STORAGE_VAAI_ERROR_CORRUPT, VIR_ERR_OPERATION_FAILED },
+    { false, VIR_STORAGE_VAAI_ERROR_FOREIGN, VIR_ERR_OPERATION_INVALID },
+    { false, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED, VIR_ERR_OPERATION_UNSUPPORTED },
+    { false, VIR_STORAGE_VAAI_ERROR_NOT_FOUND, VIR_ERR_NO_STORAGE_VOL },
+    { false, VIR_STORAGE_VAAI_ERROR_EXISTS, VIR_ERR_STORAGE_VOL_EXIST },
+    { false, VIR_STORAGE_VAAI_ERROR_BUSY, VIR_ERR_RESOURCE_BUSY },
+    { false, VIR_STORAGE_VAAI_ERROR_NO_SPACE, VIR_ERR_OPERATION_FAILED },
+    { false, VIR_STORAGE_VAAI_ERROR_FENCED, VIR_ERR_OPERATION_ABORTED },
+    { false, VIR_STORAGE_VAAI_ERROR_LEASE_TIMEOUT, VIR_ERR_OPERATION_TIMEOUT },
+    { false, VIR_STORAGE_VAAI_ERROR_CHANGED, VIR_ERR_OPERATION_FAILED },
+    { true, VIR_SCSI_ERROR_INVALID_ARG, VIR_ERR_INVALID_ARG },
+    { true, VIR_SCSI_ERROR_UNSUPPORTED, VIR_ERR_OPERATION_UNSUPPORTED },
+    { true, VIR_SCSI_ERROR_NO_OFFLOAD, VIR_ERR_OPERATION_UNSUPPORTED },
+    { true, VIR_SCSI_ERROR_CANCELLED, VIR_ERR_OPERATION_ABORTED },
+    { true, VIR_SCSI_ERROR_FENCED, VIR_ERR_OPERATION_ABORTED },
+};
+
+
+virErrorNumber
+virStorageBackendVaaiErrorNumber(const GError *err)
+{
+    size_t i;
+
+    if (!err)
+        return VIR_ERR_OPERATION_FAILED;
+    for (i = 0; i < G_N_ELEMENTS(virStorageBackendVaaiErrors); i++) {
+        GQuark domain = virStorageBackendVaaiErrors[i].scsi ? VIR_SCSI_ERROR :
+            VIR_STORAGE_VAAI_ERROR;
+
+        if (err->domain == domain && err->code == virStorageBackendVaaiErrors[i].code)
+            return virStorageBackendVaaiErrors[i].number;
+    }
+    return VIR_ERR_OPERATION_FAILED;
+}
+
+
 /* @what: context the GError's message lacks, or NULL (the SCSI layer's
  * messages name the LUN already). */
 void
@@ -88,11 +134,12 @@ virStorageBackendVaaiReportGError(const char *what,
                                   const GError *err)
 {
     const char *msg = err ? err->message : _("unknown error");
+    virErrorNumber number = virStorageBackendVaaiErrorNumber(err);
 
     if (what)
-        virReportError(VIR_ERR_OPERATION_FAILED, _("%1$s: %2$s"), what, msg);
+        virReportError(number, _("%1$s: %2$s"), what, msg);
     else
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s", msg);
+        virReportError(number, "%s", msg);
 }
 
 
@@ -1118,6 +1165,21 @@ virStorageBackendVaaiReadVolRecord(virStorageBackendVaaiState *state,
 }
 
 
+/* A volume's key is its UUID on the LUN: what every operation on an
+ * existing volume names it by, beside its name. */
+static int
+virStorageBackendVaaiVolUuid(const virStorageVolDef *vol,
+                             unsigned char *uuid)
+{
+    if (!vol->key || virUUIDParse(vol->key, uuid) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("volume '%1$s' has no valid key"), vol->name);
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 virStorageBackendVaaiRefreshVol(virStoragePoolObj *obj,
                                 virStorageVolDef *vol)
@@ -1151,6 +1213,7 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
     g_autofree char *dmName = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
     virSCSIReport report;
     int ret;
 
@@ -1172,14 +1235,20 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
         }
     }
 
+    /* By its key: when a clone fails because another host made a volume
+     * of that name meanwhile, libvirt deletes "the volume" it meant to
+     * build, which must not be that host's. */
+    if (virStorageBackendVaaiVolUuid(vol, uuid) < 0)
+        return -1;
+    opts.uuid = uuid;
     virStorageBackendVaaiOpBegin(state, vol, &report);
     ret = virStorageVaaiVolDelete(state->session, vol->name, &opts, &report, &err);
     virStorageBackendVaaiOpEnd(obj, state, VIR_STORAGE_BACKEND_VAAI_OP_DELETE, vol,
                                &report, ret < 0);
     if (ret < 0) {
-        /* A volume that an unfinished build left behind is already gone. */
-        if (!g_error_matches(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG) ||
-            !strstr(err->message, "no volume")) {
+        /* A volume that an unfinished build left behind, or never made
+         * (the name was taken), is already gone. */
+        if (!g_error_matches(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND)) {
             virStorageBackendVaaiReportGError(_("cannot delete the volume"), err);
             /* still there: give it its device back */
             if (state->local) {
@@ -1206,6 +1275,7 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
     virStorageBackendVaaiState *state;
     virStorageVaaiOpOptions opts = { 0 };
     g_autoptr(GError) err = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
     virSCSIReport report;
     const char *passes = NULL;
     int ret;
@@ -1266,6 +1336,9 @@ virStorageBackendVaaiWipeVol(virStoragePoolObj *obj,
             virStorageBackendVaaiDmCheckUnused(dmName, vol->name, "wipe") < 0)
             return -1;
     }
+    if (virStorageBackendVaaiVolUuid(vol, uuid) < 0)
+        return -1;
+    opts.uuid = uuid;
     virStorageBackendVaaiOpBegin(state, vol, &report);
     ret = virStorageVaaiVolWipe(state->session, vol->name, &opts, &report, &err);
     virStorageBackendVaaiOpEnd(obj, state, VIR_STORAGE_BACKEND_VAAI_OP_WIPE, vol,
@@ -1286,6 +1359,7 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
     virStorageVaaiOpOptions opts = { 0 };
     virStorageVaaiVolRecord rec;
     g_autoptr(GError) err = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
     virSCSIReport report;
     int ret;
 
@@ -1311,6 +1385,9 @@ virStorageBackendVaaiResizeVol(virStoragePoolObj *obj,
         }
     }
 
+    if (virStorageBackendVaaiVolUuid(vol, uuid) < 0)
+        return -1;
+    opts.uuid = uuid;
     virStorageBackendVaaiOpBegin(state, vol, &report);
     ret = virStorageVaaiVolResize(state->session, vol->name, capacity, &opts,
                                   &report, &rec, &err);

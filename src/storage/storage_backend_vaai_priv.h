@@ -148,6 +148,9 @@ struct _virStorageBackendVaaiState {
 void
 virStorageBackendVaaiReportGError(const char *what,
                                   const GError *err);
+/* The libvirt error number for a pool library or SCSI layer error. */
+virErrorNumber
+virStorageBackendVaaiErrorNumber(const GError *err);
 int
 virStorageBackendVaaiGetAuth(virStoragePoolSource *src,
                              char **user,

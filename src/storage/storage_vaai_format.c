@@ -445,6 +445,18 @@ virStorageVaaiHeaderCheck(const virStorageVaaiHeader *h,
                     h->heartbeatSlots, h->volumeRecords);
         return false;
     }
+    if (h->heartbeatSlots > VIR_STORAGE_VAAI_HEARTBEAT_SLOTS_MAX ||
+        h->volumeRecords > VIR_STORAGE_VAAI_VOLUME_RECORDS_MAX ||
+        (uint64_t)h->volumeRecords * blockSize > VIR_STORAGE_VAAI_TABLE_BYTES_MAX) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header has %u heartbeat slots and %u volume records: "
+                    "at most %u slots and %u records (%u MiB of table) are allowed",
+                    h->heartbeatSlots, h->volumeRecords,
+                    VIR_STORAGE_VAAI_HEARTBEAT_SLOTS_MAX,
+                    VIR_STORAGE_VAAI_VOLUME_RECORDS_MAX,
+                    VIR_STORAGE_VAAI_TABLE_BYTES_MAX / (1024 * 1024));
+        return false;
+    }
     if (h->dataEndLba < h->dataLba) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
                     "pool header data area ends (%" G_GUINT64_FORMAT
@@ -813,6 +825,17 @@ virStorageVaaiFitsBlocks(uint64_t bytes,
 
 
 static bool
+virStorageVaaiNoControl(const char *str)
+{
+    for (; *str; str++) {
+        if ((unsigned char)*str < 0x20 || *str == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+
+static bool
 virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
                              size_t blockSize,
                              int code,
@@ -868,9 +891,46 @@ virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
         return false;
     }
 
-    return virStorageVaaiStringOK(v->name, sizeof(v->name),
-                                  v->state != VIR_STORAGE_VAAI_VOL_FREE,
-                                  "volume name", code, error);
+    if (!virStorageVaaiStringOK(v->name, sizeof(v->name),
+                                v->state != VIR_STORAGE_VAAI_VOL_FREE,
+                                "volume name", code, error))
+        return false;
+    /* The rules a user's volume name follows (virStorageVaaiVolNameValid):
+     * a name from the LUN ends up in paths, XML and terminals. */
+    if (strchr(v->name, '/') || strcmp(v->name, ".") == 0 || strcmp(v->name, "..") == 0 ||
+        !virStorageVaaiNoControl(v->name)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "volume name has '/', control characters or is '.' or '..'");
+        return false;
+    }
+    return true;
+}
+
+
+bool
+virStorageVaaiVolRecordInArea(const virStorageVaaiVolRecord *rec,
+                              uint64_t dataLba,
+                              uint64_t dataEndLba,
+                              GError **error)
+{
+    /* Decoding refused extents whose end overflows. */
+    if (rec->state == VIR_STORAGE_VAAI_VOL_FREE)
+        return true;
+    if (rec->extentLength == 0 || rec->extentStart < dataLba ||
+        rec->extentStart + rec->extentLength > dataEndLba ||
+        (rec->intentExtentLength != 0 &&
+         (rec->intentExtentStart < dataLba ||
+          rec->intentExtentStart + rec->intentExtentLength > dataEndLba))) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "volume record extent %" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT
+                    " (intent %" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT ") is not "
+                    "inside the data area [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ")",
+                    (guint64)rec->extentStart, (guint64)rec->extentLength,
+                    (guint64)rec->intentExtentStart, (guint64)rec->intentExtentLength,
+                    (guint64)dataLba, (guint64)dataEndLba);
+        return false;
+    }
+    return true;
 }
 
 

@@ -82,6 +82,11 @@ GQuark virStorageVaaiErrorQuark(void);
 #define VIR_STORAGE_VAAI_HEARTBEAT_LBA 8
 #define VIR_STORAGE_VAAI_HEARTBEAT_SLOTS 64
 #define VIR_STORAGE_VAAI_VOLUME_RECORDS 1024
+/* What a header read from the LUN may ask this host to allocate and read:
+ * a hostile or corrupt header must not make it read gigabytes. */
+#define VIR_STORAGE_VAAI_HEARTBEAT_SLOTS_MAX 4096
+#define VIR_STORAGE_VAAI_VOLUME_RECORDS_MAX 65536
+#define VIR_STORAGE_VAAI_TABLE_BYTES_MAX (64 * 1024 * 1024)
 #define VIR_STORAGE_VAAI_LEASE_TIMEOUT_MS 10000
 #define VIR_STORAGE_VAAI_HEARTBEAT_INTERVAL_MS 1000
 
@@ -346,6 +351,16 @@ virStorageVaaiRecordStatus
 virStorageVaaiVolRecordDecode(const uint8_t *block,
                               size_t blockSize,
                               virStorageVaaiVolRecord *out,
+                              GError **error);
+
+/* Whether a valid record's extents (and intended extent) lie inside the
+ * pool's data area [@dataLba, @dataEndLba): a record read from the LUN
+ * that points anywhere else is treated as corrupt, never written through.
+ * Free records hold no space and pass. */
+bool
+virStorageVaaiVolRecordInArea(const virStorageVaaiVolRecord *rec,
+                              uint64_t dataLba,
+                              uint64_t dataEndLba,
                               GError **error);
 
 

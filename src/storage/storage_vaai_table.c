@@ -20,6 +20,8 @@ virStorageVaaiTableNew(const virStorageVaaiHeader *header)
 
     t->blockSize = header->blockSize;
     t->count = header->volumeRecords;
+    t->dataLba = header->dataLba;
+    t->dataEndLba = header->dataEndLba;
     t->raw = g_new0(uint8_t, (size_t)t->count * t->blockSize);
     t->recs = g_new0(virStorageVaaiVolRecord, t->count);
     t->status = g_new0(virStorageVaaiRecordStatus, t->count);
@@ -57,6 +59,11 @@ virStorageVaaiTableLoad(virStorageVaaiTable *t,
         memcpy(raw, block, t->blockSize);
     t->status[idx] = virStorageVaaiVolRecordDecode(raw, t->blockSize,
                                                    &t->recs[idx], &err);
+    if (t->status[idx] == VIR_STORAGE_VAAI_RECORD_VALID &&
+        !virStorageVaaiVolRecordInArea(&t->recs[idx], t->dataLba, t->dataEndLba, &err)) {
+        memset(&t->recs[idx], 0, sizeof(t->recs[idx]));
+        t->status[idx] = VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
     g_clear_pointer(&t->errors[idx], g_free);
     if (err)
         t->errors[idx] = g_strdup(err->message);
@@ -113,11 +120,19 @@ virStorageVaaiTableReadRecord(virStorageVaaiPool *pool,
 {
     uint32_t bs = pool->header.blockSize;
     g_autofree uint8_t *block = g_new0(uint8_t, bs);
+    int status;
 
     if (virStorageVaaiPoolReadBlock(pool->lun, pool->header.volumeTableLba + idx,
                                     block, error) < 0)
         return -1;
-    return virStorageVaaiVolRecordDecode(block, bs, rec, NULL);
+    status = virStorageVaaiVolRecordDecode(block, bs, rec, NULL);
+    if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
+        !virStorageVaaiVolRecordInArea(rec, pool->header.dataLba, pool->header.dataEndLba,
+                                       NULL)) {
+        memset(rec, 0, sizeof(*rec));
+        status = VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+    return status;
 }
 
 

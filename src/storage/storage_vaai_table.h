@@ -14,6 +14,8 @@ typedef struct _virStorageVaaiTable virStorageVaaiTable;
 struct _virStorageVaaiTable {
     uint32_t blockSize;
     uint32_t count;                         /* N, from the header */
+    uint64_t dataLba;                       /* the data area, from the header: */
+    uint64_t dataEndLba;                    /* a record outside it is CORRUPT */
     uint8_t *raw;                           /* count blocks, as last read or written */
     virStorageVaaiVolRecord *recs;          /* decoded (zero unless VALID) */
     virStorageVaaiRecordStatus *status;

@@ -514,9 +514,14 @@ virStorageVaaiWorkAbandon(virStorageVaaiWork *w,
 
 /* ---- Lookups under the lease ---- */
 
+/* The ready volume @name; with @uuid, only if it is that volume: a name
+ * is not an identity (another host may have deleted the volume and made
+ * a new one of that name since the caller looked), the UUID is. */
 static int
 virStorageVaaiWorkFind(virStorageVaaiWork *w,
                        const char *name,
+                       const uint8_t *uuid,
+                       bool allowBroken,
                        GError **error)
 {
     int idx = virStorageVaaiTableFindName(w->table, name);
@@ -526,6 +531,14 @@ virStorageVaaiWorkFind(virStorageVaaiWork *w,
                     "no volume '%s' in pool '%s'", name, w->pool->header.name);
         return -1;
     }
+    if (uuid && memcmp(w->table->recs[idx].uuid, uuid, VIR_STORAGE_VAAI_UUID_LEN) != 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
+                    "volume '%s' in pool '%s' is another volume now (its key "
+                    "differs): the one asked for is gone", name, w->pool->header.name);
+        return -1;
+    }
+    if (allowBroken && w->table->recs[idx].state == VIR_STORAGE_VAAI_VOL_BROKEN)
+        return idx;
     if (w->table->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                     "volume '%s' is %s, not ready", name,
@@ -794,7 +807,7 @@ virStorageVaaiVolClone(virStorageVaaiSession *s,
     if (virStorageVaaiWorkLease(&w, error) < 0)
         goto cleanup;
     if (samePool) {
-        if ((srcIdx = virStorageVaaiWorkFind(&w, srcName, error)) < 0)
+        if ((srcIdx = virStorageVaaiWorkFind(&w, srcName, NULL, false, error)) < 0)
             goto cleanup;
         src = w.table->recs[srcIdx];
     } else if ((srcIdx = virStorageVaaiReadSource(srcPool, srcName, NULL, &src, error)) < 0) {
@@ -869,13 +882,9 @@ virStorageVaaiWorkBegin(virStorageVaaiWork *w,
 
     if (virStorageVaaiWorkLease(w, error) < 0)
         return -1;
-    idx = virStorageVaaiTableFindName(w->table, name);
-    if (idx >= 0 && allowBroken &&
-        w->table->recs[idx].state == VIR_STORAGE_VAAI_VOL_BROKEN) {
-        /* a broken volume may be deleted */
-    } else if ((idx = virStorageVaaiWorkFind(w, name, error)) < 0) {
+    /* a broken volume may be deleted */
+    if ((idx = virStorageVaaiWorkFind(w, name, w->opts->uuid, allowBroken, error)) < 0)
         return -1;
-    }
     if (!virStorageVaaiWorkNotCloneSource(w, idx, error))
         return -1;
     next = w->table->recs[idx];
@@ -1102,7 +1111,7 @@ virStorageVaaiVolResize(virStorageVaaiSession *s,
         goto cleanup;
     }
     if (virStorageVaaiWorkLease(&w, error) < 0 ||
-        (idx = virStorageVaaiWorkFind(&w, name, error)) < 0)
+        (idx = virStorageVaaiWorkFind(&w, name, w.opts->uuid, false, error)) < 0)
         goto cleanup;
     cur = next = w.table->recs[idx];
 
@@ -1233,7 +1242,7 @@ virStorageVaaiVolRename(virStorageVaaiSession *s,
     virStorageVaaiWorkInit(&w, s, opts, NULL, "rename");
     if (!virStorageVaaiVolNameValid(newName, error) ||
         virStorageVaaiWorkLease(&w, error) < 0 ||
-        (idx = virStorageVaaiWorkFind(&w, name, error)) < 0)
+        (idx = virStorageVaaiWorkFind(&w, name, w.opts->uuid, false, error)) < 0)
         goto cleanup;
     if (virStorageVaaiTableFindName(w.table, newName) >= 0) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_EXISTS,

@@ -37,8 +37,11 @@ struct _virStorageVaaiOpOptions {
     unsigned int flags;             /* virStorageVaaiOpFlags */
     unsigned int leaseWaitMs;       /* 0: 60 s */
     unsigned int inflight;          /* copy commands in flight; 0: engine default */
-    const uint8_t *uuid;            /* create, clone: the new volume's UUID
-                                     * (the caller made it known); NULL: random */
+    /* The volume's UUID (its key).  Create, clone: the new volume's (the
+     * caller made it known); NULL: random.  Delete, wipe, resize, rename:
+     * act only if the volume of that name is this one (else NOT_FOUND),
+     * so a caller that looked earlier never hits a newer namesake. */
+    const uint8_t *uuid;
     /* wipe: overwrite the extent with this algorithm's passes, written by
      * the host (virSCSIPatternLookup), instead of zeroing it; not with
      * VIR_STORAGE_VAAI_OP_TRIM */

@@ -1969,6 +1969,59 @@ testSignatures(void)
 }
 
 
+
+/* A header read from the LUN may not ask for huge tables; a record read
+ * from it may not point outside the data area nor carry a name a user
+ * could not have given. */
+static void
+testUntrusted(void)
+{
+    virStorageVaaiHeader h;
+    virStorageVaaiVolRecord v;
+    virStorageVaaiVolRecord out;
+    g_autofree uint8_t *block = g_malloc0(512);
+    static const char *badNames[] = { "a/b", "..", ".", "tab\there", "del\x7f" };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        g_autoptr(GError) err = NULL;
+
+        testHeaderSample(&h, 512);
+        if (i == 0)
+            h.volumeRecords = VIR_STORAGE_VAAI_VOLUME_RECORDS_MAX + 1;
+        else
+            h.heartbeatSlots = VIR_STORAGE_VAAI_HEARTBEAT_SLOTS_MAX + 1;
+        h.volumeTableLba = h.heartbeatLba + h.heartbeatSlots;
+        h.dataLba = (h.volumeTableLba + (uint64_t)h.volumeRecords + h.extentAlignment - 1) /
+                    h.extentAlignment * h.extentAlignment;
+        g_assert_cmpint(virStorageVaaiHeaderEncode(&h, block, 512, &err), ==, -1);
+        g_assert_nonnull(strstr(err->message, "at most"));
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(badNames); i++) {
+        testVolSample(&v, 512);
+        g_strlcpy(v.name, badNames[i], sizeof(v.name));
+        g_assert_cmpint(virStorageVaaiVolRecordEncode(&v, block, 512, NULL), ==, -1);
+        /* ...and the same name sealed by someone else is corrupt */
+        testVolSample(&v, 512);
+        g_assert_cmpint(virStorageVaaiVolRecordEncode(&v, block, 512, NULL), ==, 0);
+        memset(block + 160, 0, VIR_STORAGE_VAAI_VOL_NAME_SIZE);
+        memcpy(block + 160, badNames[i], strlen(badNames[i]));
+        testReseal(block, 512, 160 + VIR_STORAGE_VAAI_VOL_NAME_SIZE);
+        g_assert_cmpint(virStorageVaaiVolRecordDecode(block, 512, &out, NULL), ==,
+                        VIR_STORAGE_VAAI_RECORD_CORRUPT);
+    }
+
+    testVolSample(&v, 512);
+    g_assert_true(virStorageVaaiVolRecordInArea(&v, 0x4000, 0x10000, NULL));
+    g_assert_false(virStorageVaaiVolRecordInArea(&v, 0x4001, 0x10000, NULL));
+    g_assert_false(virStorageVaaiVolRecordInArea(&v, 0x4000, 0x8fff, NULL));
+    v.extentLength = 0;
+    g_assert_false(virStorageVaaiVolRecordInArea(&v, 0x4000, 0x10000, NULL));
+    v.state = VIR_STORAGE_VAAI_VOL_FREE;
+    g_assert_true(virStorageVaaiVolRecordInArea(&v, 0x4000, 0x10000, NULL));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1992,6 +2045,7 @@ main(int argc, char **argv)
     g_test_add_func("/vaai-format/compat", testCompat);
     g_test_add_func("/vaai-format/names", testNames);
     g_test_add_func("/vaai-format/signatures", testSignatures);
+    g_test_add_func("/vaai-format/untrusted", testUntrusted);
 
     return g_test_run();
 }
