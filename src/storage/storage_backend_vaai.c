@@ -35,6 +35,7 @@
 #include "viruuid.h"
 
 #include "storage_vaai_dm.h"
+#include "storage_vaai_erase.h"
 #include "storage_vaai_volume.h"
 #include "virscsierror.h"
 #include "virscsioffload.h"
@@ -1442,8 +1443,12 @@ virStorageBackendVaaiBuildPool(virStoragePoolObj *obj,
 }
 
 
-/* Erase the pool's metadata (the LUN is then no pool); refused while it
- * holds volumes. */
+/* How long pool-delete waits for the metadata lease. */
+#define VIR_STORAGE_BACKEND_VAAI_LEASE_WAIT_MS (60 * 1000)
+
+/* Erase the pool's metadata (the LUN is then no pool), as a member of the
+ * pool under its lease; refused while it holds volumes or another host
+ * uses it (virStorageVaaiPoolErase). */
 static int
 virStorageBackendVaaiDeletePool(virStoragePoolObj *obj,
                                 unsigned int flags)
@@ -1451,40 +1456,21 @@ virStorageBackendVaaiDeletePool(virStoragePoolObj *obj,
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
     g_autoptr(virSCSILun) lun = NULL;
     g_autoptr(virStorageVaaiPool) pool = NULL;
-    g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;
-    virSCSIOffloadOptions opts = { .flags = VIR_SCSI_OFFLOAD_NEED_ZEROS };
-    virSCSIReport report;
-    uint32_t i;
-    int ret;
+    virStorageVaaiHost host = { 0 };
 
     virCheckFlags(0, -1);
 
-    if (!(lun = virStorageBackendVaaiOpenLun(def)))
+    if (virStorageBackendVaaiHost(&host) < 0 ||
+        !(lun = virStorageBackendVaaiOpenLun(def)))
         return -1;
     if (!(pool = virStorageVaaiPoolOpen(lun, true, &err))) {
         virStorageBackendVaaiReportGError(NULL, err);
         return -1;
     }
-    table = virStorageVaaiTableNew(&pool->header);
-    if (virStorageVaaiTableRead(pool, table, &err) < 0) {
-        virStorageBackendVaaiReportGError(_("cannot read the volume table"), err);
-        return -1;
-    }
-    for (i = 0; i < table->count; i++) {
-        if (virStorageVaaiTableInUse(table, i)) {
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           _("pool '%1$s' still holds volumes (record %2$u): delete them first"),
-                           def->name, i);
-            return -1;
-        }
-    }
-
-    virSCSIReportInit(&report);
-    ret = virSCSIOffloadUnmap(lun, 0, pool->header.dataLba, &opts, &report, &err);
-    virSCSIReportClear(&report);
-    if (ret < 0) {
-        virStorageBackendVaaiReportGError(_("cannot erase the pool's metadata"), err);
+    if (virStorageVaaiPoolErase(pool, &host, VIR_STORAGE_BACKEND_VAAI_LEASE_WAIT_MS,
+                                &err) < 0) {
+        virStorageBackendVaaiReportGError(_("cannot delete the pool"), err);
         return -1;
     }
     return 0;

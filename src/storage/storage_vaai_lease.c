@@ -728,6 +728,19 @@ virStorageVaaiSessionLeave(virStorageVaaiSession *s)
 }
 
 
+void
+virStorageVaaiSessionAbandon(virStorageVaaiSession *s)
+{
+    if (!s)
+        return;
+    g_mutex_lock(&s->lock);
+    s->held = false;
+    s->fenced = true;   /* nothing to give back: Leave writes nothing */
+    g_mutex_unlock(&s->lock);
+    virStorageVaaiSessionLeave(s);
+}
+
+
 uint32_t
 virStorageVaaiSessionSlot(const virStorageVaaiSession *s)
 {

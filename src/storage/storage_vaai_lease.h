@@ -29,6 +29,11 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
 void
 virStorageVaaiSessionLeave(virStorageVaaiSession *session);
 
+/* Stop heartbeating and free the session without writing anything: its
+ * slot and the lease are gone already (the pool was erased). */
+void
+virStorageVaaiSessionAbandon(virStorageVaaiSession *session);
+
 /* Acquire the metadata lease for one operation, waiting at most
  * @timeoutMs: first for the other operations of this process that hold it
  * (the lease names the process, so only the session can keep two threads

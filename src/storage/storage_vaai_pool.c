@@ -307,8 +307,8 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
 
     if (pool->header.incompat & VIR_STORAGE_VAAI_INCOMPAT_FORMATTING) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
-                    "%s is being formatted, or a format was interrupted; format "
-                    "it again with --force", lun->caps->target);
+                    "%s is being formatted or erased, or that was interrupted; "
+                    "format it again with --force", lun->caps->target);
         return NULL;
     }
     if (!virStorageVaaiHeaderCompatOK(&pool->header, forWrite, error))

@@ -1,0 +1,170 @@
+/*
+ * storage_vaai_erase.c: retiring a pool (libvirt's pool-delete)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "storage_vaai_erase.h"
+#include "storage_vaai_table.h"
+#include "virscsioffload.h"
+
+
+/* Refuse while another process's heartbeat moves: watch every slot until
+ * each one either moved (alive) or stood still for T (dead). */
+static int
+virStorageVaaiEraseCheckAlone(virStorageVaaiSession *s,
+                              GError **error)
+{
+    virStorageVaaiPool *pool = virStorageVaaiSessionPool(s);
+    const virStorageVaaiHost *self = virStorageVaaiSessionHost(s);
+    g_autoptr(virStorageVaaiWatcher) watcher = virStorageVaaiWatcherNew(pool);
+    g_autofree uint8_t *slot = g_new0(uint8_t, pool->header.blockSize);
+    gint64 intervalUs = pool->header.heartbeatIntervalMs * 1000;
+    gint64 deadline = g_get_monotonic_time() + pool->header.leaseTimeoutMs * 1000 +
+                      2 * intervalUs;
+    gint64 settle = g_get_monotonic_time() + 3 * intervalUs;
+    uint32_t i;
+
+    for (;;) {
+        bool unsure = false;
+
+        if (virStorageVaaiWatcherUpdate(watcher, error) < 0)
+            return -1;
+        for (i = 0; i < pool->header.heartbeatSlots; i++) {
+            virStorageVaaiHeartbeat hb;
+
+            if (i == virStorageVaaiSessionSlot(s))
+                continue;
+            if (virStorageVaaiPoolReadBlock(pool->lun, pool->header.heartbeatLba + i,
+                                            slot, error) < 0)
+                return -1;
+            if (virStorageVaaiHeartbeatDecode(slot, pool->header.blockSize, &hb, NULL) !=
+                VIR_STORAGE_VAAI_RECORD_VALID || virStorageVaaiHeartbeatIsFree(&hb) ||
+                (memcmp(hb.host, self->uuid, sizeof(hb.host)) == 0 &&
+                 hb.incarnation == self->incarnation))
+                continue;
+            switch (virStorageVaaiWatcherState(watcher, hb.host, hb.incarnation)) {
+            case VIR_STORAGE_VAAI_PROCESS_DEAD:
+                continue;
+            case VIR_STORAGE_VAAI_PROCESS_UNSURE:
+                unsure = true;
+                continue;
+            case VIR_STORAGE_VAAI_PROCESS_ALIVE:
+                if (g_get_monotonic_time() < settle) {
+                    unsure = true;
+                    continue;
+                }
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
+                            "pool '%s' is in use by host '%s' (heartbeat slot %u): "
+                            "stop the pool on every other host first",
+                            pool->header.name, hb.hostName, i);
+                return -1;
+            }
+        }
+        if ((!unsure && g_get_monotonic_time() >= settle) ||
+            g_get_monotonic_time() >= deadline)
+            return 0;
+        g_usleep(intervalUs / 2);
+    }
+}
+
+
+/* Mark the primary header "being formatted": virStorageVaaiPoolOpen()
+ * refuses such a pool, so nobody opens it while it is erased. */
+static int
+virStorageVaaiEraseMark(virStorageVaaiPool *pool,
+                        GError **error)
+{
+    uint32_t bs = pool->header.blockSize;
+    g_autofree uint8_t *seen = g_new0(uint8_t, bs);
+    g_autofree uint8_t *marked = g_new0(uint8_t, bs);
+    virStorageVaaiHeader h;
+    int rc;
+
+    if (virStorageVaaiPoolReadBlock(pool->lun, 0, seen, error) < 0)
+        return -1;
+    if (virStorageVaaiHeaderDecode(seen, bs, &h, error) != VIR_STORAGE_VAAI_RECORD_VALID)
+        return -1;
+    h.incompat |= VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
+    if (virStorageVaaiHeaderEncode(&h, marked, bs, error) < 0)
+        return -1;
+    if ((rc = virStorageVaaiPoolSwapBlock(pool, 0, seen, marked, error)) < 0)
+        return -1;
+    if (rc == 1) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
+                    "the header of pool '%s' changed while it was being erased",
+                    pool->header.name);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStorageVaaiPoolErase(virStorageVaaiPool *pool,
+                        const virStorageVaaiHost *host,
+                        unsigned int leaseWaitMs,
+                        GError **error)
+{
+    virStorageVaaiSession *s = NULL;
+    g_autoptr(virStorageVaaiTable) table = virStorageVaaiTableNew(&pool->header);
+    virSCSIOffloadOptions zero = { .flags = VIR_SCSI_OFFLOAD_NEED_ZEROS };
+    virSCSIReport report;
+    uint64_t leaseLba = pool->header.leaseLba;
+    uint64_t slotsEnd = pool->header.heartbeatLba + pool->header.heartbeatSlots;
+    bool erased = false;
+    uint32_t i;
+    int ret = -1;
+
+    /* The layout this relies on: headers, lease, slots, table, data. */
+    if (leaseLba < 2 || pool->header.heartbeatLba <= leaseLba ||
+        pool->header.volumeTableLba < slotsEnd || pool->header.dataLba < slotsEnd) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "pool '%s' has a metadata layout this code does not erase",
+                    pool->header.name);
+        return -1;
+    }
+    if (!(s = virStorageVaaiSessionJoin(pool, host, error)))
+        return -1;
+    if (virStorageVaaiSessionAcquire(s, leaseWaitMs, error) < 0 ||
+        virStorageVaaiEraseCheckAlone(s, error) < 0 ||
+        virStorageVaaiTableRead(pool, table, error) < 0)
+        goto cleanup;
+    for (i = 0; i < table->count; i++) {
+        if (virStorageVaaiTableInUse(table, i)) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
+                        "pool '%s' still holds volumes (record %u): delete them first",
+                        pool->header.name, i);
+            goto cleanup;
+        }
+    }
+    if (virStorageVaaiSessionVerify(s, error) < 0 ||
+        virStorageVaaiEraseMark(pool, error) < 0)
+        goto cleanup;
+
+    /* The headers and the table, then the lease and the heartbeat slots,
+     * the lease still held until then: a host that opened the pool before
+     * the mark cannot take the lease and change the table while it is
+     * erased. */
+    virSCSIReportInit(&report);
+    erased = virSCSIOffloadUnmap(pool->lun, 0, leaseLba, &zero, &report, error) == 0 &&
+             virSCSIOffloadUnmap(pool->lun, slotsEnd, pool->header.dataLba - slotsEnd,
+                                 &zero, &report, error) == 0 &&
+             virStorageVaaiSessionVerify(s, error) == 0 &&
+             virSCSIOffloadUnmap(pool->lun, leaseLba, slotsEnd - leaseLba,
+                                 &zero, &report, error) == 0;
+    virSCSIReportClear(&report);
+    if (erased)
+        ret = 0;
+
+ cleanup:
+    if (erased) {
+        /* Its slot and the lease are zeros already: nothing to give back. */
+        virStorageVaaiSessionAbandon(s);
+    } else {
+        virStorageVaaiSessionLeave(s);
+    }
+    return ret;
+}
