@@ -80,6 +80,9 @@ struct _virSCSITransportOptions {
     const char *initiatorName;  /* iSCSI initiator IQN; NULL: a default */
     unsigned int timeoutMs;     /* 0: VIR_SCSI_TIMEOUT_DEFAULT_MS */
     bool readOnly;              /* SG_IO: open O_RDONLY (INQUIRY etc. still work) */
+    /* iSCSI: the CHAP secret of the URL's user when the URL carries none
+     * (iscsi://user@host/...): a secret on a command line shows in ps. */
+    const char *chapSecret;
 };
 
 #define VIR_SCSI_DEFAULT_INITIATOR "iqn.2024-11.org.libvirt-vaai:initiator"

@@ -321,18 +321,45 @@ virSCSIISCSILoginError(const char *shown,
 }
 
 
+/* The URL libiscsi is given: @url, with @secret put in as user%secret@
+ * when @url names a user and no secret.  NULL (with @error) for a secret
+ * that libiscsi's URL parser would cut at a separator. */
+static char *
+virSCSIISCSIWithSecret(const char *url,
+                       const char *secret,
+                       GError **error)
+{
+    const char *rest = url + strlen("iscsi://");
+    const char *at = strchr(rest, '@');
+    const char *slash = strchr(rest, '/');
+
+    if (!secret || !at || (slash && slash < at) || memchr(rest, '%', at - rest))
+        return g_strdup(url);
+    if (strpbrk(secret, "@/%?&") || !*secret) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "the CHAP secret may not be empty nor contain '@', '/', '%%', "
+                    "'?' or '&' (libiscsi reads it from a URL)");
+        return NULL;
+    }
+    return g_strdup_printf("%.*s%%%s%s", (int)(at - url), url, secret, at);
+}
+
+
 virSCSITransport *
-virSCSITransportOpenISCSI(const char *url,
+virSCSITransportOpenISCSI(const char *spec,
                           const virSCSITransportOptions *opts,
                           GError **error)
 {
     const char *initiator = opts && opts->initiatorName ?
         opts->initiatorName : VIR_SCSI_DEFAULT_INITIATOR;
-    g_autofree char *shown = virSCSIISCSIRedactURL(url);
+    g_autofree char *shown = virSCSIISCSIRedactURL(spec);
+    g_autofree char *url = virSCSIISCSIWithSecret(spec, opts ? opts->chapSecret : NULL, error);
     struct iscsi_context *iscsi = NULL;
     struct iscsi_url *iurl = NULL;
     virSCSITransportISCSI *priv = NULL;
 
+    if (!url)
+        return NULL;
     if (!(iscsi = iscsi_create_context(initiator))) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                     "cannot create an iSCSI context for %s", shown);

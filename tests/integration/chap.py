@@ -20,6 +20,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 USER, SECRET = "host1", "s3cret-chap.1"
@@ -136,6 +137,26 @@ def main():
         check(r.returncode == 1 and "authentication failed" in r.stderr
               and f"refused CHAP user '{USER}'" in r.stderr,
               "one-way: pool info with a wrong secret: refused", r.stderr.strip())
+
+        # The secret kept off the command line (ps shows it): from a file
+        # or the environment, for the user the URL names.
+        user_url = "iscsi://" + f"{USER}@" + base[len("iscsi://"):]
+        with tempfile.NamedTemporaryFile("w", suffix=".secret") as f:
+            f.write(SECRET + "\n")
+            f.flush()
+            r = run("--chap-secret-file", f.name, "pool", "info", user_url)
+        check(r.returncode == 0 and "pool chap" in r.stdout,
+              "one-way: the secret from --chap-secret-file", r.stdout + r.stderr)
+        r = subprocess.run([v, "vol", "info", user_url, "v1"], text=True, capture_output=True,
+                           timeout=120, env={**os.environ, "VAAI_CHAP_SECRET": SECRET})
+        outputs.append(("vol", r.stdout + r.stderr))
+        check(r.returncode == 0 and "v1" in r.stdout,
+              "one-way: the secret from $VAAI_CHAP_SECRET", r.stdout + r.stderr)
+        r = subprocess.run([v, "pool", "info", user_url], text=True, capture_output=True,
+                           timeout=120, env={**os.environ, "VAAI_CHAP_SECRET": WRONG})
+        outputs.append(("pool", r.stdout + r.stderr))
+        check(r.returncode == 1 and f"refused CHAP user '{USER}'" in r.stderr,
+              "one-way: a wrong $VAAI_CHAP_SECRET is refused", r.stderr.strip())
 
         leaks = [(cmd, s) for cmd, out in outputs for s in secrets if s in out]
         check(not leaks, f"no secret in the output of {len(outputs)} vaaictl runs", leaks)

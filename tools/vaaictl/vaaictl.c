@@ -41,6 +41,24 @@ vaaictlTransportOptions(const vaaictlGlobal *global,
     memset(opts, 0, sizeof(*opts));
     opts->initiatorName = global->initiator;
     opts->timeoutMs = global->timeoutSecs > 0 ? global->timeoutSecs * 1000 : 0;
+    opts->chapSecret = global->chapSecret;
+}
+
+
+/* The CHAP secret from a file (its first line), so that it never shows on
+ * a command line. */
+static char *
+vaaictlReadSecretFile(const char *path)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, &err)) {
+        fprintf(stderr, "vaaictl: --chap-secret-file: %s\n", err->message);
+        return NULL;
+    }
+    text[strcspn(text, "\r\n")] = '\0';
+    return g_steal_pointer(&text);
 }
 
 
@@ -62,10 +80,13 @@ vaaictlUsage(FILE *out)
     size_t i;
 
     fprintf(out,
-            "Usage: vaaictl [--initiator IQN] [--timeout SECONDS] COMMAND [ARGS...]\n"
+            "Usage: vaaictl [--initiator IQN] [--timeout SECONDS] [--chap-secret-file FILE]\n"
+            "               COMMAND [ARGS...]\n"
             "\n"
             "LUNs are named by a device path (/dev/sgN, /dev/sdX, /dev/mapper/NAME)\n"
-            "or an iSCSI URL (iscsi://[user%%password@]host[:port]/IQN/LUN).\n"
+            "or an iSCSI URL (iscsi://[user[%%password]@]host[:port]/IQN/LUN).  A CHAP\n"
+            "secret is best not on the command line: with iscsi://user@..., it is read\n"
+            "from --chap-secret-file (first line) or $VAAI_CHAP_SECRET.\n"
             "LBA and COUNT are in logical blocks of the LUN, decimal or 0x-hex.\n"
             "\n"
             "Commands:\n");
@@ -110,6 +131,10 @@ main(int argc,
             global.initiator = argv[++i];
         } else if (g_str_has_prefix(arg, "--initiator=")) {
             global.initiator = (char *)arg + strlen("--initiator=");
+        } else if (strcmp(arg, "--chap-secret-file") == 0 && i + 1 < argc) {
+            g_free(global.chapSecret);
+            if (!(global.chapSecret = vaaictlReadSecretFile(argv[++i])))
+                return VAAICTL_EXIT_USAGE;
         } else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
             global.timeoutSecs = atoi(argv[++i]);
         } else if (g_str_has_prefix(arg, "--timeout=")) {
@@ -127,6 +152,8 @@ main(int argc,
         vaaictlUsage(stderr);
         return VAAICTL_EXIT_USAGE;
     }
+    if (!global.chapSecret && g_getenv("VAAI_CHAP_SECRET"))
+        global.chapSecret = g_strdup(g_getenv("VAAI_CHAP_SECRET"));
 
     for (size_t c = 0; c < G_N_ELEMENTS(vaaictlCommands); c++) {
         if (strcmp(argv[i], vaaictlCommands[c].name) == 0) {

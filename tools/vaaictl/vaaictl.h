@@ -21,6 +21,7 @@ typedef struct _vaaictlGlobal vaaictlGlobal;
 struct _vaaictlGlobal {
     char *initiator;            /* iSCSI initiator IQN */
     int timeoutSecs;            /* per command, 0: default */
+    char *chapSecret;           /* from --chap-secret-file or $VAAI_CHAP_SECRET */
 };
 
 typedef int (*vaaictlHandler)(const vaaictlGlobal *global,
