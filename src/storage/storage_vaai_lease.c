@@ -34,6 +34,8 @@ struct _virStorageVaaiSession {
     GCond ownerCond;                        /* signalled when @owned clears */
     bool owned;                             /* an operation of this process
                                              * holds the lease or is acquiring it */
+    GHashTable *working;                    /* record index + 1 -> operations of
+                                             * this process working on it */
     uint32_t slot;
     uint8_t *slotBlock;                     /* my slot as last written (heartbeat thread) */
     uint64_t counter;                       /* written by the heartbeat thread only */
@@ -330,6 +332,7 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
     g_mutex_init(&s->lock);
     g_cond_init(&s->cond);
     g_cond_init(&s->ownerCond);
+    s->working = g_hash_table_new(g_direct_hash, g_direct_equal);
 
     {
         virSCSITransport *t = virSCSILunOpenExtraTransport(pool->lun, error);
@@ -719,12 +722,57 @@ virStorageVaaiSessionLeave(virStorageVaaiSession *s)
                                     s->slotBlock, empty, NULL);
     }
     virSCSILunFree(s->hbLun);
+    g_hash_table_unref(s->working);
     g_mutex_clear(&s->lock);
     g_cond_clear(&s->cond);
     g_cond_clear(&s->ownerCond);
     g_free(s->slotBlock);
     g_free(s->leaseBlock);
     g_free(s);
+}
+
+
+void
+virStorageVaaiSessionWorkBegin(virStorageVaaiSession *s,
+                               uint32_t idx)
+{
+    gpointer key = GUINT_TO_POINTER(idx + 1);
+
+    g_mutex_lock(&s->lock);
+    g_hash_table_insert(s->working, key,
+                        GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(s->working,
+                                                                              key)) + 1));
+    g_mutex_unlock(&s->lock);
+}
+
+
+void
+virStorageVaaiSessionWorkEnd(virStorageVaaiSession *s,
+                             uint32_t idx)
+{
+    gpointer key = GUINT_TO_POINTER(idx + 1);
+    guint n;
+
+    g_mutex_lock(&s->lock);
+    n = GPOINTER_TO_UINT(g_hash_table_lookup(s->working, key));
+    if (n > 1)
+        g_hash_table_insert(s->working, key, GUINT_TO_POINTER(n - 1));
+    else
+        g_hash_table_remove(s->working, key);
+    g_mutex_unlock(&s->lock);
+}
+
+
+bool
+virStorageVaaiSessionWorking(virStorageVaaiSession *s,
+                             uint32_t idx)
+{
+    bool working;
+
+    g_mutex_lock(&s->lock);
+    working = g_hash_table_contains(s->working, GUINT_TO_POINTER(idx + 1));
+    g_mutex_unlock(&s->lock);
+    return working;
 }
 
 

@@ -97,6 +97,23 @@ virStorageVaaiSessionFenceLeft(virStorageVaaiSession *session,
                                uint64_t epoch,
                                unsigned int *leftMs);
 
+/* Which volume records an operation of this process is working on: one
+ * marked busy by this process and worked on by none of its operations
+ * (an operation that stopped when its fence ran out, and could not roll
+ * back) is this process's to recover.  Begin before the record is marked,
+ * end after its last write. */
+void
+virStorageVaaiSessionWorkBegin(virStorageVaaiSession *session,
+                               uint32_t idx);
+
+void
+virStorageVaaiSessionWorkEnd(virStorageVaaiSession *session,
+                             uint32_t idx);
+
+bool
+virStorageVaaiSessionWorking(virStorageVaaiSession *session,
+                             uint32_t idx);
+
 /* Whether another host took this host's heartbeat slot over: the session
  * can never write again (leave and join anew). */
 bool

@@ -99,6 +99,7 @@ struct _virStorageVaaiWork {
     uint64_t epoch;                 /* the session's fence epoch at the start */
     virSCSILun *lun;                /* the pool's LUN, every write fenced */
     int idx;                        /* the record worked on, or -1 */
+    int registered;                 /* the record the session knows we work on, or -1 */
 
     /* data movement, shared with the engine's progress callback */
     GMutex lock;
@@ -161,6 +162,7 @@ virStorageVaaiWorkInit(virStorageVaaiWork *w,
     w->report = report;
     w->what = what;
     w->idx = -1;
+    w->registered = -1;
     w->epoch = virStorageVaaiSessionEpoch(s);
     w->lun = virSCSILunNewView(w->pool->lun,
                                virSCSITransportGuardNew(w->pool->lun->transport, false,
@@ -185,9 +187,26 @@ virStorageVaaiWorkUnlease(virStorageVaaiWork *w)
 }
 
 
+/* Tell the session which record this operation works on (before it is
+ * marked busy), so that recovery in this process leaves it alone. */
+static void
+virStorageVaaiWorkRegister(virStorageVaaiWork *w,
+                           int idx)
+{
+    if (w->registered == idx)
+        return;
+    if (w->registered >= 0)
+        virStorageVaaiSessionWorkEnd(w->s, w->registered);
+    if (idx >= 0)
+        virStorageVaaiSessionWorkBegin(w->s, idx);
+    w->registered = idx;
+}
+
+
 static void
 virStorageVaaiWorkClear(virStorageVaaiWork *w)
 {
+    virStorageVaaiWorkRegister(w, -1);
     virStorageVaaiWorkUnlease(w);
     if (w->report)
         virSCSIReportEnd(w->report);
@@ -261,6 +280,8 @@ virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
 
     if (virStorageVaaiSessionVerify(w->s, error) < 0)
         return -1;
+    if (virStorageVaaiIsWorker(w, next))
+        virStorageVaaiWorkRegister(w, idx);
     rc = virStorageVaaiTableSwap(w->pool, w->table, idx, next, error);
     if (rc == 1)
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
@@ -1278,9 +1299,12 @@ virStorageVaaiWorkAdopt(virStorageVaaiWork *w,
     int rc;
 
     virStorageVaaiSetWorker(w, &next);
+    virStorageVaaiWorkRegister(w, idx);
     rc = virStorageVaaiTableSwap(w->pool, w->table, idx, &next, error);
-    if (rc != 0)
+    if (rc != 0) {
+        virStorageVaaiWorkRegister(w, -1);
         return rc;
+    }
     w->idx = idx;
     return 0;
 }
@@ -1336,6 +1360,7 @@ virStorageVaaiRecoverOne(virStorageVaaiWork *w,
         break;
     }
     w->idx = -1;
+    virStorageVaaiWorkRegister(w, -1);
     if (rc == 0 && log)
         g_ptr_array_add(log, g_strdup_printf("record %u: %s volume '%s' of a dead "
                                              "worker %s", idx,
@@ -1376,16 +1401,25 @@ virStorageVaaiVolRecover(virStorageVaaiSession *s,
             int rc;
 
             if (w.table->status[i] != VIR_STORAGE_VAAI_RECORD_VALID ||
-                !virStorageVaaiVolStateBusy(r->state) || virStorageVaaiIsWorker(&w, r))
+                !virStorageVaaiVolStateBusy(r->state))
                 continue;
-            switch (virStorageVaaiWatcherState(watcher, r->workerUuid, r->workerIncarnation)) {
-            case VIR_STORAGE_VAAI_PROCESS_ALIVE:
-                continue;
-            case VIR_STORAGE_VAAI_PROCESS_UNSURE:
-                unsure = true;
-                continue;
-            case VIR_STORAGE_VAAI_PROCESS_DEAD:
-                break;
+            /* This process's own record, which no operation of it works
+             * on any more (one stopped by its fence that could not roll
+             * back): its worker is as good as dead. */
+            if (virStorageVaaiIsWorker(&w, r)) {
+                if (virStorageVaaiSessionWorking(s, i))
+                    continue;
+            } else {
+                switch (virStorageVaaiWatcherState(watcher, r->workerUuid,
+                                                   r->workerIncarnation)) {
+                case VIR_STORAGE_VAAI_PROCESS_ALIVE:
+                    continue;
+                case VIR_STORAGE_VAAI_PROCESS_UNSURE:
+                    unsure = true;
+                    continue;
+                case VIR_STORAGE_VAAI_PROCESS_DEAD:
+                    break;
+                }
             }
             if ((rc = virStorageVaaiRecoverOne(&w, i, log, error)) < 0)
                 goto cleanup;

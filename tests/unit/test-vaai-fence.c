@@ -44,6 +44,8 @@ typedef struct {
 
     testFenceCase which;
     gint64 failHeartbeatFrom;   /* 0: heartbeat works */
+    gint64 failUntil;           /* ...until then; 0: for ever */
+    bool failTable;             /* volume table writes fail too */
     uint64_t stallWriteUs;      /* one data write stalls this long once */
     bool stalled;
 } testFence;
@@ -86,8 +88,15 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
               ((uint64_t)cmd->cdb[4] << 40) | ((uint64_t)cmd->cdb[5] << 32) |
               ((uint64_t)cmd->cdb[6] << 24) | ((uint64_t)cmd->cdb[7] << 16) |
               ((uint64_t)cmd->cdb[8] << 8) | cmd->cdb[9];
-    if (cmd->cdb[0] == 0x89 && testIsHeartbeat(f, lba))
-        return failFrom && testMemLunNowUs() >= failFrom ? TEST_MEM_LUN_FAIL : TEST_MEM_LUN_RUN;
+    if (cmd->cdb[0] == 0x89 &&
+        (testIsHeartbeat(f, lba) ||
+         (f->failTable && lba >= f->pool->header.volumeTableLba &&
+          lba < f->pool->header.dataLba))) {
+        gint64 now = testMemLunNowUs();
+
+        return failFrom && now >= failFrom && (!f->failUntil || now < f->failUntil) ?
+            TEST_MEM_LUN_FAIL : TEST_MEM_LUN_RUN;
+    }
 
     data = lba >= f->pool->header.dataLba;
     if (!data || !failFrom)
@@ -234,6 +243,53 @@ testFenceStopsWrites(gconstpointer data)
 }
 
 
+/* An operation stopped by its fence that could not even roll its record
+ * back (the table was unreachable too) leaves the record busy in this
+ * process's name; once the fence stands again, recovery in the same
+ * process rolls it back (it used to skip this process's records). */
+static void
+testFenceOwnRecordRecovered(void)
+{
+    testFence f = { .which = FENCE_SLOW_PIECES, .failTable = true };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(virStorageVaaiTable) t = NULL;
+    gint64 from;
+    uint32_t busy = 0;
+    uint32_t i;
+
+    testFenceOpen(&f, false, false);
+    g_usleep(3 * P_MS * 1000);
+    from = testMemLunNowUs() + P_MS * 1000;
+    f.failUntil = from + T_MS * 1000 / 2 + 300 * 1000;
+    __atomic_store_n(&f.failHeartbeatFrom, from, __ATOMIC_SEQ_CST);
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 32 * MIB, NULL, NULL, NULL,
+                                            &err), ==, -1);
+    g_assert_true(testErrorIsFenced(err));
+    g_clear_error(&err);
+
+    g_usleep(MAX(f.failUntil - testMemLunNowUs(), 0) + 3 * P_MS * 1000);
+    t = virStorageVaaiTableNew(&f.pool->header);
+    g_assert_cmpint(virStorageVaaiTableRead(f.pool, t, &err), ==, 0);
+    for (i = 0; i < t->count; i++)
+        busy += t->status[i] == VIR_STORAGE_VAAI_RECORD_VALID &&
+                virStorageVaaiVolStateBusy(t->recs[i].state);
+    g_assert_cmpuint(busy, ==, 1);
+
+    g_assert_cmpint(virStorageVaaiVolRecover(f.session, 0, NULL, NULL, log, &err), ==, 1);
+    g_assert_no_error(err);
+    g_assert_cmpint(virStorageVaaiTableRead(f.pool, t, &err), ==, 0);
+    for (i = 0; i < t->count; i++)
+        g_assert_false(t->status[i] == VIR_STORAGE_VAAI_RECORD_VALID &&
+                       t->recs[i].state != VIR_STORAGE_VAAI_VOL_FREE);
+    /* ...and the pool works on: the name is free again. */
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 1 * MIB, NULL, NULL, NULL,
+                                            &err), ==, 0);
+    g_assert_no_error(err);
+    testFenceClose(&f);
+}
+
+
 /* A data command that takes longer than the fence does not hold up the
  * renewals: the heartbeat has a session of its own. */
 static void
@@ -327,6 +383,7 @@ main(int argc,
                          testFenceStopsWrites);
     g_test_add_data_func("/vaai/fence/host-copy", GINT_TO_POINTER(FENCE_HOST_COPY),
                          testFenceStopsWrites);
+    g_test_add_func("/vaai/fence/own-stuck-record-recovered", testFenceOwnRecordRecovered);
     g_test_add_func("/vaai/fence/stall-does-not-starve-heartbeat",
                     testFenceStallDoesNotStarve);
     g_test_add_func("/vaai/zero/target-ignores-unmap", testZerosWithoutUnmap);
