@@ -10,28 +10,21 @@
 
 #include <glib.h>
 
-#include "memlun.h"
+#include "mempool.h"
 #include "storage_vaai_erase.h"
 #include "storage_vaai_volume.h"
 
 #define BS 512
 #define MIB (1024 * 1024)
 
-typedef struct {
-    testMemLun *mem;
-    virSCSILun *lun;
-    virStorageVaaiPool *pool;
-} testPool;
+typedef testMemPool testPool;
 
 
 static void
 testHost(virStorageVaaiHost *host,
          uint8_t id)
 {
-    memset(host, 0, sizeof(*host));
-    memset(host->uuid, id, sizeof(host->uuid));
-    host->incarnation = g_random_int();
-    g_snprintf(host->name, sizeof(host->name), "host-%u", id);
+    testMemPoolHost(host, id);
 }
 
 
@@ -39,31 +32,15 @@ static void
 testPoolOpen(testPool *tp)
 {
     testMemLunProfile profile = { .blocks = 32 * MIB / BS, .blockSize = BS, .lbprz = true };
-    virStorageVaaiFormatOptions fo = {
-        .name = "erase", .volumeRecords = 16,
-        .leaseTimeoutMs = 1000, .heartbeatIntervalMs = 100,
-    };
-    virStorageVaaiHost host;
-    virStorageVaaiHeader header;
-    g_autoptr(GError) err = NULL;
 
-    testHost(&host, 1);
-    fo.hostUuid = host.uuid;
-    tp->mem = testMemLunNew(&profile);
-    tp->lun = testMemLunOpen(tp->mem, &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(virStorageVaaiPoolFormat(tp->lun, &fo, &header, &err), ==, 0);
-    tp->pool = virStorageVaaiPoolOpen(tp->lun, true, &err);
-    g_assert_no_error(err);
+    testMemPoolOpen(tp, &profile, "erase", 16, 1000, 100, false);
 }
 
 
 static void
 testPoolClose(testPool *tp)
 {
-    virStorageVaaiPoolFree(tp->pool);
-    virSCSILunFree(tp->lun);
-    testMemLunFree(tp->mem);
+    testMemPoolClose(tp);
 }
 
 

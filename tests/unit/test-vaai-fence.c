@@ -17,7 +17,7 @@
 
 #include <glib.h>
 
-#include "memlun.h"
+#include "mempool.h"
 #include "storage_vaai_volume.h"
 #include "virscsierror.h"
 
@@ -146,25 +146,13 @@ testFenceOpen(testFence *f,
         .lbprz = lbprz, .ignoreUnmap = ignoreUnmap,
         .maxWriteSame = f->which == FENCE_SLOW_PIECES ? 256 : 0,
     };
-    virStorageVaaiFormatOptions fo = {
-        .name = "fence", .volumeRecords = 16,
-        .leaseTimeoutMs = T_MS, .heartbeatIntervalMs = P_MS,
-    };
-    virStorageVaaiHost host = { .incarnation = g_random_int() };
-    virStorageVaaiHeader header;
-    g_autoptr(GError) err = NULL;
+    testMemPool tp;
 
-    memset(host.uuid, 0x6b, sizeof(host.uuid));
-    g_strlcpy(host.name, "fence-host", sizeof(host.name));
-    fo.hostUuid = host.uuid;
-    f->mem = testMemLunNew(&profile);
-    f->lun = testMemLunOpen(f->mem, &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(virStorageVaaiPoolFormat(f->lun, &fo, &header, &err), ==, 0);
-    f->pool = virStorageVaaiPoolOpen(f->lun, true, &err);
-    g_assert_no_error(err);
-    f->session = virStorageVaaiSessionJoin(f->pool, &host, &err);
-    g_assert_no_error(err);
+    testMemPoolOpen(&tp, &profile, "fence", 16, T_MS, P_MS, true);
+    f->mem = tp.mem;
+    f->lun = tp.lun;
+    f->pool = tp.pool;
+    f->session = tp.session;
     testMemLunSetHook(f->mem, testFenceHook, f);
 }
 
@@ -172,11 +160,9 @@ testFenceOpen(testFence *f,
 static void
 testFenceClose(testFence *f)
 {
-    testMemLunSetHook(f->mem, NULL, NULL);
-    virStorageVaaiSessionLeave(f->session);
-    virStorageVaaiPoolFree(f->pool);
-    virSCSILunFree(f->lun);
-    testMemLunFree(f->mem);
+    testMemPool tp = { f->mem, f->lun, f->pool, f->session };
+
+    testMemPoolClose(&tp);
 }
 
 

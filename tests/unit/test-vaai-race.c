@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "memlun.h"
+#include "mempool.h"
 #include "storage_vaai_check.h"
 #include "storage_vaai_volume.h"
 
@@ -23,12 +23,7 @@
 #define MIB (1024 * 1024)
 #define ROUNDS 6
 
-typedef struct {
-    testMemLun *mem;
-    virSCSILun *lun;
-    virStorageVaaiPool *pool;
-    virStorageVaaiSession *session;
-} testPool;
+typedef testMemPool testPool;
 
 
 static testMemLunAction
@@ -53,36 +48,15 @@ testPoolOpen(testPool *tp,
         .blocks = 96 * MIB / BS, .blockSize = BS,
         .lbprz = lbprz, .ignoreUnmap = ignoreUnmap,
     };
-    virStorageVaaiFormatOptions fo = {
-        .name = "race", .volumeRecords = 64,
-        .leaseTimeoutMs = 4000, .heartbeatIntervalMs = 100,
-    };
-    virStorageVaaiHost host = { .incarnation = g_random_int() };
-    virStorageVaaiHeader header;
-    g_autoptr(GError) err = NULL;
 
-    memset(host.uuid, 0x5a, sizeof(host.uuid));
-    g_strlcpy(host.name, "race-host", sizeof(host.name));
-    fo.hostUuid = host.uuid;
-    tp->mem = testMemLunNew(&profile);
-    tp->lun = testMemLunOpen(tp->mem, &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(virStorageVaaiPoolFormat(tp->lun, &fo, &header, &err), ==, 0);
-    g_assert_no_error(err);
-    tp->pool = virStorageVaaiPoolOpen(tp->lun, true, &err);
-    g_assert_no_error(err);
-    tp->session = virStorageVaaiSessionJoin(tp->pool, &host, &err);
-    g_assert_no_error(err);
+    testMemPoolOpen(tp, &profile, "race", 64, 4000, 100, true);
 }
 
 
 static void
 testPoolClose(testPool *tp)
 {
-    virStorageVaaiSessionLeave(tp->session);
-    virStorageVaaiPoolFree(tp->pool);
-    virSCSILunFree(tp->lun);
-    testMemLunFree(tp->mem);
+    testMemPoolClose(tp);
 }
 
 
