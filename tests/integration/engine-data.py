@@ -621,9 +621,11 @@ def case_need_zeros(env, lay, sz):
     events = " ".join(rep.get("events") or [])
     methods = rep.get("methods", {})
     if env.expect["lbprz"]:
-        env.r.check(methods.get(env.expect["unmap"], {}).get("blocks", 0) > 0 and
-                    "zeroing" not in events,
-                    f"{what}: LBPRZ=1: unmapped, not zeroed instead",
+        # Zeros never rest on the UNMAP command, which a target may ignore:
+        # WRITE SAME with UNMAP, which must deallocate or write the zeros.
+        env.r.check(methods.get("write-same-unmap", {}).get("blocks", 0) == n and
+                    "unmap" not in methods and "zeroing" not in events,
+                    f"{what}: LBPRZ=1: unmapped by WRITE SAME with UNMAP, not by UNMAP",
                     f"methods {json.dumps(methods)}; events {rep.get('events')}")
     else:
         why = "cannot unmap" if env.expect["unmap"] is None else "LBPRZ=0"
