@@ -7,8 +7,7 @@
  * per piece of work, leaves the commands in between unchecked: retries,
  * fallbacks, the WRITE after a slow READ.  This wrapper puts the check
  * where no path can miss it, right before each command that changes the
- * medium is issued, and gives the command no more time than the fence
- * has left, so that it cannot complete after the fence would have.
+ * medium is issued.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
