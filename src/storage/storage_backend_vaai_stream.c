@@ -47,9 +47,9 @@ VIR_LOG_INIT("storage.storage_backend_vaai_stream");
  * range); a sparse upload is refused.
  *
  * Format 1.0 has no record state for a volume being streamed, so the
- * worker re-reads the volume's record before every WRITE and after every
- * READ, and stops if its state, sequence or extent changed (a wipe,
- * resize, rename or delete, by this host or another).  The pool keeps an
+ * worker re-reads the volume's record before every WRITE, after the last
+ * one and after every READ, and stops if its state, sequence or extent
+ * changed (a wipe, resize, rename or delete, by this host or another).  The pool keeps an
  * asynchronous job while the worker runs, so it cannot be stopped under
  * it. */
 
@@ -292,7 +292,7 @@ virStorageBackendVaaiStreamCheck(virStorageBackendVaaiStream *job,
         now->extentLength != job->rec.extentLength ||
         now->capacity != job->rec.capacity ||
         memcmp(now->uuid, job->rec.uuid, sizeof(now->uuid)) != 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
                     "volume '%s' changed meanwhile (record %u: %s, sequence %llu, "
                     "was ready, sequence %llu): stopped",
                     job->name, job->idx,
@@ -408,6 +408,12 @@ virStorageBackendVaaiStreamUploadData(virStorageBackendVaaiStream *job,
                     (unsigned long long)(pos - job->offset));
         return -1;
     }
+    /* Each check before a WRITE covers the WRITEs before it; this one
+     * covers the last: an operation that began on the volume before the
+     * last WRITE completed (a wipe zeroing it under us) makes the upload
+     * fail, never report data as written that may not be there. */
+    if (pos > job->offset && virStorageBackendVaaiStreamCheck(job, block, error) < 0)
+        return -1;
     if (pos == end) {
         uint8_t extra;
         ssize_t got;

@@ -213,6 +213,53 @@ testRacePair(gconstpointer data)
 }
 
 
+
+/* A volume is its UUID, not its name: an operation that names a volume
+ * by key acts on nothing when another volume took the name meanwhile (the
+ * libvirt backend's cleanup of a clone that lost its name to another host
+ * deletes "its" volume by key). */
+static void
+testKeyNotName(void)
+{
+    testPool tp = { 0 };
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiVolRecord first;
+    virStorageVaaiVolRecord second;
+    virStorageVaaiOpOptions byKey = { 0 };
+
+    testPoolOpen(&tp, true, false);
+    g_assert_cmpint(virStorageVaaiVolCreate(tp.session, "v", MIB, NULL, NULL, &first,
+                                            &err), ==, 0);
+    g_assert_cmpint(virStorageVaaiVolDelete(tp.session, "v", NULL, NULL, &err), ==, 0);
+    g_assert_cmpint(virStorageVaaiVolCreate(tp.session, "v", MIB, NULL, NULL, &second,
+                                            &err), ==, 0);
+    g_assert_no_error(err);
+
+    /* The old key: every operation finds no such volume, and the new one
+     * of that name is left as it is. */
+    byKey.uuid = first.uuid;
+    g_assert_cmpint(virStorageVaaiVolDelete(tp.session, "v", &byKey, NULL, &err), ==, -1);
+    g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    g_assert_cmpint(virStorageVaaiVolWipe(tp.session, "v", &byKey, NULL, &err), ==, -1);
+    g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    g_assert_cmpint(virStorageVaaiVolResize(tp.session, "v", 2 * MIB, &byKey, NULL, NULL,
+                                            &err), ==, -1);
+    g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    g_assert_cmpint(virStorageVaaiVolRename(tp.session, "v", "w", &byKey, NULL, &err), ==, -1);
+    g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+
+    /* Its own key works. */
+    byKey.uuid = second.uuid;
+    g_assert_cmpint(virStorageVaaiVolDelete(tp.session, "v", &byKey, NULL, &err), ==, 0);
+    g_assert_no_error(err);
+    testPoolAssertClean(&tp, "key");
+    testPoolClose(&tp);
+}
+
 int
 main(int argc,
      char **argv)
@@ -221,6 +268,7 @@ main(int argc,
     guint b;
 
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vaai/key/not-name", testKeyNotName);
     for (a = 0; a < OP_LAST; a++) {
         for (b = a; b < OP_LAST; b++) {
             g_autofree char *path = g_strdup_printf("/vaai/race/%s-vs-%s",
