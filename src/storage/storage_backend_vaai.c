@@ -401,25 +401,38 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
 }
 
 
-/* The state of the pool, opened if it is not yet. */
+/* The state of the pool, opened if it is not yet.  The opening (a login,
+ * joining the pool, recovery) runs without the lock of all pools' states:
+ * an array that does not answer must not hold up every other vaai pool.
+ * Of two threads opening one pool at once, the first to insert wins and
+ * the other's state is closed again. */
 virStorageBackendVaaiState *
 virStorageBackendVaaiStateGet(virStoragePoolObj *obj)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(obj);
     char uuidstr[VIR_UUID_STRING_BUFLEN];
     virStorageBackendVaaiState *state;
-    VIR_LOCK_GUARD lock = virLockGuardLock(&vaaiStatesLock);
+    virStorageBackendVaaiState *opened;
 
     virUUIDFormat(def->uuid, uuidstr);
-    if (!vaaiStates)
-        vaaiStates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                           virStorageBackendVaaiStateFree);
-    if ((state = g_hash_table_lookup(vaaiStates, uuidstr)))
-        return state;
+    VIR_WITH_MUTEX_LOCK_GUARD(&vaaiStatesLock) {
+        if (!vaaiStates)
+            vaaiStates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                               virStorageBackendVaaiStateFree);
+        if ((state = g_hash_table_lookup(vaaiStates, uuidstr)))
+            return state;
+    }
 
-    if (!(state = virStorageBackendVaaiStateOpen(def)))
+    if (!(opened = virStorageBackendVaaiStateOpen(def)))
         return NULL;
-    g_hash_table_insert(vaaiStates, g_strdup(uuidstr), state);
+
+    VIR_WITH_MUTEX_LOCK_GUARD(&vaaiStatesLock) {
+        if (!(state = g_hash_table_lookup(vaaiStates, uuidstr))) {
+            g_hash_table_insert(vaaiStates, g_strdup(uuidstr), opened);
+            return opened;
+        }
+    }
+    virStorageBackendVaaiStateFree(opened);
     return state;
 }
 

@@ -34,6 +34,14 @@ VIR_LOG_INIT("storage.storage_backend_vaai_watch");
  * callbacks changed since the watcher last read the table): they emit
  * their own event when they finish.
  *
+ * The same thread recovers while the pool runs: it keeps watching every
+ * heartbeat slot (virStorageVaaiWatcher, updated at each read), and once
+ * the table holds a busy record whose worker stood still for T, or one of
+ * this process that no operation of it works on any more, it finishes or
+ * rolls it back (virStorageVaaiVolRecoverPass) and refreshes the pool.
+ * Without that, a crashed host's records stayed busy until someone ran
+ * 'vaaictl pool repair'.
+ *
  * The refresh needs the pool object's lock, which stopPool's caller holds
  * while it frees this state and joins the watcher: so the watcher never
  * refreshes itself, but starts a detached thread that holds only the
@@ -158,6 +166,7 @@ virStorageBackendVaaiWatchThread(void *opaque)
     virStorageBackendVaaiState *state = opaque;
     const virStorageVaaiHeader *hdr = &state->pool->header;
     g_autoptr(virStorageVaaiTable) seen = NULL;
+    g_autoptr(virStorageVaaiWatcher) hearts = virStorageVaaiWatcherNew(state->watchPool);
     unsigned int interval = virStorageBackendVaaiWatchInterval();
     gint64 seenSince = 0;
 
@@ -204,6 +213,21 @@ virStorageBackendVaaiWatchThread(void *opaque)
                                             virStorageBackendVaaiOwnExpired,
                                             &seenSince);
             }
+        }
+        if (virStorageVaaiWatcherUpdate(hearts, &err) < 0) {
+            VIR_DEBUG("pool %s: watcher: %s", hdr->name, err->message);
+            g_clear_error(&err);
+        } else if (virStorageVaaiVolNeedsRecovery(state->session, hearts, table)) {
+            g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
+            guint i;
+
+            if (virStorageVaaiVolRecoverPass(state->session, hearts, log, &err) < 0) {
+                VIR_WARN("pool %s: recovery: %s", hdr->name, err->message);
+                g_clear_error(&err);
+            }
+            for (i = 0; i < log->len; i++)
+                VIR_INFO("pool %s: recovered %s", hdr->name, (char *)log->pdata[i]);
+            changed |= log->len > 0;
         }
         g_clear_pointer(&seen, virStorageVaaiTableFree);
         seen = g_steal_pointer(&table);

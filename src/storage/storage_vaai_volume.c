@@ -1370,6 +1370,84 @@ virStorageVaaiRecoverOne(virStorageVaaiWork *w,
 }
 
 
+/* Whether busy record @idx of @table is to be recovered now: its worker
+ * is this process and none of its operations works on it, or @watcher
+ * holds the worker dead (*@unsure: it stood still, not yet for T). */
+static bool
+virStorageVaaiRecoverDue(virStorageVaaiSession *s,
+                         virStorageVaaiWatcher *watcher,
+                         const virStorageVaaiTable *table,
+                         uint32_t idx,
+                         bool *unsure)
+{
+    const virStorageVaaiVolRecord *r = &table->recs[idx];
+    const virStorageVaaiHost *self = virStorageVaaiSessionHost(s);
+
+    if (table->status[idx] != VIR_STORAGE_VAAI_RECORD_VALID ||
+        !virStorageVaaiVolStateBusy(r->state))
+        return false;
+    /* This process's own record, which no operation of it works on any
+     * more (one stopped by its fence that could not roll back): its
+     * worker is as good as dead. */
+    if (memcmp(r->workerUuid, self->uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+        r->workerIncarnation == self->incarnation)
+        return !virStorageVaaiSessionWorking(s, idx);
+    switch (virStorageVaaiWatcherState(watcher, r->workerUuid, r->workerIncarnation)) {
+    case VIR_STORAGE_VAAI_PROCESS_ALIVE:
+        return false;
+    case VIR_STORAGE_VAAI_PROCESS_UNSURE:
+        *unsure = true;
+        return false;
+    case VIR_STORAGE_VAAI_PROCESS_DEAD:
+        break;
+    }
+    return true;
+}
+
+
+bool
+virStorageVaaiVolNeedsRecovery(virStorageVaaiSession *s,
+                               virStorageVaaiWatcher *watcher,
+                               const virStorageVaaiTable *table)
+{
+    bool unsure = false;
+    uint32_t i;
+
+    for (i = 0; i < table->count; i++) {
+        if (virStorageVaaiRecoverDue(s, watcher, table, i, &unsure))
+            return true;
+    }
+    return false;
+}
+
+
+/* Recover every busy record of the table just read that @watcher holds
+ * dead (or that is this process's and unworked); *@unsure when a worker
+ * stood still but not yet for T.  Returns how many were handled. */
+static int
+virStorageVaaiRecoverScan(virStorageVaaiWork *w,
+                          virStorageVaaiWatcher *watcher,
+                          GPtrArray *log,
+                          bool *unsure,
+                          GError **error)
+{
+    int handled = 0;
+    uint32_t i;
+
+    for (i = 0; i < w->table->count; i++) {
+        int rc;
+
+        if (!virStorageVaaiRecoverDue(w->s, watcher, w->table, i, unsure))
+            continue;
+        if ((rc = virStorageVaaiRecoverOne(w, i, log, error)) < 0)
+            return -1;
+        if (rc == 0)
+            handled++;
+    }
+    return handled;
+}
+
+
 int
 virStorageVaaiVolRecover(virStorageVaaiSession *s,
                          unsigned int waitMs,
@@ -1391,41 +1469,13 @@ virStorageVaaiVolRecover(virStorageVaaiSession *s,
 
     for (;;) {
         bool unsure = false;
-        uint32_t i;
+        int rc;
 
         if (virStorageVaaiTableRead(w.pool, w.table, error) < 0 ||
-            virStorageVaaiWatcherUpdate(watcher, error) < 0)
+            virStorageVaaiWatcherUpdate(watcher, error) < 0 ||
+            (rc = virStorageVaaiRecoverScan(&w, watcher, log, &unsure, error)) < 0)
             goto cleanup;
-        for (i = 0; i < w.table->count; i++) {
-            const virStorageVaaiVolRecord *r = &w.table->recs[i];
-            int rc;
-
-            if (w.table->status[i] != VIR_STORAGE_VAAI_RECORD_VALID ||
-                !virStorageVaaiVolStateBusy(r->state))
-                continue;
-            /* This process's own record, which no operation of it works
-             * on any more (one stopped by its fence that could not roll
-             * back): its worker is as good as dead. */
-            if (virStorageVaaiIsWorker(&w, r)) {
-                if (virStorageVaaiSessionWorking(s, i))
-                    continue;
-            } else {
-                switch (virStorageVaaiWatcherState(watcher, r->workerUuid,
-                                                   r->workerIncarnation)) {
-                case VIR_STORAGE_VAAI_PROCESS_ALIVE:
-                    continue;
-                case VIR_STORAGE_VAAI_PROCESS_UNSURE:
-                    unsure = true;
-                    continue;
-                case VIR_STORAGE_VAAI_PROCESS_DEAD:
-                    break;
-                }
-            }
-            if ((rc = virStorageVaaiRecoverOne(&w, i, log, error)) < 0)
-                goto cleanup;
-            if (rc == 0)
-                handled++;
-        }
+        handled += rc;
         /* Watch a few heartbeats before judging a slot that stands still. */
         if (waitMs > 0 &&
             (virStorageVaaiWatcherAnyStopping(watcher) ||
@@ -1442,6 +1492,24 @@ virStorageVaaiVolRecover(virStorageVaaiSession *s,
     ret = handled;
 
  cleanup:
+    virStorageVaaiWorkClear(&w);
+    return ret;
+}
+
+
+int
+virStorageVaaiVolRecoverPass(virStorageVaaiSession *s,
+                             virStorageVaaiWatcher *watcher,
+                             GPtrArray *log,
+                             GError **error)
+{
+    virStorageVaaiWork w;
+    bool unsure = false;
+    int ret = -1;
+
+    virStorageVaaiWorkInit(&w, s, NULL, NULL, "recover");
+    if (virStorageVaaiTableRead(w.pool, w.table, error) == 0)
+        ret = virStorageVaaiRecoverScan(&w, watcher, log, &unsure, error);
     virStorageVaaiWorkClear(&w);
     return ret;
 }

@@ -121,6 +121,25 @@ virStorageVaaiVolRecover(virStorageVaaiSession *session,
                          GPtrArray *log,
                          GError **error);
 
+/* One pass of recovery while the pool runs (a libvirt pool's watch
+ * thread): @watcher is the caller's, updated every heartbeat or so for as
+ * long as the pool runs, so it already knows which workers stood still
+ * for T.  Every busy record whose worker it holds dead, or that is this
+ * process's own and no operation of it works on, is finished or rolled
+ * back; nothing is waited for.  Returns how many were handled, or -1. */
+int
+virStorageVaaiVolRecoverPass(virStorageVaaiSession *session,
+                             virStorageVaaiWatcher *watcher,
+                             GPtrArray *log,
+                             GError **error);
+
+/* Whether @table (just read) holds a record virStorageVaaiVolRecoverPass
+ * would handle: a cheap test before the pass reads the table itself. */
+bool
+virStorageVaaiVolNeedsRecovery(virStorageVaaiSession *session,
+                               virStorageVaaiWatcher *watcher,
+                               const virStorageVaaiTable *table);
+
 /* Blocks of the volume's extent that the LUN reports mapped (GET LBA
  * STATUS); -1 with @error when the LUN does not report it. */
 int

@@ -276,6 +276,61 @@ testFenceOwnRecordRecovered(void)
 }
 
 
+/* Another host recovers a dead host's stuck record while its pool runs:
+ * its long-lived watcher has seen the dead host's heartbeat stand still
+ * for T, and one pass finishes the job; not before T. */
+static void
+testFenceRecoveredWhileRunning(void)
+{
+    testFence f = { .which = FENCE_SLOW_PIECES, .failTable = true };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(virStorageVaaiWatcher) watcher = NULL;
+    virStorageVaaiSession *other;
+    virStorageVaaiHost b;
+    gint64 from;
+    gint64 killed;
+    gint64 recoveredAt = 0;
+    int handled = 0;
+
+    testFenceOpen(&f, false, false);
+    testMemPoolHost(&b, 2);
+    other = virStorageVaaiSessionJoin(f.pool, &b, &err);
+    g_assert_no_error(err);
+    watcher = virStorageVaaiWatcherNew(f.pool);
+
+    g_usleep(3 * P_MS * 1000);
+    from = testMemLunNowUs() + P_MS * 1000;
+    f.failUntil = from + T_MS * 1000 / 2 + 300 * 1000;
+    __atomic_store_n(&f.failHeartbeatFrom, from, __ATOMIC_SEQ_CST);
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 32 * MIB, NULL, NULL, NULL,
+                                            &err), ==, -1);
+    g_clear_error(&err);
+    g_usleep(MAX(f.failUntil - testMemLunNowUs(), 0) + 3 * P_MS * 1000);
+
+    /* The host dies: its heartbeat stops, its record stays busy. */
+    virStorageVaaiSessionAbandon(f.session);
+    f.session = NULL;
+    killed = g_get_monotonic_time();
+    while (g_get_monotonic_time() < killed + 3 * T_MS * 1000) {
+        g_assert_cmpint(virStorageVaaiWatcherUpdate(watcher, &err), ==, 0);
+        handled = virStorageVaaiVolRecoverPass(other, watcher, log, &err);
+        g_assert_no_error(err);
+        if (handled > 0) {
+            recoveredAt = g_get_monotonic_time();
+            break;
+        }
+        g_usleep(P_MS * 1000);
+    }
+    g_assert_cmpint(handled, ==, 1);
+    g_assert_cmpint(recoveredAt - killed, >=, T_MS * 1000);
+    g_test_message("recovered %.1f s after the host died: %s",
+                   (recoveredAt - killed) / 1e6, (char *)log->pdata[0]);
+    f.session = other;
+    testFenceClose(&f);
+}
+
+
 /* A data command that takes longer than the fence does not hold up the
  * renewals: the heartbeat has a session of its own. */
 static void
@@ -370,6 +425,7 @@ main(int argc,
     g_test_add_data_func("/vaai/fence/host-copy", GINT_TO_POINTER(FENCE_HOST_COPY),
                          testFenceStopsWrites);
     g_test_add_func("/vaai/fence/own-stuck-record-recovered", testFenceOwnRecordRecovered);
+    g_test_add_func("/vaai/fence/recovered-while-running", testFenceRecoveredWhileRunning);
     g_test_add_func("/vaai/fence/stall-does-not-starve-heartbeat",
                     testFenceStallDoesNotStarve);
     g_test_add_func("/vaai/zero/target-ignores-unmap", testZerosWithoutUnmap);
