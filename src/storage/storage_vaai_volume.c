@@ -403,6 +403,8 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
     }
     if (w->opts->flags & VIR_STORAGE_VAAI_OP_NO_HOST)
         eo.flags |= VIR_SCSI_OFFLOAD_NO_HOST;
+    if (w->opts->flags & VIR_STORAGE_VAAI_OP_HOST_ONLY)
+        eo.flags |= VIR_SCSI_OFFLOAD_HOST_ONLY;
     eo.inflight = w->opts->inflight;
 
     virSCSIReportInit(&phase);

@@ -30,6 +30,9 @@ typedef enum {
     /* resize: keep the volume's extent where it is, i.e. fail a growth
      * that does not fit in place (a device in use points at it) */
     VIR_STORAGE_VAAI_OP_NO_MOVE = 1 << 4,
+    /* move data through the host even where the array could (for
+     * comparison, and to test the host paths on an array that offloads) */
+    VIR_STORAGE_VAAI_OP_HOST_ONLY = 1 << 5,
 } virStorageVaaiOpFlags;
 
 typedef struct _virStorageVaaiOpOptions virStorageVaaiOpOptions;

@@ -717,19 +717,20 @@ def pause_wipe(rng):
     settled(tag)
 
 
-def pause_clone(rng):
+def pause_clone(rng, extra=(), tag="paused/clone"):
     """A cloning host hangs, is presumed dead, the clone rolled back and its
-    space given to a new volume that is written; then the hung host wakes."""
-    tag = "paused/clone"
+    space given to a new volume that is written; then the hung host wakes.
+    @extra: ("--host-only",) for a copy through the host (READ, WRITE)
+    instead of EXTENDED COPY."""
     fresh_pool()
     src = create("src", 64 * MiB)
     fill(src, rng)
 
     def calibrate():
-        vc("vol", "clone", LUN, "src", "dst")
+        vc("vol", "clone", LUN, "src", "dst", *extra)
         vc("vol", "delete", LUN, "dst")
 
-    p = paused(tag, ["vol", "clone", LUN, "src", "dst"], "dst", "cloning", calibrate)
+    p = paused(tag, ["vol", "clone", LUN, "src", "dst", *extra], "dst", "cloning", calibrate)
     if not p:
         return
     try:
@@ -746,8 +747,14 @@ def pause_clone(rng):
     settled(tag)
 
 
+def pause_host_clone(rng):
+    pause_clone(rng, ("--host-only",), "paused/host-clone")
+
+
 def case_paused(rng):
-    for fn in (pause_wipe, pause_clone):
+    """Stopped in the middle of WRITE SAME (a wipe), EXTENDED COPY (a
+    clone) and a host copy (a clone --host-only)."""
+    for fn in (pause_wipe, pause_clone, pause_host_clone):
         guarded(fn.__name__, fn, rng)
 
 

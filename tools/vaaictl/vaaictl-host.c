@@ -102,6 +102,8 @@ vaaictlHostOptionsAdd(GOptionContext *ctx,
           "wait this long for the metadata lease (default 60000)", "MS" },
         { "no-host", 0, 0, G_OPTION_ARG_NONE, &opts->noHost,
           "fail rather than move data through the host", NULL },
+        { "host-only", 0, 0, G_OPTION_ARG_NONE, &opts->hostOnly,
+          "move data through the host even where the array could (for comparison)", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "print JSON for programs", NULL },
         { NULL }
     };

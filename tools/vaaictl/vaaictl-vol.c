@@ -252,8 +252,14 @@ vaaictlVolChange(const vaaictlGlobal *global,
 
     vopts.leaseWaitMs = hopts.leaseWaitMs;
     vopts.inflight = inflight;
+    if (hopts.noHost && hopts.hostOnly) {
+        fprintf(stderr, "vaaictl %s: --no-host and --host-only exclude each other\n", cmd);
+        goto cleanup;
+    }
     if (hopts.noHost)
         vopts.flags |= VIR_STORAGE_VAAI_OP_NO_HOST;
+    if (hopts.hostOnly)
+        vopts.flags |= VIR_STORAGE_VAAI_OP_HOST_ONLY;
     if (trim)
         vopts.flags |= VIR_STORAGE_VAAI_OP_TRIM;
     if (zero)

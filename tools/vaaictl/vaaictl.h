@@ -184,10 +184,11 @@ struct _vaaictlHostOptions {
     gint leaseWaitMs;
     gboolean json;
     gboolean noHost;
+    gboolean hostOnly;
 };
 
 /* Appends the shared options (--host-uuid, --host-name, --single-host,
- * --lease-wait, --json, --no-host) to a command's. */
+ * --lease-wait, --json, --no-host, --host-only) to a command's. */
 void
 vaaictlHostOptionsAdd(GOptionContext *ctx,
                       vaaictlHostOptions *opts);
