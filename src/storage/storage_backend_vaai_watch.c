@@ -34,7 +34,9 @@ VIR_LOG_INIT("storage.storage_backend_vaai_watch");
  * callbacks changed since the watcher last read the table): they emit
  * their own event when they finish.
  *
- * The same thread recovers while the pool runs: it keeps watching every
+ * The same thread joins the pool again when another host took this host's
+ * heartbeat slot (it was presumed dead: every operation is fenced until
+ * then), and recovers while the pool runs: it keeps watching every
  * heartbeat slot (virStorageVaaiWatcher, updated at each read), and once
  * the table holds a busy record whose worker stood still for T, or one of
  * this process that no operation of it works on any more, it finishes or
@@ -212,6 +214,19 @@ virStorageBackendVaaiWatchThread(void *opaque)
                 g_hash_table_foreach_remove(state->ownOps,
                                             virStorageBackendVaaiOwnExpired,
                                             &seenSince);
+            }
+        }
+        /* Presumed dead by another host, which took our heartbeat slot:
+         * join again under a new incarnation (the old one's records are
+         * then a dead worker's, recovered below). */
+        if (virStorageVaaiSessionFenced(state->session)) {
+            if (virStorageVaaiSessionRejoin(state->session, &err) < 0) {
+                VIR_WARN("pool %s: this host was presumed dead and cannot join "
+                         "again: %s", hdr->name, err->message);
+                g_clear_error(&err);
+            } else {
+                VIR_WARN("pool %s: this host was presumed dead by another host "
+                         "(its heartbeat slot was taken): joined again", hdr->name);
             }
         }
         if (virStorageVaaiWatcherUpdate(hearts, &err) < 0) {

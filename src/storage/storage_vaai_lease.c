@@ -301,10 +301,12 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
                 return -1;
             if (rc == 1)
                 continue;   /* someone else was quicker: look on */
+            g_mutex_lock(&s->lock);
             s->slot = i;
             memcpy(s->slotBlock, mine, s->blockSize);
             s->counter = 0;
             s->lastRenewUs = issued;
+            g_mutex_unlock(&s->lock);
             return 0;
         }
         g_usleep(s->intervalUs);
@@ -350,6 +352,45 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
     }
     s->thread = g_thread_new("vaai-heartbeat", virStorageVaaiHeartbeatThread, s);
     return s;
+}
+
+
+int
+virStorageVaaiSessionRejoin(virStorageVaaiSession *s,
+                            GError **error)
+{
+    GThread *thread;
+
+    g_mutex_lock(&s->lock);
+    if (!s->fenced || s->stop) {
+        g_mutex_unlock(&s->lock);
+        return 0;
+    }
+    thread = g_steal_pointer(&s->thread);
+    g_mutex_unlock(&s->lock);
+    if (thread)
+        g_thread_join(thread);      /* it ends once fenced */
+
+    /* A new identity: the records of the old one are a dead worker's to
+     * every host (this one included), and a new epoch: operations begun
+     * under the old one never write again. */
+    g_mutex_lock(&s->lock);
+    s->self.incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
+    s->held = false;
+    s->reverify = false;
+    s->fenced = false;
+    s->lastRenewUs = 0;
+    virStorageVaaiLapse(s);
+    g_mutex_unlock(&s->lock);
+
+    if (virStorageVaaiClaimSlot(s, error) < 0) {
+        g_mutex_lock(&s->lock);
+        s->fenced = true;
+        g_mutex_unlock(&s->lock);
+        return -1;
+    }
+    s->thread = g_thread_new("vaai-heartbeat", virStorageVaaiHeartbeatThread, s);
+    return 1;
 }
 
 

@@ -115,9 +115,18 @@ virStorageVaaiSessionWorking(virStorageVaaiSession *session,
                              uint32_t idx);
 
 /* Whether another host took this host's heartbeat slot over: the session
- * can never write again (leave and join anew). */
+ * can never write again under its identity. */
 bool
 virStorageVaaiSessionFenced(virStorageVaaiSession *session);
+
+/* After a takeover of its slot (the session is fenced), join the pool
+ * again with a new incarnation and a new slot; the old incarnation's busy
+ * records are a dead worker's, which recovery (by any host, this one
+ * included) finishes or rolls back.  Operations begun before never write
+ * again.  1 when joined again, 0 when the session was not fenced. */
+int
+virStorageVaaiSessionRejoin(virStorageVaaiSession *session,
+                            GError **error);
 
 
 /* Which processes working on the pool are alive, judged as the lease is:

@@ -35,14 +35,20 @@
 #define VIR_STORAGE_VAAI_SWAP_TRIES 4
 
 
+/* VIR_STORAGE_VAAI_CRASH_AT=POINT[:N][:stop]: at the Nth time @point is
+ * reached, SIGKILL this process, or with "stop" SIGSTOP it (a host that
+ * hangs), for the crash tests: an exact moment, whatever the machine's
+ * speed. */
 void
 virStorageVaaiCrashPoint(const char *point)
 {
     static gint hits;
     const char *spec = g_getenv("VIR_STORAGE_VAAI_CRASH_AT");
     const char *colon;
+    bool stop;
     size_t len;
     int nth = 1;
+    int hit;
 
     if (!spec || !*spec)
         return;
@@ -50,12 +56,16 @@ virStorageVaaiCrashPoint(const char *point)
     len = colon ? (size_t)(colon - spec) : strlen(spec);
     if (strlen(point) != len || strncmp(spec, point, len) != 0)
         return;
-    if (colon)
+    if (colon && g_ascii_isdigit(colon[1]))
         nth = atoi(colon + 1);
-    if (g_atomic_int_add(&hits, 1) + 1 >= nth) {
-        fprintf(stderr, "crash point %s reached: killing this process\n", point);
+    stop = g_str_has_suffix(spec, ":stop");
+    hit = g_atomic_int_add(&hits, 1) + 1;
+    /* A stopped process is stopped once: resumed, it goes on. */
+    if (stop ? hit == nth : hit >= nth) {
+        fprintf(stderr, "crash point %s reached: %s this process\n", point,
+                stop ? "stopping" : "killing");
         fflush(stderr);
-        raise(SIGKILL);
+        raise(stop ? SIGSTOP : SIGKILL);
     }
 }
 
@@ -344,6 +354,7 @@ virStorageVaaiWorkProgress(uint64_t done,
     uint64_t overall;
     gint64 now = g_get_monotonic_time();
 
+    virStorageVaaiCrashPoint("data.piece");
     g_mutex_lock(&w->lock);
     overall = w->base + done;
     if (!w->lost && !virStorageVaaiSessionFresh(w->s, w->epoch)) {

@@ -331,6 +331,53 @@ testFenceRecoveredWhileRunning(void)
 }
 
 
+/* A host whose heartbeat slot another host took over (it was presumed
+ * dead) is fenced for good under its identity; it joins again with a new
+ * one and works on. */
+static void
+testFenceRejoin(void)
+{
+    testFence f = { .which = FENCE_SLOW_PIECES };
+    g_autoptr(GError) err = NULL;
+    g_autofree uint8_t *slot = g_new0(uint8_t, BS);
+    const virStorageVaaiHeader *h;
+    virStorageVaaiSession *other;
+    virStorageVaaiHost b;
+    uint64_t oldIncarnation;
+    gint64 deadline;
+
+    testFenceOpen(&f, false, false);
+    h = &f.pool->header;
+    testMemPoolHost(&b, 2);
+    other = virStorageVaaiSessionJoin(f.pool, &b, &err);
+    g_assert_no_error(err);
+    oldIncarnation = virStorageVaaiSessionHost(f.session)->incarnation;
+
+    /* The other host's record lands in this host's slot, as a takeover
+     * of a slot stale for T would put it there. */
+    testMemLunRead(f.mem, h->heartbeatLba + virStorageVaaiSessionSlot(other), 1, slot);
+    testMemLunWrite(f.mem, h->heartbeatLba + virStorageVaaiSessionSlot(f.session), 1, slot);
+    deadline = g_get_monotonic_time() + 10 * P_MS * 1000;
+    while (!virStorageVaaiSessionFenced(f.session) && g_get_monotonic_time() < deadline)
+        g_usleep(P_MS * 1000 / 4);
+    g_assert_true(virStorageVaaiSessionFenced(f.session));
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", MIB, NULL, NULL, NULL, &err),
+                    ==, -1);
+    g_assert_true(testErrorIsFenced(err));
+    g_clear_error(&err);
+
+    g_assert_cmpint(virStorageVaaiSessionRejoin(f.session, &err), ==, 1);
+    g_assert_no_error(err);
+    g_assert_cmpuint(virStorageVaaiSessionHost(f.session)->incarnation, !=, oldIncarnation);
+    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", MIB, NULL, NULL, NULL, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(virStorageVaaiSessionRejoin(f.session, &err), ==, 0);
+    virStorageVaaiSessionLeave(other);
+    testFenceClose(&f);
+}
+
+
 /* A data command that takes longer than the fence does not hold up the
  * renewals: the heartbeat has a session of its own. */
 static void
@@ -426,6 +473,7 @@ main(int argc,
                          testFenceStopsWrites);
     g_test_add_func("/vaai/fence/own-stuck-record-recovered", testFenceOwnRecordRecovered);
     g_test_add_func("/vaai/fence/recovered-while-running", testFenceRecoveredWhileRunning);
+    g_test_add_func("/vaai/fence/rejoin", testFenceRejoin);
     g_test_add_func("/vaai/fence/stall-does-not-starve-heartbeat",
                     testFenceStallDoesNotStarve);
     g_test_add_func("/vaai/zero/target-ignores-unmap", testZerosWithoutUnmap);
