@@ -481,6 +481,10 @@ testMemTransportExec(virSCSITransport *transport,
     case TEST_MEM_LUN_WRITE_ERROR:
         testMemSense(cmd, VIR_SCSI_SENSE_KEY_MEDIUM_ERROR, 0x0C, 0x00, false, 0);
         break;
+    case TEST_MEM_LUN_UNIT_ATTENTION:
+        /* POWER ON, RESET, OR BUS DEVICE RESET OCCURRED */
+        testMemSense(cmd, VIR_SCSI_SENSE_KEY_UNIT_ATTENTION, 0x29, 0x00, false, 0);
+        break;
     case TEST_MEM_LUN_FAIL:
         break;
     }

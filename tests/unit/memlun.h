@@ -38,6 +38,7 @@ typedef enum {
     TEST_MEM_LUN_REFUSE,        /* ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE */
     TEST_MEM_LUN_BUSY,          /* BUSY status */
     TEST_MEM_LUN_WRITE_ERROR,   /* MEDIUM ERROR, WRITE ERROR: worth a retry */
+    TEST_MEM_LUN_UNIT_ATTENTION, /* UNIT ATTENTION, not executed: resent at once */
 } testMemLunAction;
 
 /* Called on the issuing thread, inside the session's lock, before the

@@ -33,6 +33,7 @@ typedef enum {
     FENCE_SLOW_PIECES,      /* WRITE SAME pieces, each slow */
     FENCE_FALLBACK,         /* a WRITE SAME fails: the host writes that piece */
     FENCE_BUSY,             /* WRITE SAME keeps answering BUSY */
+    FENCE_UNIT_ATTENTION,   /* a WRITE SAME draws a UNIT ATTENTION: resent */
     FENCE_HOST_COPY,        /* a clone through the host, its READs slow */
 } testFenceCase;
 
@@ -123,6 +124,14 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         if (cmd->cdb[0] == 0x93) {
             g_usleep(20 * 1000);
             return TEST_MEM_LUN_BUSY;
+        }
+        break;
+    case FENCE_UNIT_ATTENTION:
+        /* Answered once the fence surely ran out: the resend follows at
+         * once (virSCSITransportExecRetry). */
+        if (cmd->cdb[0] == 0x93) {
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            return TEST_MEM_LUN_UNIT_ATTENTION;
         }
         break;
     case FENCE_HOST_COPY:
@@ -469,6 +478,8 @@ main(int argc,
                          testFenceStopsWrites);
     g_test_add_data_func("/vaai/fence/busy-retries", GINT_TO_POINTER(FENCE_BUSY),
                          testFenceStopsWrites);
+    g_test_add_data_func("/vaai/fence/unit-attention-resend",
+                         GINT_TO_POINTER(FENCE_UNIT_ATTENTION), testFenceStopsWrites);
     g_test_add_data_func("/vaai/fence/host-copy", GINT_TO_POINTER(FENCE_HOST_COPY),
                          testFenceStopsWrites);
     g_test_add_func("/vaai/fence/own-stuck-record-recovered", testFenceOwnRecordRecovered);
