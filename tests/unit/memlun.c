@@ -16,6 +16,15 @@
 #define MEM_MAX_WRITE_SAME 0x10000
 #define MEM_MAX_UNMAP 0x10000
 #define MEM_UNMAP_GRANULARITY 8
+#define MEM_XCOPY_SEGMENTS 4
+#define MEM_XCOPY_SEGMENT_BYTES (1024 * 1024)
+
+/* The LUN's NAA designator, as VPD page 0x83 gives it and an EXTENDED
+ * COPY's identification descriptor must name it. */
+static const uint8_t memNaa[16] = {
+    0x60, 0x01, 0x40, 0x50, 0x4d, 0x45, 0x4d, 0x4c,
+    0x55, 0x4e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+};
 
 struct _testMemLun {
     testMemLunProfile profile;
@@ -199,6 +208,7 @@ testMemInquiry(testMemLun *mem,
         buf[2] = 0x06;
         buf[3] = 0x02;
         buf[4] = 36 - 5;
+        buf[5] = mem->profile.xcopy ? 0x08 : 0;                 /* 3PC */
         memcpy(buf + 8, "MEMLUN  ", 8);
         memcpy(buf + 16, "in-memory LUN   ", 16);
         memcpy(buf + 32, "0001", 4);
@@ -207,11 +217,20 @@ testMemInquiry(testMemLun *mem,
         buf[1] = cmd->cdb[2];
         switch (cmd->cdb[2]) {
         case 0x00:
-            buf[3] = 3;
+            buf[3] = 4;
             buf[4] = 0x00;
-            buf[5] = 0xB0;
-            buf[6] = 0xB2;
-            len = 7;
+            buf[5] = 0x83;
+            buf[6] = 0xB0;
+            buf[7] = 0xB2;
+            len = 8;
+            break;
+        case 0x83:
+            buf[3] = 4 + sizeof(memNaa);
+            buf[4] = 0x01;                                      /* binary */
+            buf[5] = 0x03;                                      /* LU, NAA */
+            buf[7] = sizeof(memNaa);
+            memcpy(buf + 8, memNaa, sizeof(memNaa));
+            len = 8 + sizeof(memNaa);
             break;
         case 0xB0:
             virSCSIPutBE16(buf + 2, 0x3C);
@@ -359,6 +378,80 @@ testMemUnmap(testMemLun *mem,
 }
 
 
+static void
+testMemCopyParams(virSCSICmd *cmd)
+{
+    uint8_t buf[48] = { 0 };
+
+    virSCSIPutBE32(buf, 46 - 4 + 2);                /* AVAILABLE DATA */
+    buf[4] = 0x01;                                  /* SNLID */
+    virSCSIPutBE16(buf + 8, 2);                     /* CSCD descriptors */
+    virSCSIPutBE16(buf + 10, MEM_XCOPY_SEGMENTS);
+    virSCSIPutBE32(buf + 12, 16 + 2 * 32 + MEM_XCOPY_SEGMENTS * 28);
+    virSCSIPutBE32(buf + 16, MEM_XCOPY_SEGMENT_BYTES);
+    virSCSIPutBE16(buf + 34, 1);                    /* concurrent copies */
+    buf[36] = 1;
+    buf[43] = 2;                                    /* descriptor types: */
+    buf[44] = 0x02;                                 /* block to block */
+    buf[45] = 0xE4;                                 /* identification */
+    testMemDataIn(cmd, buf, 46);
+}
+
+
+/* EXTENDED COPY (LID1) within this LUN: identification CSCDs naming it,
+ * block-to-block segments; anything else is refused. */
+static void
+testMemXcopy(testMemLun *mem,
+             virSCSICmd *cmd,
+             testMemLunEvent *ev)
+{
+    size_t bs = mem->profile.blockSize;
+    const uint8_t *p = cmd->data;
+    size_t cscdLen;
+    size_t segLen;
+    size_t off;
+
+    if (!mem->profile.xcopy || (cmd->cdb[1] & 0x1F) != 0x00) {
+        testMemIllegal(cmd, 0x20);
+        return;
+    }
+    if (cmd->dataLen < 16) {
+        testMemIllegal(cmd, 0x26);
+        return;
+    }
+    cscdLen = virSCSIGetBE16(p + 2);
+    segLen = virSCSIGetBE32(p + 8);
+    if (16 + cscdLen + segLen > cmd->dataLen || cscdLen % 32 || segLen % 28) {
+        testMemIllegal(cmd, 0x26);
+        return;
+    }
+    for (off = 16; off < 16 + cscdLen; off += 32) {
+        if (p[off] != 0xE4 || p[off + 7] != sizeof(memNaa) ||
+            memcmp(p + off + 8, memNaa, sizeof(memNaa)) != 0) {
+            testMemIllegal(cmd, 0x26);
+            return;
+        }
+    }
+    for (off = 16 + cscdLen; off < 16 + cscdLen + segLen; off += 28) {
+        uint64_t n = virSCSIGetBE16(p + off + 10);
+        uint64_t src = virSCSIGetBE64(p + off + 12);
+        uint64_t dst = virSCSIGetBE64(p + off + 20);
+
+        if (p[off] != 0x02 || !testMemRange(mem, cmd, src, n) ||
+            !testMemRange(mem, cmd, dst, n)) {
+            if (cmd->status == VIR_SCSI_STATUS_GOOD)
+                testMemIllegal(cmd, 0x26);
+            return;
+        }
+        memmove(mem->data + dst * bs, mem->data + src * bs, n * bs);
+        memset(mem->mapped + dst, 1, n);
+        if (!ev->nblocks)
+            ev->lba = dst;
+        ev->nblocks += n;
+    }
+}
+
+
 /* Execute @cmd on the medium (called with mem->lock held). */
 static void
 testMemExec(testMemLun *mem,
@@ -430,6 +523,16 @@ testMemExec(testMemLun *mem,
     case 0x42:                                          /* UNMAP */
         ev->writes = true;
         testMemUnmap(mem, cmd);
+        break;
+    case 0x83:                                          /* EXTENDED COPY */
+        ev->writes = true;
+        testMemXcopy(mem, cmd, ev);
+        break;
+    case 0x84:                                          /* RECEIVE COPY RESULTS */
+        if (mem->profile.xcopy && (c[1] & 0x1F) == 0x03)
+            testMemCopyParams(cmd);
+        else
+            testMemIllegal(cmd, mem->profile.xcopy ? 0x24 : 0x20);
         break;
     default:
         testMemIllegal(cmd, 0x20);

@@ -6,8 +6,9 @@
  * UNMAP without unmapping, fail a command, and tell exactly when each
  * command reached it.  It speaks the SBC subset the pool and the engine
  * use (INQUIRY and the Block Limits and Logical Block Provisioning pages,
- * READ CAPACITY, READ/WRITE(16), COMPARE AND WRITE, WRITE SAME(16), UNMAP);
- * EXTENDED COPY is not offered, so copies go through the host.  Every
+ * READ CAPACITY, READ/WRITE(16), COMPARE AND WRITE, WRITE SAME(16), UNMAP)
+ * and, when the profile asks, EXTENDED COPY (LID1) within the LUN, with
+ * a Device Identification page and RECEIVE COPY OPERATING PARAMETERS.  Every
  * connection is a session with its own lock held for a whole command, as
  * a real transport's is.
  *
@@ -28,6 +29,7 @@ struct _testMemLunProfile {
     bool ignoreUnmap;           /* UNMAP answers GOOD and does nothing, as
                                  * SBC allows; WRITE SAME with UNMAP writes */
     uint32_t maxWriteSame;      /* MAXIMUM WRITE SAME LENGTH; 0: 65536 */
+    bool xcopy;                 /* a copy manager: EXTENDED COPY (LID1) */
 };
 
 /* What a hook makes of one command. */

@@ -35,6 +35,7 @@ typedef enum {
     FENCE_BUSY,             /* WRITE SAME keeps answering BUSY */
     FENCE_UNIT_ATTENTION,   /* a WRITE SAME draws a UNIT ATTENTION: resent */
     FENCE_HOST_COPY,        /* a clone through the host, its READs slow */
+    FENCE_XCOPY_FALLBACK,   /* an EXTENDED COPY fails: the host copies that piece */
 } testFenceCase;
 
 typedef struct {
@@ -99,7 +100,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
             TEST_MEM_LUN_FAIL : TEST_MEM_LUN_RUN;
     }
 
-    data = lba >= f->pool->header.dataLba;
+    data = lba >= f->pool->header.dataLba || cmd->cdb[0] == 0x83;
     if (!data || !failFrom)
         return TEST_MEM_LUN_RUN;
     if (f->stallWriteUs && cmd->cdb[0] == 0x93 && !f->stalled) {
@@ -134,6 +135,19 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
             return TEST_MEM_LUN_UNIT_ATTENTION;
         }
         break;
+    case FENCE_XCOPY_FALLBACK:
+        /* Slow enough to be running when the heartbeat fails; the one in
+         * flight then fails once the fence surely ran out, and the host
+         * copies its piece at once (READ, then WRITE). */
+        if (cmd->cdb[0] == 0x83) {
+            if (testMemLunNowUs() < failFrom) {
+                g_usleep(200 * 1000);   /* 4 copy workers at once */
+                return TEST_MEM_LUN_RUN;
+            }
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            return TEST_MEM_LUN_WRITE_ERROR;
+        }
+        break;
     case FENCE_HOST_COPY:
         /* The READs in flight end once the fence surely ran out: their
          * WRITEs follow at once. */
@@ -154,6 +168,7 @@ testFenceOpen(testFence *f,
         .blocks = 128 * MIB / BS, .blockSize = BS,
         .lbprz = lbprz, .ignoreUnmap = ignoreUnmap,
         .maxWriteSame = f->which == FENCE_SLOW_PIECES ? 256 : 0,
+        .xcopy = f->which == FENCE_XCOPY_FALLBACK,
     };
     testMemPool tp;
 
@@ -196,13 +211,13 @@ testFenceStopsWrites(gconstpointer data)
     int rc;
 
     testFenceOpen(&f, false, false);
-    if (f.which == FENCE_HOST_COPY) {
+    if (f.which == FENCE_HOST_COPY || f.which == FENCE_XCOPY_FALLBACK) {
         g_assert_cmpint(virStorageVaaiVolCreate(f.session, "src", 32 * MIB, NULL, NULL,
                                                 NULL, &err), ==, 0);
     }
     g_usleep(3 * P_MS * 1000);
     __atomic_store_n(&f.failHeartbeatFrom, testMemLunNowUs() + P_MS * 1000, __ATOMIC_SEQ_CST);
-    if (f.which == FENCE_HOST_COPY)
+    if (f.which == FENCE_HOST_COPY || f.which == FENCE_XCOPY_FALLBACK)
         rc = virStorageVaaiVolClone(f.session, NULL, "src", "copy", 0, NULL, NULL, NULL, &err);
     else
         rc = virStorageVaaiVolCreate(f.session, "v", 32 * MIB, NULL, NULL, NULL, &err);
@@ -481,6 +496,8 @@ main(int argc,
     g_test_add_data_func("/vaai/fence/unit-attention-resend",
                          GINT_TO_POINTER(FENCE_UNIT_ATTENTION), testFenceStopsWrites);
     g_test_add_data_func("/vaai/fence/host-copy", GINT_TO_POINTER(FENCE_HOST_COPY),
+                         testFenceStopsWrites);
+    g_test_add_data_func("/vaai/fence/xcopy-fallback", GINT_TO_POINTER(FENCE_XCOPY_FALLBACK),
                          testFenceStopsWrites);
     g_test_add_func("/vaai/fence/own-stuck-record-recovered", testFenceOwnRecordRecovered);
     g_test_add_func("/vaai/fence/recovered-while-running", testFenceRecoveredWhileRunning);
