@@ -47,6 +47,7 @@ testPoolOpen(testPool *tp,
     testMemLunProfile profile = {
         .blocks = 96 * MIB / BS, .blockSize = BS,
         .lbprz = lbprz, .ignoreUnmap = ignoreUnmap,
+        .xcopy = true,      /* clones and moves by EXTENDED COPY, as on an array */
     };
 
     testMemPoolOpen(tp, &profile, "race", 64, 4000, 100, true);
