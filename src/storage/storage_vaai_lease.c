@@ -871,25 +871,6 @@ virStorageVaaiSessionEpoch(virStorageVaaiSession *s)
 
 
 bool
-virStorageVaaiSessionFenceLeft(virStorageVaaiSession *s,
-                               uint64_t epoch,
-                               unsigned int *leftMs)
-{
-    bool ok;
-
-    g_mutex_lock(&s->lock);
-    ok = virStorageVaaiFenceStands(s) && s->lapses == epoch;
-    if (ok) {
-        uint64_t age = virStorageVaaiNowUs() - s->lastRenewUs;
-
-        *leftMs = MAX((s->timeoutUs / 2 - MIN(age, s->timeoutUs / 2)) / 1000, 1);
-    }
-    g_mutex_unlock(&s->lock);
-    return ok;
-}
-
-
-bool
 virStorageVaaiSessionFenced(virStorageVaaiSession *s)
 {
     bool fenced;

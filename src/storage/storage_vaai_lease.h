@@ -90,13 +90,6 @@ bool
 virStorageVaaiSessionFresh(virStorageVaaiSession *session,
                            uint64_t epoch);
 
-/* virStorageVaaiSessionFresh, and how many ms the fence has left (at
- * least 1): a command issued now must be over by then. */
-bool
-virStorageVaaiSessionFenceLeft(virStorageVaaiSession *session,
-                               uint64_t epoch,
-                               unsigned int *leftMs);
-
 /* Which volume records an operation of this process is working on: one
  * marked busy by this process and worked on by none of its operations
  * (an operation that stopped when its fence ran out, and could not roll

@@ -133,12 +133,11 @@ struct _virStorageVaaiWork {
  * operation started (another host may have recovered its work since). */
 static bool
 virStorageVaaiWorkMayWrite(void *opaque,
-                           unsigned int *leftMs,
                            GError **error)
 {
     virStorageVaaiWork *w = opaque;
 
-    if (virStorageVaaiSessionFenceLeft(w->s, w->epoch, leftMs))
+    if (virStorageVaaiSessionFresh(w->s, w->epoch))
         return true;
     g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                 "%s: this host's heartbeat is too old to keep writing data "

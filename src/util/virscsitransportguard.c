@@ -24,20 +24,17 @@ virSCSIGuardExec(virSCSITransport *transport,
 
     if (virSCSICdbChangesMedium(cmd->cdb[0])) {
         g_autoptr(GError) why = NULL;
-        unsigned int leftMs = 0;
 
-        if (!g->check(g->opaque, &leftMs, &why)) {
+        if (!g->check(g->opaque, &why)) {
             g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED,
                         "%s: command 0x%02x not sent: %s", transport->target,
                         cmd->cdb[0], why ? why->message : "this host may no longer write");
             return -1;
         }
-        /* Not the command's timeout: renewals extend the fence while the
-         * command runs, and capping the timeout at what was left when it
-         * was issued failed healthy writes on a slow array (T = 2 s).
-         * Bounding a command's life needs a wait that watches the fence
-         * and an abort at the target (docs/lease-protocol.md). */
-        (void)leftMs;
+        /* The check bounds when a write is issued, not how long it may
+         * take: renewals extend the fence while it runs (capping each
+         * write's timeout at what the fence had left failed healthy
+         * writes on a slow array; docs/lease-protocol.md). */
     }
     return virSCSITransportExec(g->inner, cmd, error);
 }

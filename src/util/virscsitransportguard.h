@@ -16,11 +16,9 @@
 
 #include "virscsitransport.h"
 
-/* Whether the holder may write now, and for how much longer: true with
- * *@leftMs set (at least 1), or false with @error set (the caller's own
- * words for why; the wrapper makes it VIR_SCSI_ERROR_FENCED). */
+/* Whether the holder may write now: true, or false with @error set (the
+ * caller's own words for why; the wrapper makes it VIR_SCSI_ERROR_FENCED). */
 typedef bool (*virSCSIWriteGuardFunc)(void *opaque,
-                                      unsigned int *leftMs,
                                       GError **error);
 
 /* Wrap @inner (owned when @ownInner, else borrowed: it must outlive the
