@@ -227,8 +227,9 @@ virStorageVaaiBlockCrc(const uint8_t *block,
 
 /*
  * A string field for the LUN: NUL-terminated inside its @size bytes, valid
- * UTF-8, non-empty if @required.  @code is INVALID_ARG when encoding,
- * CORRUPT when decoding.
+ * UTF-8 without control characters (names end up in XML, logs, error
+ * messages and terminals), non-empty if @required.  @code is INVALID_ARG
+ * when encoding, CORRUPT when decoding.
  */
 static bool
 virStorageVaaiStringOK(const char *str,
@@ -255,6 +256,13 @@ virStorageVaaiStringOK(const char *str,
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
                     "%s is not valid UTF-8", what);
         return false;
+    }
+    for (; *str; str++) {
+        if ((unsigned char)*str < 0x20 || *str == 0x7f) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                        "%s has a control character (0x%02x)", what, (unsigned char)*str);
+            return false;
+        }
     }
     return true;
 }
@@ -825,17 +833,6 @@ virStorageVaaiFitsBlocks(uint64_t bytes,
 
 
 static bool
-virStorageVaaiNoControl(const char *str)
-{
-    for (; *str; str++) {
-        if ((unsigned char)*str < 0x20 || *str == 0x7f)
-            return false;
-    }
-    return true;
-}
-
-
-static bool
 virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
                              size_t blockSize,
                              int code,
@@ -896,11 +893,10 @@ virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
                                 "volume name", code, error))
         return false;
     /* The rules a user's volume name follows (virStorageVaaiVolNameValid):
-     * a name from the LUN ends up in paths, XML and terminals. */
-    if (strchr(v->name, '/') || strcmp(v->name, ".") == 0 || strcmp(v->name, "..") == 0 ||
-        !virStorageVaaiNoControl(v->name)) {
+     * a name from the LUN ends up in paths. */
+    if (strchr(v->name, '/') || strcmp(v->name, ".") == 0 || strcmp(v->name, "..") == 0) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
-                    "volume name has '/', control characters or is '.' or '..'");
+                    "volume name has a '/' or is '.' or '..'");
         return false;
     }
     return true;

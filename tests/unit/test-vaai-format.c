@@ -2012,6 +2012,19 @@ testUntrusted(void)
                         VIR_STORAGE_VAAI_RECORD_CORRUPT);
     }
 
+    /* A pool or host name with a newline or an escape is refused too: it
+     * would end up in XML, logs and terminals. */
+    testHeaderSample(&h, 512);
+    g_strlcpy(h.name, "pool\nname", sizeof(h.name));
+    g_assert_cmpint(virStorageVaaiHeaderEncode(&h, block, 512, NULL), ==, -1);
+    {
+        virStorageVaaiHeartbeat hb;
+
+        testHeartbeatSample(&hb);
+        g_strlcpy(hb.hostName, "host\x1b[31m", sizeof(hb.hostName));
+        g_assert_cmpint(virStorageVaaiHeartbeatEncode(&hb, block, 512, NULL), ==, -1);
+    }
+
     testVolSample(&v, 512);
     g_assert_true(virStorageVaaiVolRecordInArea(&v, 0x4000, 0x10000, NULL));
     g_assert_false(virStorageVaaiVolRecordInArea(&v, 0x4001, 0x10000, NULL));
