@@ -253,10 +253,28 @@ testFenceStopsWrites(gconstpointer data)
 }
 
 
-/* An operation stopped by its fence that could not even roll its record
- * back (the table was unreachable too) leaves the record busy in this
- * process's name; once the fence stands again, recovery in the same
- * process rolls it back (it used to skip this process's records). */
+/* A create stopped by its fence while the table was unreachable too, so
+ * that it could not even roll its record back: the record stays busy in
+ * this process's name.  Returns once heartbeat and table work again. */
+static void
+testFenceLeaveStuckRecord(testFence *f)
+{
+    g_autoptr(GError) err = NULL;
+    gint64 from;
+
+    g_usleep(3 * P_MS * 1000);
+    from = testMemLunNowUs() + P_MS * 1000;
+    f->failUntil = from + T_MS * 1000 / 2 + 300 * 1000;
+    __atomic_store_n(&f->failHeartbeatFrom, from, __ATOMIC_SEQ_CST);
+    g_assert_cmpint(virStorageVaaiVolCreate(f->session, "v", 32 * MIB, NULL, NULL, NULL,
+                                            &err), ==, -1);
+    g_assert_true(testErrorIsFenced(err));
+    g_usleep(MAX(f->failUntil - testMemLunNowUs(), 0) + 3 * P_MS * 1000);
+}
+
+
+/* Once the fence stands again, recovery in the same process rolls such a
+ * record back (it used to skip this process's records). */
 static void
 testFenceOwnRecordRecovered(void)
 {
@@ -264,21 +282,11 @@ testFenceOwnRecordRecovered(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(virStorageVaaiTable) t = NULL;
-    gint64 from;
     uint32_t busy = 0;
     uint32_t i;
 
     testFenceOpen(&f, false, false);
-    g_usleep(3 * P_MS * 1000);
-    from = testMemLunNowUs() + P_MS * 1000;
-    f.failUntil = from + T_MS * 1000 / 2 + 300 * 1000;
-    __atomic_store_n(&f.failHeartbeatFrom, from, __ATOMIC_SEQ_CST);
-    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 32 * MIB, NULL, NULL, NULL,
-                                            &err), ==, -1);
-    g_assert_true(testErrorIsFenced(err));
-    g_clear_error(&err);
-
-    g_usleep(MAX(f.failUntil - testMemLunNowUs(), 0) + 3 * P_MS * 1000);
+    testFenceLeaveStuckRecord(&f);
     t = virStorageVaaiTableNew(&f.pool->header);
     g_assert_cmpint(virStorageVaaiTableRead(f.pool, t, &err), ==, 0);
     for (i = 0; i < t->count; i++)
@@ -312,7 +320,6 @@ testFenceRecoveredWhileRunning(void)
     g_autoptr(virStorageVaaiWatcher) watcher = NULL;
     virStorageVaaiSession *other;
     virStorageVaaiHost b;
-    gint64 from;
     gint64 killed;
     gint64 recoveredAt = 0;
     int handled = 0;
@@ -322,15 +329,7 @@ testFenceRecoveredWhileRunning(void)
     other = virStorageVaaiSessionJoin(f.pool, &b, &err);
     g_assert_no_error(err);
     watcher = virStorageVaaiWatcherNew(f.pool);
-
-    g_usleep(3 * P_MS * 1000);
-    from = testMemLunNowUs() + P_MS * 1000;
-    f.failUntil = from + T_MS * 1000 / 2 + 300 * 1000;
-    __atomic_store_n(&f.failHeartbeatFrom, from, __ATOMIC_SEQ_CST);
-    g_assert_cmpint(virStorageVaaiVolCreate(f.session, "v", 32 * MIB, NULL, NULL, NULL,
-                                            &err), ==, -1);
-    g_clear_error(&err);
-    g_usleep(MAX(f.failUntil - testMemLunNowUs(), 0) + 3 * P_MS * 1000);
+    testFenceLeaveStuckRecord(&f);
 
     /* The host dies: its heartbeat stops, its record stays busy. */
     virStorageVaaiSessionAbandon(f.session);
