@@ -465,6 +465,16 @@ virStorageVaaiHeaderCheck(const virStorageVaaiHeader *h,
                     VIR_STORAGE_VAAI_TABLE_BYTES_MAX / (1024 * 1024));
         return false;
     }
+    /* Every LBA of the pool times the block size must fit 64 bits: byte
+     * offsets of extents (device-mapper tables, iSCSI slices) are
+     * computed from them, and a record's extent lies inside the pool. */
+    if (h->capacity > UINT64_MAX / blockSize) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "pool header capacity of %" G_GUINT64_FORMAT " blocks of %zu "
+                    "bytes does not fit 64 bits of bytes",
+                    (guint64)h->capacity, blockSize);
+        return false;
+    }
     if (h->dataEndLba < h->dataLba) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
                     "pool header data area ends (%" G_GUINT64_FORMAT

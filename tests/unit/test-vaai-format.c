@@ -2012,6 +2012,17 @@ testUntrusted(void)
                         VIR_STORAGE_VAAI_RECORD_CORRUPT);
     }
 
+    /* A capacity whose byte offsets overflow 64 bits. */
+    {
+        g_autoptr(GError) err = NULL;
+
+        testHeaderSample(&h, 512);
+        h.capacity = UINT64_MAX / 256;
+        h.dataEndLba = h.capacity;
+        g_assert_cmpint(virStorageVaaiHeaderEncode(&h, block, 512, &err), ==, -1);
+        g_assert_nonnull(strstr(err->message, "64 bits"));
+    }
+
     /* A pool or host name with a newline or an escape is refused too: it
      * would end up in XML, logs and terminals. */
     testHeaderSample(&h, 512);
