@@ -23,10 +23,13 @@
  *                                  re-verification the code lacks
  *   virStorageVaaiSessionRelease   M_RELEASE, M_REL_READ
  *   virStorageVaaiSessionLeave     M_DONE (stay joined, or free the slot)
- * except in these points, where the code as written is unsafe or loses
- * liveness and the model has the protocol of docs/lease-protocol.md; each
- * has a switch that puts the code's behaviour back (AS_CODED: all of them),
- * and check-lease shows each one fail:
+ * The code once differed from the protocol in the points below, where it
+ * was unsafe or lost liveness; all are fixed in storage_vaai_lease.c
+ * (docs/lease-protocol.md, "The code as written").  Each keeps a switch
+ * that puts the old behaviour back (AS_CODED: all of them), and
+ * check-lease shows each one fail, so that the model keeps showing what
+ * each fix prevents.  Several operations of one process on one lease are
+ * operations.pml's:
  *   BUG_NO_CHAIN          MayWrite is held && renewal younger than T/2:
  *                         after a lapse of the fence the holder writes again
  *                         on a fresh heartbeat alone, without re-verifying
