@@ -26,8 +26,11 @@
 #define T_MS 1000
 #define P_MS 100
 /* A command checked just before the fence ran out reaches the target a
- * little later; this is far below the seconds an unchecked path takes. */
-#define SLACK_US (50 * 1000)
+ * little later, more on a loaded machine; the hooks below hold the
+ * commands of an unchecked path until LATE_US past the fence, so it shows
+ * far beyond this. */
+#define SLACK_US (200 * 1000)
+#define LATE_US (400 * 1000)
 
 typedef enum {
     FENCE_SLOW_PIECES,      /* WRITE SAME pieces, each slow */
@@ -117,7 +120,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         /* Fails once the fence surely ran out: the piece's host writes
          * follow at once. */
         if (cmd->cdb[0] == 0x93) {
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
             return TEST_MEM_LUN_WRITE_ERROR;
         }
         break;
@@ -131,7 +134,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         /* Answered once the fence surely ran out: the resend follows at
          * once (virSCSITransportExecRetry). */
         if (cmd->cdb[0] == 0x93) {
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
             return TEST_MEM_LUN_UNIT_ATTENTION;
         }
         break;
@@ -144,7 +147,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
                 g_usleep(200 * 1000);   /* 4 copy workers at once */
                 return TEST_MEM_LUN_RUN;
             }
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
             return TEST_MEM_LUN_WRITE_ERROR;
         }
         break;
@@ -152,7 +155,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         /* The READs in flight end once the fence surely ran out: their
          * WRITEs follow at once. */
         if (cmd->cdb[0] == 0x88)
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + 100 * 1000);
+            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
         break;
     }
     return TEST_MEM_LUN_RUN;
@@ -264,7 +267,10 @@ testFenceLeaveStuckRecord(testFence *f)
 
     g_usleep(3 * P_MS * 1000);
     from = testMemLunNowUs() + P_MS * 1000;
-    f->failUntil = from + T_MS * 1000 / 2 + 300 * 1000;
+    /* Long enough past the fence that the operation stops (at its next
+     * command) while the table is still unreachable, even on a loaded
+     * machine. */
+    f->failUntil = from + T_MS * 1000 / 2 + 800 * 1000;
     __atomic_store_n(&f->failHeartbeatFrom, from, __ATOMIC_SEQ_CST);
     g_assert_cmpint(virStorageVaaiVolCreate(f->session, "v", 32 * MIB, NULL, NULL, NULL,
                                             &err), ==, -1);
@@ -380,7 +386,7 @@ testFenceRejoin(void)
      * of a slot stale for T would put it there. */
     testMemLunRead(f.mem, h->heartbeatLba + virStorageVaaiSessionSlot(other), 1, slot);
     testMemLunWrite(f.mem, h->heartbeatLba + virStorageVaaiSessionSlot(f.session), 1, slot);
-    deadline = g_get_monotonic_time() + 10 * P_MS * 1000;
+    deadline = g_get_monotonic_time() + 30 * P_MS * 1000;
     while (!virStorageVaaiSessionFenced(f.session) && g_get_monotonic_time() < deadline)
         g_usleep(P_MS * 1000 / 4);
     g_assert_true(virStorageVaaiSessionFenced(f.session));
@@ -435,9 +441,9 @@ testFenceStallDoesNotStarve(void)
             e->arrivedUs > stallFrom && e->arrivedUs < stallFrom + (gint64)f.stallWriteUs)
             renewals++;
     }
-    /* P = 100 ms, a 750 ms stall: about 7 renewals; none if they queued
-     * behind the stalled command. */
-    g_assert_cmpuint(renewals, >=, 4);
+    /* P = 100 ms, a 750 ms stall: about 7 renewals (2 leave room for a
+     * loaded machine); none if they queued behind the stalled command. */
+    g_assert_cmpuint(renewals, >=, 2);
     g_assert_true(virStorageVaaiSessionFresh(f.session, virStorageVaaiSessionEpoch(f.session)));
     testFenceClose(&f);
 }
