@@ -4,8 +4,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <string.h>
-
 #include "storage_vaai_erase.h"
 #include "storage_vaai_table.h"
 #include "virscsioffload.h"
@@ -18,9 +16,7 @@ virStorageVaaiEraseCheckAlone(virStorageVaaiSession *s,
                               GError **error)
 {
     virStorageVaaiPool *pool = virStorageVaaiSessionPool(s);
-    const virStorageVaaiHost *self = virStorageVaaiSessionHost(s);
     g_autoptr(virStorageVaaiWatcher) watcher = virStorageVaaiWatcherNew(pool);
-    g_autofree uint8_t *slot = g_new0(uint8_t, pool->header.blockSize);
     gint64 intervalUs = pool->header.heartbeatIntervalMs * 1000;
     gint64 deadline = g_get_monotonic_time() + pool->header.leaseTimeoutMs * 1000 +
                       2 * intervalUs;
@@ -32,20 +28,13 @@ virStorageVaaiEraseCheckAlone(virStorageVaaiSession *s,
 
         if (virStorageVaaiWatcherUpdate(watcher, error) < 0)
             return -1;
+        /* The slots as the watcher just read them, all in one command. */
         for (i = 0; i < pool->header.heartbeatSlots; i++) {
-            virStorageVaaiHeartbeat hb;
+            const virStorageVaaiHeartbeat *hb = virStorageVaaiWatcherSlot(watcher, i);
 
-            if (i == virStorageVaaiSessionSlot(s))
+            if (!hb || i == virStorageVaaiSessionSlot(s))
                 continue;
-            if (virStorageVaaiPoolReadBlock(pool->lun, pool->header.heartbeatLba + i,
-                                            slot, error) < 0)
-                return -1;
-            if (virStorageVaaiHeartbeatDecode(slot, pool->header.blockSize, &hb, NULL) !=
-                VIR_STORAGE_VAAI_RECORD_VALID || virStorageVaaiHeartbeatIsFree(&hb) ||
-                (memcmp(hb.host, self->uuid, sizeof(hb.host)) == 0 &&
-                 hb.incarnation == self->incarnation))
-                continue;
-            switch (virStorageVaaiWatcherState(watcher, hb.host, hb.incarnation)) {
+            switch (virStorageVaaiWatcherState(watcher, hb->host, hb->incarnation)) {
             case VIR_STORAGE_VAAI_PROCESS_DEAD:
                 continue;
             case VIR_STORAGE_VAAI_PROCESS_UNSURE:
@@ -59,7 +48,7 @@ virStorageVaaiEraseCheckAlone(virStorageVaaiSession *s,
                 g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                             "pool '%s' is in use by host '%s' (heartbeat slot %u): "
                             "stop the pool on every other host first",
-                            pool->header.name, hb.hostName, i);
+                            pool->header.name, hb->hostName, i);
                 return -1;
             }
         }

@@ -969,6 +969,16 @@ virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *w,
 }
 
 
+const virStorageVaaiHeartbeat *
+virStorageVaaiWatcherSlot(const virStorageVaaiWatcher *w,
+                          uint32_t slot)
+{
+    if (!w->read || slot >= w->slots || !w->valid[slot])
+        return NULL;
+    return &w->hb[slot];
+}
+
+
 virStorageVaaiProcessState
 virStorageVaaiWatcherState(virStorageVaaiWatcher *w,
                            const uint8_t *uuid,

@@ -148,6 +148,12 @@ int
 virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *watcher,
                             GError **error);
 
+/* Heartbeat slot @slot as the last update read it, or NULL when it is
+ * free or unreadable (or @slot is out of range). */
+const virStorageVaaiHeartbeat *
+virStorageVaaiWatcherSlot(const virStorageVaaiWatcher *watcher,
+                          uint32_t slot);
+
 /* @uuid all zero (nobody) is dead. */
 virStorageVaaiProcessState
 virStorageVaaiWatcherState(virStorageVaaiWatcher *watcher,
