@@ -127,22 +127,29 @@ struct _virStorageVaaiWork {
 };
 
 
-/* The check before every command of the operation that changes the
- * medium, retries and fallbacks included (virscsitransportguard.h): the
- * fence must still stand, and must never have run out since the
- * operation started (another host may have recovered its work since). */
+/* Whether the operation may still write: the fence must stand, and must
+ * never have run out since the operation started (another host may have
+ * recovered its work since); false with @error set when not. */
 static bool
-virStorageVaaiWorkMayWrite(void *opaque,
-                           GError **error)
+virStorageVaaiWorkFresh(virStorageVaaiWork *w,
+                        GError **error)
 {
-    virStorageVaaiWork *w = opaque;
-
     if (virStorageVaaiSessionFresh(w->s, w->epoch))
         return true;
     g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                 "%s: this host's heartbeat is too old to keep writing data "
-                "(another host may presume it dead)", w->what);
+                "(another host may presume it dead): stopped", w->what);
     return false;
+}
+
+
+/* The check before every command of the operation that changes the
+ * medium, retries and fallbacks included (virscsitransportguard.h). */
+static bool
+virStorageVaaiWorkMayWrite(void *opaque,
+                           GError **error)
+{
+    return virStorageVaaiWorkFresh(opaque, error);
 }
 
 
@@ -265,11 +272,12 @@ virStorageVaaiClearWorker(virStorageVaaiVolRecord *rec)
 }
 
 
+/* Whether @rec's worker is this process (the session's identity). */
 static bool
-virStorageVaaiIsWorker(virStorageVaaiWork *w,
+virStorageVaaiIsWorker(virStorageVaaiSession *s,
                        const virStorageVaaiVolRecord *rec)
 {
-    const virStorageVaaiHost *self = virStorageVaaiSessionHost(w->s);
+    const virStorageVaaiHost *self = virStorageVaaiSessionHost(s);
 
     return memcmp(rec->workerUuid, self->uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
            rec->workerIncarnation == self->incarnation;
@@ -289,7 +297,7 @@ virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
 
     if (virStorageVaaiSessionVerify(w->s, error) < 0)
         return -1;
-    if (virStorageVaaiIsWorker(w, next))
+    if (virStorageVaaiIsWorker(w->s, next))
         virStorageVaaiWorkRegister(w, idx);
     rc = virStorageVaaiTableSwap(w->pool, w->table, idx, next, error);
     if (rc == 1)
@@ -317,7 +325,7 @@ virStorageVaaiWorkSwapOwn(virStorageVaaiWork *w,
         int rc;
 
         if (w->table->status[w->idx] != VIR_STORAGE_VAAI_RECORD_VALID ||
-            !virStorageVaaiIsWorker(w, &w->table->recs[w->idx])) {
+            !virStorageVaaiIsWorker(w->s, &w->table->recs[w->idx])) {
             g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                         "%s: volume record %d was taken over by another host "
                         "(this host was presumed dead)", w->what, w->idx);
@@ -356,12 +364,8 @@ virStorageVaaiWorkProgress(uint64_t done,
     virStorageVaaiCrashPoint("data.piece");
     g_mutex_lock(&w->lock);
     overall = w->base + done;
-    if (!w->lost && !virStorageVaaiSessionFresh(w->s, w->epoch)) {
+    if (!w->lost && !virStorageVaaiWorkFresh(w, &w->lostError))
         w->lost = true;
-        g_set_error(&w->lostError, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
-                    "%s: this host's heartbeat is too old to keep writing data "
-                    "(another host may presume it dead): stopped", w->what);
-    }
     if (!w->lost && now - w->persistedUs >= VIR_STORAGE_VAAI_PROGRESS_US) {
         g_autoptr(GError) err = NULL;
 
@@ -406,11 +410,8 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
 
     if (nblocks == 0)
         return 0;
-    if (!virStorageVaaiSessionFresh(w->s, w->epoch)) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
-                    "%s: this host's heartbeat is too old to write data", w->what);
+    if (!virStorageVaaiWorkFresh(w, error))
         return -1;
-    }
     if (w->opts->flags & VIR_STORAGE_VAAI_OP_NO_HOST)
         eo.flags |= VIR_SCSI_OFFLOAD_NO_HOST;
     if (w->opts->flags & VIR_STORAGE_VAAI_OP_HOST_ONLY)
@@ -1393,7 +1394,6 @@ virStorageVaaiRecoverDue(virStorageVaaiSession *s,
                          bool *unsure)
 {
     const virStorageVaaiVolRecord *r = &table->recs[idx];
-    const virStorageVaaiHost *self = virStorageVaaiSessionHost(s);
 
     if (table->status[idx] != VIR_STORAGE_VAAI_RECORD_VALID ||
         !virStorageVaaiVolStateBusy(r->state))
@@ -1401,8 +1401,7 @@ virStorageVaaiRecoverDue(virStorageVaaiSession *s,
     /* This process's own record, which no operation of it works on any
      * more (one stopped by its fence that could not roll back): its
      * worker is as good as dead. */
-    if (memcmp(r->workerUuid, self->uuid, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
-        r->workerIncarnation == self->incarnation)
+    if (virStorageVaaiIsWorker(s, r))
         return !virStorageVaaiSessionWorking(s, idx);
     switch (virStorageVaaiWatcherState(watcher, r->workerUuid, r->workerIncarnation)) {
     case VIR_STORAGE_VAAI_PROCESS_ALIVE:
