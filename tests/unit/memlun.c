@@ -452,6 +452,26 @@ testMemXcopy(testMemLun *mem,
 }
 
 
+/* What an event records of @cdb: the range it names (READ, WRITE,
+ * COMPARE AND WRITE, WRITE SAME(16)) and whether it changes the medium. */
+static void
+testMemEventOf(const uint8_t *cdb,
+               testMemLunEvent *ev)
+{
+    switch (cdb[0]) {
+    case 0x88: case 0x8A: case 0x93:
+        ev->lba = virSCSIGetBE64(cdb + 2);
+        ev->nblocks = virSCSIGetBE32(cdb + 10);
+        break;
+    case 0x89:
+        ev->lba = virSCSIGetBE64(cdb + 2);
+        ev->nblocks = cdb[13];
+        break;
+    }
+    ev->writes = virSCSICdbChangesMedium(cdb[0]);
+}
+
+
 /* Execute @cmd on the medium (called with mem->lock held). */
 static void
 testMemExec(testMemLun *mem,
@@ -460,23 +480,10 @@ testMemExec(testMemLun *mem,
 {
     size_t bs = mem->profile.blockSize;
     const uint8_t *c = cmd->cdb;
-    uint64_t lba = 0;
-    uint64_t n = 0;
+    uint64_t lba = ev->lba;
+    uint64_t n = ev->nblocks;
 
     cmd->status = VIR_SCSI_STATUS_GOOD;
-    switch (c[0]) {
-    case 0x88: case 0x8A: case 0x93:
-        lba = virSCSIGetBE64(c + 2);
-        n = virSCSIGetBE32(c + 10);
-        break;
-    case 0x89:
-        lba = virSCSIGetBE64(c + 2);
-        n = c[13];
-        break;
-    }
-    ev->lba = lba;
-    ev->nblocks = n;
-
     switch (c[0]) {
     case 0x00:                                          /* TEST UNIT READY */
     case 0x35:                                          /* SYNCHRONIZE CACHE */
@@ -500,7 +507,6 @@ testMemExec(testMemLun *mem,
         memcpy(cmd->data, mem->data + lba * bs, n * bs);
         break;
     case 0x8A:                                          /* WRITE(16) */
-        ev->writes = true;
         if (!testMemRange(mem, cmd, lba, n))
             break;
         if (cmd->dataLen != n * bs) {
@@ -511,21 +517,17 @@ testMemExec(testMemLun *mem,
         memset(mem->mapped + lba, 1, n);
         break;
     case 0x89:                                          /* COMPARE AND WRITE */
-        ev->writes = true;
         if (testMemRange(mem, cmd, lba, n))
             testMemCompareAndWrite(mem, cmd, lba, n);
         break;
     case 0x93:                                          /* WRITE SAME(16) */
-        ev->writes = true;
         if (testMemRange(mem, cmd, lba, n))
             testMemWriteSame(mem, cmd, lba, n);
         break;
     case 0x42:                                          /* UNMAP */
-        ev->writes = true;
         testMemUnmap(mem, cmd);
         break;
     case 0x83:                                          /* EXTENDED COPY */
-        ev->writes = true;
         testMemXcopy(mem, cmd, ev);
         break;
     case 0x84:                                          /* RECEIVE COPY RESULTS */
@@ -565,6 +567,7 @@ testMemTransportExec(virSCSITransport *transport,
 
     g_mutex_lock(&mem->lock);
     ev.action = action;
+    testMemEventOf(cmd->cdb, &ev);
     switch (action) {
     case TEST_MEM_LUN_RUN:
         /* Time the arrival after the hook: a stall in the hook stands for
@@ -590,13 +593,6 @@ testMemTransportExec(virSCSITransport *transport,
         break;
     case TEST_MEM_LUN_FAIL:
         break;
-    }
-    if (action != TEST_MEM_LUN_RUN) {
-        ev.writes = virSCSICdbChangesMedium(cmd->cdb[0]);
-        if (cmd->cdb[0] == 0x88 || cmd->cdb[0] == 0x8A || cmd->cdb[0] == 0x93) {
-            ev.lba = virSCSIGetBE64(cmd->cdb + 2);
-            ev.nblocks = virSCSIGetBE32(cmd->cdb + 10);
-        }
     }
     g_array_append_val(mem->events, ev);
     g_mutex_unlock(&mem->lock);

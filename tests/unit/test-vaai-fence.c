@@ -19,6 +19,7 @@
 
 #include "mempool.h"
 #include "storage_vaai_volume.h"
+#include "virscsibytes.h"
 #include "virscsierror.h"
 
 #define BS 512
@@ -66,13 +67,17 @@ testIsHeartbeat(testFence *f,
 }
 
 
+/* Hold a command until LATE_US past the latest the fence can run out when
+ * the heartbeat fails from @failFrom (the last renewal was issued before
+ * it): an unchecked path's next command then goes out that late. */
 static void
-testSleepUntil(gint64 us)
+testSleepPastFence(gint64 failFrom)
 {
+    gint64 until = failFrom + T_MS * 1000 / 2 + LATE_US;
     gint64 now = testMemLunNowUs();
 
-    if (us > now)
-        g_usleep(us - now);
+    if (until > now)
+        g_usleep(until - now);
 }
 
 
@@ -89,10 +94,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
 
     if (cmd->cdb[0] == 0x88 || cmd->cdb[0] == 0x8A || cmd->cdb[0] == 0x93 ||
         cmd->cdb[0] == 0x89)
-        lba = ((uint64_t)cmd->cdb[2] << 56) | ((uint64_t)cmd->cdb[3] << 48) |
-              ((uint64_t)cmd->cdb[4] << 40) | ((uint64_t)cmd->cdb[5] << 32) |
-              ((uint64_t)cmd->cdb[6] << 24) | ((uint64_t)cmd->cdb[7] << 16) |
-              ((uint64_t)cmd->cdb[8] << 8) | cmd->cdb[9];
+        lba = virSCSIGetBE64(cmd->cdb + 2);
     if (cmd->cdb[0] == 0x89 &&
         (testIsHeartbeat(f, lba) ||
          (f->failTable && lba >= f->pool->header.volumeTableLba &&
@@ -120,7 +122,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         /* Fails once the fence surely ran out: the piece's host writes
          * follow at once. */
         if (cmd->cdb[0] == 0x93) {
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
+            testSleepPastFence(failFrom);
             return TEST_MEM_LUN_WRITE_ERROR;
         }
         break;
@@ -134,7 +136,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         /* Answered once the fence surely ran out: the resend follows at
          * once (virSCSITransportExecRetry). */
         if (cmd->cdb[0] == 0x93) {
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
+            testSleepPastFence(failFrom);
             return TEST_MEM_LUN_UNIT_ATTENTION;
         }
         break;
@@ -147,7 +149,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
                 g_usleep(200 * 1000);   /* 4 copy workers at once */
                 return TEST_MEM_LUN_RUN;
             }
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
+            testSleepPastFence(failFrom);
             return TEST_MEM_LUN_WRITE_ERROR;
         }
         break;
@@ -155,7 +157,7 @@ testFenceHook(testMemLun *mem G_GNUC_UNUSED,
         /* The READs in flight end once the fence surely ran out: their
          * WRITEs follow at once. */
         if (cmd->cdb[0] == 0x88)
-            testSleepUntil(failFrom + T_MS * 1000 / 2 + LATE_US);
+            testSleepPastFence(failFrom);
         break;
     }
     return TEST_MEM_LUN_RUN;
