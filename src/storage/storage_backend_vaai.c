@@ -1456,9 +1456,6 @@ virStorageBackendVaaiBuildPool(virStoragePoolObj *obj,
 }
 
 
-/* How long pool-delete waits for the metadata lease. */
-#define VIR_STORAGE_BACKEND_VAAI_LEASE_WAIT_MS (60 * 1000)
-
 /* Erase the pool's metadata (the LUN is then no pool), as a member of the
  * pool under its lease; refused while it holds volumes or another host
  * uses it (virStorageVaaiPoolErase). */
@@ -1481,7 +1478,7 @@ virStorageBackendVaaiDeletePool(virStoragePoolObj *obj,
         virStorageBackendVaaiReportGError(NULL, err);
         return -1;
     }
-    if (virStorageVaaiPoolErase(pool, &host, VIR_STORAGE_BACKEND_VAAI_LEASE_WAIT_MS,
+    if (virStorageVaaiPoolErase(pool, &host, VIR_STORAGE_VAAI_LEASE_WAIT_MS,
                                 &err) < 0) {
         virStorageBackendVaaiReportGError(_("cannot delete the pool"), err);
         return -1;

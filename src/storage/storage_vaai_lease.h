@@ -18,6 +18,9 @@ struct _virStorageVaaiHost {
 
 typedef struct _virStorageVaaiSession virStorageVaaiSession;
 
+/* How long an operation waits for the metadata lease unless told. */
+#define VIR_STORAGE_VAAI_LEASE_WAIT_MS 60000
+
 /* Take a heartbeat slot (a free one, else one whose heartbeat stopped for
  * the lease timeout) and start heartbeating in the background. */
 virStorageVaaiSession *

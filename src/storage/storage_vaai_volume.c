@@ -27,7 +27,6 @@
 #include "virscsioffload.h"
 #include "virscsitransportguard.h"
 
-#define VIR_STORAGE_VAAI_LEASE_WAIT_MS 60000
 /* How often an operation's progress is written to its record. */
 #define VIR_STORAGE_VAAI_PROGRESS_US (1000 * 1000)
 /* Miscompares on a record we hold the lease for mean someone else is

@@ -186,7 +186,7 @@ vaaictlPoolLease(const vaaictlGlobal *global,
     g_autofree char *hostUuid = NULL;
     g_autofree char *hostName = NULL;
     gint hold = 0;
-    gint waitMs = 60000;
+    gint waitMs = VIR_STORAGE_VAAI_LEASE_WAIT_MS;
     gboolean noRelease = FALSE;
     GOptionEntry entries[] = {
         { "host-uuid", 0, 0, G_OPTION_ARG_STRING, &hostUuid, "this host's UUID (required)", "UUID" },
@@ -546,7 +546,8 @@ vaaictlPoolRepair(const vaaictlGlobal *global,
 
     table = virStorageVaaiTableNew(&pool->header);
     if (discard) {
-        if (virStorageVaaiSessionAcquire(h.session, hopts.leaseWaitMs ? hopts.leaseWaitMs : 60000,
+        if (virStorageVaaiSessionAcquire(h.session, hopts.leaseWaitMs ? hopts.leaseWaitMs :
+                                         VIR_STORAGE_VAAI_LEASE_WAIT_MS,
                                          &err) < 0 ||
             virStorageVaaiTableRead(pool, table, &err) < 0)
             goto error;
