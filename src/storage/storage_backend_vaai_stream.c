@@ -49,9 +49,9 @@ VIR_LOG_INIT("storage.storage_backend_vaai_stream");
  * Format 1.0 has no record state for a volume being streamed, so the
  * worker re-reads the volume's record before every WRITE, after the last
  * one and after every READ, and stops if its state, sequence or extent
- * changed (a wipe, resize, rename or delete, by this host or another).  The pool keeps an
- * asynchronous job while the worker runs, so it cannot be stopped under
- * it. */
+ * changed (a wipe, resize, rename or delete, by this host or another).
+ * The pool keeps an asynchronous job while the worker runs, so it cannot
+ * be stopped under it. */
 
 typedef struct _virStorageBackendVaaiStream virStorageBackendVaaiStream;
 struct _virStorageBackendVaaiStream {

@@ -357,8 +357,7 @@ virStorageVaaiPoolSwapBlock(virStorageVaaiPool *pool,
                             const uint8_t *replacement,
                             GError **error)
 {
-    return virStorageVaaiLunSwapBlock(pool->lun, pool->singleHost, lba,
-                                      expected, replacement, error);
+    return virStorageVaaiPoolSwapBlockVia(pool, pool->lun, lba, expected, replacement, error);
 }
 
 

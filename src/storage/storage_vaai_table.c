@@ -47,6 +47,28 @@ virStorageVaaiTableFree(virStorageVaaiTable *t)
 }
 
 
+/* Decode a volume record read from the LUN: one whose extents lie outside
+ * the data area [@dataLba, @dataEndLba) is corrupt, and left zeroed. */
+static virStorageVaaiRecordStatus
+virStorageVaaiTableDecode(const uint8_t *block,
+                          uint32_t blockSize,
+                          uint64_t dataLba,
+                          uint64_t dataEndLba,
+                          virStorageVaaiVolRecord *rec,
+                          GError **error)
+{
+    virStorageVaaiRecordStatus status = virStorageVaaiVolRecordDecode(block, blockSize,
+                                                                      rec, error);
+
+    if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
+        !virStorageVaaiVolRecordInArea(rec, dataLba, dataEndLba, error)) {
+        memset(rec, 0, sizeof(*rec));
+        status = VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    }
+    return status;
+}
+
+
 void
 virStorageVaaiTableLoad(virStorageVaaiTable *t,
                         uint32_t idx,
@@ -57,13 +79,8 @@ virStorageVaaiTableLoad(virStorageVaaiTable *t,
 
     if (raw != block)
         memcpy(raw, block, t->blockSize);
-    t->status[idx] = virStorageVaaiVolRecordDecode(raw, t->blockSize,
-                                                   &t->recs[idx], &err);
-    if (t->status[idx] == VIR_STORAGE_VAAI_RECORD_VALID &&
-        !virStorageVaaiVolRecordInArea(&t->recs[idx], t->dataLba, t->dataEndLba, &err)) {
-        memset(&t->recs[idx], 0, sizeof(t->recs[idx]));
-        t->status[idx] = VIR_STORAGE_VAAI_RECORD_CORRUPT;
-    }
+    t->status[idx] = virStorageVaaiTableDecode(raw, t->blockSize, t->dataLba, t->dataEndLba,
+                                               &t->recs[idx], &err);
     g_clear_pointer(&t->errors[idx], g_free);
     if (err)
         t->errors[idx] = g_strdup(err->message);
@@ -120,19 +137,12 @@ virStorageVaaiTableReadRecord(virStorageVaaiPool *pool,
 {
     uint32_t bs = pool->header.blockSize;
     g_autofree uint8_t *block = g_new0(uint8_t, bs);
-    int status;
 
     if (virStorageVaaiPoolReadBlock(pool->lun, pool->header.volumeTableLba + idx,
                                     block, error) < 0)
         return -1;
-    status = virStorageVaaiVolRecordDecode(block, bs, rec, NULL);
-    if (status == VIR_STORAGE_VAAI_RECORD_VALID &&
-        !virStorageVaaiVolRecordInArea(rec, pool->header.dataLba, pool->header.dataEndLba,
-                                       NULL)) {
-        memset(rec, 0, sizeof(*rec));
-        status = VIR_STORAGE_VAAI_RECORD_CORRUPT;
-    }
-    return status;
+    return virStorageVaaiTableDecode(block, bs, pool->header.dataLba,
+                                     pool->header.dataEndLba, rec, NULL);
 }
 
 
