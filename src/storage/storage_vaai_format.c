@@ -843,6 +843,40 @@ virStorageVaaiFitsBlocks(uint64_t bytes,
 
 
 static bool
+virStorageVaaiVolNameCheck(const char *name,
+                           int code,
+                           GError **error)
+{
+    const char *p;
+
+    if (!name || !*name || strlen(name) >= VIR_STORAGE_VAAI_VOL_NAME_SIZE ||
+        !g_utf8_validate(name, -1, NULL) ||
+        strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "invalid volume name '%s': 1 to %d bytes of UTF-8, not '.' or '..'",
+                    name ? name : "", VIR_STORAGE_VAAI_VOL_NAME_SIZE - 1);
+        return false;
+    }
+    for (p = name; *p; p++) {
+        if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                        "invalid volume name '%s': no '/' or control characters", name);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+bool
+virStorageVaaiVolNameValid(const char *name,
+                           GError **error)
+{
+    return virStorageVaaiVolNameCheck(name, VIR_STORAGE_VAAI_ERROR_INVALID_ARG, error);
+}
+
+
+static bool
 virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
                              size_t blockSize,
                              int code,
@@ -902,14 +936,9 @@ virStorageVaaiVolRecordCheck(const virStorageVaaiVolRecord *v,
                                 v->state != VIR_STORAGE_VAAI_VOL_FREE,
                                 "volume name", code, error))
         return false;
-    /* The rules a user's volume name follows (virStorageVaaiVolNameValid):
-     * a name from the LUN ends up in paths. */
-    if (strchr(v->name, '/') || strcmp(v->name, ".") == 0 || strcmp(v->name, "..") == 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
-                    "volume name has a '/' or is '.' or '..'");
-        return false;
-    }
-    return true;
+    /* A volume's name, from the LUN too, follows the rules a user's does:
+     * it ends up in paths. */
+    return !*v->name || virStorageVaaiVolNameCheck(v->name, code, error);
 }
 
 

@@ -357,6 +357,14 @@ virStorageVaaiVolRecordDecode(const uint8_t *block,
  * pool's data area [@dataLba, @dataEndLba): a record read from the LUN
  * that points anywhere else is treated as corrupt, never written through.
  * Free records hold no space and pass. */
+/* Volume names: 1..127 bytes of UTF-8, no '/', no control characters, not
+ * "." or "..": they become file names in libvirt.  A name that breaks
+ * them is refused from users (INVALID_ARG) and from the LUN (a record
+ * that carries one is CORRUPT). */
+bool
+virStorageVaaiVolNameValid(const char *name,
+                           GError **error);
+
 bool
 virStorageVaaiVolRecordInArea(const virStorageVaaiVolRecord *rec,
                               uint64_t dataLba,

@@ -69,31 +69,6 @@ virStorageVaaiCrashPoint(const char *point)
 }
 
 
-bool
-virStorageVaaiVolNameValid(const char *name,
-                           GError **error)
-{
-    const char *p;
-
-    if (!name || !*name || strlen(name) >= VIR_STORAGE_VAAI_VOL_NAME_SIZE ||
-        !g_utf8_validate(name, -1, NULL) ||
-        strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
-                    "invalid volume name '%s': 1 to %d bytes of UTF-8, not '.' or '..'",
-                    name ? name : "", VIR_STORAGE_VAAI_VOL_NAME_SIZE - 1);
-        return false;
-    }
-    for (p = name; *p; p++) {
-        if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f) {
-            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
-                        "invalid volume name '%s': no '/' or control characters", name);
-            return false;
-        }
-    }
-    return true;
-}
-
-
 /* ---- One operation in progress ---- */
 
 typedef struct _virStorageVaaiWork virStorageVaaiWork;

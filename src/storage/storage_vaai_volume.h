@@ -51,12 +51,6 @@ struct _virStorageVaaiOpOptions {
     const virSCSIPatternAlgorithm *algorithm;
 };
 
-/* Volume names: 1..127 bytes of UTF-8, no '/', no control characters, not
- * "." or "..": they become file names in libvirt. */
-bool
-virStorageVaaiVolNameValid(const char *name,
-                           GError **error);
-
 int
 virStorageVaaiVolCreate(virStorageVaaiSession *session,
                         const char *name,
