@@ -100,14 +100,18 @@ GQuark virStorageVaaiErrorQuark(void);
 #define VIR_STORAGE_VAAI_VOL_NAME_SIZE 128
 
 /*
- * Feature flags of the header this code knows (none, in format 1.0).
+ * Feature flags of the header this code knows.
  * See virStorageVaaiHeaderCompatOK().
  */
 #define VIR_STORAGE_VAAI_COMPAT_KNOWN 0u
 #define VIR_STORAGE_VAAI_RO_COMPAT_KNOWN 0u
 /* Set in the primary header while a format runs: nobody opens it. */
 #define VIR_STORAGE_VAAI_INCOMPAT_FORMATTING 0x1u
-#define VIR_STORAGE_VAAI_INCOMPAT_KNOWN VIR_STORAGE_VAAI_INCOMPAT_FORMATTING
+/* Hosts are fenced by a persistent reservation (storage_vaai_fence.h):
+ * code that does not register a key would have its writes refused. */
+#define VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS 0x2u
+#define VIR_STORAGE_VAAI_INCOMPAT_KNOWN \
+    (VIR_STORAGE_VAAI_INCOMPAT_FORMATTING | VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS)
 
 
 /*

@@ -16,6 +16,8 @@
 #include <time.h>
 
 #include "storage_vaai_lease.h"
+#include "storage_vaai_fence.h"
+#include "virscsierror.h"
 #include "virscsioffload.h"
 
 struct _virStorageVaaiSession {
@@ -160,6 +162,20 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
             return -1;
         rc = virStorageVaaiPoolSwapBlockVia(s->pool, s->hbLun, virStorageVaaiSlotLba(s, s->slot),
                                             s->slotBlock, next, &swapErr);
+        if (rc < 0 && g_error_matches(swapErr, VIR_SCSI_ERROR,
+                                      VIR_SCSI_ERROR_RESERVATION_CONFLICT)) {
+            /* The array refuses our writes: another host removed our key,
+             * having presumed us dead.  Whatever the slot says, we are. */
+            g_mutex_lock(&s->lock);
+            s->fenced = true;
+            virStorageVaaiLapse(s);
+            g_mutex_unlock(&s->lock);
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
+                        "heartbeat slot %u: the array refuses this host's writes "
+                        "(its reservation key was removed): this host was presumed "
+                        "dead and stops using the pool", s->slot);
+            return -1;
+        }
         if (rc == 0) {
             memcpy(seen, next, s->blockSize);
             applied = true;
@@ -294,6 +310,11 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
                   (virStorageVaaiHeartbeatIsFree(&hb) ||
                    virStorageVaaiWatchStale(&watch[i], &hb, s->timeoutUs, readIssued))))
                 continue;
+            /* A stale slot's process is presumed dead: fence it at the
+             * array before its slot, and with it its work, changes hands. */
+            if (status == VIR_STORAGE_VAAI_RECORD_VALID && !virStorageVaaiHeartbeatIsFree(&hb) &&
+                virStorageVaaiFenceOut(s->pool, hb.host, hb.incarnation, error) < 0)
+                return -1;
             issued = virStorageVaaiNowUs();
             rc = virStorageVaaiPoolSwapBlock(s->pool, virStorageVaaiSlotLba(s, i),
                                              seen, mine, error);
@@ -317,6 +338,30 @@ virStorageVaaiClaimSlot(virStorageVaaiSession *s,
 }
 
 
+/* This incarnation's key on every session to the LUN (a pool fenced by
+ * reservations, storage_vaai_fence.h), then the heartbeat's own session,
+ * registered as it opens.  Before the slot is claimed: under the
+ * reservation, a session without the key may not write. */
+static int
+virStorageVaaiSessionFenceJoin(virStorageVaaiSession *s,
+                               GError **error)
+{
+    virSCSITransport *t;
+
+    if (virStorageVaaiFenceJoin(s->pool, virStorageVaaiFenceKey(s->self.uuid,
+                                                                s->self.incarnation),
+                                error) < 0)
+        return -1;
+    g_clear_pointer(&s->hbLun, virSCSILunFree);
+    if (!(t = virSCSILunOpenExtraTransport(s->pool->lun, error))) {
+        g_prefix_error(error, "cannot open a session for the heartbeat: ");
+        return -1;
+    }
+    s->hbLun = virSCSILunNewView(s->pool->lun, t, NULL, NULL);
+    return 0;
+}
+
+
 virStorageVaaiSession *
 virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
                           const virStorageVaaiHost *host,
@@ -336,17 +381,8 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
     g_cond_init(&s->ownerCond);
     s->working = g_hash_table_new(g_direct_hash, g_direct_equal);
 
-    {
-        virSCSITransport *t = virSCSILunOpenExtraTransport(pool->lun, error);
-
-        if (!t) {
-            g_prefix_error(error, "cannot open a session for the heartbeat: ");
-            virStorageVaaiSessionLeave(s);
-            return NULL;
-        }
-        s->hbLun = virSCSILunNewView(pool->lun, t, NULL, NULL);
-    }
-    if (virStorageVaaiClaimSlot(s, error) < 0) {
+    if (virStorageVaaiSessionFenceJoin(s, error) < 0 ||
+        virStorageVaaiClaimSlot(s, error) < 0) {
         virStorageVaaiSessionLeave(s);
         return NULL;
     }
@@ -383,7 +419,10 @@ virStorageVaaiSessionRejoin(virStorageVaaiSession *s,
     virStorageVaaiLapse(s);
     g_mutex_unlock(&s->lock);
 
-    if (virStorageVaaiClaimSlot(s, error) < 0) {
+    /* The old key was removed when this host was presumed dead: register
+     * the new one, and give the heartbeat a session that carries it. */
+    if (virStorageVaaiSessionFenceJoin(s, error) < 0 ||
+        virStorageVaaiClaimSlot(s, error) < 0) {
         g_mutex_lock(&s->lock);
         s->fenced = true;
         g_mutex_unlock(&s->lock);
@@ -535,8 +574,10 @@ virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
                 hb.incarnation != lease.ownerIncarnation ||
                 memcmp(hb.host, lease.owner, sizeof(hb.host)) != 0)
                 take = true;
-            else
-                take = virStorageVaaiWatchStale(&watch, &hb, s->timeoutUs, readIssued);
+            else if ((take = virStorageVaaiWatchStale(&watch, &hb, s->timeoutUs, readIssued)) &&
+                     virStorageVaaiFenceOut(s->pool, lease.owner, lease.ownerIncarnation,
+                                            error) < 0)
+                return -1;      /* presumed dead: fenced at the array first */
         } else {
             take = true;    /* a holder without a valid slot cannot be alive */
         }
@@ -763,6 +804,8 @@ virStorageVaaiSessionLeave(virStorageVaaiSession *s)
                                     s->slotBlock, empty, NULL);
     }
     virSCSILunFree(s->hbLun);
+    if (!s->fenced)
+        virStorageVaaiFenceLeave(s->pool);
     g_hash_table_unref(s->working);
     g_mutex_clear(&s->lock);
     g_cond_clear(&s->cond);
@@ -1027,6 +1070,8 @@ virStorageVaaiWatcherReap(virStorageVaaiWatcher *w,
             w->watch[i].counter != w->hb[i].counter ||
             (uint64_t)(now - w->watch[i].sinceUs) < w->timeoutUs)
             continue;
+        if (virStorageVaaiFenceOut(w->pool, w->hb[i].host, w->hb[i].incarnation, error) < 0)
+            return -1;
         rc = virStorageVaaiPoolSwapBlock(w->pool, w->pool->header.heartbeatLba + i,
                                          w->raw + (size_t)i * bs, empty, error);
         if (rc < 0)

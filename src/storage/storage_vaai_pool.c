@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "storage_vaai_pool.h"
+#include "storage_vaai_fence.h"
 #include "virscsichunk.h"
 #include "virscsioffload.h"
 
@@ -150,6 +151,14 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
     int rc;
 
     memset(header, 0, sizeof(*header));
+    if (opts->reservations && (singleHost || opts->singleHost)) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "fencing by reservation is for pools that hosts share; "
+                    "a single-host pool has nobody to fence");
+        return -1;
+    }
+    if (opts->reservations && virStorageVaaiFenceCheckLun(lun, error) < 0)
+        return -1;
     if (singleHost && !opts->singleHost) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                     "%s cannot coordinate hosts (%s); format it for one host "
@@ -221,7 +230,7 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
     if (rc < 0)
         return -1;
 
-    header->incompat = 0;
+    header->incompat = opts->reservations ? VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS : 0;
     if (virStorageVaaiHeaderEncode(header, final, bs, error) < 0)
         return -1;
     rc = virStorageVaaiLunSwapBlock(lun, singleHost, 0, claim, final, error);
@@ -263,6 +272,7 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
 
     pool->lun = lun;
     pool->warnings = g_ptr_array_new_with_free_func(g_free);
+    g_mutex_init(&pool->fenceLock);
 
     for (lba = 0; lba < 2; lba++) {
         if (virStorageVaaiPoolReadBlock(lun, lba, block, error) < 0)
@@ -361,6 +371,17 @@ virStorageVaaiPoolSwapBlock(virStorageVaaiPool *pool,
 }
 
 
+const char *
+virStorageVaaiPoolFencing(const virStorageVaaiPool *pool)
+{
+    if (pool->singleHost)
+        return "single host";
+    if (pool->header.incompat & VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS)
+        return "reservation";
+    return "heartbeat";
+}
+
+
 void
 virStorageVaaiPoolFree(virStorageVaaiPool *pool)
 {
@@ -368,5 +389,6 @@ virStorageVaaiPoolFree(virStorageVaaiPool *pool)
         return;
     if (pool->warnings)
         g_ptr_array_unref(pool->warnings);
+    g_mutex_clear(&pool->fenceLock);
     g_free(pool);
 }

@@ -15,6 +15,7 @@ struct _virStorageVaaiFormatOptions {
     const uint8_t *hostUuid;        /* the formatting host */
     bool force;                     /* overwrite another signature */
     bool singleHost;                /* allowed without COMPARE AND WRITE */
+    bool reservations;              /* fence hosts by persistent reservation */
     uint32_t volumeRecords;         /* 0: default */
     uint64_t leaseTimeoutMs;        /* 0: default */
     uint64_t heartbeatIntervalMs;   /* 0: default */
@@ -27,6 +28,12 @@ struct _virStorageVaaiPool {
     virStorageVaaiHeader header;
     bool singleHost;                /* no COMPARE AND WRITE on this LUN */
     GPtrArray *warnings;            /* char *: e.g. a damaged header copy */
+
+    /* Fencing by persistent reservation (INCOMPAT_RESERVATIONS): the key
+     * this process registers on every session it opens to the LUN
+     * (storage_vaai_fence.h); 0 until it joins. */
+    GMutex fenceLock;
+    uint64_t fenceKey;
 };
 
 /* The extent alignment a LUN wants: at least 1 MiB, a multiple of its
@@ -34,6 +41,13 @@ struct _virStorageVaaiPool {
 uint32_t
 virStorageVaaiPoolAlignment(const virSCSILun *lun,
                             uint32_t minBytes);
+
+/* How the pool keeps a host presumed dead from writing, in words:
+ * "reservation" (persistent reservation, storage_vaai_fence.h),
+ * "heartbeat" (each host stops itself when its fence runs out) or
+ * "single host". */
+const char *
+virStorageVaaiPoolFencing(const virStorageVaaiPool *pool);
 
 /* A random (version 4) UUID: pools, volumes. */
 void

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "storage_vaai_volume.h"
+#include "storage_vaai_fence.h"
 #include "virscsierror.h"
 #include "virscsioffload.h"
 #include "virscsitransportguard.h"
@@ -432,8 +433,11 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
         g_clear_error(error);
         g_set_error_literal(error, w->lostError->domain, w->lostError->code,
                             w->lostError->message);
-    } else if (error && g_error_matches(*error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED)) {
-        /* The guard refused a command: the pool's own code for it. */
+    } else if (error && (g_error_matches(*error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED) ||
+                         g_error_matches(*error, VIR_SCSI_ERROR,
+                                         VIR_SCSI_ERROR_RESERVATION_CONFLICT))) {
+        /* The guard refused a command, or the array did (this host's
+         * reservation key was removed): the pool's own code for it. */
         (*error)->domain = VIR_STORAGE_VAAI_ERROR;
         (*error)->code = VIR_STORAGE_VAAI_ERROR_FENCED;
     }
@@ -1422,8 +1426,16 @@ virStorageVaaiRecoverScan(virStorageVaaiWork *w,
     for (i = 0; i < w->table->count; i++) {
         int rc;
 
+        const virStorageVaaiVolRecord *r = &w->table->recs[i];
+
         if (!virStorageVaaiRecoverDue(w->s, watcher, w->table, i, unsure))
             continue;
+        /* A dead worker is fenced at the array before its work changes
+         * hands: its commands still queued are aborted, later ones
+         * refused (storage_vaai_fence.h). */
+        if (!virStorageVaaiIsWorker(w->s, r) &&
+            virStorageVaaiFenceOut(w->pool, r->workerUuid, r->workerIncarnation, error) < 0)
+            return -1;
         if ((rc = virStorageVaaiRecoverOne(w, i, log, error)) < 0)
             return -1;
         if (rc == 0)

@@ -367,3 +367,91 @@ virSCSICommandCscdFromCaps(const virSCSILunCaps *caps,
     cscd->blockLength = caps->blockSize;
     return 0;
 }
+
+
+int
+virSCSICommandPersistentReserveOut(virSCSITransport *transport,
+                                   virSCSIPrOutAction action,
+                                   virSCSIPrType type,
+                                   uint64_t key,
+                                   uint64_t saKey,
+                                   GError **error)
+{
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    uint8_t param[VIR_SCSI_PROUT_PARAM_LEN];
+    size_t len = virSCSIParamPersistentReserveOut(param, key, saKey);
+    int cdbLen;
+
+    if ((cdbLen = virSCSICdbPersistentReserveOut(cdb, action, type, len, error)) < 0)
+        return -1;
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+                              param, len, 0, error);
+}
+
+
+/* One PERSISTENT RESERVE IN: the reply, however long, in *buf. */
+static int
+virSCSICommandPersistentReserveIn(virSCSITransport *transport,
+                                  virSCSIPrInAction action,
+                                  uint8_t **buf,
+                                  size_t *received,
+                                  GError **error)
+{
+    /* The longest reply there is: ALLOCATION LENGTH is 16 bits. */
+    uint16_t alloc = UINT16_MAX;
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    size_t cdbLen = virSCSICdbPersistentReserveIn(cdb, action, alloc);
+
+    *buf = g_new0(uint8_t, alloc);
+    *received = 0;
+    return virSCSITransportRunCdb(transport, cdb, cdbLen, VIR_SCSI_XFER_FROM_DEV,
+                                  *buf, alloc, 0, received, error);
+}
+
+
+int
+virSCSICommandReadKeys(virSCSITransport *transport,
+                       virSCSIPrKeys *keys,
+                       GError **error)
+{
+    g_autofree uint8_t *buf = NULL;
+    size_t received;
+
+    memset(keys, 0, sizeof(*keys));
+    if (virSCSICommandPersistentReserveIn(transport, VIR_SCSI_PRIN_READ_KEYS,
+                                          &buf, &received, error) < 0)
+        return -1;
+    return virSCSIPrKeysParse(buf, received, keys, error);
+}
+
+
+int
+virSCSICommandReadReservation(virSCSITransport *transport,
+                              virSCSIPrReservation *res,
+                              GError **error)
+{
+    g_autofree uint8_t *buf = NULL;
+    size_t received;
+
+    memset(res, 0, sizeof(*res));
+    if (virSCSICommandPersistentReserveIn(transport, VIR_SCSI_PRIN_READ_RESERVATION,
+                                          &buf, &received, error) < 0)
+        return -1;
+    return virSCSIPrReservationParse(buf, received, res, error);
+}
+
+
+int
+virSCSICommandReportPrCapabilities(virSCSITransport *transport,
+                                   virSCSIPrCapabilities *caps,
+                                   GError **error)
+{
+    g_autofree uint8_t *buf = NULL;
+    size_t received;
+
+    memset(caps, 0, sizeof(*caps));
+    if (virSCSICommandPersistentReserveIn(transport, VIR_SCSI_PRIN_REPORT_CAPABILITIES,
+                                          &buf, &received, error) < 0)
+        return -1;
+    return virSCSIPrCapabilitiesParse(buf, received, caps, error);
+}

@@ -11,6 +11,7 @@
 #include "virscsiparam.h"
 #include "virscsicapacity.h"
 #include "virscsitpc.h"
+#include "virscsipr.h"
 
 int
 virSCSICommandRead(virSCSITransport *transport,
@@ -100,3 +101,32 @@ int
 virSCSICommandCscdFromCaps(const struct _virSCSILunCaps *caps,
                            virSCSIXcopyCscdId *cscd,
                            GError **error);
+
+
+/* PERSISTENT RESERVE OUT with the basic parameter list: @key is this
+ * session's registered key (0 if none), @saKey the new key of a REGISTER
+ * or the victim's of a PREEMPT.  A refusal is RESERVATION_CONFLICT. */
+int
+virSCSICommandPersistentReserveOut(virSCSITransport *transport,
+                                   virSCSIPrOutAction action,
+                                   virSCSIPrType type,
+                                   uint64_t key,
+                                   uint64_t saKey,
+                                   GError **error);
+
+/* PERSISTENT RESERVE IN: READ KEYS (clear @keys after use), READ
+ * RESERVATION, REPORT CAPABILITIES. */
+int
+virSCSICommandReadKeys(virSCSITransport *transport,
+                       virSCSIPrKeys *keys,
+                       GError **error);
+
+int
+virSCSICommandReadReservation(virSCSITransport *transport,
+                              virSCSIPrReservation *res,
+                              GError **error);
+
+int
+virSCSICommandReportPrCapabilities(virSCSITransport *transport,
+                                   virSCSIPrCapabilities *caps,
+                                   GError **error);

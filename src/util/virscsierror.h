@@ -29,6 +29,8 @@ typedef enum {
     VIR_SCSI_ERROR_CANCELLED,        /* the caller stopped the operation */
     VIR_SCSI_ERROR_NO_OFFLOAD,       /* offload impossible and host data movement forbidden */
     VIR_SCSI_ERROR_FENCED,           /* not sent: the sender may no longer write (its fence ran out) */
+    VIR_SCSI_ERROR_RESERVATION_CONFLICT, /* refused by the array: this session holds no
+                                          * registration the reservation allows (preempted) */
 } virSCSIErrorCode;
 
 GQuark virSCSIErrorQuark(void);

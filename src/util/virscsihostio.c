@@ -70,6 +70,7 @@ virSCSIEngineErrorIsPermanent(const GError *err)
     case VIR_SCSI_ERROR_CANCELLED:
     case VIR_SCSI_ERROR_NO_OFFLOAD:
     case VIR_SCSI_ERROR_FENCED:
+    case VIR_SCSI_ERROR_RESERVATION_CONFLICT:
         return false;
     }
     return false;
@@ -80,6 +81,7 @@ bool
 virSCSIEngineErrorIsFinal(const GError *err)
 {
     return g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED) ||
+           g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_RESERVATION_CONFLICT) ||
            g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED);
 }
 

@@ -110,11 +110,17 @@ virSCSILunOpenExtraTransport(const virSCSILun *lun,
                              GError **error)
 {
     virSCSITransport *transport;
+    const virSCSILun *root = lun;
+
+    while (root->parent)
+        root = root->parent;
 
     if (lun->openExtra)
         transport = lun->openExtra(lun, lun->openExtraOpaque, error);
     else
         transport = virSCSITransportOpen(lun->spec, &lun->opts, error);
+    if (transport && root->prepareExtra)
+        transport = root->prepareExtra(transport, root->prepareExtraOpaque, error);
     /* A view's sessions are wrapped as its parent's are, then its own way. */
     if (transport && lun->parent && lun->parent->wrapExtra)
         transport = lun->parent->wrapExtra(transport, lun->parent->wrapExtraOpaque);

@@ -30,6 +30,14 @@ struct _virSCSILun {
     virSCSITransport *(*openExtra)(const virSCSILun *lun, void *opaque, GError **error);
     void *openExtraOpaque;
 
+    /* Called first on every extra session of this LUN and its views, on
+     * the session as opened: may wrap it (a pool fenced by reservations
+     * registers its key on each, virscsitransportkeyed.h); NULL on error,
+     * having freed it.  NULL: used as opened. */
+    virSCSITransport *(*prepareExtra)(virSCSITransport *transport, void *opaque,
+                                      GError **error);
+    void *prepareExtraOpaque;
+
     /* A view (virSCSILunNewView): caps and plan are the parent's. */
     const virSCSILun *parent;
 };

@@ -44,6 +44,7 @@ vaaictlPoolPrint(const virStorageVaaiPool *pool,
         vaaictlJsonStr(b, "formatted_by", host);
         vaaictlJsonInt(b, "formatted_at", h->formatTime);
         vaaictlJsonBool(b, "single_host", pool->singleHost);
+        vaaictlJsonStr(b, "fencing", virStorageVaaiPoolFencing(pool));
         json_builder_set_member_name(b, "warnings");
         json_builder_begin_array(b);
         for (i = 0; i < pool->warnings->len; i++)
@@ -67,6 +68,7 @@ vaaictlPoolPrint(const virStorageVaaiPool *pool,
         printf("  lease:       timeout %llu ms, heartbeat every %llu ms%s\n",
                (unsigned long long)h->leaseTimeoutMs, (unsigned long long)h->heartbeatIntervalMs,
                pool->singleHost ? " (single host: the LUN has no COMPARE AND WRITE)" : "");
+        printf("  fencing:     %s\n", virStorageVaaiPoolFencing(pool));
         printf("  formatted:   by host %s\n", host);
         for (i = 0; i < pool->warnings->len; i++)
             printf("warning: %s\n", (const char *)g_ptr_array_index(pool->warnings, i));
@@ -83,6 +85,7 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
     g_autofree char *hostUuid = NULL;
     gboolean force = FALSE;
     gboolean singleHost = FALSE;
+    gboolean reservations = FALSE;
     gint volumes = 0;
     gint64 leaseTimeout = 0;
     gint64 heartbeat = 0;
@@ -92,6 +95,9 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
           "overwrite whatever the LUN carries (partition table, LVM, filesystem, pool)", NULL },
         { "single-host", 0, 0, G_OPTION_ARG_NONE, &singleHost,
           "allow a LUN without COMPARE AND WRITE, for one host only", NULL },
+        { "reservations", 0, 0, G_OPTION_ARG_NONE, &reservations,
+          "fence hosts presumed dead at the array by persistent reservation "
+          "(every host's sessions must be its own I_T nexuses)", NULL },
         { "host-uuid", 0, 0, G_OPTION_ARG_STRING, &hostUuid, "this host's UUID", "UUID" },
         { "volumes", 0, 0, G_OPTION_ARG_INT, &volumes, "volume records (default 1024)", "N" },
         { "lease-timeout", 0, 0, G_OPTION_ARG_INT64, &leaseTimeout,
@@ -134,6 +140,7 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
     opts.hostUuid = uuid;
     opts.force = force;
     opts.singleHost = singleHost;
+    opts.reservations = reservations;
     opts.volumeRecords = volumes;
     opts.leaseTimeoutMs = leaseTimeout;
     opts.heartbeatIntervalMs = heartbeat;
@@ -608,7 +615,7 @@ vaaictlCmdPool(const vaaictlGlobal *global,
     if (argc >= 2 && strcmp(argv[1], "repair") == 0)
         return vaaictlPoolRepair(global, argc - 1, argv + 1);
     fprintf(stderr,
-            "Usage: vaaictl pool format LUN --name NAME [--force] [--single-host]\n"
+            "Usage: vaaictl pool format LUN --name NAME [--force] [--single-host | --reservations]\n"
             "                           [--host-uuid UUID] [--volumes N]\n"
             "                           [--lease-timeout MS] [--heartbeat MS]\n"
             "       vaaictl pool info LUN [--json]\n"
