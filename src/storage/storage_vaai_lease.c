@@ -1066,8 +1066,11 @@ virStorageVaaiWatcherReap(virStorageVaaiWatcher *w,
     for (i = 0; i < w->slots; i++) {
         int rc;
 
+        /* A counter that moved in the last read started its watch after
+         * that read was issued: now - since is negative then, not large. */
         if (!w->valid[i] || !w->watch[i].watching ||
             w->watch[i].counter != w->hb[i].counter ||
+            now <= w->watch[i].sinceUs ||
             (uint64_t)(now - w->watch[i].sinceUs) < w->timeoutUs)
             continue;
         if (virStorageVaaiFenceOut(w->pool, w->hb[i].host, w->hb[i].incarnation, error) < 0)
@@ -1101,7 +1104,8 @@ virStorageVaaiWatcherAnyStopping(virStorageVaaiWatcher *w)
         uint64_t still;
 
         if (!w->valid[i] || !w->watch[i].watching ||
-            w->watch[i].counter != w->hb[i].counter)
+            w->watch[i].counter != w->hb[i].counter ||
+            now <= w->watch[i].sinceUs)
             continue;
         still = now - w->watch[i].sinceUs;
         if (still > 2 * w->pool->header.heartbeatIntervalMs * 1000 && still < w->timeoutUs)

@@ -35,6 +35,13 @@ struct _testMemLun {
     testMemLunHook hook;
     void *hookOpaque;
     unsigned int sessions;
+
+    /* Persistent reservations, per session (its I_T nexus). */
+    GArray *prKey;                      /* uint64_t: registered key, 0: none */
+    GArray *prAborts;                   /* guint: PREEMPT AND ABORTs that hit it */
+    uint8_t prType;                     /* reservation type, 0: none */
+    uint64_t prHolder;                  /* holder's key (not all-registrants types) */
+    uint32_t prGeneration;
 };
 
 typedef struct {
@@ -67,6 +74,8 @@ testMemLunNew(const testMemLunProfile *profile)
     mem->data = g_new0(uint8_t, mem->profile.blocks * mem->profile.blockSize);
     mem->mapped = g_new0(uint8_t, mem->profile.blocks);
     mem->events = g_array_new(FALSE, FALSE, sizeof(testMemLunEvent));
+    mem->prKey = g_array_new(FALSE, TRUE, sizeof(uint64_t));
+    mem->prAborts = g_array_new(FALSE, TRUE, sizeof(guint));
     g_mutex_init(&mem->lock);
     return mem;
 }
@@ -80,6 +89,8 @@ testMemLunFree(testMemLun *mem)
     g_free(mem->data);
     g_free(mem->mapped);
     g_array_unref(mem->events);
+    g_array_unref(mem->prKey);
+    g_array_unref(mem->prAborts);
     g_mutex_clear(&mem->lock);
     g_free(mem);
 }
@@ -452,6 +463,202 @@ testMemXcopy(testMemLun *mem,
 }
 
 
+/* ---- Persistent reservations (SPC-4 5.14), each session a nexus ---- */
+
+#define MEM_PR_KEY(mem, i) g_array_index((mem)->prKey, uint64_t, (i))
+
+static bool
+testMemPrAllRegistrants(const testMemLun *mem)
+{
+    return mem->prType == 0x7 || mem->prType == 0x8;
+}
+
+
+/* Whether @session may write under the reservation: no reservation,
+ * a registrants type and a key, or the holder. */
+static bool
+testMemPrMayWrite(testMemLun *mem,
+                  unsigned int session)
+{
+    uint64_t key = MEM_PR_KEY(mem, session);
+
+    switch (mem->prType) {
+    case 0:
+        return true;
+    case 0x5: case 0x6: case 0x7: case 0x8:
+        return key != 0;
+    default:
+        return key != 0 && key == mem->prHolder;
+    }
+}
+
+
+static void
+testMemPrConflict(virSCSICmd *cmd)
+{
+    cmd->status = VIR_SCSI_STATUS_RESERVATION_CONFLICT;
+}
+
+
+/* Drop every registration but @keep's that holds @victim; abort their
+ * sessions' commands when asked.  Returns how many. */
+static unsigned int
+testMemPrRemove(testMemLun *mem,
+                uint64_t victim,
+                unsigned int keep,
+                bool abort)
+{
+    unsigned int removed = 0;
+    unsigned int i;
+
+    for (i = 0; i < mem->sessions; i++) {
+        if (i == keep || MEM_PR_KEY(mem, i) != victim)
+            continue;
+        MEM_PR_KEY(mem, i) = 0;
+        if (abort)
+            g_array_index(mem->prAborts, guint, i)++;
+        removed++;
+    }
+    return removed;
+}
+
+
+static bool
+testMemPrAnyRegistered(testMemLun *mem)
+{
+    unsigned int i;
+
+    for (i = 0; i < mem->sessions; i++) {
+        if (MEM_PR_KEY(mem, i))
+            return true;
+    }
+    return false;
+}
+
+
+static void
+testMemPrOut(testMemLun *mem,
+             virSCSICmd *cmd,
+             unsigned int session)
+{
+    uint8_t action = cmd->cdb[1] & 0x1F;
+    uint8_t type = cmd->cdb[2] & 0x0F;
+    uint64_t mine = MEM_PR_KEY(mem, session);
+    uint64_t key;
+    uint64_t saKey;
+
+    if (cmd->dataLen < 24) {
+        testMemIllegal(cmd, 0x1A);              /* PARAMETER LIST LENGTH ERROR */
+        return;
+    }
+    key = virSCSIGetBE64((const uint8_t *)cmd->data);
+    saKey = virSCSIGetBE64((const uint8_t *)cmd->data + 8);
+
+    switch (action) {
+    case 0x00:                                  /* REGISTER */
+    case 0x06:                                  /* REGISTER AND IGNORE EXISTING KEY */
+        if (action == 0x00 && key != mine) {
+            testMemPrConflict(cmd);
+            return;
+        }
+        MEM_PR_KEY(mem, session) = saKey;
+        mem->prGeneration++;
+        /* The last registrant gone takes an all-registrants reservation
+         * with it; the holder's unregistering releases the others. */
+        if (!saKey && mem->prType &&
+            (testMemPrAllRegistrants(mem) ? !testMemPrAnyRegistered(mem) :
+             mine == mem->prHolder)) {
+            mem->prType = 0;
+            mem->prHolder = 0;
+        }
+        return;
+    case 0x01:                                  /* RESERVE */
+        if (!mine || key != mine) {
+            testMemPrConflict(cmd);
+        } else if (!mem->prType) {
+            mem->prType = type;
+            mem->prHolder = testMemPrAllRegistrants(mem) ? 0 : mine;
+        } else if (mem->prType != type ||
+                   (!testMemPrAllRegistrants(mem) && mem->prHolder != mine)) {
+            testMemPrConflict(cmd);
+        }
+        return;
+    case 0x04:                                  /* PREEMPT */
+    case 0x05:                                  /* PREEMPT AND ABORT */
+        if (!mine || key != mine || !saKey) {
+            testMemPrConflict(cmd);
+            return;
+        }
+        /* As LIO does: removing no registration is a conflict. */
+        if (!testMemPrRemove(mem, saKey, session, action == 0x05)) {
+            testMemPrConflict(cmd);
+            return;
+        }
+        if (mem->prType && !testMemPrAllRegistrants(mem) && mem->prHolder == saKey) {
+            mem->prType = type;
+            mem->prHolder = mine;
+        }
+        mem->prGeneration++;
+        return;
+    case 0x03:                                  /* CLEAR */
+        if (!mine || key != mine) {
+            testMemPrConflict(cmd);
+            return;
+        }
+        memset(mem->prKey->data, 0, mem->sessions * sizeof(uint64_t));
+        mem->prType = 0;
+        mem->prHolder = 0;
+        mem->prGeneration++;
+        return;
+    default:
+        testMemIllegal(cmd, 0x24);
+        return;
+    }
+}
+
+
+static void
+testMemPrIn(testMemLun *mem,
+            virSCSICmd *cmd)
+{
+    g_autofree uint8_t *buf = g_new0(uint8_t, 8 + 8 * (size_t)mem->sessions + 16);
+    size_t len = 8;
+    unsigned int i;
+
+    virSCSIPutBE32(buf, mem->prGeneration);
+    switch (cmd->cdb[1] & 0x1F) {
+    case 0x00:                                  /* READ KEYS */
+        for (i = 0; i < mem->sessions; i++) {
+            if (!MEM_PR_KEY(mem, i))
+                continue;
+            virSCSIPutBE64(buf + len, MEM_PR_KEY(mem, i));
+            len += 8;
+        }
+        break;
+    case 0x01:                                  /* READ RESERVATION */
+        if (mem->prType) {
+            virSCSIPutBE64(buf + 8, mem->prHolder);
+            buf[21] = mem->prType;
+            len = 24;
+        }
+        break;
+    case 0x02:                                  /* REPORT CAPABILITIES */
+        memset(buf, 0, 8);
+        buf[1] = 8;
+        buf[3] = 0x80;                          /* TMV */
+        buf[4] = 0xEA;                          /* types 1, 3, 5, 6, 7 */
+        buf[5] = 0x01;                          /* type 8 */
+        testMemDataIn(cmd, buf, 8);
+        return;
+    default:
+        testMemIllegal(cmd, 0x24);
+        return;
+    }
+    virSCSIPutBE32(buf + 4, len - 8);
+    testMemDataIn(cmd, buf, len);
+}
+
+
 /* What an event records of @cdb: the range it names (READ, WRITE,
  * COMPARE AND WRITE, WRITE SAME(16)) and whether it changes the medium. */
 static void
@@ -530,6 +737,15 @@ testMemExec(testMemLun *mem,
     case 0x83:                                          /* EXTENDED COPY */
         testMemXcopy(mem, cmd, ev);
         break;
+    case 0x5E:                                          /* PERSISTENT RESERVE IN */
+    case 0x5F:                                          /* PERSISTENT RESERVE OUT */
+        if (!mem->profile.reservations)
+            testMemIllegal(cmd, 0x20);
+        else if (c[0] == 0x5E)
+            testMemPrIn(mem, cmd);
+        else
+            testMemPrOut(mem, cmd, ev->session);
+        break;
     case 0x84:                                          /* RECEIVE COPY RESULTS */
         if (mem->profile.xcopy && (c[1] & 0x1F) == 0x03)
             testMemCopyParams(cmd);
@@ -554,8 +770,12 @@ testMemTransportExec(virSCSITransport *transport,
     testMemLunAction action = TEST_MEM_LUN_RUN;
     testMemLunHook hook;
     void *opaque;
+    guint aborts;
 
     ev.issuedUs = testMemLunNowUs();
+    g_mutex_lock(&mem->lock);
+    aborts = g_array_index(mem->prAborts, guint, sess->id);
+    g_mutex_unlock(&mem->lock);
     g_mutex_lock(&sess->lock);
     ev.arrivedUs = testMemLunNowUs();
     g_mutex_lock(&mem->lock);
@@ -566,8 +786,16 @@ testMemTransportExec(virSCSITransport *transport,
         action = hook(mem, sess->id, cmd, opaque);
 
     g_mutex_lock(&mem->lock);
-    ev.action = action;
     testMemEventOf(cmd->cdb, &ev);
+    /* A command queued when its session's key was preempted with ABORT
+     * is gone; one that arrives later from a session without a key that
+     * may write is refused. */
+    if (action == TEST_MEM_LUN_RUN &&
+        g_array_index(mem->prAborts, guint, sess->id) != aborts)
+        action = TEST_MEM_LUN_ABORTED;
+    else if (action == TEST_MEM_LUN_RUN && ev.writes && !testMemPrMayWrite(mem, sess->id))
+        action = TEST_MEM_LUN_CONFLICT;
+    ev.action = action;
     switch (action) {
     case TEST_MEM_LUN_RUN:
         /* Time the arrival after the hook: a stall in the hook stands for
@@ -591,17 +819,22 @@ testMemTransportExec(virSCSITransport *transport,
         /* POWER ON, RESET, OR BUS DEVICE RESET OCCURRED */
         testMemSense(cmd, VIR_SCSI_SENSE_KEY_UNIT_ATTENTION, 0x29, 0x00, false, 0);
         break;
+    case TEST_MEM_LUN_CONFLICT:
+        testMemPrConflict(cmd);
+        break;
     case TEST_MEM_LUN_FAIL:
+    case TEST_MEM_LUN_ABORTED:
         break;
     }
     g_array_append_val(mem->events, ev);
     g_mutex_unlock(&mem->lock);
     g_mutex_unlock(&sess->lock);
 
-    if (action == TEST_MEM_LUN_FAIL) {
+    if (action == TEST_MEM_LUN_FAIL || action == TEST_MEM_LUN_ABORTED) {
+        /* An aborted task gets no answer: the initiator times out. */
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: the in-memory target failed command 0x%02x",
-                    transport->target, cmd->cdb[0]);
+                    "%s: the in-memory target %s command 0x%02x", transport->target,
+                    action == TEST_MEM_LUN_FAIL ? "failed" : "aborted", cmd->cdb[0]);
         return -1;
     }
     return 0;
@@ -634,6 +867,8 @@ testMemLunConnect(testMemLun *mem)
     g_mutex_init(&sess->lock);
     g_mutex_lock(&mem->lock);
     sess->id = mem->sessions++;
+    g_array_set_size(mem->prKey, mem->sessions);
+    g_array_set_size(mem->prAborts, mem->sessions);
     g_mutex_unlock(&mem->lock);
     return virSCSITransportNew(&testMemTransportOps, sess, "mem:lun");
 }

@@ -8,7 +8,8 @@
  * use (INQUIRY and the Block Limits and Logical Block Provisioning pages,
  * READ CAPACITY, READ/WRITE(16), COMPARE AND WRITE, WRITE SAME(16), UNMAP)
  * and, when the profile asks, EXTENDED COPY (LID1) within the LUN, with
- * a Device Identification page and RECEIVE COPY OPERATING PARAMETERS.  Every
+ * a Device Identification page and RECEIVE COPY OPERATING PARAMETERS, and
+ * persistent reservations (each session an I_T nexus of its own).  Every
  * connection is a session with its own lock held for a whole command, as
  * a real transport's is.
  *
@@ -30,6 +31,9 @@ struct _testMemLunProfile {
                                  * SBC allows; WRITE SAME with UNMAP writes */
     uint32_t maxWriteSame;      /* MAXIMUM WRITE SAME LENGTH; 0: 65536 */
     bool xcopy;                 /* a copy manager: EXTENDED COPY (LID1) */
+    bool reservations;          /* persistent reservations: keys per session,
+                                 * Write Exclusive (- Registrants Only / All
+                                 * Registrants), PREEMPT AND ABORT */
 };
 
 /* What a hook makes of one command. */
@@ -41,6 +45,12 @@ typedef enum {
     TEST_MEM_LUN_BUSY,          /* BUSY status */
     TEST_MEM_LUN_WRITE_ERROR,   /* MEDIUM ERROR, WRITE ERROR: worth a retry */
     TEST_MEM_LUN_UNIT_ATTENTION, /* UNIT ATTENTION, not executed: resent at once */
+    /* What the target made of a command a hook let run; never returned
+     * by a hook: */
+    TEST_MEM_LUN_CONFLICT,      /* RESERVATION CONFLICT: the session holds no key
+                                 * the reservation lets write */
+    TEST_MEM_LUN_ABORTED,       /* aborted by a PREEMPT AND ABORT of its session's
+                                 * key while it waited: nothing done */
 } testMemLunAction;
 
 /* Called on the issuing thread, inside the session's lock, before the

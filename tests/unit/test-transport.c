@@ -139,7 +139,7 @@ testErrorCodes(void)
         { { SENSE(0x0E, 0x1D, 0x00) }, VIR_SCSI_ERROR_MISCOMPARE },
         { { SENSE(0x0A, 0x0D, 0x02) }, VIR_SCSI_ERROR_COPY_ABORTED },
         { { SENSE(0x03, 0x11, 0x00) }, VIR_SCSI_ERROR_CHECK_CONDITION },
-        { { .status = 0x18 }, VIR_SCSI_ERROR_STATUS },     /* RESERVATION CONFLICT */
+        { { .status = 0x18 }, VIR_SCSI_ERROR_RESERVATION_CONFLICT },
         { { .status = 0x08 }, VIR_SCSI_ERROR_STATUS },     /* BUSY */
         { { .status = 0x02 }, VIR_SCSI_ERROR_CHECK_CONDITION },  /* no sense at all */
         { { .fail = true }, VIR_SCSI_ERROR_TRANSPORT },
