@@ -50,6 +50,91 @@ virStorageVaaiFenceKey(const uint8_t *uuid,
 }
 
 
+/* A write that changes nothing: block 0 written back as just read.  (A
+ * WRITE of no blocks would do, by SBC-4, but LIO completes one without
+ * checking the reservation.)  Format runs this before it claims the LUN,
+ * so the LUN's data must stay what it was. */
+static int
+virStorageVaaiFenceWriteSame0(virSCSILun *lun,
+                              virSCSITransport *t,
+                              GError **error)
+{
+    uint32_t bs = virSCSILunBlockSize(lun);
+    g_autofree uint8_t *block = g_malloc(bs);
+
+    if (virSCSICommandRead(t, 0, 1, bs, block, error) < 0)
+        return -1;
+    return virSCSICommandWrite(t, 0, 1, bs, block, error);
+}
+
+
+/* What a host needs of the array, tried on two sessions of one initiator
+ * under a key of their own: a registered session that did not make the
+ * reservation may write, and still may after another session of the same
+ * initiator unregistered.  SPC-4 says so ("all registrants are holders");
+ * LIO does neither: it lets only the reserving session of the holder's
+ * initiator write, and its registrations are per initiator where they
+ * count (target_core_pr.c, target_scsi3_pr_reservation_check and
+ * core_scsi3_pr_seq_non_holder). */
+static int
+virStorageVaaiFenceProbe(virSCSILun *lun,
+                         GError **error)
+{
+    g_autoptr(virSCSITransport) s1 = NULL;
+    g_autoptr(virSCSITransport) s2 = NULL;
+    uint64_t key = ((uint64_t)g_random_int() << 32) | g_random_int() | 1;
+    g_autoptr(GError) err = NULL;
+    const char *step = NULL;
+    virSCSIPrReservation res;
+    int ret = -1;
+
+    if (virSCSICommandReadReservation(lun->transport, &res, error) < 0)
+        return -1;
+    if (res.reserved) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
+                    "%s holds a %s reservation already: release it before formatting "
+                    "a pool fenced by reservation", lun->caps->target,
+                    virSCSIPrTypeName(res.type));
+        return -1;
+    }
+    if (!(s1 = virSCSILunOpenExtraTransport(lun, error)) ||
+        !(s2 = virSCSILunOpenExtraTransport(lun, error)))
+        return -1;
+
+    if (virSCSITransportRegisterKey(s1, 0, key, &err) < 0 ||
+        virSCSITransportRegisterKey(s2, 0, key, &err) < 0) {
+        step = "registering a key";
+    } else if (virSCSICommandPersistentReserveOut(s1, VIR_SCSI_PROUT_RESERVE,
+                                                  VIR_STORAGE_VAAI_FENCE_TYPE,
+                                                  key, 0, &err) < 0) {
+        step = "reserving";
+    } else if (virStorageVaaiFenceWriteSame0(lun, s2, &err) < 0) {
+        step = "writing from a registered session that did not reserve";
+    } else if (virSCSITransportRegisterKey(s1, key, 0, &err) < 0 ||
+               virStorageVaaiFenceWriteSame0(lun, s2, &err) < 0) {
+        step = "writing from a registered session after another one of the "
+               "same initiator unregistered";
+    } else {
+        ret = 0;
+    }
+    if (ret < 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
+                    "%s cannot fence hosts by persistent reservation: it failed %s "
+                    "under a %s reservation (%s); every session a host opens must be "
+                    "able to write (use the default fencing by heartbeat)",
+                    lun->caps->target, step, virSCSIPrTypeName(VIR_STORAGE_VAAI_FENCE_TYPE),
+                    err->message);
+    }
+
+    /* Leave nothing behind: the last registrant's going takes an all
+     * registrants reservation with it (a session unregistered already
+     * answers RESERVATION CONFLICT, harmlessly). */
+    virSCSITransportRegisterKey(s1, key, 0, NULL);
+    virSCSITransportRegisterKey(s2, key, 0, NULL);
+    return ret;
+}
+
+
 int
 virStorageVaaiFenceCheckLun(virSCSILun *lun,
                             GError **error)
@@ -70,7 +155,7 @@ virStorageVaaiFenceCheckLun(virSCSILun *lun,
                     virSCSIPrTypeName(VIR_STORAGE_VAAI_FENCE_TYPE));
         return -1;
     }
-    return 0;
+    return virStorageVaaiFenceProbe(lun, error);
 }
 
 

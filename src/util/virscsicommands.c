@@ -389,6 +389,27 @@ virSCSICommandPersistentReserveOut(virSCSITransport *transport,
 }
 
 
+int
+virSCSICommandRegisterInitiator(virSCSITransport *transport,
+                                uint64_t key,
+                                const char *iscsiName,
+                                GError **error)
+{
+    uint8_t cdb[VIR_SCSI_CDB_MAX];
+    uint8_t param[VIR_SCSI_PROUT_NAME_PARAM_MAX];
+    ssize_t len;
+    int cdbLen;
+
+    if ((len = virSCSIParamPersistentReserveOutName(param, sizeof(param), key,
+                                                    iscsiName, error)) < 0 ||
+        (cdbLen = virSCSICdbPersistentReserveOut(cdb, VIR_SCSI_PROUT_REGISTER,
+                                                 VIR_SCSI_PR_TYPE_NONE, len, error)) < 0)
+        return -1;
+    return virSCSICommandData(transport, cdb, cdbLen, VIR_SCSI_XFER_TO_DEV,
+                              param, len, 0, error);
+}
+
+
 /* One PERSISTENT RESERVE IN: the reply, however long, in *buf. */
 static int
 virSCSICommandPersistentReserveIn(virSCSITransport *transport,

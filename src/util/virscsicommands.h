@@ -114,6 +114,14 @@ virSCSICommandPersistentReserveOut(virSCSITransport *transport,
                                    uint64_t saKey,
                                    GError **error);
 
+/* REGISTER @key, from a session not registered yet, for every session of
+ * the iSCSI initiator @iscsiName (SPEC_I_PT, a TransportID without ISID). */
+int
+virSCSICommandRegisterInitiator(virSCSITransport *transport,
+                                uint64_t key,
+                                const char *iscsiName,
+                                GError **error);
+
 /* PERSISTENT RESERVE IN: READ KEYS (clear @keys after use), READ
  * RESERVATION, REPORT CAPABILITIES. */
 int

@@ -78,6 +78,38 @@ virSCSIParamPersistentReserveOut(uint8_t *buf,
 }
 
 
+ssize_t
+virSCSIParamPersistentReserveOutName(uint8_t *buf,
+                                     size_t buflen,
+                                     uint64_t saKey,
+                                     const char *iscsiName,
+                                     GError **error)
+{
+    size_t nameLen = iscsiName ? strlen(iscsiName) : 0;
+    /* The name with its NUL, padded to a multiple of 4, at least 20. */
+    size_t field = MAX(20, (nameLen + 1 + 3) & ~(size_t)3);
+    size_t tidLen = 4 + field;
+    size_t len = VIR_SCSI_PROUT_PARAM_LEN + 4 + tidLen;
+    uint8_t *tid;
+
+    if (nameLen == 0 || nameLen > VIR_SCSI_ISCSI_NAME_MAX || buflen < len) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "cannot encode a TransportID for the iSCSI name '%s' in %zu bytes",
+                    iscsiName ? iscsiName : "", buflen);
+        return -1;
+    }
+    memset(buf, 0, len);
+    virSCSIPutBE64(buf + 8, saKey);             /* SERVICE ACTION RESERVATION KEY */
+    buf[20] = 0x08;                             /* SPEC_I_PT */
+    virSCSIPutBE32(buf + 24, tidLen);           /* TRANSPORTID PARAMETER DATA LENGTH */
+    tid = buf + 28;
+    tid[0] = 0x05;                              /* FORMAT CODE 00b, PROTOCOL ID iSCSI */
+    virSCSIPutBE16(tid + 2, field);             /* ADDITIONAL LENGTH */
+    memcpy(tid + 4, iscsiName, nameLen);        /* ISCSI NAME, NUL and padding after */
+    return len;
+}
+
+
 /* The 8-byte header every PERSISTENT RESERVE IN reply but REPORT
  * CAPABILITIES starts with: PRGENERATION, ADDITIONAL LENGTH.  Sets the
  * bytes the reply says follow and how many of them @len holds. */

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <glib.h>
 
@@ -36,6 +37,7 @@ typedef enum {
     VIR_SCSI_PROUT_PREEMPT = 0x04,
     VIR_SCSI_PROUT_PREEMPT_AND_ABORT = 0x05,
     VIR_SCSI_PROUT_REGISTER_AND_IGNORE = 0x06,
+    VIR_SCSI_PROUT_REGISTER_AND_MOVE = 0x07,
 
     VIR_SCSI_PROUT_LAST
 } virSCSIPrOutAction;
@@ -53,6 +55,11 @@ typedef enum {
 
 /* The basic PERSISTENT RESERVE OUT parameter list (no TransportIDs). */
 #define VIR_SCSI_PROUT_PARAM_LEN 24
+/* An iSCSI name is at most 223 bytes (RFC 3720 3.2.6.1). */
+#define VIR_SCSI_ISCSI_NAME_MAX 223
+/* The longest list ...OutName() writes: 24 + 4 + a TransportID of 4 bytes
+ * and the name, NUL-terminated, padded to a multiple of 4. */
+#define VIR_SCSI_PROUT_NAME_PARAM_MAX (28 + 4 + 224)
 /* PRGENERATION and ADDITIONAL LENGTH before the keys of READ KEYS. */
 #define VIR_SCSI_PRIN_HEADER_LEN 8
 #define VIR_SCSI_PRIN_RESERVATION_LEN 24
@@ -104,6 +111,31 @@ size_t
 virSCSIParamPersistentReserveOut(uint8_t *buf,
                                  uint64_t key,
                                  uint64_t saKey);
+
+/*
+ * virSCSIParamPersistentReserveOutName:
+ * @buf: where to write the list
+ * @buflen: size of @buf
+ * @saKey: SERVICE ACTION RESERVATION KEY, the key to register
+ * @iscsiName: the iSCSI initiator name to register
+ * @error: return location for a GError
+ *
+ * The parameter list of a REGISTER with SPEC_I_PT set: the basic list
+ * (RESERVATION KEY 0: the sender is not registered yet), then TRANSPORTID
+ * PARAMETER DATA LENGTH (bytes 24-27) and one iSCSI TransportID of format
+ * 00b (SPC-4 7.6.4.6): the initiator device by name, without an ISID, so
+ * that the registration holds for every session that initiator opens
+ * (what a host needs on a target that keeps registrations per initiator,
+ * as LIO does for reservation holders, and for sessions QEMU opens under
+ * the host's name).  Returns the length, or -1 (INVALID_ARG) when the name
+ * is empty, longer than 223 bytes (the iSCSI limit) or @buflen too short.
+ */
+ssize_t
+virSCSIParamPersistentReserveOutName(uint8_t *buf,
+                                     size_t buflen,
+                                     uint64_t saKey,
+                                     const char *iscsiName,
+                                     GError **error);
 
 /* READ KEYS: the generation and the registered keys, one per I_T nexus
  * (a key appears once for each session that registered it). */

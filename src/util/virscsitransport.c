@@ -263,11 +263,10 @@ virSCSICmdCheckStatus(const virSCSICmd *cmd,
 
     if (cmd->status == VIR_SCSI_STATUS_RESERVATION_CONFLICT) {
         /* A persistent reservation refuses this session: in a pool fenced
-         * by reservations, another host removed this host's key. */
+         * by reservation, another host removed this host's key. */
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_RESERVATION_CONFLICT,
-                    "command 0x%02x returned status RESERVATION CONFLICT: the "
-                    "array refuses this session (its reservation key was removed)",
-                    cmd->cdb[0]);
+                    "command 0x%02x returned status RESERVATION CONFLICT: a "
+                    "persistent reservation refuses this session", cmd->cdb[0]);
         return -1;
     }
 

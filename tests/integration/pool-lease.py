@@ -3,6 +3,8 @@
 
 - format refuses a LUN with another signature unless forced, and of two
   hosts formatting at once exactly one succeeds;
+- format --reservations proves the array's persistent reservations first,
+  and LIO's fail (one writer per initiator): refused, LUN untouched;
 - a live holder keeps the lease: another host gives up after its wait;
 - a holder that dies holding the lease (exits without releasing, so its
   heartbeat stops) is taken over after the lease timeout T, not earlier,
@@ -80,6 +82,22 @@ def main():
         info = run("pool", "info", other)
         check(info.returncode == 0 and "race" in info.stdout, "the winner's pool opens",
               info.stderr.strip())
+
+        # Fencing by reservation is proven before it is relied on: LIO
+        # lets only the reserving session of an initiator write under an
+        # All Registrants reservation, so the format refuses, says why,
+        # and leaves the LUN as it was (the pool still there, no
+        # reservation behind).
+        r = run("pool", "format", other, "--name", "r", "--force", "--reservations")
+        check(r.returncode == 1 and "cannot fence hosts by persistent reservation" in r.stderr
+              and "did not reserve" in r.stderr,
+              "format --reservations on LIO refuses, naming the failed step",
+              r.stderr.strip())
+        info = run("pool", "info", other)
+        check(info.returncode == 0 and "race" in info.stdout and "fencing:     heartbeat"
+              in info.stdout, "the LUN keeps its pool, fenced by heartbeat", info.stdout)
+        r2 = run("pool", "format", other, "--name", "r", "--force", "--reservations")
+        check("holds a" not in r2.stderr, "no reservation is left behind", r2.stderr.strip())
 
         r = run("pool", "format", lun, "--name", "lease", "--force",
                 "--lease-timeout", str(T_MS), "--heartbeat", str(P_MS))
