@@ -167,6 +167,8 @@ virSCSIReportLink(virSCSIReport *report,
     report->link.failures += after->failures - before->failures;
     report->link.bytesOut += after->bytesOut - before->bytesOut;
     report->link.bytesIn += after->bytesIn - before->bytesIn;
+    report->link.reconnects += after->reconnects - before->reconnects;
+    report->link.resentBytes += after->resentBytes - before->resentBytes;
     g_mutex_unlock(&report->lock);
 }
 
@@ -200,6 +202,8 @@ virSCSIReportMerge(virSCSIReport *into,
     into->link.failures += part->link.failures;
     into->link.bytesOut += part->link.bytesOut;
     into->link.bytesIn += part->link.bytesIn;
+    into->link.reconnects += part->link.reconnects;
+    into->link.resentBytes += part->link.resentBytes;
     if (!into->events)
         into->events = g_ptr_array_new_with_free_func(g_free);
     if (part->events) {

@@ -151,6 +151,19 @@ virSCSICmdIsBusy(const virSCSICmd *cmd)
 }
 
 
+/* Whether the session under @transport (and its wrappers) was dropped
+ * and will be logged in again for the next command. */
+static bool
+virSCSITransportLost(virSCSITransport *transport)
+{
+    for (; transport; transport = transport->inner) {
+        if (g_atomic_int_get(&transport->lost))
+            return true;
+    }
+    return false;
+}
+
+
 int
 virSCSITransportExecRetry(virSCSITransport *transport,
                           virSCSICmd *cmd,
@@ -158,10 +171,38 @@ virSCSITransportExecRetry(virSCSITransport *transport,
 {
     size_t attentions = 0;
     size_t busy = 0;
+    /* A session lost before this command, whose logins failed since,
+     * gets one more login (in the exec), not another round of waits: a
+     * dead array fails each session's first command after 1 + 2 + 4 s,
+     * and the rest at once. */
+    size_t relogins = virSCSITransportLost(transport) ? VIR_SCSI_RELOGIN_RETRIES : 0;
 
     for (;;) {
-        if (virSCSITransportExec(transport, cmd, error) < 0)
+        g_autoptr(GError) err = NULL;
+
+        if (virSCSITransportExec(transport, cmd, &err) < 0) {
+            /* The session was lost with the command: send it again, from
+             * the top (so every check above the session, the fence's
+             * included, sees it again), on a session logged in anew,
+             * after 1, 2 and 4 s: a target that restarts within them
+             * finishes the operation.  The command may have run before
+             * the loss: all the engine sends may run twice (a COMPARE AND
+             * WRITE that did then miscompares, which its callers read
+             * back). */
+            if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT) &&
+                virSCSITransportLost(transport) && relogins < VIR_SCSI_RELOGIN_RETRIES) {
+                g_usleep((G_USEC_PER_SEC) << relogins);
+                relogins++;
+                if (cmd->dir != VIR_SCSI_XFER_NONE)
+                    virSCSIStatAdd(&transport->stats.resentBytes, cmd->dataLen);
+                memset(cmd->sense, 0, sizeof(cmd->sense));
+                cmd->senseLen = 0;
+                cmd->resid = 0;
+                continue;
+            }
+            g_propagate_error(error, g_steal_pointer(&err));
             return -1;
+        }
         if (virSCSICmdIsUnitAttention(cmd) && attentions++ < VIR_SCSI_UA_RETRIES)
             continue;
         if (virSCSICmdIsBusy(cmd) && busy < VIR_SCSI_BUSY_RETRIES) {
@@ -292,6 +333,13 @@ virSCSICmdCheckStatus(const virSCSICmd *cmd,
 
 
 void
+virSCSITransportCountReconnect(virSCSITransport *transport)
+{
+    virSCSIStatAdd(&transport->stats.reconnects, 1);
+}
+
+
+void
 virSCSITransportGetStats(virSCSITransport *transport,
                          virSCSITransportStats *stats)
 {
@@ -299,4 +347,11 @@ virSCSITransportGetStats(virSCSITransport *transport,
     stats->failures = __atomic_load_n(&transport->stats.failures, __ATOMIC_RELAXED);
     stats->bytesOut = __atomic_load_n(&transport->stats.bytesOut, __ATOMIC_RELAXED);
     stats->bytesIn = __atomic_load_n(&transport->stats.bytesIn, __ATOMIC_RELAXED);
+    /* Sessions are lost and logged in again below any wrapper. */
+    stats->reconnects = 0;
+    stats->resentBytes = 0;
+    for (; transport; transport = transport->inner) {
+        stats->reconnects += __atomic_load_n(&transport->stats.reconnects, __ATOMIC_RELAXED);
+        stats->resentBytes += __atomic_load_n(&transport->stats.resentBytes, __ATOMIC_RELAXED);
+    }
 }

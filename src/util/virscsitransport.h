@@ -51,6 +51,10 @@ struct _virSCSITransportStats {
     uint64_t failures;          /* commands that did not complete */
     uint64_t bytesOut;          /* data-out bytes sent */
     uint64_t bytesIn;           /* data-in bytes received */
+    uint64_t reconnects;        /* sessions logged in again after one was
+                                 * dropped (a command that did not complete) */
+    uint64_t resentBytes;       /* data of commands sent again after their
+                                 * session was lost (out or in) */
 };
 
 typedef struct _virSCSITransport virSCSITransport;
@@ -73,6 +77,12 @@ struct _virSCSITransport {
     /* The largest data transfer the path takes in one command (the
      * kernel's queue limits for SG_IO); 0: no limit known. */
     uint64_t maxTransferBytes;
+    /* A wrapper's transport (guard, keyed, fault), whose reconnects are
+     * the wrapper's too; NULL: not a wrapper. */
+    virSCSITransport *inner;
+    /* Set by a transport that dropped its session after a command that did
+     * not complete, and logs in again before the next one (iSCSI). */
+    gint lost;
 };
 
 typedef struct _virSCSITransportOptions virSCSITransportOptions;
@@ -84,6 +94,9 @@ struct _virSCSITransportOptions {
      * (iscsi://user@host/...): a secret on a command line shows in ps. */
     const char *chapSecret;
 };
+
+/* Times a command lost with its session is sent again (after 1, 2, 4 s). */
+#define VIR_SCSI_RELOGIN_RETRIES 3
 
 #define VIR_SCSI_DEFAULT_INITIATOR "iqn.2024-11.org.libvirt-vaai:initiator"
 
@@ -156,6 +169,10 @@ virSCSITransportRunCdb(virSCSITransport *transport,
                        unsigned int timeoutMs,
                        size_t *received,
                        GError **error);
+
+/* For transports: a session was logged in again (stats.reconnects). */
+void
+virSCSITransportCountReconnect(virSCSITransport *transport);
 
 /* Turn a completed command's non-GOOD status into a GError; 0 if GOOD. */
 int

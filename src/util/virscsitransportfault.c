@@ -599,6 +599,7 @@ virSCSITransportFaultWrap(virSCSITransport *inner,
     wrapper = virSCSITransportNew(&virSCSITransportFaultOps, priv, inner->target);
     /* Fault injection changes answers, not the path's limits. */
     wrapper->maxTransferBytes = inner->maxTransferBytes;
+    wrapper->inner = inner;
     return wrapper;
 }
 

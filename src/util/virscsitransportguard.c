@@ -73,5 +73,6 @@ virSCSITransportGuardNew(virSCSITransport *inner,
     g->opaque = opaque;
     t = virSCSITransportNew(&virSCSIGuardOps, g, inner->target);
     t->maxTransferBytes = inner->maxTransferBytes;
+    t->inner = inner;
     return t;
 }

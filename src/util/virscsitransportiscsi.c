@@ -17,13 +17,29 @@
 
 typedef struct _virSCSITransportISCSI virSCSITransportISCSI;
 struct _virSCSITransportISCSI {
+    /* NULL once dropped: the next command logs in again first. */
     struct iscsi_context *iscsi;
     int lun;
     unsigned int timeoutMs;
+    char *url;                  /* with the CHAP secret: to log in again */
+    char *shown;                /* without it */
+    char *initiator;
     /* A libiscsi context is not thread-safe: one command at a time per
      * session.  Parallelism comes from several sessions. */
     GMutex lock;
 };
+
+static struct iscsi_context *
+virSCSIISCSILogin(const char *url,
+                  const char *shown,
+                  const char *initiator,
+                  int *lun,
+                  GError **error);
+
+/* How long a polite logout of a healthy session may take at close. */
+#define VIR_SCSI_ISCSI_LOGOUT_MS 2000
+/* How long a login may take. */
+#define VIR_SCSI_ISCSI_LOGIN_S 30
 
 
 /* The outcome of one command, filled by libiscsi's callback. */
@@ -56,15 +72,11 @@ virSCSIISCSICommandDone(struct iscsi_context *iscsi G_GNUC_UNUSED,
  * state is still alive, so nothing refers to it afterwards.
  */
 static int
-virSCSIISCSIWaitFor(struct iscsi_context *iscsi,
-                    struct scsi_task *task,
-                    virSCSIISCSIWait *wait,
-                    unsigned int timeoutMs,
-                    const char **why)
+virSCSIISCSIPump(struct iscsi_context *iscsi,
+                 virSCSIISCSIWait *wait,
+                 gint64 deadline,
+                 const char **why)
 {
-    /* libiscsi's own PDU timeout fires first; this is the backstop. */
-    gint64 deadline = g_get_monotonic_time() + (gint64)(timeoutMs + 5000) * 1000;
-
     while (!wait->finished) {
         struct pollfd pfd = { .fd = iscsi_get_fd(iscsi), .events = iscsi_which_events(iscsi) };
         gint64 left = (deadline - g_get_monotonic_time()) / 1000;
@@ -87,12 +99,44 @@ virSCSIISCSIWaitFor(struct iscsi_context *iscsi,
             break;
         }
     }
+    return wait->finished ? 0 : -1;
+}
 
-    if (!wait->finished) {
+
+static int
+virSCSIISCSIWaitFor(struct iscsi_context *iscsi,
+                    struct scsi_task *task,
+                    virSCSIISCSIWait *wait,
+                    unsigned int timeoutMs,
+                    const char **why)
+{
+    /* libiscsi's own PDU timeout fires first; this is the backstop. */
+    gint64 deadline = g_get_monotonic_time() + (gint64)(timeoutMs + 5000) * 1000;
+
+    if (virSCSIISCSIPump(iscsi, wait, deadline, why) < 0) {
         iscsi_scsi_cancel_task(iscsi, task);
         return -1;
     }
     return 0;
+}
+
+
+/*
+ * Drop a session whose command did not complete: close its connection
+ * without a logout (on a dead socket libiscsi's logout polls for ever).
+ * The target then aborts every task of the connection (iSCSI connection
+ * failure, ERL 0), so a command that timed out here does not run on
+ * there; and since libiscsi may not reconnect on its own (noautoreconnect),
+ * it never sends such a command again: the caller decides, through every
+ * check the command passed the first time.
+ */
+static void
+virSCSIISCSIDrop(virSCSITransport *transport)
+{
+    virSCSITransportISCSI *priv = transport->priv;
+
+    g_clear_pointer(&priv->iscsi, iscsi_destroy_context);
+    g_atomic_int_set(&transport->lost, 1);
 }
 
 
@@ -132,6 +176,20 @@ virSCSITransportISCSIExec(virSCSITransport *transport,
 
     g_mutex_lock(&priv->lock);
 
+    if (!priv->iscsi) {
+        g_autoptr(GError) why2 = NULL;
+
+        if (!(priv->iscsi = virSCSIISCSILogin(priv->url, priv->shown, priv->initiator,
+                                              NULL, &why2))) {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                        "%s: command 0x%02x not sent: the session was lost and %s",
+                        transport->target, cmd->cdb[0], why2->message);
+            goto cleanup;
+        }
+        virSCSITransportCountReconnect(transport);
+        g_atomic_int_set(&transport->lost, 0);
+    }
+
     if (!(task = scsi_create_task(cmd->cdbLen, cmd->cdb, xferDir,
                                   cmd->dir == VIR_SCSI_XFER_NONE ? 0 : cmd->dataLen))) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
@@ -161,19 +219,21 @@ virSCSITransportISCSIExec(virSCSITransport *transport,
 
     if (virSCSIISCSIWaitFor(priv->iscsi, task, &wait, timeoutMs, &why) < 0) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: command 0x%02x did not complete: %s",
+                    "%s: command 0x%02x did not complete: %s (session dropped)",
                     transport->target, cmd->cdb[0], why);
+        virSCSIISCSIDrop(transport);
         goto cleanup;
     }
 
     if (wait.status < 0 || wait.status == SCSI_STATUS_ERROR ||
         wait.status == SCSI_STATUS_CANCELLED || wait.status == SCSI_STATUS_TIMEOUT) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: command 0x%02x did not complete: %s",
+                    "%s: command 0x%02x did not complete: %s (session dropped)",
                     transport->target, cmd->cdb[0],
                     wait.status == SCSI_STATUS_TIMEOUT ? "timed out" :
                     wait.status == SCSI_STATUS_CANCELLED ? "cancelled" :
                     iscsi_get_error(priv->iscsi));
+        virSCSIISCSIDrop(transport);
         goto cleanup;
     }
 
@@ -211,11 +271,22 @@ virSCSITransportISCSIClose(virSCSITransport *transport)
 
     if (!priv)
         return;
+    /* A healthy session logs out, for a bounded time; a dropped one has
+     * nothing to say. */
     if (priv->iscsi) {
-        iscsi_logout_sync(priv->iscsi);
-        iscsi_destroy_context(priv->iscsi);
+        virSCSIISCSIWait wait = { 0 };
+        const char *why = NULL;
+
+        if (iscsi_logout_async(priv->iscsi, virSCSIISCSICommandDone, &wait) == 0)
+            virSCSIISCSIPump(priv->iscsi, &wait,
+                             g_get_monotonic_time() + VIR_SCSI_ISCSI_LOGOUT_MS * 1000,
+                             &why);
+        g_clear_pointer(&priv->iscsi, iscsi_destroy_context);
     }
     g_mutex_clear(&priv->lock);
+    g_free(priv->url);
+    g_free(priv->shown);
+    g_free(priv->initiator);
     g_free(priv);
     transport->priv = NULL;
 }
@@ -345,21 +416,18 @@ virSCSIISCSIWithSecret(const char *url,
 }
 
 
-virSCSITransport *
-virSCSITransportOpenISCSI(const char *spec,
-                          const virSCSITransportOptions *opts,
-                          GError **error)
+/* Log in to @url (with its secret) as @initiator: a context with
+ * libiscsi's own reconnect off (see virSCSIISCSIDrop), its LUN in *@lun. */
+static struct iscsi_context *
+virSCSIISCSILogin(const char *url,
+                  const char *shown,
+                  const char *initiator,
+                  int *lun,
+                  GError **error)
 {
-    const char *initiator = opts && opts->initiatorName ?
-        opts->initiatorName : VIR_SCSI_DEFAULT_INITIATOR;
-    g_autofree char *shown = virSCSIISCSIRedactURL(spec);
-    g_autofree char *url = virSCSIISCSIWithSecret(spec, opts ? opts->chapSecret : NULL, error);
     struct iscsi_context *iscsi = NULL;
     struct iscsi_url *iurl = NULL;
-    virSCSITransportISCSI *priv = NULL;
 
-    if (!url)
-        return NULL;
     if (!(iscsi = iscsi_create_context(initiator))) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                     "cannot create an iSCSI context for %s", shown);
@@ -388,7 +456,7 @@ virSCSITransportOpenISCSI(const char *spec,
         iscsi_set_target_username_pwd(iscsi, iurl->target_user, iurl->target_passwd) < 0)
         goto connect_error;
     /* A login that hangs must not hang the caller: bound it too. */
-    iscsi_set_timeout(iscsi, 30);
+    iscsi_set_timeout(iscsi, VIR_SCSI_ISCSI_LOGIN_S);
     if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0) {
         g_autofree char *why = virSCSIISCSIRedactText(iscsi_get_error(iscsi), url);
         g_autofree char *msg = virSCSIISCSILoginError(shown, iurl, why);
@@ -396,14 +464,13 @@ virSCSITransportOpenISCSI(const char *spec,
         g_set_error_literal(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT, msg);
         goto error;
     }
-
-    priv = g_new0(virSCSITransportISCSI, 1);
-    priv->iscsi = iscsi;
-    priv->lun = iurl->lun;
-    priv->timeoutMs = opts && opts->timeoutMs ? opts->timeoutMs : VIR_SCSI_TIMEOUT_DEFAULT_MS;
-    g_mutex_init(&priv->lock);
+    /* libiscsi would otherwise log in again by itself when the connection
+     * breaks and send the commands in flight once more, unchecked. */
+    iscsi_set_noautoreconnect(iscsi, 1);
+    if (lun)
+        *lun = iurl->lun;
     iscsi_destroy_url(iurl);
-    return virSCSITransportNew(&virSCSITransportISCSIOps, priv, shown);
+    return iscsi;
 
  connect_error:
     {
@@ -417,4 +484,34 @@ virSCSITransportOpenISCSI(const char *spec,
         iscsi_destroy_url(iurl);
     iscsi_destroy_context(iscsi);
     return NULL;
+}
+
+
+virSCSITransport *
+virSCSITransportOpenISCSI(const char *spec,
+                          const virSCSITransportOptions *opts,
+                          GError **error)
+{
+    const char *initiator = opts && opts->initiatorName ?
+        opts->initiatorName : VIR_SCSI_DEFAULT_INITIATOR;
+    g_autofree char *shown = virSCSIISCSIRedactURL(spec);
+    g_autofree char *url = virSCSIISCSIWithSecret(spec, opts ? opts->chapSecret : NULL, error);
+    virSCSITransportISCSI *priv = NULL;
+    struct iscsi_context *iscsi;
+    int lun = 0;
+
+    if (!url)
+        return NULL;
+    if (!(iscsi = virSCSIISCSILogin(url, shown, initiator, &lun, error)))
+        return NULL;
+
+    priv = g_new0(virSCSITransportISCSI, 1);
+    priv->iscsi = iscsi;
+    priv->lun = lun;
+    priv->url = g_steal_pointer(&url);
+    priv->shown = g_strdup(shown);
+    priv->initiator = g_strdup(initiator);
+    priv->timeoutMs = opts && opts->timeoutMs ? opts->timeoutMs : VIR_SCSI_TIMEOUT_DEFAULT_MS;
+    g_mutex_init(&priv->lock);
+    return virSCSITransportNew(&virSCSITransportISCSIOps, priv, shown);
 }

@@ -82,5 +82,6 @@ virSCSITransportKeyedNew(virSCSITransport *inner,
     k->key = key;
     t = virSCSITransportNew(&virSCSIKeyedOps, k, inner->target);
     t->maxTransferBytes = inner->maxTransferBytes;
+    t->inner = inner;
     return t;
 }

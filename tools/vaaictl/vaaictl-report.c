@@ -107,6 +107,8 @@ vaaictlReportJsonMembers(JsonBuilder *b,
     vaaictlJsonInt(b, "failures", link->failures);
     vaaictlJsonInt(b, "bytes_out", link->bytesOut);
     vaaictlJsonInt(b, "bytes_in", link->bytesIn);
+    vaaictlJsonInt(b, "reconnects", link->reconnects);
+    vaaictlJsonInt(b, "resent_bytes", link->resentBytes);
     json_builder_end_object(b);
 
     json_builder_set_member_name(b, "elapsed_seconds");
@@ -185,9 +187,19 @@ vaaictlReportText(FILE *out,
                 (unsigned long long)m->failures, (unsigned long long)m->blocks, host);
     }
 
-    fprintf(out, "  link:       %llu commands, %llu failed, %s out, %s in\n",
+    fprintf(out, "  link:       %llu commands, %llu failed, %s out, %s in",
             (unsigned long long)link->commands, (unsigned long long)link->failures,
             sent, received);
+    /* A session dropped after a command that did not complete, and logged
+     * in again: whatever it carried after that was sent again. */
+    if (link->reconnects) {
+        g_autofree char *resent = vaaictlBytes(link->resentBytes);
+
+        fprintf(out, ", %llu session%s lost and logged in again, %s moved again",
+                (unsigned long long)link->reconnects, link->reconnects == 1 ? "" : "s",
+                resent);
+    }
+    fprintf(out, "\n");
     fprintf(out, "  elapsed:    %.3f s", secs);
     if (secs > 0 && report->doneBlocks) {
         double mibs = report->doneBlocks * (double)report->blockSize / VAAICTL_MIB / secs;
