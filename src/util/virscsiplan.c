@@ -447,6 +447,24 @@ virSCSIPlanAtomic(const virSCSILunCaps *caps,
 
 
 void
+virSCSIPlanRefused(virSCSIPlan *plan,
+                   virSCSIPlanOp which,
+                   const char *why)
+{
+    virSCSIOpPlan *op = &plan->ops[which];
+    g_autofree char *was = g_strdup(virSCSIMethodName(op->method));
+
+    /* What the LUN refused it will refuse again: plan without it. */
+    if (op->fallback == op->method)
+        op->fallback = VIR_SCSI_METHOD_NONE;
+    virSCSIPlanSet(op, op->fallback, VIR_SCSI_METHOD_NONE,
+                   "%s, because the LUN advertises %s but refused it (%s)%s",
+                   virSCSIMethodName(op->fallback), was, why,
+                   which == VIR_SCSI_PLAN_OP_ATOMIC ? ": single-host use only" : "");
+}
+
+
+void
 virSCSIPlanFromCaps(const virSCSILunCaps *caps,
                     virSCSIPlan *plan)
 {

@@ -73,3 +73,11 @@ virSCSIPlanFromCaps(const virSCSILunCaps *caps,
 
 void
 virSCSIPlanClear(virSCSIPlan *plan);
+
+/* Pure: the LUN refused the method the plan chose for @which (INVALID
+ * COMMAND OPERATION CODE, say): @which runs by its fallback from now on,
+ * and says why.  As QEMU forgets WRITE SAME for a session once refused. */
+void
+virSCSIPlanRefused(virSCSIPlan *plan,
+                   virSCSIPlanOp which,
+                   const char *why);

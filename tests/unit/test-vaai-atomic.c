@@ -1,0 +1,129 @@
+/*
+ * test-vaai-atomic.c: COMPARE AND WRITE is proven before it is relied on.
+ *
+ * A LUN whose Block Limits page advertises COMPARE AND WRITE but that
+ * refuses the command (INVALID COMMAND OPERATION CODE): opening it takes
+ * COMPARE AND WRITE out of its plan with the reason; a pool for several
+ * hosts is refused with "use --single-host", and a single-host pool is
+ * made and used on it without one COMPARE AND WRITE.  On a LUN that does
+ * it, the proof changes nothing.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "mempool.h"
+#include "storage_vaai_volume.h"
+
+#define BS 512
+#define MIB (1024 * 1024)
+
+
+static testMemLunAction
+testRefuseCaw(testMemLun *mem G_GNUC_UNUSED,
+              unsigned int session G_GNUC_UNUSED,
+              const virSCSICmd *cmd,
+              void *opaque G_GNUC_UNUSED)
+{
+    return cmd->cdb[0] == 0x89 ? TEST_MEM_LUN_REFUSE : TEST_MEM_LUN_RUN;
+}
+
+
+static size_t
+testCountCaw(testMemLun *mem,
+             bool executed)
+{
+    g_autoptr(GArray) ev = testMemLunTakeEvents(mem);
+    size_t n = 0;
+    guint i;
+
+    for (i = 0; i < ev->len; i++) {
+        const testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        n += e->opcode == 0x89 && (!executed || e->action == TEST_MEM_LUN_RUN);
+    }
+    return n;
+}
+
+
+static void
+testAtomicRefused(void)
+{
+    testMemLunProfile profile = { .blocks = 64 * MIB / BS, .blockSize = BS };
+    virStorageVaaiFormatOptions fo = { .name = "one", .volumeRecords = 8 };
+    g_autoptr(testMemLun) mem = testMemLunNew(&profile);
+    g_autoptr(virSCSILun) lun = NULL;
+    g_autoptr(virStorageVaaiPool) pool = NULL;
+    g_autoptr(GError) err = NULL;
+    const virSCSIOpPlan *op;
+    virStorageVaaiHeader header;
+    virStorageVaaiSession *s;
+    virStorageVaaiHost host;
+
+    testMemLunSetHook(mem, testRefuseCaw, NULL);
+    lun = testMemLunOpen(mem, &err);
+    g_assert_no_error(err);
+    op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
+    g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_NONE);
+    g_test_message("atomic: %s", op->reason);
+    g_assert_nonnull(strstr(op->reason, "advertises compare-and-write but refused it"));
+    g_test_message("atomic: %s", op->reason);
+    g_assert_cmpuint(testCountCaw(mem, false), ==, 1);   /* the proof */
+
+    g_assert_cmpint(virStorageVaaiPoolFormat(lun, &fo, &header, &err), ==, -1);
+    g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED);
+    g_assert_nonnull(strstr(err->message, "--single-host"));
+    g_clear_error(&err);
+
+    fo.singleHost = true;
+    g_assert_cmpint(virStorageVaaiPoolFormat(lun, &fo, &header, &err), ==, 0);
+    g_assert_no_error(err);
+    pool = virStorageVaaiPoolOpen(lun, true, &err);
+    g_assert_no_error(err);
+    g_assert_true(pool->singleHost);
+    testMemPoolHost(&host, 1);
+    s = virStorageVaaiSessionJoin(pool, &host, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(virStorageVaaiVolCreate(s, "v", MIB, NULL, NULL, NULL, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(virStorageVaaiVolDelete(s, "v", NULL, NULL, &err), ==, 0);
+    g_assert_no_error(err);
+    virStorageVaaiSessionLeave(s);
+    g_assert_cmpuint(testCountCaw(mem, false), ==, 0);
+}
+
+
+static void
+testAtomicProven(void)
+{
+    testMemLunProfile profile = { .blocks = 16 * MIB / BS, .blockSize = BS };
+    g_autoptr(testMemLun) mem = testMemLunNew(&profile);
+    g_autoptr(virSCSILun) lun = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree uint8_t *before = g_malloc(BS);
+    g_autofree uint8_t *after = g_malloc(BS);
+
+    memset(before, 0x5A, BS);
+    testMemLunWrite(mem, 0, 1, before);
+    lun = testMemLunOpen(mem, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method, ==,
+                    VIR_SCSI_METHOD_COMPARE_AND_WRITE);
+    /* One COMPARE AND WRITE went out, and it wrote nothing. */
+    g_assert_cmpuint(testCountCaw(mem, false), ==, 1);
+    testMemLunRead(mem, 0, 1, after);
+    g_assert_cmpmem(before, BS, after, BS);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/atomic/refused", testAtomicRefused);
+    g_test_add_func("/atomic/proven", testAtomicProven);
+    return g_test_run();
+}
