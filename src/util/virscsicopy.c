@@ -379,6 +379,21 @@ virSCSICopyChoose(virSCSICopyJob *job,
     if (job->method != VIR_SCSI_METHOD_XCOPY_LID1)
         return;
 
+    /* A copy manager reaches only LUNs that offer copies themselves (LIO's
+     * target_xcopy.c looks among devices with 3PC): a source whose own
+     * plan refuses copies would cost an EXTENDED COPY that fails with COPY
+     * TARGET DEVICE NOT REACHABLE before the host copy. */
+    if (!sameLun) {
+        const virSCSIOpPlan *srcOp = &job->src->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
+
+        if (srcOp->method == VIR_SCSI_METHOD_HOST) {
+            virSCSIReportEvent(job->report, "host copy, because the source LUN cannot "
+                               "take part in an offloaded copy: %s", srcOp->reason);
+            job->method = VIR_SCSI_METHOD_HOST;
+            return;
+        }
+    }
+
     /* The destination's copy manager must name both LUNs. */
     if (virSCSICommandCscdFromCaps(job->src->caps, &job->cscds[0], &err) < 0 ||
         virSCSICommandCscdFromCaps(job->dst->caps, &job->cscds[1], &err) < 0) {

@@ -19,9 +19,10 @@
 #define MEM_XCOPY_SEGMENTS 4
 #define MEM_XCOPY_SEGMENT_BYTES (1024 * 1024)
 
-/* The LUN's NAA designator, as VPD page 0x83 gives it and an EXTENDED
- * COPY's identification descriptor must name it. */
-static const uint8_t memNaa[16] = {
+/* The LUNs' NAA designator, as VPD page 0x83 gives it and an EXTENDED
+ * COPY's identification descriptor must name it; its last two bytes are
+ * the LUN's number, so that two LUNs are two devices. */
+static const uint8_t memNaaBase[16] = {
     0x60, 0x01, 0x40, 0x50, 0x4d, 0x45, 0x4d, 0x4c,
     0x55, 0x4e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 };
@@ -35,6 +36,7 @@ struct _testMemLun {
     testMemLunHook hook;
     void *hookOpaque;
     unsigned int sessions;
+    uint8_t naa[16];
 
     /* Persistent reservations, per session (its I_T nexus). */
     GArray *prKey;                      /* uint64_t: registered key, 0: none */
@@ -66,7 +68,13 @@ testMemLunNew(const testMemLunProfile *profile)
 {
     testMemLun *mem = g_new0(testMemLun, 1);
 
+    static gint luns;
+    guint id = g_atomic_int_add(&luns, 1);
+
     mem->profile = *profile;
+    memcpy(mem->naa, memNaaBase, sizeof(mem->naa));
+    mem->naa[14] = id >> 8;
+    mem->naa[15] = id;
     if (!mem->profile.blockSize)
         mem->profile.blockSize = 512;
     if (!mem->profile.maxWriteSame)
@@ -236,12 +244,12 @@ testMemInquiry(testMemLun *mem,
             len = 8;
             break;
         case 0x83:
-            buf[3] = 4 + sizeof(memNaa);
+            buf[3] = 4 + sizeof(mem->naa);
             buf[4] = 0x01;                                      /* binary */
             buf[5] = 0x03;                                      /* LU, NAA */
-            buf[7] = sizeof(memNaa);
-            memcpy(buf + 8, memNaa, sizeof(memNaa));
-            len = 8 + sizeof(memNaa);
+            buf[7] = sizeof(mem->naa);
+            memcpy(buf + 8, mem->naa, sizeof(mem->naa));
+            len = 8 + sizeof(mem->naa);
             break;
         case 0xB0:
             virSCSIPutBE16(buf + 2, 0x3C);
@@ -437,8 +445,8 @@ testMemXcopy(testMemLun *mem,
         return;
     }
     for (off = 16; off < 16 + cscdLen; off += 32) {
-        if (p[off] != 0xE4 || p[off + 7] != sizeof(memNaa) ||
-            memcmp(p + off + 8, memNaa, sizeof(memNaa)) != 0) {
+        if (p[off] != 0xE4 || p[off + 7] != sizeof(mem->naa) ||
+            memcmp(p + off + 8, mem->naa, sizeof(mem->naa)) != 0) {
             testMemIllegal(cmd, 0x26);
             return;
         }

@@ -19,7 +19,19 @@ vaaictlParseArgs(GOptionContext *ctx,
                  const char *argsHelp)
 {
     g_autoptr(GError) err = NULL;
+    int i;
 
+    /* Names, URLs and paths go to the LUN, to libvirt and into XML as
+     * UTF-8; GOption's own refusal does not say which argument it was. */
+    for (i = 1; i < *argc; i++) {
+        if (!g_utf8_validate((*argv)[i], -1, NULL)) {
+            g_autofree char *shown = g_strescape((*argv)[i], NULL);
+
+            fprintf(stderr, "vaaictl %s: argument %d (\"%s\") is not valid UTF-8\n",
+                    cmd, i, shown);
+            return false;
+        }
+    }
     if (!g_option_context_parse(ctx, argc, argv, &err)) {
         fprintf(stderr, "vaaictl %s: %s\n", cmd, err->message);
         return false;

@@ -268,7 +268,7 @@ vaaictlCapsPrintJson(const virSCSILunCaps *caps,
 static char *
 vaaictlHumanSize(uint64_t bytes)
 {
-    return g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+    return vaaictlSize(bytes);
 }
 
 

@@ -56,7 +56,7 @@ vaaictlPoolPrint(const virStorageVaaiPool *pool,
     }
 
     {
-        g_autofree char *size = g_format_size_full(dataBytes, G_FORMAT_SIZE_IEC_UNITS);
+        g_autofree char *size = vaaictlSize(dataBytes);
 
         printf("pool %s (%s), format %u.%u\n", h->name, uuid, h->formatMajor, h->formatMinor);
         printf("  blocks:      %u bytes, extents aligned to %u blocks\n",

@@ -29,9 +29,10 @@ vaaictlMethodUsed(const virSCSIMethodStats *stats)
 }
 
 
-/* Not g_format_size(): its no-break space trips up grep and awk. */
-static char *
-vaaictlBytes(uint64_t bytes)
+/* Not g_format_size(): its no-break space (U+00A0) between number and
+ * unit trips up grep, awk and cut in users' scripts. */
+char *
+vaaictlSize(uint64_t bytes)
 {
     static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
     double value = bytes;
@@ -44,8 +45,18 @@ vaaictlBytes(uint64_t bytes)
         value /= 1024;
         unit++;
     }
-    return g_strdup_printf("%.1f %s (%llu bytes)", value, units[unit],
-                           (unsigned long long)bytes);
+    return g_strdup_printf("%.1f %s", value, units[unit]);
+}
+
+
+static char *
+vaaictlBytes(uint64_t bytes)
+{
+    g_autofree char *size = vaaictlSize(bytes);
+
+    if (bytes < 1024)
+        return g_steal_pointer(&size);
+    return g_strdup_printf("%s (%llu bytes)", size, (unsigned long long)bytes);
 }
 
 

@@ -71,7 +71,7 @@ vaaictlVolText(FILE *out,
                const uint64_t *mappedBlocks)
 {
     g_autofree char *uuid = vaaictlUuidString(rec->uuid);
-    g_autofree char *cap = g_format_size_full(rec->capacity, G_FORMAT_SIZE_IEC_UNITS);
+    g_autofree char *cap = vaaictlSize(rec->capacity);
     uint32_t bs = pool->header.blockSize;
 
     fprintf(out, "volume %s (%s): %s, %s (%llu bytes) at LBA %llu+%llu",

@@ -274,3 +274,7 @@ int
 vaaictlCmdWrite(const vaaictlGlobal *global,
                 int argc,
                 char **argv);
+
+/* A size for people, "64.0 MiB", with a plain space (scripts split on it). */
+char *
+vaaictlSize(uint64_t bytes);
