@@ -24,10 +24,6 @@ struct _vaaictlWatch {
     GMutex lock;                /* one thread draws at a time */
     uint64_t shownBlocks;       /* under lock: calls may arrive out of order */
     bool drawn;                 /* under lock: a line needs clearing */
-
-    pthread_t sigThread;
-    int stop;                   /* atomic: the signal thread must go */
-    sigset_t oldMask;
 };
 
 /* The report Ctrl-C stops, and how often it was pressed: atomics. */
@@ -35,48 +31,55 @@ static virSCSIReport *vaaictlSigReport;
 static int vaaictlSigCount;
 
 
-static void
-vaaictlSigSet(sigset_t *set)
-{
-    sigemptyset(set);
-    sigaddset(set, SIGINT);
-    /* Only to wake the signal thread when the operation is over. */
-    sigaddset(set, SIGUSR1);
-}
-
-
 /*
- * SIGINT is blocked in every other thread and taken here with sigwait():
- * a handler would run in whichever thread the kernel picks, and there it
- * interrupts the poll() of a command in flight, which libiscsi's
- * synchronous calls report as a failed command rather than retry.
+ * SIGINT is blocked in every thread, from the start of main() on (threads
+ * inherit the mask: the heartbeat's, the engine's), and taken by one
+ * thread with sigwait(): a handler would run in whichever thread the
+ * kernel picks, and there it interrupts the poll() of a command in
+ * flight.  While an operation runs, Ctrl-C cancels its report; the
+ * engine stops before its next command and the report says exactly where
+ * it stopped.  Otherwise, or the second time, it ends the program.
  */
 static void *
-vaaictlWatchSignals(void *opaque)
+vaaictlWatchSignals(void *opaque G_GNUC_UNUSED)
 {
-    vaaictlWatch *watch = opaque;
     sigset_t set;
     int sig;
 
-    vaaictlSigSet(&set);
-    while (!__atomic_load_n(&watch->stop, __ATOMIC_SEQ_CST)) {
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    for (;;) {
         virSCSIReport *report;
 
         if (sigwait(&set, &sig) != 0 || sig != SIGINT)
             continue;
+        report = __atomic_load_n(&vaaictlSigReport, __ATOMIC_SEQ_CST);
+        if (!report)
+            _exit(128 + SIGINT);
         if (__atomic_fetch_add(&vaaictlSigCount, 1, __ATOMIC_SEQ_CST) > 0) {
             fprintf(stderr, "\nvaaictl: interrupted again, exiting now\n");
             _exit(128 + SIGINT);
         }
-        /* The engine stops between commands, so those in flight complete
-         * and the report says exactly where it stopped. */
-        report = __atomic_load_n(&vaaictlSigReport, __ATOMIC_SEQ_CST);
-        if (report)
-            virSCSIReportCancel(report);
+        virSCSIReportCancel(report);
         fprintf(stderr, "\nvaaictl: stopping after the commands in flight "
                 "(Ctrl-C again to exit at once)\n");
     }
     return NULL;
+}
+
+
+void
+vaaictlSignalsStart(void)
+{
+    pthread_t thread;
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (pthread_create(&thread, NULL, vaaictlWatchSignals, NULL) != 0)
+        g_error("cannot create a thread to watch for Ctrl-C");
+    pthread_detach(thread);
 }
 
 
@@ -154,7 +157,6 @@ vaaictlWatchBegin(virSCSIReport *report,
                   bool showProgress)
 {
     vaaictlWatch *watch = g_new0(vaaictlWatch, 1);
-    sigset_t set;
 
     g_mutex_init(&watch->lock);
     watch->blockSize = blockSize;
@@ -166,11 +168,6 @@ vaaictlWatchBegin(virSCSIReport *report,
     }
 
     __atomic_store_n(&vaaictlSigReport, report, __ATOMIC_SEQ_CST);
-    /* Before the engine starts its threads: they inherit the mask. */
-    vaaictlSigSet(&set);
-    pthread_sigmask(SIG_BLOCK, &set, &watch->oldMask);
-    if (pthread_create(&watch->sigThread, NULL, vaaictlWatchSignals, watch) != 0)
-        g_error("cannot create a thread to watch for Ctrl-C");
     return watch;
 }
 
@@ -198,12 +195,8 @@ vaaictlWatchEnd(vaaictlWatch *watch)
 {
     if (!watch)
         return;
-    __atomic_store_n(&watch->stop, 1, __ATOMIC_SEQ_CST);
-    pthread_kill(watch->sigThread, SIGUSR1);
-    pthread_join(watch->sigThread, NULL);
-    __atomic_store_n(&vaaictlSigReport, NULL, __ATOMIC_SEQ_CST);
     /* A Ctrl-C from now on ends the program as usual. */
-    pthread_sigmask(SIG_SETMASK, &watch->oldMask, NULL);
+    __atomic_store_n(&vaaictlSigReport, NULL, __ATOMIC_SEQ_CST);
 
     g_mutex_lock(&watch->lock);
     if (watch->drawn) {

@@ -120,6 +120,8 @@ main(int argc,
     vaaictlGlobal global = { 0 };
     int i;
 
+    vaaictlSignalsStart();
+
     /* Global options come before the command; each command parses its own. */
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];

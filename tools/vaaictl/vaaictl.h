@@ -278,3 +278,8 @@ vaaictlCmdWrite(const vaaictlGlobal *global,
 /* A size for people, "64.0 MiB", with a plain space (scripts split on it). */
 char *
 vaaictlSize(uint64_t bytes);
+
+/* Take Ctrl-C in a thread of its own from now on: call first in main(),
+ * before any thread starts (vaaictl-progress.c). */
+void
+vaaictlSignalsStart(void);
