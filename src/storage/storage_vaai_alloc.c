@@ -119,7 +119,10 @@ virStorageVaaiForEachFree(const virStorageVaaiExtent *used,
 }
 
 
+/* Extents are aligned relative to the start of the data area, which
+ * starts where the LUN's unmap granules do (format.md "Layout"). */
 typedef struct {
+    uint64_t base;
     uint32_t alignment;
     uint64_t length;
     uint64_t found;
@@ -134,7 +137,7 @@ virStorageVaaiFitFirst(uint64_t start,
                        void *opaque)
 {
     virStorageVaaiFit *f = opaque;
-    uint64_t s = virStorageVaaiAlignUp(start, f->alignment);
+    uint64_t s = f->base + virStorageVaaiAlignUp(start - f->base, f->alignment);
 
     if (s < end && end - s >= f->length) {
         f->found = s;
@@ -153,7 +156,7 @@ virStorageVaaiAllocFind(const virStorageVaaiExtent *used,
                         uint64_t length,
                         uint64_t *start)
 {
-    virStorageVaaiFit f = { .alignment = alignment, .length = length };
+    virStorageVaaiFit f = { .base = dataLba, .alignment = alignment, .length = length };
 
     if (length == 0 || alignment == 0)
         return false;
@@ -199,7 +202,7 @@ virStorageVaaiFitCount(uint64_t start,
                        void *opaque)
 {
     virStorageVaaiFit *f = opaque;
-    uint64_t s = virStorageVaaiAlignUp(start, f->alignment);
+    uint64_t s = f->base + virStorageVaaiAlignUp(start - f->base, f->alignment);
 
     f->total += end - start;
     if (s < end) {
@@ -216,7 +219,7 @@ virStorageVaaiAllocFreeBlocks(const virStorageVaaiExtent *used,
                               uint64_t dataLba,
                               uint64_t dataEnd)
 {
-    virStorageVaaiFit f = { .alignment = 1 };
+    virStorageVaaiFit f = { .base = dataLba, .alignment = 1 };
 
     virStorageVaaiForEachFree(used, nused, dataLba, dataEnd,
                               virStorageVaaiFitCount, &f);
@@ -231,7 +234,7 @@ virStorageVaaiAllocLargestFree(const virStorageVaaiExtent *used,
                                uint64_t dataEnd,
                                uint32_t alignment)
 {
-    virStorageVaaiFit f = { .alignment = alignment ? alignment : 1 };
+    virStorageVaaiFit f = { .base = dataLba, .alignment = alignment ? alignment : 1 };
 
     virStorageVaaiForEachFree(used, nused, dataLba, dataEnd,
                               virStorageVaaiFitCount, &f);

@@ -27,7 +27,8 @@ virStorageVaaiExtentOK(const virStorageVaaiHeader *h,
 {
     return length > 0 && start >= h->dataLba && start <= h->dataEndLba &&
            length <= h->dataEndLba - start &&
-           start % h->extentAlignment == 0 && length % h->extentAlignment == 0;
+           (start - h->dataLba) % h->extentAlignment == 0 &&
+           length % h->extentAlignment == 0;
 }
 
 

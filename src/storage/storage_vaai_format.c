@@ -484,7 +484,8 @@ virStorageVaaiHeaderCheck(const virStorageVaaiHeader *h,
     }
     regions[G_N_ELEMENTS(regions) - 1].length = h->dataEndLba - h->dataLba;
 
-    if (h->dataLba % h->extentAlignment != 0) {
+    if (h->dataLba % h->extentAlignment != 0 &&
+        !(h->incompat & VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET)) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
                     "pool header data area LBA %" G_GUINT64_FORMAT
                     " is not aligned to the extent alignment %u",

@@ -110,8 +110,13 @@ GQuark virStorageVaaiErrorQuark(void);
 /* Hosts are fenced by a persistent reservation (storage_vaai_fence.h):
  * code that does not register a key would have its writes refused. */
 #define VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS 0x2u
+/* The data area starts off a multiple of the extent alignment (where the
+ * LUN's unmap granules start), and extents are aligned from there:
+ * code that aligns them from LBA 0 would split every granule. */
+#define VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET 0x8u
 #define VIR_STORAGE_VAAI_INCOMPAT_KNOWN \
-    (VIR_STORAGE_VAAI_INCOMPAT_FORMATTING | VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS)
+    (VIR_STORAGE_VAAI_INCOMPAT_FORMATTING | VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS | \
+     VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET)
 
 
 /*
@@ -181,7 +186,8 @@ struct _virStorageVaaiHeader {
  * Decode calls them CORRUPT):
  *  - formatMajor non-zero (versions start at 1);
  *  - blockSize equal to @blockSize;
- *  - extentAlignment a non-zero power of two, dataLba a multiple of it;
+ *  - extentAlignment a non-zero power of two, dataLba a multiple of it
+ *    unless INCOMPAT_DATA_OFFSET says otherwise;
  *  - heartbeatSlots and volumeRecords non-zero;
  *  - the regions {LBA 0-1: headers}, {leaseLba: 1 block},
  *    {heartbeatLba: H blocks}, {volumeTableLba: N blocks} and

@@ -40,11 +40,26 @@ virStorageVaaiPoolAlignment(const virSCSILun *lun,
 }
 
 
+uint32_t
+virStorageVaaiPoolAlignmentOffset(const virSCSILun *lun,
+                                  uint32_t alignmentBlocks)
+{
+    const virSCSIOpPlan *unmap = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
+
+    /* Granules start at UNMAP GRANULARITY ALIGNMENT + k * granularity; the
+     * alignment (a power of two of at least the granularity) keeps that. */
+    if (unmap->method == VIR_SCSI_METHOD_NONE || unmap->granularity <= 1 || !alignmentBlocks)
+        return 0;
+    return (unmap->alignment % unmap->granularity) % alignmentBlocks;
+}
+
+
 int
 virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
                          uint32_t blockSize,
                          uint64_t capacity,
                          uint32_t alignmentBlocks,
+                         uint32_t alignmentOffset,
                          uint32_t volumeRecords,
                          GError **error)
 {
@@ -59,8 +74,12 @@ virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
     header->volumeRecords = volumeRecords ? volumeRecords : VIR_STORAGE_VAAI_VOLUME_RECORDS;
     header->volumeTableLba = header->heartbeatLba + header->heartbeatSlots;
     tableEnd = header->volumeTableLba + header->volumeRecords;
-    header->dataLba = virSCSIChunkAlignUp(tableEnd, alignmentBlocks, 0);
-    header->dataEndLba = virSCSIChunkAlignDown(capacity, alignmentBlocks, 0);
+    header->dataLba = virSCSIChunkAlignUp(tableEnd, alignmentBlocks,
+                                          alignmentOffset % alignmentBlocks);
+    header->dataEndLba = virSCSIChunkAlignDown(capacity, alignmentBlocks,
+                                               alignmentOffset % alignmentBlocks);
+    if (header->dataLba % alignmentBlocks)
+        header->incompat |= VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET;
 
     if (header->dataEndLba <= header->dataLba) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
@@ -148,6 +167,7 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
     virSCSIOffloadOptions zeroOpts = { 0 };
     virSCSIReport report;
     const char *signature;
+    uint32_t alignment;
     int rc;
 
     memset(header, 0, sizeof(*header));
@@ -198,8 +218,9 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
         return -1;
     }
     g_strlcpy(header->name, opts->name, sizeof(header->name));
-    if (virStorageVaaiPoolLayout(header, bs, virSCSILunBlocks(lun),
-                                 virStorageVaaiPoolAlignment(lun, opts->alignmentBytes),
+    alignment = virStorageVaaiPoolAlignment(lun, opts->alignmentBytes);
+    if (virStorageVaaiPoolLayout(header, bs, virSCSILunBlocks(lun), alignment,
+                                 virStorageVaaiPoolAlignmentOffset(lun, alignment),
                                  opts->volumeRecords, error) < 0)
         return -1;
 
@@ -208,7 +229,7 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
      * AND WRITE from the exact bytes read: of two hosts formatting at once
      * only one gets past this, before either has touched anything else.
      */
-    header->incompat = VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
+    header->incompat |= VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
     if (virStorageVaaiHeaderEncode(header, claim, bs, error) < 0)
         return -1;
     rc = virStorageVaaiLunSwapBlock(lun, singleHost, 0, sniff, claim, error);
@@ -230,7 +251,9 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
     if (rc < 0)
         return -1;
 
-    header->incompat = opts->reservations ? VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS : 0;
+    header->incompat &= ~VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
+    if (opts->reservations)
+        header->incompat |= VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS;
     if (virStorageVaaiHeaderEncode(header, final, bs, error) < 0)
         return -1;
     rc = virStorageVaaiLunSwapBlock(lun, singleHost, 0, claim, final, error);

@@ -53,12 +53,21 @@ virStorageVaaiPoolFencing(const virStorageVaaiPool *pool);
 void
 virStorageVaaiRandomUuid(uint8_t *uuid);
 
-/* Pure: the layout of a new pool on a LUN of @capacity blocks. */
+/* Where the LUN's unmap granules start, modulo @alignmentBlocks: extents
+ * aligned from there give back whole granules when unmapped. */
+uint32_t
+virStorageVaaiPoolAlignmentOffset(const virSCSILun *lun,
+                                  uint32_t alignmentBlocks);
+
+/* Pure: the layout of a new pool on a LUN of @capacity blocks, its data
+ * area (and so every extent) starting @alignmentOffset past a multiple of
+ * @alignmentBlocks. */
 int
 virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
                          uint32_t blockSize,
                          uint64_t capacity,
                          uint32_t alignmentBlocks,
+                         uint32_t alignmentOffset,
                          uint32_t volumeRecords,
                          GError **error);
 

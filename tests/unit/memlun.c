@@ -79,6 +79,8 @@ testMemLunNew(const testMemLunProfile *profile)
         mem->profile.blockSize = 512;
     if (!mem->profile.maxWriteSame)
         mem->profile.maxWriteSame = MEM_MAX_WRITE_SAME;
+    if (!mem->profile.unmapGranularity)
+        mem->profile.unmapGranularity = MEM_UNMAP_GRANULARITY;
     mem->data = g_new0(uint8_t, mem->profile.blocks * mem->profile.blockSize);
     mem->mapped = g_new0(uint8_t, mem->profile.blocks);
     mem->events = g_array_new(FALSE, FALSE, sizeof(testMemLunEvent));
@@ -257,7 +259,9 @@ testMemInquiry(testMemLun *mem,
             virSCSIPutBE32(buf + 8, MEM_MAX_TRANSFER);
             virSCSIPutBE32(buf + 20, MEM_MAX_UNMAP);
             virSCSIPutBE32(buf + 24, 1);
-            virSCSIPutBE32(buf + 28, MEM_UNMAP_GRANULARITY);
+            virSCSIPutBE32(buf + 28, mem->profile.unmapGranularity);
+            if (mem->profile.unmapAlignment)
+                virSCSIPutBE32(buf + 32, 0x80000000u | mem->profile.unmapAlignment);
             virSCSIPutBE64(buf + 36, mem->profile.maxWriteSame);
             len = 64;
             break;
@@ -304,16 +308,35 @@ testMemRange(testMemLun *mem,
 }
 
 
+/* Give back the whole granules of a range, as a thin array does; the
+ * blocks of partial granules at either end stay as they are, unless
+ * @zeroRest (WRITE SAME with UNMAP: "deallocate or write"). */
 static void
 testMemDeallocate(testMemLun *mem,
                   uint64_t lba,
-                  uint64_t nblocks)
+                  uint64_t nblocks,
+                  bool zeroRest)
 {
     size_t bs = mem->profile.blockSize;
+    uint64_t g = mem->profile.unmapGranularity;
+    uint64_t a = mem->profile.unmapAlignment % g;
+    uint64_t end = lba + nblocks;
+    uint64_t first = lba <= a ? a : a + (lba - a + g - 1) / g * g;
+    uint64_t last = end < a ? 0 : a + (end - a) / g * g;
 
-    memset(mem->mapped + lba, 0, nblocks);
+    if (first < lba || first > end)
+        first = end;
+    if (last < first)
+        last = first;
+    if (zeroRest) {
+        memset(mem->data + lba * bs, 0, (first - lba) * bs);
+        memset(mem->mapped + lba, 1, first - lba);
+        memset(mem->data + last * bs, 0, (end - last) * bs);
+        memset(mem->mapped + last, 1, end - last);
+    }
+    memset(mem->mapped + first, 0, last - first);
     if (mem->profile.lbprz)
-        memset(mem->data + lba * bs, 0, nblocks * bs);
+        memset(mem->data + first * bs, 0, (last - first) * bs);
 }
 
 
@@ -363,7 +386,7 @@ testMemWriteSame(testMemLun *mem,
     /* SBC: with UNMAP the target may deallocate, if what then reads back
      * is the block given; otherwise it writes. */
     if (unmap && zeros && mem->profile.lbprz && !mem->profile.ignoreUnmap) {
-        testMemDeallocate(mem, lba, n);
+        testMemDeallocate(mem, lba, n, true);
         return;
     }
     for (i = 0; i < n; i++)
@@ -392,7 +415,7 @@ testMemUnmap(testMemLun *mem,
         if (!testMemRange(mem, cmd, lba, n))
             return;
         if (!mem->profile.ignoreUnmap)
-            testMemDeallocate(mem, lba, n);
+            testMemDeallocate(mem, lba, n, false);
     }
 }
 

@@ -31,6 +31,9 @@ struct _testMemLunProfile {
                                  * SBC allows; WRITE SAME with UNMAP writes */
     uint32_t maxWriteSame;      /* MAXIMUM WRITE SAME LENGTH; 0: 65536 */
     bool xcopy;                 /* a copy manager: EXTENDED COPY (LID1) */
+    uint32_t unmapGranularity;  /* OPTIMAL UNMAP GRANULARITY; 0: 8 blocks.
+                                 * UNMAP frees whole granules only */
+    uint32_t unmapAlignment;    /* UNMAP GRANULARITY ALIGNMENT (UGAVALID) */
     bool reservations;          /* persistent reservations: keys per session,
                                  * Write Exclusive (- Registrants Only / All
                                  * Registrants), PREEMPT AND ABORT */

@@ -280,10 +280,18 @@ testFindAlign(void)
         g_assert_true(testFind(used, 2, 8, 32, 8, 1, &s));
         g_assert_cmpuint(s, ==, 24);
     }
-    /* A data area that does not start aligned. */
-    g_assert_true(testFind(NULL, 0, 5, 40, 8, 32, &s));
-    g_assert_cmpuint(s, ==, 8);
-    g_assert_false(testFind(NULL, 0, 5, 40, 8, 33, &s));
+    /* A data area that does not start on a multiple of the alignment (its
+     * start is where the LUN's unmap granules start): extents are aligned
+     * from there. */
+    g_assert_true(testFind(NULL, 0, 5, 40, 8, 35, &s));
+    g_assert_cmpuint(s, ==, 5);
+    g_assert_false(testFind(NULL, 0, 5, 40, 8, 36, &s));
+    {
+        static const virStorageVaaiExtent used[] = { EXT(5, 8, 0) };
+
+        g_assert_true(testFind(used, 1, 5, 40, 8, 8, &s));
+        g_assert_cmpuint(s, ==, 13);
+    }
 }
 
 
@@ -333,11 +341,12 @@ testFindFull(void)
     g_assert_false(testFind(used, G_N_ELEMENTS(used), 8, 72, 8, 1, &s));
     g_assert_false(testFind(used, G_N_ELEMENTS(used), 8, 72, 1, 1, &s));
     g_assert_cmpuint(s, ==, 0xDEAD);
-    /* One block more at the end: 72 is a multiple of 8 but not of 16. */
+    /* One block more at the end: 72 is 64 past the data area's start, a
+     * multiple of 8 and of 16 (alignment counts from the start). */
     g_assert_true(testFind(used, G_N_ELEMENTS(used), 8, 73, 8, 1, &s));
     g_assert_cmpuint(s, ==, 72);
     g_assert_false(testFind(used, G_N_ELEMENTS(used), 8, 73, 8, 2, &s));
-    g_assert_false(testFind(used, G_N_ELEMENTS(used), 8, 73, 16, 1, &s));
+    g_assert_true(testFind(used, G_N_ELEMENTS(used), 8, 73, 16, 1, &s));
 }
 
 
@@ -425,9 +434,9 @@ testFreeCounts(void)
 
         g_assert_cmpuint(virStorageVaaiAllocFreeBlocks(used, 3, 8, 72), ==, 32);
         g_assert_cmpuint(virStorageVaaiAllocLargestFree(used, 3, 8, 72, 8), ==, 16);
-        /* Aligned to 16 the runs start at 16, 32 and 64 and hold 8 blocks
-         * each: no whole unit of 16. */
-        g_assert_cmpuint(virStorageVaaiAllocLargestFree(used, 3, 8, 72, 16), ==, 0);
+        /* Aligned to 16 from the data area's start (8), the runs start at
+         * 24, 40 and 56: only [56,72) holds a whole unit. */
+        g_assert_cmpuint(virStorageVaaiAllocLargestFree(used, 3, 8, 72, 16), ==, 16);
         g_assert_cmpuint(virStorageVaaiAllocLargestFree(used, 3, 8, 72, 4), ==, 16);
     }
     /* Nothing used; nothing free. */
@@ -546,7 +555,8 @@ testModelFirstFit(const testModel *m,
                   uint64_t length,
                   uint64_t *start)
 {
-    uint64_t s = (PROP_DATA_LBA + alignment - 1) / alignment * alignment;
+    /* Extents are aligned from the data area's start, not from LBA 0. */
+    uint64_t s = PROP_DATA_LBA;
     uint64_t run = 0;
     uint64_t b;
 
@@ -588,7 +598,7 @@ testModelCounts(const testModel *m,
         while (end < PROP_DATA_END && !m->map[end])
             end++;
         *freeBlocks += end - b;
-        s = (b + alignment - 1) / alignment * alignment;
+        s = PROP_DATA_LBA + (b - PROP_DATA_LBA + alignment - 1) / alignment * alignment;
         if (s < end)
             *largest = MAX(*largest, (end - s) / alignment * alignment);
         b = end;
@@ -689,7 +699,7 @@ testRandom(void)
             }
             found++;
             g_assert_cmpuint(start, ==, expect);
-            g_assert_cmpuint(start % alignment, ==, 0);
+            g_assert_cmpuint((start - PROP_DATA_LBA) % alignment, ==, 0);
             g_assert_cmpuint(start, >=, PROP_DATA_LBA);
             g_assert_cmpuint(start + length, <=, PROP_DATA_END);
             g_assert_true(testModelFree(&m, start, length));

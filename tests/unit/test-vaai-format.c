@@ -1700,7 +1700,7 @@ testCompat(void)
 
     /* unknown incompat: not at all */
     h.roCompat = 0;
-    h.incompat = 0x00000004;   /* FORMATTING (bit 0) and RESERVATIONS (1) are known */
+    h.incompat = 0x00000010;   /* FORMATTING, RESERVATIONS, DATA_OFFSET (0x1, 0x2, 0x8) are known */
     {
         g_autoptr(GError) err = NULL;
         g_assert_false(virStorageVaaiHeaderCompatOK(&h, false, &err));
