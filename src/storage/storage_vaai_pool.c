@@ -162,8 +162,7 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
     g_autofree uint8_t *sniff = g_new0(uint8_t, sniffBlocks * bs);
     g_autofree uint8_t *claim = g_new0(uint8_t, bs);
     g_autofree uint8_t *final = g_new0(uint8_t, bs);
-    bool singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=
-        VIR_SCSI_METHOD_COMPARE_AND_WRITE;
+    bool singleHost;
     virSCSIOffloadOptions zeroOpts = { 0 };
     virSCSIReport report;
     const char *signature;
@@ -171,6 +170,9 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
     int rc;
 
     memset(header, 0, sizeof(*header));
+    virSCSILunProveAtomic(lun);
+    singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=
+        VIR_SCSI_METHOD_COMPARE_AND_WRITE;
     if (opts->reservations && (singleHost || opts->singleHost)) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
                     "fencing by reservation is for pools that hosts share; "
@@ -359,6 +361,8 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
                     (unsigned long long)virSCSILunBlocks(lun));
         return NULL;
     }
+    if (forWrite)
+        virSCSILunProveAtomic(lun);
     pool->singleHost = lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method !=
         VIR_SCSI_METHOD_COMPARE_AND_WRITE;
     return g_steal_pointer(&pool);

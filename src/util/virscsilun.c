@@ -38,35 +38,43 @@ virSCSILunClampHostTransfers(virSCSILun *lun)
 
 
 /*
- * COMPARE AND WRITE is what hosts coordinate with, and a LUN may advertise
- * it (Block Limits) yet refuse it: prove it once, harmlessly, before
- * anything relies on it.  The compare is made to fail (block 0 as read,
- * its first byte flipped), and should it match after all, the "new" data
- * is that same compare data: nothing changes either way.  A refusal takes
- * it out of the plan (single-host use only, with the reason); anything
- * else (a lost session, say) leaves the plan as the LUN described it.
+ * The compare is made to fail (block 0 as read, its first byte flipped),
+ * and should it match after all, the "new" data is that same compare
+ * data: nothing changes either way.  A refusal takes it out of the plan;
+ * anything else (a lost session, say) leaves the plan as the LUN
+ * described it.
  */
-static void
-virSCSILunProveAtomic(virSCSILun *lun)
+void
+virSCSIPlanProveAtomic(virSCSITransport *transport,
+                       const virSCSILunCaps *caps,
+                       virSCSIPlan *plan)
 {
-    uint32_t bs = virSCSILunBlockSize(lun);
+    uint32_t bs = caps->blockSize;
     g_autofree uint8_t *block = NULL;
     g_autoptr(GError) err = NULL;
     uint64_t offset;
 
-    if (lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method != VIR_SCSI_METHOD_COMPARE_AND_WRITE ||
-        !bs)
+    if (plan->ops[VIR_SCSI_PLAN_OP_ATOMIC].method != VIR_SCSI_METHOD_COMPARE_AND_WRITE || !bs)
         return;
     block = g_malloc(bs);
-    if (virSCSICommandRead(lun->transport, 0, 1, bs, block, NULL) < 0)
+    if (virSCSICommandRead(transport, 0, 1, bs, block, NULL) < 0)
         return;
     block[0] ^= 0xFF;
-    if (virSCSICommandCompareAndWrite(lun->transport, 0, 1, bs, block, block,
-                                      &offset, &err) >= 0)
+    if (virSCSICommandCompareAndWrite(transport, 0, 1, bs, block, block, &offset, &err) >= 0)
         return;
     if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED) ||
         g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_FIELD))
-        virSCSIPlanRefused(&lun->plan, VIR_SCSI_PLAN_OP_ATOMIC, err->message);
+        virSCSIPlanRefused(plan, VIR_SCSI_PLAN_OP_ATOMIC, err->message);
+}
+
+
+void
+virSCSILunProveAtomic(virSCSILun *lun)
+{
+    if (lun->opts.readOnly || lun->atomicProven)
+        return;
+    lun->atomicProven = true;
+    virSCSIPlanProveAtomic(lun->transport, lun->caps, &lun->plan);
 }
 
 
@@ -85,8 +93,6 @@ virSCSILunOpenTransport(virSCSITransport *transport,
         return NULL;
     virSCSIPlanFromCaps(lun->caps, &lun->plan);
     virSCSILunClampHostTransfers(lun);
-    if (!lun->opts.readOnly)
-        virSCSILunProveAtomic(lun);
     return g_steal_pointer(&lun);
 }
 

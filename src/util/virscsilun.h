@@ -38,6 +38,8 @@ struct _virSCSILun {
                                       GError **error);
     void *prepareExtraOpaque;
 
+    bool atomicProven;                  /* virSCSILunProveAtomic ran */
+
     /* A view (virSCSILunNewView): caps and plan are the parent's. */
     const virSCSILun *parent;
 };
@@ -69,6 +71,21 @@ virSCSILunNewView(const virSCSILun *lun,
 
 void
 virSCSILunFree(virSCSILun *lun);
+
+/* COMPARE AND WRITE is what hosts coordinate with, and a LUN may advertise
+ * it yet refuse it: before anything relies on it (a pool formatted or
+ * opened for several hosts, `vaaictl caps`), send one that must
+ * miscompare and changes nothing; a refusal takes it out of the plan with
+ * the reason (single-host use only).  Once per LUN; nothing on a LUN
+ * opened read-only or whose plan has no COMPARE AND WRITE. */
+void
+virSCSILunProveAtomic(virSCSILun *lun);
+
+/* The same for a plan made from @caps, over @transport. */
+void
+virSCSIPlanProveAtomic(virSCSITransport *transport,
+                       const virSCSILunCaps *caps,
+                       virSCSIPlan *plan);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSCSILun, virSCSILunFree);
 

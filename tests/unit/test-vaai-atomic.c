@@ -2,11 +2,12 @@
  * test-vaai-atomic.c: COMPARE AND WRITE is proven before it is relied on.
  *
  * A LUN whose Block Limits page advertises COMPARE AND WRITE but that
- * refuses the command (INVALID COMMAND OPERATION CODE): opening it takes
- * COMPARE AND WRITE out of its plan with the reason; a pool for several
- * hosts is refused with "use --single-host", and a single-host pool is
- * made and used on it without one COMPARE AND WRITE.  On a LUN that does
- * it, the proof changes nothing.
+ * refuses the command (INVALID COMMAND OPERATION CODE): the first thing
+ * that relies on it (a pool format) proves it, takes COMPARE AND WRITE
+ * out of the LUN's plan with the reason and refuses a pool for several
+ * hosts with "use --single-host"; a single-host pool is made and used on
+ * it without one COMPARE AND WRITE.  On a LUN that does it, the proof
+ * changes nothing and runs once.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -67,16 +68,17 @@ testAtomicRefused(void)
     lun = testMemLunOpen(mem, &err);
     g_assert_no_error(err);
     op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
-    g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_NONE);
-    g_test_message("atomic: %s", op->reason);
-    g_assert_nonnull(strstr(op->reason, "advertises compare-and-write but refused it"));
-    g_test_message("atomic: %s", op->reason);
-    g_assert_cmpuint(testCountCaw(mem, false), ==, 1);   /* the proof */
+    g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_COMPARE_AND_WRITE);
 
+    /* A pool for several hosts is the first thing to rely on it. */
     g_assert_cmpint(virStorageVaaiPoolFormat(lun, &fo, &header, &err), ==, -1);
     g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED);
     g_assert_nonnull(strstr(err->message, "--single-host"));
     g_clear_error(&err);
+    g_test_message("atomic: %s", op->reason);
+    g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_NONE);
+    g_assert_nonnull(strstr(op->reason, "advertises compare-and-write but refused it"));
+    g_assert_cmpuint(testCountCaw(mem, false), ==, 1);   /* the proof */
 
     fo.singleHost = true;
     g_assert_cmpint(virStorageVaaiPoolFormat(lun, &fo, &header, &err), ==, 0);
@@ -110,6 +112,8 @@ testAtomicProven(void)
     testMemLunWrite(mem, 0, 1, before);
     lun = testMemLunOpen(mem, &err);
     g_assert_no_error(err);
+    virSCSILunProveAtomic(lun);
+    virSCSILunProveAtomic(lun);     /* once per LUN */
     g_assert_cmpint(lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method, ==,
                     VIR_SCSI_METHOD_COMPARE_AND_WRITE);
     /* One COMPARE AND WRITE went out, and it wrote nothing. */

@@ -407,6 +407,7 @@ vaaictlCmdCaps(const vaaictlGlobal *global,
     }
 
     virSCSIPlanFromCaps(caps, &plan);
+    virSCSIPlanProveAtomic(transport, caps, &plan);
     if (json)
         vaaictlCapsPrintJson(caps, &plan, transport);
     else
