@@ -173,9 +173,10 @@ virSCSITransportExecRetry(virSCSITransport *transport,
     size_t busy = 0;
     /* A session lost before this command, whose logins failed since,
      * gets one more login (in the exec), not another round of waits: a
-     * dead array fails each session's first command after 1 + 2 + 4 s,
+     * dead array fails each session's first command after the window,
      * and the rest at once. */
-    size_t relogins = virSCSITransportLost(transport) ? VIR_SCSI_RELOGIN_RETRIES : 0;
+    bool relogin = !virSCSITransportLost(transport);
+    gint64 reloginUntil = 0;
 
     for (;;) {
         g_autoptr(GError) err = NULL;
@@ -184,15 +185,17 @@ virSCSITransportExecRetry(virSCSITransport *transport,
             /* The session was lost with the command: send it again, from
              * the top (so every check above the session, the fence's
              * included, sees it again), on a session logged in anew,
-             * after 1, 2 and 4 s: a target that restarts within them
-             * finishes the operation.  The command may have run before
+             * every half second for VIR_SCSI_RELOGIN_WINDOW_MS: a target
+             * back within it finishes the operation, and a heartbeat
+             * renews as soon as it is.  The command may have run before
              * the loss: all the engine sends may run twice (a COMPARE AND
              * WRITE that did then miscompares, which its callers read
              * back). */
-            if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT) &&
-                virSCSITransportLost(transport) && relogins < VIR_SCSI_RELOGIN_RETRIES) {
-                g_usleep((G_USEC_PER_SEC) << relogins);
-                relogins++;
+            if (relogin && !reloginUntil)
+                reloginUntil = g_get_monotonic_time() + VIR_SCSI_RELOGIN_WINDOW_MS * 1000;
+            if (relogin && g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT) &&
+                virSCSITransportLost(transport) && g_get_monotonic_time() < reloginUntil) {
+                g_usleep(VIR_SCSI_RELOGIN_INTERVAL_MS * 1000);
                 if (cmd->dir != VIR_SCSI_XFER_NONE)
                     virSCSIStatAdd(&transport->stats.resentBytes, cmd->dataLen);
                 memset(cmd->sense, 0, sizeof(cmd->sense));

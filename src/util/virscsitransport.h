@@ -95,8 +95,10 @@ struct _virSCSITransportOptions {
     const char *chapSecret;
 };
 
-/* Times a command lost with its session is sent again (after 1, 2, 4 s). */
-#define VIR_SCSI_RELOGIN_RETRIES 3
+/* A command lost with its session is sent again on a session logged in
+ * anew, every interval, for at most the window. */
+#define VIR_SCSI_RELOGIN_INTERVAL_MS 500
+#define VIR_SCSI_RELOGIN_WINDOW_MS 7000
 
 #define VIR_SCSI_DEFAULT_INITIATOR "iqn.2024-11.org.libvirt-vaai:initiator"
 

@@ -33,13 +33,17 @@ static struct iscsi_context *
 virSCSIISCSILogin(const char *url,
                   const char *shown,
                   const char *initiator,
+                  int loginTimeoutS,
                   int *lun,
                   GError **error);
 
 /* How long a polite logout of a healthy session may take at close. */
 #define VIR_SCSI_ISCSI_LOGOUT_MS 2000
-/* How long a login may take. */
+/* How long a login may take: the first; one after a session was lost
+ * (a target that is coming back may accept the connection and not answer
+ * the login, and the command waiting for it may be a heartbeat's). */
 #define VIR_SCSI_ISCSI_LOGIN_S 30
+#define VIR_SCSI_ISCSI_RELOGIN_S 2
 
 
 /* The outcome of one command, filled by libiscsi's callback. */
@@ -180,7 +184,7 @@ virSCSITransportISCSIExec(virSCSITransport *transport,
         g_autoptr(GError) why2 = NULL;
 
         if (!(priv->iscsi = virSCSIISCSILogin(priv->url, priv->shown, priv->initiator,
-                                              NULL, &why2))) {
+                                              VIR_SCSI_ISCSI_RELOGIN_S, NULL, &why2))) {
             g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
                         "%s: command 0x%02x not sent: the session was lost and %s",
                         transport->target, cmd->cdb[0], why2->message);
@@ -422,6 +426,7 @@ static struct iscsi_context *
 virSCSIISCSILogin(const char *url,
                   const char *shown,
                   const char *initiator,
+                  int loginTimeoutS,
                   int *lun,
                   GError **error)
 {
@@ -456,7 +461,7 @@ virSCSIISCSILogin(const char *url,
         iscsi_set_target_username_pwd(iscsi, iurl->target_user, iurl->target_passwd) < 0)
         goto connect_error;
     /* A login that hangs must not hang the caller: bound it too. */
-    iscsi_set_timeout(iscsi, VIR_SCSI_ISCSI_LOGIN_S);
+    iscsi_set_timeout(iscsi, loginTimeoutS);
     if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0) {
         g_autofree char *why = virSCSIISCSIRedactText(iscsi_get_error(iscsi), url);
         g_autofree char *msg = virSCSIISCSILoginError(shown, iurl, why);
@@ -502,7 +507,7 @@ virSCSITransportOpenISCSI(const char *spec,
 
     if (!url)
         return NULL;
-    if (!(iscsi = virSCSIISCSILogin(url, shown, initiator, &lun, error)))
+    if (!(iscsi = virSCSIISCSILogin(url, shown, initiator, VIR_SCSI_ISCSI_LOGIN_S, &lun, error)))
         return NULL;
 
     priv = g_new0(virSCSITransportISCSI, 1);
