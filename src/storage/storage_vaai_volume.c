@@ -369,6 +369,27 @@ typedef enum {
 } virStorageVaaiMove;
 
 
+/* Whether a copy from @src to @dst goes through the host anyway, from a
+ * source that can tell its holes (GET LBA STATUS, LBPRZ) to a destination
+ * that zeroes by deallocating: then zeroing the destination first lets the
+ * copy skip every hole. */
+static bool
+virStorageVaaiCopyThin(const virSCSILun *src,
+                       const virSCSILun *dst,
+                       const virSCSIOffloadOptions *eo)
+{
+    const virSCSIOpPlan *copy = src->caps == dst->caps ?
+        &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] : &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE];
+    bool viaHost = (eo->flags & VIR_SCSI_OFFLOAD_HOST_ONLY) ||
+        copy->method == VIR_SCSI_METHOD_HOST;
+
+    return viaHost && !(eo->flags & VIR_SCSI_OFFLOAD_NO_HOST) &&
+           src->caps->getLbaStatus == VIR_SCSI_SUPPORT_YES &&
+           src->caps->hasLbp && src->caps->lbp.lbprz &&
+           dst->plan.ops[VIR_SCSI_PLAN_OP_ZERO].method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP;
+}
+
+
 /* One engine call of the operation, fenced and reported. */
 static int
 virStorageVaaiWorkMove(virStorageVaaiWork *w,
@@ -418,10 +439,30 @@ virStorageVaaiWorkMove(virStorageVaaiWork *w,
                                 w->fillKey, &eo, &phase, error);
         break;
     case VIR_STORAGE_VAAI_MOVE_COPY:
-    default:
-        rc = virSCSIOffloadCopy(src == w->pool ? w->lun : src->lun, srcLba, w->lun, lba,
-                                nblocks, &eo, &phase, error);
+    default: {
+        virSCSILun *from = src == w->pool ? w->lun : src->lun;
+
+        /* Through the host, a thin source's holes need not cross the link
+         * twice: deallocate the destination first (cheap where WRITE SAME
+         * with UNMAP reads back zeros), and the copy asks the source (GET
+         * LBA STATUS) which ranges it can skip. */
+        if (virStorageVaaiCopyThin(from, w->lun, &eo)) {
+            virSCSIOffloadOptions zo = { .flags = eo.flags };
+            virSCSIReport zeroing;
+
+            /* Its commands count; its blocks are the copy's to report. */
+            virSCSIReportInit(&zeroing);
+            rc = virSCSIOffloadZero(w->lun, lba, nblocks, &zo, &zeroing, error);
+            zeroing.totalBlocks = zeroing.doneBlocks = zeroing.skippedBlocks = 0;
+            virSCSIReportMerge(&phase, &zeroing);
+            virSCSIReportClear(&zeroing);
+            if (rc < 0)
+                break;
+            eo.flags |= VIR_SCSI_OFFLOAD_DST_ZEROED;
+        }
+        rc = virSCSIOffloadCopy(from, srcLba, w->lun, lba, nblocks, &eo, &phase, error);
         break;
+    }
     }
 
     g_mutex_lock(&w->lock);
