@@ -186,7 +186,8 @@ virSCSITransportISCSIExec(virSCSITransport *transport,
         if (!(priv->iscsi = virSCSIISCSILogin(priv->url, priv->shown, priv->initiator,
                                               VIR_SCSI_ISCSI_RELOGIN_S, NULL, &why2))) {
             g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                        "%s: command 0x%02x not sent: the session was lost and %s",
+                        "%s: command 0x%02x not sent: the session was lost and logging in "
+                        "again failed: %s",
                         transport->target, cmd->cdb[0], why2->message);
             goto cleanup;
         }
