@@ -63,6 +63,10 @@ PROFILES = {
     "lbprz": {"zero": "write-same-unmap", "lbprz": True},
     "nocaw": {"caw": False},
     "tiny": {"granularity": 8},
+    # tgt (tests/array/tgt-array), not LIO: thin LUNs that read unmapped
+    # blocks as zeros, no copy manager, COMPARE AND WRITE refused.
+    "tgt": {"copy": "host", "zero": "write-same-unmap", "lbprz": True, "caw": False,
+            "granularity": 8},
 }
 DEFAULTS = {
     "block_size": 512,

@@ -532,7 +532,7 @@ def host_iscsi(args):
         with tempfile.TemporaryDirectory(prefix="pool-volumes-") as work:
             try:
                 pool = Pool(r, args.vaaictl, urls, work, measure)
-                if args.profile == "nocaw":
+                if args.profile in ("nocaw", "tgt"):
                     run_single_host(pool, r)
                 else:
                     run_cases(pool, r)
@@ -550,8 +550,9 @@ def main():
     ap.add_argument("--vaaictl", required=True)
     ap.add_argument("--lio-array", required=True)
     ap.add_argument("--port", type=int, default=13440)
-    ap.add_argument("--profile", default="default", choices=("default", "nocaw"),
-                    help="nocaw: the single-host cases (iscsi only)")
+    ap.add_argument("--profile", default="default", choices=("default", "nocaw", "tgt"),
+                    help="nocaw, tgt (with --lio-array tests/array/tgt-array): the "
+                    "single-host cases (iscsi only)")
     ap.add_argument("--attach", action="store_true",
                     help="iscsi: use the array already running on --port (development)")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)

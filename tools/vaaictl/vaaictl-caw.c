@@ -110,6 +110,9 @@ vaaictlCmdCaw(const vaaictlGlobal *global,
 
     if (!(lun = vaaictlOpenLun(global, "caw", argv[1])))
         return VAAICTL_EXIT_FAILURE;
+    /* A LUN may advertise COMPARE AND WRITE and refuse it: say so as
+     * such, not as a failed command. */
+    virSCSILunProveAtomic(lun);
     if (!vaaictlCawBlocks(lun, expectLen, writeLen, &nblocks) ||
         !vaaictlCheckRange("caw", lun, lba, nblocks))
         return VAAICTL_EXIT_USAGE;
