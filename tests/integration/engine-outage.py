@@ -6,6 +6,11 @@
   it carried sent again, through every check it passed the first time),
   the clone reads back equal to its source, and the report counts the
   sessions lost and the bytes moved again;
+- the portal gone for good under an offloaded clone, a host
+  clone, a wipe and a create, each stopped after its first piece of data
+  and then let go on: each ends with an error within the bound, and once
+  the portal is back 'pool repair' leaves the pool checking clean with the
+  source's data intact;
 - the array killed (its QEMU, SIGKILL) in the middle of a host copy: the
   copy ends with a clear error within a stated bound (the retries after a
   lost session, 1 + 2 + 4 s, and a login each), using next to no CPU
@@ -96,6 +101,61 @@ def main():
         check(same, "the clone reads back equal to its source", r.stderr)
         r = run("pool", "check", lun)
         check(r.returncode == 0, "pool check is clean", r.stdout[-400:])
+
+        # The portal gone for good (until the operation ended, past the 7 s
+        # of logins again) under each operation, stopped after its first piece of data (the
+        # crash point data.piece:1:stop, an exact moment): it ends with an
+        # error within the bound; once the portal is back, 'pool repair'
+        # settles the volume, 'pool check' is clean and the source's data
+        # is intact.
+        def stopped(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+            except OSError:
+                return False
+
+        run("vol", "delete", lun, "dst")
+        run("vol", "create", lun, "victim", str(8 * MiB))
+        for tag, argv in (("offloaded clone", ["vol", "clone", lun, "src", "dst"]),
+                          ("host clone", ["vol", "clone", lun, "src", "dst",
+                                          "--host-only", "--inflight", "1"]),
+                          ("wipe", ["vol", "wipe", lun, "victim", "--algorithm", "dod"]),
+                          ("create", ["vol", "create", lun, "new", str(96 * MiB)])):
+            p = subprocess.Popen([v, "--timeout", "10", *argv], text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=dict(env, VIR_STORAGE_VAAI_CRASH_AT="data.piece:1:stop"))
+            deadline = time.monotonic() + 60
+            while not stopped(p.pid) and p.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            went = stopped(p.pid)
+            # Gone before the worker goes on, and back only after it ended.
+            array("exec", "--", "sh", "-c", f"echo 0 > {tpg}")
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGCONT)
+            t0 = time.monotonic()
+            try:
+                out, err = p.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                out, err = p.communicate()
+            took = time.monotonic() - t0
+            array("exec", "--", "sh", "-c", f"echo 1 > {tpg}")
+            last = err.strip().splitlines()[-1] if err.strip() else ""
+            check(went and p.returncode == 1 and took <= BOUND_S,
+                  f"{tag}: the portal gone for good after its first piece, it ends with an "
+                  f"error in {took:.1f} s (bound {BOUND_S} s): {last[-140:]}", err[-300:])
+            r = run("pool", "repair", lun)
+            r = run("pool", "check", lun)
+            check(r.returncode == 0, f"{tag}: once the portal is back, repair leaves the pool "
+                  f"checking clean", r.stdout[-300:])
+            r2 = subprocess.run([v, "read", lun, str(src["lba"]), str(SIZE // 512), "--output",
+                                 "/tmp/engine-outage.dst"], capture_output=True, env=env)
+            with open("/tmp/engine-outage.dst", "rb") as f:
+                check(r2.returncode == 0 and f.read() == data,
+                      f"{tag}: the source's data is intact")
+            run("vol", "delete", lun, "dst")
+            run("vol", "delete", lun, "new")
 
         # The array dies under a copy.
         run("vol", "delete", lun, "dst")
