@@ -29,18 +29,12 @@ import subprocess
 import sys
 import time
 
+from testlib import check, finish, stopped
+
 MiB = 1024 * 1024
 SIZE = 64 * MiB
 HOST = "aaaaaaaa-0000-4000-8000-00000000000a"
 BOUND_S = 20            # the copy's end after the array died: 1 + 2 + 4 s of retries, and logins
-results = []
-
-
-def check(cond, what, detail=""):
-    results.append(bool(cond))
-    print(f"{'ok' if cond else 'not ok'} - {what}")
-    if not cond and detail:
-        print(f"  # {detail}")
 
 
 def main():
@@ -108,13 +102,6 @@ def main():
         # error within the bound; once the portal is back, 'pool repair'
         # settles the volume, 'pool check' is clean and the source's data
         # is intact.
-        def stopped(pid):
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
-            except OSError:
-                return False
-
         run("vol", "delete", lun, "dst")
         run("vol", "create", lun, "victim", str(8 * MiB))
         for tag, argv in (("offloaded clone", ["vol", "clone", lun, "src", "dst"]),
@@ -188,9 +175,7 @@ def main():
         for f in ("/tmp/engine-outage.src", "/tmp/engine-outage.dst"):
             if os.path.exists(f):
                 os.unlink(f)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

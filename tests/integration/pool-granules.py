@@ -14,15 +14,9 @@ import os
 import subprocess
 import sys
 
+from testlib import check, finish
+
 MiB = 1024 * 1024
-results = []
-
-
-def check(cond, what, detail=""):
-    results.append(bool(cond))
-    print(f"{'ok' if cond else 'not ok'} - {what}")
-    if not cond and detail:
-        print(f"  # {detail}")
 
 
 def main():
@@ -67,9 +61,7 @@ def main():
         check(r.returncode == 0, "pool check is clean", r.stdout[-300:])
     finally:
         array("stop", check_rc=False)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -28,16 +28,10 @@ import subprocess
 import sys
 import time
 
+from testlib import check, finish, stopped
+
 MiB = 1024 * 1024
 BOUND_S = 20
-results = []
-
-
-def check(cond, what, detail=""):
-    results.append(bool(cond))
-    print(f"{'ok' if cond else 'not ok'} - {what}")
-    if not cond and detail:
-        print(f"  # {detail}")
 
 
 def main():
@@ -71,13 +65,6 @@ def main():
     def allocated():
         out = array("exec", "--", "sh", "-c", "stat -c %b $TGT_ARRAY_BACKING").stdout
         return int(out.split()[0]) * 512
-
-    def stopped(pid):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
-        except OSError:
-            return False
 
     def killed_under(tag, argv):
         """Run @argv until its first piece of data moved (it stops itself
@@ -176,9 +163,7 @@ def main():
         array("stop", check_rc=False)
         if os.path.exists(tmp):
             os.unlink(tmp)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
