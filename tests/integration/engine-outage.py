@@ -59,7 +59,13 @@ def main():
     tpg = ("/sys/kernel/config/target/iscsi/iqn.2024-01.org.libvirt-vaai:"
            "lio-array.default/tpgt_1/enable")
     try:
-        r = run("pool", "format", lun, "--name", "outage", "--force")
+        # A lease timeout T of 20 s: a host whose heartbeat cannot renew
+        # stops writing after T/2, and the 3 s outage with the logins that
+        # find the portal back must stay well inside that on a loaded
+        # machine (with the default 10 s it failed once in five, under
+        # the rest of the suite).
+        r = run("pool", "format", lun, "--name", "outage", "--force",
+                "--lease-timeout", "20000")
         check(r.returncode == 0, "format", r.stderr)
         r = run("vol", "create", lun, "src", str(SIZE))
         check(r.returncode == 0, "a 64 MiB source volume", r.stderr)
