@@ -71,6 +71,12 @@
  * a renewal or metadata write of theirs is in flight (such a crash is the
  * I/O applied within D ticks, or never, then the crash).
  *
+ * RESERVE: hosts are fenced at the array by persistent reservation as
+ * well: whoever takes over a lease it judged dead first removes the
+ * holder's key (PREEMPT AND ABORT), which aborts the holder's write in
+ * flight and refuses its later ones; the latency bound D then need not
+ * hold (T >= F + D is not assumed).
+ *
  * Further switches for bug variants tests/model/check-lease must see fail:
  *   BUG_NO_FENCE          the holder writes whenever it believes it holds
  *   BUG_TAKEOVER_EARLY    takeover after T/4 ticks instead of T
@@ -87,6 +93,8 @@
  *                         treats the lease as held by another host
  *   BUG_RELEASE_BY_WRITE  release by a plain WRITE instead of a CAW
  *   BUG_NO_GENERATION     lease CAWs compare the owner only, not the generation
+ *   BUG_NO_PREEMPT        (with RESERVE) a takeover does not remove the
+ *                         holder's key first
  *
  * printf()s only show in simulations and counterexample replays
  * (spin -t -p), not in verification runs.
@@ -204,6 +212,33 @@ hidden int tnow;            /* global ticks, for printf only (not in the state) 
 bit  cs[N];                 /* from the fence check to the write being applied */
 byte ncs;
 
+#ifdef RESERVE
+/* ---- fencing by persistent reservation (docs/lease-protocol.md, "Fencing
+ * at the array"): host i's key is registered (keyed[i]) until another
+ * host presumes it dead; a write of a host whose key is gone is refused
+ * when it reaches the array ("PREEMPT AND ABORT ... aborts all tasks"),
+ * and the host, told so, registers again (a new incarnation) and starts
+ * over. ---- */
+bit  keyed[N];
+
+/* "removes the registrations ... and aborts all tasks": a write of the
+ * victim in flight is aborted (it leaves the critical section: it will
+ * never be applied). */
+#ifdef BUG_NO_PREEMPT
+#define PREEMPT(v) skip     /* registered, reserved, but nobody preempts */
+#else
+#define PREEMPT(v) \
+    printf("t=%d host %d: PREEMPT AND ABORT host %d's key\n", tnow, i, v); \
+    keyed[v] = 0; \
+    if \
+    :: cs[v] -> cs[v] = 0; ncs-- \
+    :: else \
+    fi
+#endif
+#else
+#define PREEMPT(v) skip
+#endif
+
 #define IDLE(i)  (busy[i] != 1 || stalled[N + (i)] || crashed[i])
 #define ALLIDLE  (IDLE(0) && IDLE(1) && IDLE(2))
 
@@ -313,6 +348,7 @@ byte ncs;
     :: !(changed) && watch_age[i] < TK -> SLEEP \
     :: !(changed) && watch_age[i] >= TK -> \
         printf("t=%d host %d: counter of host %d unchanged for %d ticks: take over\n", tnow, i, vown[i], watch_age[i]); \
+        PREEMPT(vown[i]); \
         SETVALID; pc = M_CAW; LAT \
     fi
 
@@ -453,7 +489,16 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
 #endif
                 printf("t=%d host %d: metadata write issued (renewal age %d, valid %d)\n", tnow, i, hb_age[i], valid[i]);
                 want[i] = 0;
+#ifdef RESERVE
+                /* A write whose key is gone never applies: no critical
+                 * section (the array refuses it on arrival, below). */
+                if
+                :: keyed[i] -> cs[i] = 1; ncs++; assert(ncs == 1)
+                :: else
+                fi;
+#else
                 cs[i] = 1; ncs++; assert(ncs == 1);
+#endif
                 /* in flight for d = 0..D ticks */
                 d = 0;
                 do
@@ -477,7 +522,18 @@ proctype main(byte i) provided (!crashed[i] && !stalled[N + i])
             fi
 
         :: pc == M_WRITE && d > 0 -> d--; busy[i] = 0       /* in flight */
+#ifdef RESERVE
+        :: pc == M_WRITE && d == 0 && !cs[i] ->
+            /* Aborted in flight, or refused on arrival (RESERVATION
+             * CONFLICT): fenced; join again under a new key, start over. */
+            printf("t=%d host %d: metadata write refused: fenced at the array\n", tnow, i);
+            keyed[i] = 1;
+            valid[i] = 0; want[i] = 1;
+            pc = M_READ; busy[i] = 0
+        :: pc == M_WRITE && d == 0 && cs[i] ->
+#else
         :: pc == M_WRITE && d == 0 ->
+#endif
             /* The write is applied: the lease must still be ours. */
             printf("t=%d host %d: metadata write applied (lease is (%d,%d))\n", tnow, i, lease_own, lease_gen);
             assert(lease_own == i && lease_gen == mygen[i]);
@@ -641,6 +697,9 @@ active proctype clock()
         wown[0] = NONE; wown[1] = NONE; wown[2] = NONE;
         since_skip[0] = SKEW; since_skip[1] = SKEW; since_skip[2] = SKEW;
         busy[0] = 1; busy[1] = 1; busy[2] = 1;
+#ifdef RESERVE
+        keyed[0] = 1; keyed[1] = 1; keyed[2] = 1;
+#endif
         run main(0); run main(1); run main(2)
     }
     do
