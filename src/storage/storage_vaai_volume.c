@@ -38,7 +38,13 @@
 /* VIR_STORAGE_VAAI_CRASH_AT=POINT[:N][:stop]: at the Nth time @point is
  * reached, SIGKILL this process, or with "stop" SIGSTOP it (a host that
  * hangs), for the crash tests: an exact moment, whatever the machine's
- * speed. */
+ * speed.  Only in builds with the test_hooks option (meson_options.txt). */
+#ifndef VIR_STORAGE_VAAI_TEST_HOOKS
+void
+virStorageVaaiCrashPoint(const char *point G_GNUC_UNUSED)
+{
+}
+#else
 void
 virStorageVaaiCrashPoint(const char *point)
 {
@@ -68,6 +74,7 @@ virStorageVaaiCrashPoint(const char *point)
         raise(stop ? SIGSTOP : SIGKILL);
     }
 }
+#endif
 
 
 /* ---- One operation in progress ---- */
