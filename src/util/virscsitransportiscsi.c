@@ -29,14 +29,6 @@ struct _virSCSITransportISCSI {
     GMutex lock;
 };
 
-static struct iscsi_context *
-virSCSIISCSILogin(const char *url,
-                  const char *shown,
-                  const char *initiator,
-                  int loginTimeoutS,
-                  int *lun,
-                  GError **error);
-
 /* How long a polite logout of a healthy session may take at close. */
 #define VIR_SCSI_ISCSI_LOGOUT_MS 2000
 /* How long a login may take: the first; one after a session was lost
@@ -142,166 +134,6 @@ virSCSIISCSIDrop(virSCSITransport *transport)
     g_clear_pointer(&priv->iscsi, iscsi_destroy_context);
     g_atomic_int_set(&transport->lost, 1);
 }
-
-
-static int
-virSCSITransportISCSIExec(virSCSITransport *transport,
-                          virSCSICmd *cmd,
-                          GError **error)
-{
-    virSCSITransportISCSI *priv = transport->priv;
-    struct scsi_task *task = NULL;
-    struct iscsi_data dataOut = { 0 };
-    unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : priv->timeoutMs;
-    virSCSIISCSIWait wait = { 0 };
-    const char *why = "unknown error";
-    int xferDir = SCSI_XFER_NONE;
-    int ret = -1;
-
-    if (cmd->dataLen > G_MAXINT) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
-                    "%s: transfer of %zu bytes is too large",
-                    transport->target, cmd->dataLen);
-        return -1;
-    }
-
-    switch (cmd->dir) {
-    case VIR_SCSI_XFER_FROM_DEV:
-        xferDir = SCSI_XFER_READ;
-        break;
-    case VIR_SCSI_XFER_TO_DEV:
-        xferDir = SCSI_XFER_WRITE;
-        dataOut.data = cmd->data;
-        dataOut.size = cmd->dataLen;
-        break;
-    case VIR_SCSI_XFER_NONE:
-        break;
-    }
-
-    g_mutex_lock(&priv->lock);
-
-    if (!priv->iscsi) {
-        g_autoptr(GError) why2 = NULL;
-
-        if (!(priv->iscsi = virSCSIISCSILogin(priv->url, priv->shown, priv->initiator,
-                                              VIR_SCSI_ISCSI_RELOGIN_S, NULL, &why2))) {
-            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                        "%s: command 0x%02x not sent: the session was lost and logging in "
-                        "again failed: %s",
-                        transport->target, cmd->cdb[0], why2->message);
-            goto cleanup;
-        }
-        virSCSITransportCountReconnect(transport);
-        g_atomic_int_set(&transport->lost, 0);
-    }
-
-    if (!(task = scsi_create_task(cmd->cdbLen, cmd->cdb, xferDir,
-                                  cmd->dir == VIR_SCSI_XFER_NONE ? 0 : cmd->dataLen))) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: cannot allocate an iSCSI task", transport->target);
-        goto cleanup;
-    }
-
-    /* Data-in lands straight in the caller's buffer; libiscsi then keeps
-     * only sense data (for CHECK CONDITION) in task->datain. */
-    if (cmd->dir == VIR_SCSI_XFER_FROM_DEV &&
-        scsi_task_add_data_in_buffer(task, cmd->dataLen, cmd->data) < 0) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: cannot attach the data-in buffer", transport->target);
-        goto cleanup;
-    }
-
-    iscsi_set_timeout(priv->iscsi, MAX(1, (timeoutMs + 999) / 1000));
-
-    if (iscsi_scsi_command_async(priv->iscsi, priv->lun, task, virSCSIISCSICommandDone,
-                                 cmd->dir == VIR_SCSI_XFER_TO_DEV ? &dataOut : NULL,
-                                 &wait) != 0) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: command 0x%02x could not be sent: %s",
-                    transport->target, cmd->cdb[0], iscsi_get_error(priv->iscsi));
-        goto cleanup;
-    }
-
-    if (virSCSIISCSIWaitFor(priv->iscsi, task, &wait, timeoutMs, &why) < 0) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: command 0x%02x did not complete: %s (session dropped)",
-                    transport->target, cmd->cdb[0], why);
-        virSCSIISCSIDrop(transport);
-        goto cleanup;
-    }
-
-    if (wait.status < 0 || wait.status == SCSI_STATUS_ERROR ||
-        wait.status == SCSI_STATUS_CANCELLED || wait.status == SCSI_STATUS_TIMEOUT) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
-                    "%s: command 0x%02x did not complete: %s (session dropped)",
-                    transport->target, cmd->cdb[0],
-                    wait.status == SCSI_STATUS_TIMEOUT ? "timed out" :
-                    wait.status == SCSI_STATUS_CANCELLED ? "cancelled" :
-                    iscsi_get_error(priv->iscsi));
-        virSCSIISCSIDrop(transport);
-        goto cleanup;
-    }
-
-    cmd->status = task->status;
-
-    /* The SCSI Response PDU carries SENSE LENGTH (2 bytes) then the raw
-     * sense; libiscsi decodes only key/ASC/ASCQ, we need INFORMATION too. */
-    if (cmd->status == SCSI_STATUS_CHECK_CONDITION &&
-        task->datain.data && task->datain.size >= 2) {
-        size_t avail = task->datain.size - 2;
-        size_t claimed = virSCSIGetBE16(task->datain.data);
-        size_t n = MIN(MIN(avail, claimed), sizeof(cmd->sense));
-
-        memcpy(cmd->sense, task->datain.data + 2, n);
-        cmd->senseLen = n;
-    }
-
-    if (cmd->dir != VIR_SCSI_XFER_NONE &&
-        task->residual_status == SCSI_RESIDUAL_UNDERFLOW)
-        cmd->resid = MIN(task->residual, cmd->dataLen);
-    ret = 0;
-
- cleanup:
-    if (task)
-        scsi_free_scsi_task(task);
-    g_mutex_unlock(&priv->lock);
-    return ret;
-}
-
-
-static void
-virSCSITransportISCSIClose(virSCSITransport *transport)
-{
-    virSCSITransportISCSI *priv = transport->priv;
-
-    if (!priv)
-        return;
-    /* A healthy session logs out, for a bounded time; a dropped one has
-     * nothing to say. */
-    if (priv->iscsi) {
-        virSCSIISCSIWait wait = { 0 };
-        const char *why = NULL;
-
-        if (iscsi_logout_async(priv->iscsi, virSCSIISCSICommandDone, &wait) == 0)
-            virSCSIISCSIPump(priv->iscsi, &wait,
-                             g_get_monotonic_time() + VIR_SCSI_ISCSI_LOGOUT_MS * 1000,
-                             &why);
-        g_clear_pointer(&priv->iscsi, iscsi_destroy_context);
-    }
-    g_mutex_clear(&priv->lock);
-    g_free(priv->url);
-    g_free(priv->shown);
-    g_free(priv->initiator);
-    g_free(priv);
-    transport->priv = NULL;
-}
-
-
-static const virSCSITransportOps virSCSITransportISCSIOps = {
-    .name = "iscsi",
-    .exec = virSCSITransportISCSIExec,
-    .close = virSCSITransportISCSIClose,
-};
 
 
 /* The URL as we show it: without the CHAP secrets (the initiator's, in
@@ -491,6 +323,166 @@ virSCSIISCSILogin(const char *url,
     iscsi_destroy_context(iscsi);
     return NULL;
 }
+
+
+static int
+virSCSITransportISCSIExec(virSCSITransport *transport,
+                          virSCSICmd *cmd,
+                          GError **error)
+{
+    virSCSITransportISCSI *priv = transport->priv;
+    struct scsi_task *task = NULL;
+    struct iscsi_data dataOut = { 0 };
+    unsigned int timeoutMs = cmd->timeoutMs ? cmd->timeoutMs : priv->timeoutMs;
+    virSCSIISCSIWait wait = { 0 };
+    const char *why = "unknown error";
+    int xferDir = SCSI_XFER_NONE;
+    int ret = -1;
+
+    if (cmd->dataLen > G_MAXINT) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
+                    "%s: transfer of %zu bytes is too large",
+                    transport->target, cmd->dataLen);
+        return -1;
+    }
+
+    switch (cmd->dir) {
+    case VIR_SCSI_XFER_FROM_DEV:
+        xferDir = SCSI_XFER_READ;
+        break;
+    case VIR_SCSI_XFER_TO_DEV:
+        xferDir = SCSI_XFER_WRITE;
+        dataOut.data = cmd->data;
+        dataOut.size = cmd->dataLen;
+        break;
+    case VIR_SCSI_XFER_NONE:
+        break;
+    }
+
+    g_mutex_lock(&priv->lock);
+
+    if (!priv->iscsi) {
+        g_autoptr(GError) why2 = NULL;
+
+        if (!(priv->iscsi = virSCSIISCSILogin(priv->url, priv->shown, priv->initiator,
+                                              VIR_SCSI_ISCSI_RELOGIN_S, NULL, &why2))) {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                        "%s: command 0x%02x not sent: the session was lost and logging in "
+                        "again failed: %s",
+                        transport->target, cmd->cdb[0], why2->message);
+            goto cleanup;
+        }
+        virSCSITransportCountReconnect(transport);
+        g_atomic_int_set(&transport->lost, 0);
+    }
+
+    if (!(task = scsi_create_task(cmd->cdbLen, cmd->cdb, xferDir,
+                                  cmd->dir == VIR_SCSI_XFER_NONE ? 0 : cmd->dataLen))) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: cannot allocate an iSCSI task", transport->target);
+        goto cleanup;
+    }
+
+    /* Data-in lands straight in the caller's buffer; libiscsi then keeps
+     * only sense data (for CHECK CONDITION) in task->datain. */
+    if (cmd->dir == VIR_SCSI_XFER_FROM_DEV &&
+        scsi_task_add_data_in_buffer(task, cmd->dataLen, cmd->data) < 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: cannot attach the data-in buffer", transport->target);
+        goto cleanup;
+    }
+
+    iscsi_set_timeout(priv->iscsi, MAX(1, (timeoutMs + 999) / 1000));
+
+    if (iscsi_scsi_command_async(priv->iscsi, priv->lun, task, virSCSIISCSICommandDone,
+                                 cmd->dir == VIR_SCSI_XFER_TO_DEV ? &dataOut : NULL,
+                                 &wait) != 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: command 0x%02x could not be sent: %s",
+                    transport->target, cmd->cdb[0], iscsi_get_error(priv->iscsi));
+        goto cleanup;
+    }
+
+    if (virSCSIISCSIWaitFor(priv->iscsi, task, &wait, timeoutMs, &why) < 0) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: command 0x%02x did not complete: %s (session dropped)",
+                    transport->target, cmd->cdb[0], why);
+        virSCSIISCSIDrop(transport);
+        goto cleanup;
+    }
+
+    if (wait.status < 0 || wait.status == SCSI_STATUS_ERROR ||
+        wait.status == SCSI_STATUS_CANCELLED || wait.status == SCSI_STATUS_TIMEOUT) {
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT,
+                    "%s: command 0x%02x did not complete: %s (session dropped)",
+                    transport->target, cmd->cdb[0],
+                    wait.status == SCSI_STATUS_TIMEOUT ? "timed out" :
+                    wait.status == SCSI_STATUS_CANCELLED ? "cancelled" :
+                    iscsi_get_error(priv->iscsi));
+        virSCSIISCSIDrop(transport);
+        goto cleanup;
+    }
+
+    cmd->status = task->status;
+
+    /* The SCSI Response PDU carries SENSE LENGTH (2 bytes) then the raw
+     * sense; libiscsi decodes only key/ASC/ASCQ, we need INFORMATION too. */
+    if (cmd->status == SCSI_STATUS_CHECK_CONDITION &&
+        task->datain.data && task->datain.size >= 2) {
+        size_t avail = task->datain.size - 2;
+        size_t claimed = virSCSIGetBE16(task->datain.data);
+        size_t n = MIN(MIN(avail, claimed), sizeof(cmd->sense));
+
+        memcpy(cmd->sense, task->datain.data + 2, n);
+        cmd->senseLen = n;
+    }
+
+    if (cmd->dir != VIR_SCSI_XFER_NONE &&
+        task->residual_status == SCSI_RESIDUAL_UNDERFLOW)
+        cmd->resid = MIN(task->residual, cmd->dataLen);
+    ret = 0;
+
+ cleanup:
+    if (task)
+        scsi_free_scsi_task(task);
+    g_mutex_unlock(&priv->lock);
+    return ret;
+}
+
+
+static void
+virSCSITransportISCSIClose(virSCSITransport *transport)
+{
+    virSCSITransportISCSI *priv = transport->priv;
+
+    if (!priv)
+        return;
+    /* A healthy session logs out, for a bounded time; a dropped one has
+     * nothing to say. */
+    if (priv->iscsi) {
+        virSCSIISCSIWait wait = { 0 };
+        const char *why = NULL;
+
+        if (iscsi_logout_async(priv->iscsi, virSCSIISCSICommandDone, &wait) == 0)
+            virSCSIISCSIPump(priv->iscsi, &wait,
+                             g_get_monotonic_time() + VIR_SCSI_ISCSI_LOGOUT_MS * 1000,
+                             &why);
+        g_clear_pointer(&priv->iscsi, iscsi_destroy_context);
+    }
+    g_mutex_clear(&priv->lock);
+    g_free(priv->url);
+    g_free(priv->shown);
+    g_free(priv->initiator);
+    g_free(priv);
+    transport->priv = NULL;
+}
+
+
+static const virSCSITransportOps virSCSITransportISCSIOps = {
+    .name = "iscsi",
+    .exec = virSCSITransportISCSIExec,
+    .close = virSCSITransportISCSIClose,
+};
 
 
 virSCSITransport *
