@@ -75,8 +75,7 @@ vaaictlCmdCaw(const vaaictlGlobal *global,
           "what the blocks must hold now", "FILE" },
         { "write", 0, 0, G_OPTION_ARG_FILENAME, &writePath,
           "what to write if they do", "FILE" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-          "print the report as JSON (with the current content on a miscompare)", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     /* Declared before the LUN, so freed after it: see vaaictl-io.c. */

@@ -104,7 +104,7 @@ vaaictlHostOptionsAdd(GOptionContext *ctx,
           "fail rather than move data through the host", NULL },
         { "host-only", 0, 0, G_OPTION_ARG_NONE, &opts->hostOnly,
           "move data through the host even where the array could (for comparison)", NULL },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "print JSON for programs", NULL },
+        VAAICTL_OPTION_JSON(opts->json),
         { NULL }
     };
     GOptionGroup *group = g_option_group_new("pool", "Pool options", "Show pool options",

@@ -184,7 +184,7 @@ vaaictlCmdRead(const vaaictlGlobal *global,
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
           "write the blocks to FILE (default: standard output)", "FILE" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON", NULL },
+        VAAICTL_OPTION_JSON(json),
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
           "print no report unless the read fails", NULL },
         { NULL }
@@ -343,7 +343,7 @@ vaaictlCmdWrite(const vaaictlGlobal *global,
     GOptionEntry entries[] = {
         { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input,
           "write the content of FILE (default: standard input)", "FILE" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON", NULL },
+        VAAICTL_OPTION_JSON(json),
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
           "print no report unless the write fails", NULL },
         { NULL }

@@ -62,7 +62,7 @@ vaaictlCmdLbaStatus(const vaaictlGlobal *global,
 {
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA");

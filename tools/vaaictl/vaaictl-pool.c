@@ -161,7 +161,7 @@ vaaictlPoolInfo(const vaaictlGlobal *global,
 {
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
@@ -390,7 +390,7 @@ vaaictlPoolList(const vaaictlGlobal *global,
 {
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
@@ -441,7 +441,7 @@ vaaictlPoolCheck(const vaaictlGlobal *global,
     gboolean json = FALSE;
     gint watchMs = 0;
     GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        VAAICTL_OPTION_JSON(json),
         { "watch", 0, 0, G_OPTION_ARG_INT, &watchMs,
           "watch heartbeats this long to tell stopped workers (default: no wait; "
           "only workers gone from every slot count as dead)", "MS" },

@@ -94,7 +94,7 @@ vaaictlCmdZero(const vaaictlGlobal *global,
           "fail rather than write zeros through the host", NULL },
         { "host-only", 0, 0, G_OPTION_ARG_NONE, &hostOnly,
           "write zeros through the host, never WRITE SAME", NULL },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA COUNT");
@@ -131,7 +131,7 @@ vaaictlCmdUnmap(const vaaictlGlobal *global,
           "the range must read as zeros afterwards (zero what UNMAP cannot promise)", NULL },
         { "rate", 0, 0, G_OPTION_ARG_STRING, &rate,
           "unmap at most MIBS MiB per second, to spare the array", "MIBS" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA COUNT");
@@ -205,7 +205,7 @@ vaaictlCmdCopy(const vaaictlGlobal *global,
           "move the data through the host, never EXTENDED COPY", NULL },
         { "resume", 0, 0, G_OPTION_ARG_STRING, &resume,
           "skip the first BLOCKS of the range, done by an earlier run", "BLOCKS" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SRC SRC_LBA DST DST_LBA COUNT");

@@ -127,14 +127,32 @@ typedef enum {
     VAAICTL_VOL_RENAME,
 } vaaictlVolOp;
 
+/* Each changing subcommand: its name, its operation and its arguments. */
+typedef struct {
+    const char *name;
+    vaaictlVolOp op;
+    const char *args;           /* for the usage line */
+    int nargs;
+} vaaictlVolCommand;
+
+static const vaaictlVolCommand vaaictlVolCommands[] = {
+    { "create", VAAICTL_VOL_CREATE, "LUN NAME SIZE", 3 },
+    { "clone", VAAICTL_VOL_CLONE, "LUN SOURCE NAME", 3 },
+    { "wipe", VAAICTL_VOL_WIPE, "LUN NAME", 2 },
+    { "delete", VAAICTL_VOL_DELETE, "LUN NAME", 2 },
+    { "resize", VAAICTL_VOL_RESIZE, "LUN NAME SIZE", 3 },
+    { "rename", VAAICTL_VOL_RENAME, "LUN NAME NEWNAME", 3 },
+};
+
 
 static int
 vaaictlVolChange(const vaaictlGlobal *global,
-                 vaaictlVolOp op,
+                 const vaaictlVolCommand *vc,
                  const char *cmd,
                  int argc,
                  char **argv)
 {
+    vaaictlVolOp op = vc->op;
     vaaictlHostOptions hopts = { 0 };
     g_autofree char *from = NULL;
     g_autofree char *capacityStr = NULL;
@@ -168,16 +186,7 @@ vaaictlVolChange(const vaaictlGlobal *global,
           "allow a smaller size (the data past it is lost)", NULL },
         { NULL }
     };
-    static const char *const argsHelp[] = {
-        [VAAICTL_VOL_CREATE] = "LUN NAME SIZE",
-        [VAAICTL_VOL_CLONE] = "LUN SOURCE NAME",
-        [VAAICTL_VOL_WIPE] = "LUN NAME",
-        [VAAICTL_VOL_DELETE] = "LUN NAME",
-        [VAAICTL_VOL_RESIZE] = "LUN NAME SIZE",
-        [VAAICTL_VOL_RENAME] = "LUN NAME NEWNAME",
-    };
-    static const int nargs[] = { 3, 3, 2, 2, 3, 3 };
-    g_autoptr(GOptionContext) ctx = g_option_context_new(argsHelp[op]);
+    g_autoptr(GOptionContext) ctx = g_option_context_new(vc->args);
     g_autoptr(GError) err = NULL;
     g_autoptr(virSCSILun) srcLun = NULL;
     g_autoptr(virStorageVaaiPool) srcPool = NULL;
@@ -209,7 +218,7 @@ vaaictlVolChange(const vaaictlGlobal *global,
         break;
     }
     vaaictlHostOptionsAdd(ctx, &hopts);
-    if (!vaaictlParseArgs(ctx, cmd, &argc, &argv, nargs[op], argsHelp[op]))
+    if (!vaaictlParseArgs(ctx, cmd, &argc, &argv, vc->nargs, vc->args))
         goto cleanup;
     if ((op == VAAICTL_VOL_CREATE || op == VAAICTL_VOL_RESIZE) &&
         !vaaictlParseSize(cmd, argv[3], &size))
@@ -312,7 +321,7 @@ vaaictlVolInfo(const vaaictlGlobal *global,
 {
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON for programs", NULL },
+        VAAICTL_OPTION_JSON(json),
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN NAME");
@@ -368,26 +377,17 @@ vaaictlCmdVol(const vaaictlGlobal *global,
               int argc,
               char **argv)
 {
-    static const struct {
-        const char *name;
-        vaaictlVolOp op;
-    } ops[] = {
-        { "create", VAAICTL_VOL_CREATE },
-        { "clone", VAAICTL_VOL_CLONE },
-        { "wipe", VAAICTL_VOL_WIPE },
-        { "delete", VAAICTL_VOL_DELETE },
-        { "resize", VAAICTL_VOL_RESIZE },
-        { "rename", VAAICTL_VOL_RENAME },
-    };
     size_t i;
 
     if (argc >= 2 && strcmp(argv[1], "info") == 0)
         return vaaictlVolInfo(global, argc - 1, argv + 1);
-    for (i = 0; argc >= 2 && i < G_N_ELEMENTS(ops); i++) {
-        if (strcmp(argv[1], ops[i].name) == 0) {
-            g_autofree char *cmd = g_strdup_printf("vol %s", ops[i].name);
+    for (i = 0; argc >= 2 && i < G_N_ELEMENTS(vaaictlVolCommands); i++) {
+        const vaaictlVolCommand *vc = &vaaictlVolCommands[i];
 
-            return vaaictlVolChange(global, ops[i].op, cmd, argc - 1, argv + 1);
+        if (strcmp(argv[1], vc->name) == 0) {
+            g_autofree char *cmd = g_strdup_printf("vol %s", vc->name);
+
+            return vaaictlVolChange(global, vc, cmd, argc - 1, argv + 1);
         }
     }
     fprintf(stderr,

@@ -283,3 +283,7 @@ vaaictlSize(uint64_t bytes);
  * before any thread starts (vaaictl-progress.c). */
 void
 vaaictlSignalsStart(void);
+
+/* The --json option of every command that reports. */
+#define VAAICTL_OPTION_JSON(var) \
+    { "json", 0, 0, G_OPTION_ARG_NONE, &(var), "print JSON for programs", NULL }
