@@ -512,8 +512,76 @@ virStorageVaaiLeaseSwap(virStorageVaaiSession *s,
 }
 
 
-/* The protocol's Acquire, steps 1-5, for the operation that owns the
- * session's lease (virStorageVaaiSessionAcquire). */
+/*
+ * Acquire, step 3 (docs/lease-protocol.md): "Ours (our identity, any
+ * generation): a CAW of ours was applied with its status lost; held, with
+ * reverify as noted when that CAW was issued (or set by a renewal since)."
+ * An earlier operation of this process that could not release it lands
+ * here too; no other operation of this process holds it (only the owner
+ * of the session's lease gets here).  @fresh: whether a CAW of this
+ * Acquire was issued while the heartbeat was fresh (unknown means no).
+ */
+static void
+virStorageVaaiLeaseAdopt(virStorageVaaiSession *s,
+                         const uint8_t *seen,
+                         const virStorageVaaiLease *lease,
+                         bool fresh)
+{
+    g_mutex_lock(&s->lock);
+    memcpy(s->leaseBlock, seen, s->blockSize);
+    s->generation = lease->generation;
+    s->held = true;
+    s->reverify = !fresh;
+    g_mutex_unlock(&s->lock);
+}
+
+
+/*
+ * Acquire, step 4: "Held by another: read the holder's slot (ownerSlot).
+ * If it no longer holds the holder's identity, go to 5.  Otherwise watch
+ * its counter: a new holder identity or a new counter value restarts the
+ * watch at the clock read after that read completed; the counter is stale
+ * when the clock read before issuing a read that returns the same value
+ * is T or more past the start.  Stale: go to 5."  A holder presumed dead
+ * is fenced at the array first (a pool fenced by reservation: "Fencing at
+ * the array").  1: go to 5 (take the lease), 0: wait, -1: error.
+ */
+static int
+virStorageVaaiLeaseHolderGone(virStorageVaaiSession *s,
+                              const virStorageVaaiLease *lease,
+                              virStorageVaaiWatch *watch,
+                              GError **error)
+{
+    g_autofree uint8_t *slotBytes = g_new0(uint8_t, s->blockSize);
+    virStorageVaaiHeartbeat hb;
+    virStorageVaaiRecordStatus hbStatus;
+    gint64 readIssued;
+
+    /* A holder without a valid slot cannot be alive. */
+    if (lease->ownerSlot >= s->pool->header.heartbeatSlots)
+        return 1;
+    readIssued = virStorageVaaiNowUs();
+    if (virStorageVaaiReadSlot(s, s->pool->lun, lease->ownerSlot, slotBytes, &hb,
+                               &hbStatus, error) < 0)
+        return -1;
+    /* The slot no longer holds the holder: someone saw it dead for T. */
+    if (hbStatus != VIR_STORAGE_VAAI_RECORD_VALID ||
+        hb.incarnation != lease->ownerIncarnation ||
+        memcmp(hb.host, lease->owner, sizeof(hb.host)) != 0)
+        return 1;
+    if (!virStorageVaaiWatchStale(watch, &hb, s->timeoutUs, readIssued))
+        return 0;
+    if (virStorageVaaiFenceOut(s->pool, lease->owner, lease->ownerIncarnation, error) < 0)
+        return -1;
+    return 1;
+}
+
+
+/*
+ * The protocol's Acquire (docs/lease-protocol.md), "repeat until held",
+ * for the operation that owns the session's lease
+ * (virStorageVaaiSessionAcquire).
+ */
 static int
 virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
                            gint64 deadline,
@@ -521,7 +589,8 @@ virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
 {
     uint64_t leaseLba = s->pool->header.leaseLba;
     g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
-    g_autofree uint8_t *slotBytes = g_new0(uint8_t, s->blockSize);
+    /* "The watch is kept from one iteration to the next (a new generation
+     * of the same holder does not restart it)." */
     virStorageVaaiWatch watch = { 0 };
     bool issuedFresh = false;
     bool issued = false;
@@ -529,7 +598,7 @@ virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
     for (;;) {
         virStorageVaaiLease lease;
         virStorageVaaiRecordStatus status;
-        bool take = false;
+        int take;
         int rc;
 
         if (s->fenced) {
@@ -537,6 +606,8 @@ virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
                         "this host's heartbeat slot was taken over: it may not use the pool");
             return -1;
         }
+
+        /* "1. Read the lease." */
         if (virStorageVaaiPoolReadBlock(s->pool->lun, leaseLba, seen, error) < 0)
             return -1;
         status = virStorageVaaiLeaseDecode(seen, s->blockSize, &lease, error);
@@ -546,52 +617,33 @@ virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
             memset(&lease, 0, sizeof(lease));
 
         if (virStorageVaaiLeaseIsFree(&lease)) {
-            take = true;
+            /* "2. Free: go to 5." */
+            take = 1;
         } else if (virStorageVaaiSameHost(lease.owner, lease.ownerIncarnation, &s->self)) {
-            /* Ours: a CAW of ours was applied with its status lost, or an
-             * earlier operation of this process could not release it.  No
-             * other operation of this process holds it (only the owner of
-             * the session's lease gets here).  Its freshness is what it
-             * was when issued; unknown means no. */
-            g_mutex_lock(&s->lock);
-            memcpy(s->leaseBlock, seen, s->blockSize);
-            s->generation = lease.generation;
-            s->held = true;
-            s->reverify = !(issued && issuedFresh);
-            g_mutex_unlock(&s->lock);
+            /* "3. Ours" */
+            virStorageVaaiLeaseAdopt(s, seen, &lease, issued && issuedFresh);
             break;
-        } else if (lease.ownerSlot < s->pool->header.heartbeatSlots) {
-            virStorageVaaiHeartbeat hb;
-            virStorageVaaiRecordStatus hbStatus;
-            gint64 readIssued = virStorageVaaiNowUs();
-
-            if (virStorageVaaiReadSlot(s, s->pool->lun, lease.ownerSlot, slotBytes, &hb,
-                                       &hbStatus, error) < 0)
-                return -1;
-            /* The holder's slot no longer holds the holder: someone saw it
-             * dead for T already.  Otherwise watch its counter for T. */
-            if (hbStatus != VIR_STORAGE_VAAI_RECORD_VALID ||
-                hb.incarnation != lease.ownerIncarnation ||
-                memcmp(hb.host, lease.owner, sizeof(hb.host)) != 0)
-                take = true;
-            else if ((take = virStorageVaaiWatchStale(&watch, &hb, s->timeoutUs, readIssued)) &&
-                     virStorageVaaiFenceOut(s->pool, lease.owner, lease.ownerIncarnation,
-                                            error) < 0)
-                return -1;      /* presumed dead: fenced at the array first */
-        } else {
-            take = true;    /* a holder without a valid slot cannot be alive */
+        } else if ((take = virStorageVaaiLeaseHolderGone(s, &lease, &watch, error)) < 0) {
+            /* "4. Held by another" */
+            return -1;
         }
 
         if (take) {
+            /* "5. Note whether the heartbeat is fresh (now - lastRenew < F)
+             * before issuing the CAW; not fresh sets reverify.  CAW the
+             * lease from the exact bytes read to (us, generation + 1).
+             * Success: held.  Miscompare or error: go to 1 (an applied CAW
+             * is then found at 3)." */
             issued = true;
             rc = virStorageVaaiLeaseSwap(s, seen, lease.generation + 1, &issuedFresh, error);
             if (rc < 0)
                 return -1;
             if (rc == 0)
                 break;
-            continue;       /* changed under us, or the status was lost: read again */
+            continue;
         }
 
+        /* "Else wait (P/2 at most 500 ms) and go to 1." */
         if (virStorageVaaiNowUs() >= deadline) {
             g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_LEASE_TIMEOUT,
                         "the pool's metadata lease is held by a live host "
@@ -602,6 +654,8 @@ virStorageVaaiLeaseAcquire(virStorageVaaiSession *s,
         g_usleep(MIN(s->intervalUs / 2, 500000));
     }
 
+    /* "Hold ... if the heartbeat was not fresh at some moment since the
+     * lease was written, ... re-verify." */
     return virStorageVaaiSessionVerify(s, error);
 }
 

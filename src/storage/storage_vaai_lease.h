@@ -1,6 +1,7 @@
 /*
  * storage_vaai_lease.h: a host's session on a shared pool: its heartbeat
- *                       slot and the metadata lease (docs/format.md)
+ *                       slot and the metadata lease (docs/lease-protocol.md;
+ *                       the records are docs/format.md's)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

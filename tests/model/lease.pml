@@ -19,8 +19,8 @@
  *   virStorageVaaiSessionAcquire   M_READ (lease), SLOTREAD/M_SLOT (the
  *                                  holder's slot, virStorageVaaiWatchStale),
  *                                  M_CAW (acquire or take over)
- *   virStorageVaaiSessionMayWrite  M_FENCE; M_REASSERT, M_RA_READ: the
- *                                  re-verification the code lacks
+ *   virStorageVaaiSessionMayWrite  M_FENCE
+ *   virStorageVaaiSessionVerify    M_REASSERT, M_RA_READ (re-verify)
  *   virStorageVaaiSessionRelease   M_RELEASE, M_REL_READ
  *   virStorageVaaiSessionLeave     M_DONE (stay joined, or free the slot)
  * The code once differed from the protocol in the points below, where it
