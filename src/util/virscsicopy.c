@@ -119,6 +119,9 @@ virSCSICopyOffloadFailed(virSCSICopyJob *job,
     bool permanent = virSCSIEngineErrorIsPermanent(err);
     int failures = g_atomic_int_add(&job->consecutiveFailures, 1) + 1;
 
+    if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED))
+        virSCSILunNoteRefused(job->dst, job->method);
+
     if (permanent || failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
         /* Only the first worker to give up says so. */
         if (g_atomic_int_compare_and_exchange(&job->offloadOff, 0, 1))
@@ -368,6 +371,13 @@ virSCSICopyChoose(virSCSICopyJob *job,
         job->method = VIR_SCSI_METHOD_HOST;
         job->report->planned = VIR_SCSI_METHOD_HOST;
         virSCSIReportEvent(job->report, "host copy, as asked");
+        return;
+    }
+    /* What the copy manager refused for good before, it refuses again. */
+    if (job->method != VIR_SCSI_METHOD_HOST && virSCSILunRefused(job->dst, job->method)) {
+        virSCSIReportEvent(job->report, "host copy, because this LUN refused %s before",
+                           virSCSIMethodName(job->method));
+        job->method = VIR_SCSI_METHOD_HOST;
         return;
     }
     if (job->method == VIR_SCSI_METHOD_TOKEN_COPY && !sameLun) {

@@ -68,6 +68,31 @@ virSCSIPlanProveAtomic(virSCSITransport *transport,
 }
 
 
+static virSCSILun *
+virSCSILunRoot(const virSCSILun *lun)
+{
+    while (lun->parent)
+        lun = lun->parent;
+    return (virSCSILun *)lun;
+}
+
+
+bool
+virSCSILunRefused(const virSCSILun *lun,
+                  virSCSIMethod method)
+{
+    return g_atomic_int_get(&virSCSILunRoot(lun)->refused) & (1 << method);
+}
+
+
+void
+virSCSILunNoteRefused(const virSCSILun *lun,
+                      virSCSIMethod method)
+{
+    g_atomic_int_or((guint *)&virSCSILunRoot(lun)->refused, 1u << method);
+}
+
+
 void
 virSCSILunProveAtomic(virSCSILun *lun)
 {

@@ -39,6 +39,11 @@ struct _virSCSILun {
     void *prepareExtraOpaque;
 
     bool atomicProven;                  /* virSCSILunProveAtomic ran */
+    /* Methods the LUN refused (INVALID COMMAND OPERATION CODE), a bit per
+     * virSCSIMethod, atomic: later operations on it, and on its views, go
+     * straight to the fallback, as QEMU forgets WRITE SAME for a session
+     * once refused.  Kept on the LUN a view was made from. */
+    gint refused;
 
     /* A view (virSCSILunNewView): caps and plan are the parent's. */
     const virSCSILun *parent;
@@ -80,6 +85,17 @@ virSCSILunFree(virSCSILun *lun);
  * opened read-only or whose plan has no COMPARE AND WRITE. */
 void
 virSCSILunProveAtomic(virSCSILun *lun);
+
+/* Whether @lun (or the LUN it is a view of) refused @method before;
+ * note that it did.  Only a refusal for good is noted (INVALID COMMAND
+ * OPERATION CODE, VIR_SCSI_ERROR_UNSUPPORTED): a failure may pass. */
+bool
+virSCSILunRefused(const virSCSILun *lun,
+                  virSCSIMethod method);
+
+void
+virSCSILunNoteRefused(const virSCSILun *lun,
+                      virSCSIMethod method);
 
 /* The same for a plan made from @caps, over @transport. */
 void

@@ -55,6 +55,13 @@ virSCSIEngineZeroRange(virSCSILun *lun,
         method = VIR_SCSI_METHOD_HOST;
         report->planned = VIR_SCSI_METHOD_HOST;
     }
+    /* What the LUN refused for good before, it refuses again. */
+    while (method != VIR_SCSI_METHOD_HOST && virSCSILunRefused(lun, method)) {
+        virSCSIReportEvent(report, "%s: refused by this LUN before; %s",
+                           virSCSIMethodName(method),
+                           virSCSIMethodName(virSCSIZeroFallback(method)));
+        method = virSCSIZeroFallback(method);
+    }
 
     while (pos < nblocks) {
         g_autoptr(GError) err = NULL;
@@ -114,6 +121,8 @@ virSCSIEngineZeroRange(virSCSILun *lun,
             continue;
         }
         next = virSCSIZeroFallback(method);
+        if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED))
+            virSCSILunNoteRefused(lun, method);
         if (virSCSIEngineErrorIsPermanent(err) ||
             ++failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
             virSCSIReportEvent(report, "LBA %llu+%llu: %s failed (%s); %s for the rest",

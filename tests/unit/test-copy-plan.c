@@ -62,10 +62,76 @@ testCopyFromLunWithoutCopies(void)
 }
 
 
+static testMemLunAction
+testRefuseWriteSame(testMemLun *mem G_GNUC_UNUSED,
+                    unsigned int session G_GNUC_UNUSED,
+                    const virSCSICmd *cmd,
+                    void *opaque G_GNUC_UNUSED)
+{
+    return cmd->cdb[0] == 0x93 ? TEST_MEM_LUN_REFUSE : TEST_MEM_LUN_RUN;
+}
+
+
+static size_t
+testCount(testMemLun *mem,
+          uint8_t opcode)
+{
+    g_autoptr(GArray) ev = testMemLunTakeEvents(mem);
+    size_t n = 0;
+    guint i;
+
+    for (i = 0; i < ev->len; i++)
+        n += g_array_index(ev, testMemLunEvent, i).opcode == opcode;
+    return n;
+}
+
+
+/* A LUN that refuses WRITE SAME (INVALID COMMAND OPERATION CODE): the
+ * first zeroing finds out and writes zeros from the host; the next ones,
+ * through another view of the LUN too, send no WRITE SAME at all. */
+static void
+testRefusalRemembered(void)
+{
+    testMemLunProfile profile = { .blocks = 8 * MIB / BS, .blockSize = BS };
+    g_autoptr(testMemLun) mem = testMemLunNew(&profile);
+    g_autoptr(virSCSILun) lun = testMemLunOpen(mem, NULL);
+    g_autoptr(virSCSILun) view = virSCSILunNewView(lun, testMemLunConnect(mem), NULL, NULL);
+    g_autofree uint8_t *back = g_malloc(2 * MIB);
+    g_autofree uint8_t *junk = g_malloc(2 * MIB);
+    g_autoptr(GError) err = NULL;
+    virSCSIReport report;
+    virSCSIOffloadOptions opts = { 0 };
+
+    memset(junk, 0xEE, 2 * MIB);
+    testMemLunWrite(mem, 0, 2 * MIB / BS, junk);
+    testMemLunSetHook(mem, testRefuseWriteSame, NULL);
+    testMemLunTakeEvents(mem);
+
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(lun, 0, MIB / BS, &opts, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    virSCSIReportClear(&report);
+    g_assert_cmpuint(testCount(mem, 0x93), ==, 1);
+    g_assert_true(virSCSILunRefused(view, VIR_SCSI_METHOD_WRITE_SAME));
+
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(view, MIB / BS, MIB / BS, &opts, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_true(report.events && report.events->len > 0);
+    g_test_message("event: %s", (char *)report.events->pdata[0]);
+    virSCSIReportClear(&report);
+    g_assert_cmpuint(testCount(mem, 0x93), ==, 0);
+    testMemLunRead(mem, 0, 2 * MIB / BS, back);
+    memset(junk, 0, 2 * MIB);
+    g_assert_cmpmem(back, 2 * MIB, junk, 2 * MIB);
+}
+
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/copy-plan/from-lun-without-copies", testCopyFromLunWithoutCopies);
+    g_test_add_func("/copy-plan/refusal-remembered", testRefusalRemembered);
     return g_test_run();
 }
