@@ -131,6 +131,30 @@ testMemLunTakeEvents(testMemLun *mem)
 }
 
 
+testMemLunAction
+testMemLunRefuseOpcode(testMemLun *mem G_GNUC_UNUSED,
+                       unsigned int session G_GNUC_UNUSED,
+                       const virSCSICmd *cmd,
+                       void *opaque)
+{
+    return cmd->cdb[0] == GPOINTER_TO_UINT(opaque) ? TEST_MEM_LUN_REFUSE : TEST_MEM_LUN_RUN;
+}
+
+
+size_t
+testMemLunTakeCount(testMemLun *mem,
+                    uint8_t opcode)
+{
+    g_autoptr(GArray) ev = testMemLunTakeEvents(mem);
+    size_t n = 0;
+    guint i;
+
+    for (i = 0; i < ev->len; i++)
+        n += g_array_index(ev, testMemLunEvent, i).opcode == opcode;
+    return n;
+}
+
+
 void
 testMemLunRead(testMemLun *mem,
                uint64_t lba,

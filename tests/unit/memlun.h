@@ -101,6 +101,21 @@ virSCSILun *
 testMemLunOpen(testMemLun *mem,
                GError **error);
 
+/* A hook that refuses (INVALID COMMAND OPERATION CODE) every command of
+ * the opcode GUINT_TO_POINTER(opcode) in @opaque, and runs the rest: a LUN
+ * that advertises what it does not do. */
+testMemLunAction
+testMemLunRefuseOpcode(testMemLun *mem,
+                       unsigned int session,
+                       const virSCSICmd *cmd,
+                       void *opaque);
+
+/* How many commands of @opcode arrived since the events were last taken;
+ * takes (forgets) them. */
+size_t
+testMemLunTakeCount(testMemLun *mem,
+                    uint8_t opcode);
+
 /* Copy of the events so far (testMemLunEvent), and forget them. */
 GArray *
 testMemLunTakeEvents(testMemLun *mem);

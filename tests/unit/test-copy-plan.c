@@ -62,30 +62,6 @@ testCopyFromLunWithoutCopies(void)
 }
 
 
-static testMemLunAction
-testRefuseWriteSame(testMemLun *mem G_GNUC_UNUSED,
-                    unsigned int session G_GNUC_UNUSED,
-                    const virSCSICmd *cmd,
-                    void *opaque G_GNUC_UNUSED)
-{
-    return cmd->cdb[0] == 0x93 ? TEST_MEM_LUN_REFUSE : TEST_MEM_LUN_RUN;
-}
-
-
-static size_t
-testCount(testMemLun *mem,
-          uint8_t opcode)
-{
-    g_autoptr(GArray) ev = testMemLunTakeEvents(mem);
-    size_t n = 0;
-    guint i;
-
-    for (i = 0; i < ev->len; i++)
-        n += g_array_index(ev, testMemLunEvent, i).opcode == opcode;
-    return n;
-}
-
-
 /* A LUN that refuses WRITE SAME (INVALID COMMAND OPERATION CODE): the
  * first zeroing finds out and writes zeros from the host; the next ones,
  * through another view of the LUN too, send no WRITE SAME at all. */
@@ -104,14 +80,14 @@ testRefusalRemembered(void)
 
     memset(junk, 0xEE, 2 * MIB);
     testMemLunWrite(mem, 0, 2 * MIB / BS, junk);
-    testMemLunSetHook(mem, testRefuseWriteSame, NULL);
+    testMemLunSetHook(mem, testMemLunRefuseOpcode, GUINT_TO_POINTER(0x93));
     testMemLunTakeEvents(mem);
 
     virSCSIReportInit(&report);
     g_assert_cmpint(virSCSIOffloadZero(lun, 0, MIB / BS, &opts, &report, &err), ==, 0);
     g_assert_no_error(err);
     virSCSIReportClear(&report);
-    g_assert_cmpuint(testCount(mem, 0x93), ==, 1);
+    g_assert_cmpuint(testMemLunTakeCount(mem, 0x93), ==, 1);
     g_assert_true(virSCSILunRefused(view, VIR_SCSI_METHOD_WRITE_SAME));
 
     virSCSIReportInit(&report);
@@ -120,7 +96,7 @@ testRefusalRemembered(void)
     g_assert_true(report.events && report.events->len > 0);
     g_test_message("event: %s", (char *)report.events->pdata[0]);
     virSCSIReportClear(&report);
-    g_assert_cmpuint(testCount(mem, 0x93), ==, 0);
+    g_assert_cmpuint(testMemLunTakeCount(mem, 0x93), ==, 0);
     testMemLunRead(mem, 0, 2 * MIB / BS, back);
     memset(junk, 0, 2 * MIB);
     g_assert_cmpmem(back, 2 * MIB, junk, 2 * MIB);

@@ -23,33 +23,6 @@
 #define MIB (1024 * 1024)
 
 
-static testMemLunAction
-testRefuseCaw(testMemLun *mem G_GNUC_UNUSED,
-              unsigned int session G_GNUC_UNUSED,
-              const virSCSICmd *cmd,
-              void *opaque G_GNUC_UNUSED)
-{
-    return cmd->cdb[0] == 0x89 ? TEST_MEM_LUN_REFUSE : TEST_MEM_LUN_RUN;
-}
-
-
-static size_t
-testCountCaw(testMemLun *mem,
-             bool executed)
-{
-    g_autoptr(GArray) ev = testMemLunTakeEvents(mem);
-    size_t n = 0;
-    guint i;
-
-    for (i = 0; i < ev->len; i++) {
-        const testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
-
-        n += e->opcode == 0x89 && (!executed || e->action == TEST_MEM_LUN_RUN);
-    }
-    return n;
-}
-
-
 static void
 testAtomicRefused(void)
 {
@@ -64,7 +37,7 @@ testAtomicRefused(void)
     virStorageVaaiSession *s;
     virStorageVaaiHost host;
 
-    testMemLunSetHook(mem, testRefuseCaw, NULL);
+    testMemLunSetHook(mem, testMemLunRefuseOpcode, GUINT_TO_POINTER(0x89));
     lun = testMemLunOpen(mem, &err);
     g_assert_no_error(err);
     op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
@@ -78,7 +51,7 @@ testAtomicRefused(void)
     g_test_message("atomic: %s", op->reason);
     g_assert_cmpint(op->method, ==, VIR_SCSI_METHOD_NONE);
     g_assert_nonnull(strstr(op->reason, "advertises compare-and-write but refused it"));
-    g_assert_cmpuint(testCountCaw(mem, false), ==, 1);   /* the proof */
+    g_assert_cmpuint(testMemLunTakeCount(mem, 0x89), ==, 1);   /* the proof */
 
     fo.singleHost = true;
     g_assert_cmpint(virStorageVaaiPoolFormat(lun, &fo, &header, &err), ==, 0);
@@ -94,7 +67,7 @@ testAtomicRefused(void)
     g_assert_cmpint(virStorageVaaiVolDelete(s, "v", NULL, NULL, &err), ==, 0);
     g_assert_no_error(err);
     virStorageVaaiSessionLeave(s);
-    g_assert_cmpuint(testCountCaw(mem, false), ==, 0);
+    g_assert_cmpuint(testMemLunTakeCount(mem, 0x89), ==, 0);
 }
 
 
@@ -117,7 +90,7 @@ testAtomicProven(void)
     g_assert_cmpint(lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC].method, ==,
                     VIR_SCSI_METHOD_COMPARE_AND_WRITE);
     /* One COMPARE AND WRITE went out, and it wrote nothing. */
-    g_assert_cmpuint(testCountCaw(mem, false), ==, 1);
+    g_assert_cmpuint(testMemLunTakeCount(mem, 0x89), ==, 1);
     testMemLunRead(mem, 0, 1, after);
     g_assert_cmpmem(before, BS, after, BS);
 }
