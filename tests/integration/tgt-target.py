@@ -22,13 +22,11 @@ Usage: tgt-target.py --vaaictl PATH --tgt-array PATH [--port N]
 import argparse
 import json
 import os
-import resource
-import signal
 import subprocess
 import sys
 import time
 
-from testlib import check, finish, stopped
+from testlib import check, finish, interrupted, last_line
 
 MiB = 1024 * 1024
 BOUND_S = 20
@@ -67,31 +65,12 @@ def main():
         return int(out.split()[0]) * 512
 
     def killed_under(tag, argv):
-        """Run @argv until its first piece of data moved (it stops itself
-        there: crash point data.piece:1:stop, an exact moment whatever the
-        machine's speed), kill the target, let it go on, time the end."""
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        p = subprocess.Popen([v, "--timeout", "10", *argv], text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=dict(env, VIR_STORAGE_VAAI_CRASH_AT="data.piece:1:stop"))
-        deadline = time.monotonic() + 60
-        while not stopped(p.pid) and p.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        array("kill")
-        os.kill(p.pid, signal.SIGCONT)
-        t0 = time.monotonic()
-        try:
-            out, err = p.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, err = p.communicate()
-        took = time.monotonic() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        last = err.strip().splitlines()[-1] if err.strip() else ""
-        check(p.returncode == 1 and took <= BOUND_S and cpu < 3,
+        """The target killed after @argv's first piece of data."""
+        rc, out, err, took, cpu, went = interrupted([v, "--timeout", "10", *argv], env,
+                                                    lambda: array("kill"))
+        check(went and rc == 1 and took <= BOUND_S and cpu < 3,
               f"{tag}: with the target killed mid-way it ends with an error in {took:.1f} s "
-              f"(bound {BOUND_S} s), {cpu:.2f} s of CPU: {last[-150:]}", err[-300:])
+              f"(bound {BOUND_S} s), {cpu:.2f} s of CPU: {last_line(err)[-150:]}", err[-300:])
         array("revive")
         r = run("pool", "repair", lun, "--single-host")
         r = run("pool", "check", lun)
