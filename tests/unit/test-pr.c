@@ -144,9 +144,9 @@ testReservation(void)
 static void
 testCapabilities(void)
 {
-    /* What LIO answers (target_core_pr.c core_scsi3_pri_report_capabilities):
-     * CRH, SIP_C, ATP_C, PTPL_C; TMV; every type. */
-    static const uint8_t lio[] = { 0x00, 0x08, 0x1D, 0x80, 0xEA, 0x01, 0x00, 0x00 };
+    /* What the LIO test array answered (Debian's kernel): CRH, SIP_C,
+     * ATP_C, PTPL_C; TMV, ALLOW COMMANDS 001b; every type. */
+    static const uint8_t lio[] = { 0x00, 0x08, 0x1D, 0x90, 0xEA, 0x01, 0x00, 0x00 };
     static const uint8_t noTmv[] = { 0x00, 0x08, 0x00, 0x00, 0xEA, 0x01, 0x00, 0x00 };
     g_autoptr(GError) err = NULL;
     virSCSIPrCapabilities caps;
