@@ -9,6 +9,16 @@
 #include "virscsicommands.h"
 #include "virscsierror.h"
 
+/* The LUN a view was made from (itself if none). */
+static virSCSILun *
+virSCSILunRoot(const virSCSILun *lun)
+{
+    while (lun->parent)
+        lun = lun->parent;
+    return (virSCSILun *)lun;
+}
+
+
 static void
 virSCSILunCopyOptions(virSCSILun *lun,
                       const virSCSITransportOptions *opts)
@@ -65,15 +75,6 @@ virSCSIPlanProveAtomic(virSCSITransport *transport,
     if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED) ||
         g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_FIELD))
         virSCSIPlanRefused(plan, VIR_SCSI_PLAN_OP_ATOMIC, err->message);
-}
-
-
-static virSCSILun *
-virSCSILunRoot(const virSCSILun *lun)
-{
-    while (lun->parent)
-        lun = lun->parent;
-    return (virSCSILun *)lun;
 }
 
 
@@ -178,10 +179,7 @@ virSCSILunOpenExtraTransport(const virSCSILun *lun,
                              GError **error)
 {
     virSCSITransport *transport;
-    const virSCSILun *root = lun;
-
-    while (root->parent)
-        root = root->parent;
+    const virSCSILun *root = virSCSILunRoot(lun);
 
     if (lun->openExtra)
         transport = lun->openExtra(lun, lun->openExtraOpaque, error);

@@ -42,6 +42,8 @@ import sys
 import tempfile
 import time
 
+from testlib import stopped
+
 MiB = 1024 * 1024
 T_MS = 2000             # lease timeout: a dead worker is recovered after ~T
 P_MS = 250              # heartbeat interval
@@ -660,15 +662,6 @@ def case_random(rng, rounds):
     check(sum(landed) >= rounds // 3,
           f"random: {sum(landed)} of {rounds} kills landed mid-operation")
     settled("random: at the end")
-
-
-def stopped(pid):
-    """Whether process @pid is stopped (state T in /proc/PID/stat)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
-    except OSError:
-        return False
 
 
 def paused(tag, argv, name, state):
