@@ -226,6 +226,40 @@ virStorageVaaiBlockCrc(const uint8_t *block,
 
 
 /*
+ * Whether @block reads as a whole write: all zeros, or a record of ours
+ * whose CRC matches.  Anything else may be a torn read (see
+ * virStorageVaaiPoolReadRecords), or a block that really is damaged or
+ * foreign, which only reading it again can tell apart.
+ */
+bool
+virStorageVaaiBlockWhole(const uint8_t *block,
+                         size_t blockSize)
+{
+    static const struct {
+        const char *magic;
+        size_t crcOffset;
+    } kinds[] = {
+        { VIR_STORAGE_VAAI_HEADER_MAGIC, VIR_STORAGE_VAAI_HEADER_CRC_OFFSET },
+        { VIR_STORAGE_VAAI_LEASE_MAGIC, VIR_STORAGE_VAAI_LEASE_CRC_OFFSET },
+        { VIR_STORAGE_VAAI_HEARTBEAT_MAGIC, VIR_STORAGE_VAAI_HEARTBEAT_CRC_OFFSET },
+        { VIR_STORAGE_VAAI_VOLRECORD_MAGIC, VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET },
+    };
+    size_t i;
+
+    if (!virStorageVaaiBlockSizeOK(blockSize, NULL))
+        return false;
+    if (virStorageVaaiIsZero(block, blockSize))
+        return true;
+    for (i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        if (memcmp(block, kinds[i].magic, strlen(kinds[i].magic)) == 0)
+            return virSCSIGetBE32(block + kinds[i].crcOffset) ==
+                   virStorageVaaiBlockCrc(block, blockSize, kinds[i].crcOffset);
+    }
+    return false;
+}
+
+
+/*
  * A string field for the LUN: NUL-terminated inside its @size bytes, valid
  * UTF-8 without control characters (names end up in XML, logs, error
  * messages and terminals), non-empty if @required.  @code is INVALID_ARG

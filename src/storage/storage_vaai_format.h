@@ -181,6 +181,12 @@ struct _virStorageVaaiHeader {
     char name[VIR_STORAGE_VAAI_POOL_NAME_SIZE];         /* 144 */
 };
 
+/* All zeros, or one of the records above with a matching CRC: a read of
+ * it was not torn.  Pure; any block size. */
+bool
+virStorageVaaiBlockWhole(const uint8_t *block,
+                         size_t blockSize);
+
 /*
  * Values a header must hold (Encode refuses the others with INVALID_ARG,
  * Decode calls them CORRUPT):

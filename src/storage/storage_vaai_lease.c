@@ -1039,16 +1039,11 @@ virStorageVaaiWatcherUpdate(virStorageVaaiWatcher *w,
                             GError **error)
 {
     uint32_t bs = w->pool->header.blockSize;
-    virSCSIReport report;
     uint32_t i;
-    int rc;
 
-    virSCSIReportInit(&report);
     w->readIssuedUs = virStorageVaaiNowUs();
-    rc = virSCSIOffloadRead(w->pool->lun, w->pool->header.heartbeatLba, w->slots,
-                            w->raw, &report, error);
-    virSCSIReportClear(&report);
-    if (rc < 0)
+    if (virStorageVaaiPoolReadRecords(w->pool->lun, w->pool->header.heartbeatLba, w->slots,
+                                      w->raw, error) < 0)
         return -1;
     for (i = 0; i < w->slots; i++) {
         w->valid[i] = virStorageVaaiHeartbeatDecode(w->raw + (size_t)i * bs, bs,

@@ -93,19 +93,77 @@ virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
 }
 
 
+static int
+virStorageVaaiLunRead(virSCSILun *lun,
+                      uint64_t lba,
+                      uint32_t count,
+                      uint8_t *buf,
+                      GError **error)
+{
+    virSCSIReport report;
+    int ret;
+
+    virSCSIReportInit(&report);
+    ret = virSCSIOffloadRead(lun, lba, count, buf, &report, error);
+    virSCSIReportClear(&report);
+    return ret;
+}
+
+
+/*
+ * SBC makes COMPARE AND WRITE atomic against other writes, not against
+ * reads: a READ that meets one in flight may return part old and part new
+ * bytes.  LIO does (its fileio backstore copies into the page cache as a
+ * reader copies out): 88 of 84228 one-block READs under a COMPARE AND
+ * WRITE loop came back torn, and a torn lease once failed a vol-wipe with
+ * "bad CRC" in the stress test.  Every record carries a CRC, so a torn
+ * read never passes for a record; a block that is not whole is read again
+ * until it is, or until two reads in a row return the same bytes: then it
+ * is what the LUN holds (damaged, foreign), for the caller's decoder to
+ * report.  A block still changing after VIR_STORAGE_VAAI_REREADS reads is
+ * returned as last read, and reported the same way.
+ */
+#define VIR_STORAGE_VAAI_REREADS 8
+
+int
+virStorageVaaiPoolReadRecords(virSCSILun *lun,
+                              uint64_t lba,
+                              uint32_t count,
+                              uint8_t *buf,
+                              GError **error)
+{
+    uint32_t bs = virSCSILunBlockSize(lun);
+    g_autofree uint8_t *again = g_new0(uint8_t, bs);
+    uint32_t i;
+
+    if (virStorageVaaiLunRead(lun, lba, count, buf, error) < 0)
+        return -1;
+    for (i = 0; i < count; i++) {
+        uint8_t *block = buf + (size_t)i * bs;
+        size_t n;
+
+        for (n = 0; n < VIR_STORAGE_VAAI_REREADS &&
+                    !virStorageVaaiBlockWhole(block, bs); n++) {
+            /* The write it met is one command: give it a moment to end. */
+            g_usleep(1000);
+            if (virStorageVaaiLunRead(lun, lba + i, 1, again, error) < 0)
+                return -1;
+            if (memcmp(again, block, bs) == 0)
+                break;
+            memcpy(block, again, bs);
+        }
+    }
+    return 0;
+}
+
+
 int
 virStorageVaaiPoolReadBlock(virSCSILun *lun,
                             uint64_t lba,
                             uint8_t *block,
                             GError **error)
 {
-    virSCSIReport report;
-    int ret;
-
-    virSCSIReportInit(&report);
-    ret = virSCSIOffloadRead(lun, lba, 1, block, &report, error);
-    virSCSIReportClear(&report);
-    return ret;
+    return virStorageVaaiPoolReadRecords(lun, lba, 1, block, error);
 }
 
 
@@ -189,10 +247,7 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
         return -1;
     }
 
-    virSCSIReportInit(&report);
-    rc = virSCSIOffloadRead(lun, 0, sniffBlocks, sniff, &report, error);
-    virSCSIReportClear(&report);
-    if (rc < 0)
+    if (virStorageVaaiLunRead(lun, 0, sniffBlocks, sniff, error) < 0)
         return -1;
     signature = virStorageVaaiDetectSignature(sniff, sniffBlocks * bs, bs);
     if (signature && !opts->force) {

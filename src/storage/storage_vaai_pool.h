@@ -87,8 +87,18 @@ virStorageVaaiPoolFree(virStorageVaaiPool *pool);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVaaiPool, virStorageVaaiPoolFree);
 
-/* Read or COMPARE AND WRITE one metadata block (single-host pools write
- * plainly). */
+/* Read @count metadata blocks from @lba, each a whole write of its
+ * record: a read torn by a COMPARE AND WRITE in flight is read again
+ * (see the .c file). */
+int
+virStorageVaaiPoolReadRecords(virSCSILun *lun,
+                              uint64_t lba,
+                              uint32_t count,
+                              uint8_t *buf,
+                              GError **error);
+
+/* Read (as above) or COMPARE AND WRITE one metadata block (single-host
+ * pools write plainly). */
 int
 virStorageVaaiPoolReadBlock(virSCSILun *lun,
                             uint64_t lba,

@@ -96,15 +96,10 @@ virStorageVaaiTableRead(virStorageVaaiPool *pool,
 
     for (i = 0; i < t->count; i += VIR_STORAGE_VAAI_TABLE_READ_BLOCKS) {
         uint32_t n = MIN(VIR_STORAGE_VAAI_TABLE_READ_BLOCKS, t->count - i);
-        virSCSIReport report;
         uint32_t j;
-        int rc;
 
-        virSCSIReportInit(&report);
-        rc = virSCSIOffloadRead(pool->lun, pool->header.volumeTableLba + i, n,
-                                t->raw + (size_t)i * t->blockSize, &report, error);
-        virSCSIReportClear(&report);
-        if (rc < 0)
+        if (virStorageVaaiPoolReadRecords(pool->lun, pool->header.volumeTableLba + i, n,
+                                          t->raw + (size_t)i * t->blockSize, error) < 0)
             return -1;
         for (j = i; j < i + n; j++)
             virStorageVaaiTableLoad(t, j, t->raw + (size_t)j * t->blockSize);

@@ -37,6 +37,9 @@ struct _testMemLun {
     void *hookOpaque;
     unsigned int sessions;
     uint8_t naa[16];
+    guint tears;                        /* READs that came back torn */
+    GHashTable *tearing;                /* LBA -> the bytes a COMPARE AND WRITE
+                                         * replaced, until the next READ of it */
 
     /* Persistent reservations, per session (its I_T nexus). */
     GArray *prKey;                      /* uint64_t: registered key, 0: none */
@@ -86,6 +89,7 @@ testMemLunNew(const testMemLunProfile *profile)
     mem->events = g_array_new(FALSE, FALSE, sizeof(testMemLunEvent));
     mem->prKey = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     mem->prAborts = g_array_new(FALSE, TRUE, sizeof(guint));
+    mem->tearing = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     g_mutex_init(&mem->lock);
     return mem;
 }
@@ -101,6 +105,7 @@ testMemLunFree(testMemLun *mem)
     g_array_unref(mem->events);
     g_array_unref(mem->prKey);
     g_array_unref(mem->prAborts);
+    g_hash_table_unref(mem->tearing);
     g_mutex_clear(&mem->lock);
     g_free(mem);
 }
@@ -384,8 +389,39 @@ testMemCompareAndWrite(testMemLun *mem,
             return;
         }
     }
+    for (i = 0; mem->profile.tornReads && i < n; i++) {
+        gint64 *key = g_new(gint64, 1);
+
+        *key = lba + i;
+        g_hash_table_replace(mem->tearing, key, g_memdup2(mem->data + (lba + i) * bs, bs));
+    }
     memcpy(mem->data + lba * bs, data + n * bs, n * bs);
     memset(mem->mapped + lba, 1, n);
+}
+
+
+/* READ: a block a COMPARE AND WRITE just changed comes back torn, once. */
+static void
+testMemReadData(testMemLun *mem,
+                uint64_t lba,
+                uint64_t n,
+                uint8_t *out)
+{
+    size_t bs = mem->profile.blockSize;
+    uint64_t i;
+
+    memcpy(out, mem->data + lba * bs, n * bs);
+    for (i = 0; g_hash_table_size(mem->tearing) && i < n; i++) {
+        gint64 key = lba + i;
+        const uint8_t *old = g_hash_table_lookup(mem->tearing, &key);
+
+        if (!old)
+            continue;
+        if (memcmp(out + i * bs + bs / 2, old + bs / 2, bs / 2) != 0)
+            mem->tears++;
+        memcpy(out + i * bs + bs / 2, old + bs / 2, bs / 2);
+        g_hash_table_remove(mem->tearing, &key);
+    }
 }
 
 
@@ -766,7 +802,7 @@ testMemExec(testMemLun *mem,
             testMemIllegal(cmd, 0x24);
             break;
         }
-        memcpy(cmd->data, mem->data + lba * bs, n * bs);
+        testMemReadData(mem, lba, n, cmd->data);
         break;
     case 0x8A:                                          /* WRITE(16) */
         if (!testMemRange(mem, cmd, lba, n))
@@ -949,4 +985,16 @@ testMemLunOpen(testMemLun *mem,
         lun->openExtraOpaque = mem;
     }
     return lun;
+}
+
+
+guint
+testMemLunTears(testMemLun *mem)
+{
+    guint n;
+
+    g_mutex_lock(&mem->lock);
+    n = mem->tears;
+    g_mutex_unlock(&mem->lock);
+    return n;
 }

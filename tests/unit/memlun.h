@@ -37,6 +37,10 @@ struct _testMemLunProfile {
     bool reservations;          /* persistent reservations: keys per session,
                                  * Write Exclusive (- Registrants Only / All
                                  * Registrants), PREEMPT AND ABORT */
+    bool tornReads;             /* the first READ of a block after a COMPARE
+                                 * AND WRITE changed it meets that write in
+                                 * flight, as LIO's fileio backstore lets it:
+                                 * its first half new, its second half old */
 };
 
 /* What a hook makes of one command. */
@@ -143,3 +147,8 @@ testMemLunMapped(testMemLun *mem,
 /* Monotonic time that counts suspend: what the lease code uses. */
 gint64
 testMemLunNowUs(void);
+
+/* How many READs came back torn (profile tornReads): blocks whose second
+ * half differed from what the LUN held. */
+guint
+testMemLunTears(testMemLun *mem);

@@ -836,6 +836,8 @@ testRoundTrips(void)
 /*
  * Every single-bit error is caught: in the magic the block is no longer
  * ours (FOREIGN), anywhere else (the CRC field included) the CRC fails.
+ * Either way the block is not whole (a read of it may have been torn),
+ * and the record as written, or all zeros, is.
  */
 static void
 testBitFlips(void)
@@ -852,8 +854,11 @@ testBitFlips(void)
             size_t magicLen = strlen(kind->magic);
             size_t bit;
 
+            memset(block, 0, bs);
+            g_assert_true(virStorageVaaiBlockWhole(block, bs));
             kind->encodeSample(block, bs);
             testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_VALID, 0);
+            g_assert_true(virStorageVaaiBlockWhole(block, bs));
 
             for (bit = 0; bit < bs * 8; bit++) {
                 g_autoptr(GError) err = NULL;
@@ -872,6 +877,7 @@ testBitFlips(void)
                                    VIR_STORAGE_VAAI_ERROR_CORRUPT);
                     g_assert_nonnull(strstr(err->message, "CRC"));
                 }
+                g_assert_false(virStorageVaaiBlockWhole(block, bs));
                 block[bit / 8] ^= 1u << (bit % 8);
             }
             testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_VALID, 0);
