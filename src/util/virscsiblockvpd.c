@@ -7,67 +7,9 @@
 #include <string.h>
 
 #include "virscsiblockvpd.h"
+#include "virscsiinquiry.h"
 #include "virscsibytes.h"
 #include "virscsierror.h"
-
-#define VIR_SCSI_VPD_HEADER_LEN 4
-
-/*
- * The part shared by every VPD page: checks the page code, records the
- * peripheral byte and what the device wants to send, and works out where
- * the page really ends in @buf.  The page must reach at least @minEnd
- * (the end of its mandatory fields): when it does not, the device either
- * sent too little (TRUNCATED, re-read with out->needed) or declared a
- * page length too small for the page to make sense (MALFORMED).
- */
-static int
-virSCSIVPDHeaderParse(const uint8_t *buf,
-                      size_t len,
-                      uint8_t pageCode,
-                      const char *pageName,
-                      size_t minEnd,
-                      uint8_t *peripheralQualifier,
-                      uint8_t *peripheralDeviceType,
-                      size_t *needed,
-                      size_t *end,
-                      GError **error)
-{
-    if (!buf || len < VIR_SCSI_VPD_HEADER_LEN) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
-                    "%s VPD page: %zu bytes, shorter than the 4-byte header",
-                    pageName, len);
-        return -1;
-    }
-
-    if (buf[1] != pageCode) {
-        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
-                    "%s VPD page: page code 0x%02x, expected 0x%02x",
-                    pageName, buf[1], pageCode);
-        return -1;
-    }
-
-    *peripheralQualifier = buf[0] >> 5;
-    *peripheralDeviceType = buf[0] & 0x1f;
-    *needed = VIR_SCSI_VPD_HEADER_LEN + virSCSIGetBE16(buf + 2);
-    *end = MIN(len, *needed);
-
-    if (*end < minEnd) {
-        if (*needed < minEnd) {
-            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
-                        "%s VPD page: page length %zu, the page needs at least %zu",
-                        pageName, *needed - VIR_SCSI_VPD_HEADER_LEN,
-                        minEnd - VIR_SCSI_VPD_HEADER_LEN);
-        } else {
-            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
-                        "%s VPD page: %zu bytes returned, the mandatory fields need %zu",
-                        pageName, len, minEnd);
-        }
-        return -1;
-    }
-
-    return 0;
-}
-
 
 /* Ends of the groups of fields of the Block Limits page, as added over time. */
 #define VIR_SCSI_BL_END_SBC2 16           /* up to OPTIMAL TRANSFER LENGTH */

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* SCSI fields are big-endian and unaligned: always go byte by byte. */
@@ -64,4 +65,19 @@ virSCSIPutBE64(uint8_t *p, uint64_t v)
 {
     virSCSIPutBE32(p, v >> 32);
     virSCSIPutBE32(p + 4, v);
+}
+
+
+/* The first byte offset within [0, @len) where @a and @b differ; @len
+ * when they do not. */
+static inline size_t
+virSCSIFirstDifference(const uint8_t *a,
+                       const uint8_t *b,
+                       size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len && a[i] == b[i]; i++)
+        ;
+    return i;
 }

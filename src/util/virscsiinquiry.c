@@ -12,7 +12,6 @@
 #include "virscsibytes.h"
 #include "virscsierror.h"
 
-#define VIR_SCSI_VPD_HEADER_LEN 4
 #define VIR_SCSI_DESIGNATOR_HEADER_LEN 4
 
 
@@ -126,25 +125,22 @@ virSCSIInquiryParse(const uint8_t *buf,
 }
 
 
-/*
- * The header shared by all VPD pages.  Returns the number of bytes of the
- * page that may be looked at: what was returned, cut at the PAGE LENGTH.
- */
-static int
-virSCSIVPDParseHeader(const uint8_t *buf,
+int
+virSCSIVPDHeaderParse(const uint8_t *buf,
                       size_t len,
-                      uint8_t page,
-                      const char *name,
+                      uint8_t pageCode,
+                      const char *pageName,
+                      size_t minEnd,
                       uint8_t *peripheralQualifier,
                       uint8_t *peripheralDeviceType,
                       size_t *needed,
-                      size_t *limit,
+                      size_t *end,
                       GError **error)
 {
-    if (len < VIR_SCSI_VPD_HEADER_LEN) {
+    if (!buf || len < VIR_SCSI_VPD_HEADER_LEN) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
-                    "VPD page 0x%02x (%s) too short: %zu bytes, need %d",
-                    page, name, len, VIR_SCSI_VPD_HEADER_LEN);
+                    "%s VPD page (0x%02x): %zu bytes, shorter than the %d-byte header",
+                    pageName, pageCode, len, VIR_SCSI_VPD_HEADER_LEN);
         return -1;
     }
 
@@ -153,10 +149,10 @@ virSCSIVPDParseHeader(const uint8_t *buf,
      * return another page than asked: decoding either as this page would
      * produce plausible nonsense.
      */
-    if (buf[1] != page) {
+    if (buf[1] != pageCode) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
-                    "asked for VPD page 0x%02x (%s), got page code 0x%02x",
-                    page, name, buf[1]);
+                    "%s VPD page (0x%02x): got page code 0x%02x",
+                    pageName, pageCode, buf[1]);
         return -1;
     }
 
@@ -166,14 +162,28 @@ virSCSIVPDParseHeader(const uint8_t *buf,
     /* SPC-4 6.6.1: nothing behind this LUN, the page describes nothing. */
     if (*peripheralQualifier == VIR_SCSI_PQ_NO_LU) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,
-                    "VPD page 0x%02x (%s): no logical unit "
+                    "%s VPD page (0x%02x): no logical unit "
                     "(peripheral qualifier 3, device type 0x%02x)",
-                    page, name, *peripheralDeviceType);
+                    pageName, pageCode, *peripheralDeviceType);
         return -1;
     }
 
     *needed = VIR_SCSI_VPD_HEADER_LEN + (size_t)virSCSIGetBE16(buf + 2);
-    *limit = MIN(len, *needed);
+    *end = MIN(len, *needed);
+
+    if (*end < minEnd) {
+        if (*needed < minEnd) {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MALFORMED,
+                        "%s VPD page (0x%02x): page length %zu, the page needs at least %zu",
+                        pageName, pageCode, *needed - VIR_SCSI_VPD_HEADER_LEN,
+                        minEnd - VIR_SCSI_VPD_HEADER_LEN);
+        } else {
+            g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRUNCATED,
+                        "%s VPD page (0x%02x): %zu bytes returned, the mandatory fields "
+                        "need %zu", pageName, pageCode, len, minEnd);
+        }
+        return -1;
+    }
     return 0;
 }
 
@@ -189,8 +199,8 @@ virSCSIVPDSupportedParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virSCSIVPDParseHeader(buf, len, VIR_SCSI_VPD_SUPPORTED_PAGES,
-                              "supported VPD pages",
+    if (virSCSIVPDHeaderParse(buf, len, VIR_SCSI_VPD_SUPPORTED_PAGES, "supported VPD pages",
+                              VIR_SCSI_VPD_HEADER_LEN,
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
                               &out->needed, &limit, error) < 0) {
@@ -233,8 +243,8 @@ virSCSIVPDSerialParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virSCSIVPDParseHeader(buf, len, VIR_SCSI_VPD_UNIT_SERIAL,
-                              "unit serial number",
+    if (virSCSIVPDHeaderParse(buf, len, VIR_SCSI_VPD_UNIT_SERIAL, "unit serial number",
+                              VIR_SCSI_VPD_HEADER_LEN,
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
                               &out->needed, &limit, error) < 0) {
@@ -350,8 +360,8 @@ virSCSIVPDDeviceIdParse(const uint8_t *buf,
 
     memset(out, 0, sizeof(*out));
 
-    if (virSCSIVPDParseHeader(buf, len, VIR_SCSI_VPD_DEVICE_ID,
-                              "device identification",
+    if (virSCSIVPDHeaderParse(buf, len, VIR_SCSI_VPD_DEVICE_ID, "device identification",
+                              VIR_SCSI_VPD_HEADER_LEN,
                               &out->peripheralQualifier,
                               &out->peripheralDeviceType,
                               &out->needed, &limit, error) < 0) {

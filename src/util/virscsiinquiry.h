@@ -91,14 +91,36 @@ virSCSIInquiryParse(const uint8_t *buf,
 
 /* ---- VPD pages: the common 4-byte header (SPC-4 7.8.1) ----
  *
- * Every VPD decoder below fails with VIR_SCSI_ERROR_TRUNCATED on fewer
- * than the 4 header bytes, VIR_SCSI_ERROR_MALFORMED when byte 1 is not the page
- * asked for (a device that ignored EVPD or the page code), and
- * VIR_SCSI_ERROR_UNSUPPORTED when the PERIPHERAL QUALIFIER is 3 (no
- * logical unit on this LUN: the page describes nothing).  The peripheral
- * qualifier and type are recorded so that the caller can check them
- * against the standard INQUIRY data of the same LUN.
+ * Every VPD decoder (here and in virscsiblockvpd.h) fails with
+ * VIR_SCSI_ERROR_TRUNCATED on fewer than the 4 header bytes,
+ * VIR_SCSI_ERROR_MALFORMED when byte 1 is not the page asked for (a device
+ * that ignored EVPD or the page code), and VIR_SCSI_ERROR_UNSUPPORTED when
+ * the PERIPHERAL QUALIFIER is 3 (no logical unit on this LUN: the page
+ * describes nothing).  The peripheral qualifier and type are recorded so
+ * that the caller can check them against the standard INQUIRY data of
+ * the same LUN.
  */
+
+#define VIR_SCSI_VPD_HEADER_LEN 4
+
+/* The header, for every VPD decoder: checks it as above, records the
+ * peripheral byte and the bytes the device wants to send (*@needed), and
+ * works out where the page really ends in @buf (*@end: what was returned,
+ * cut at the PAGE LENGTH).  The page must reach at least @minEnd (the end
+ * of its mandatory fields): when it does not, the device either sent too
+ * little (TRUNCATED: read again with *@needed bytes) or declared a page
+ * length too small for the page to make sense (MALFORMED). */
+int
+virSCSIVPDHeaderParse(const uint8_t *buf,
+                      size_t len,
+                      uint8_t pageCode,
+                      const char *pageName,
+                      size_t minEnd,
+                      uint8_t *peripheralQualifier,
+                      uint8_t *peripheralDeviceType,
+                      size_t *needed,
+                      size_t *end,
+                      GError **error);
 
 /* ---- VPD 0x00: supported VPD pages (SPC-4 7.8.16) ---- */
 

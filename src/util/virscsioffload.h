@@ -90,8 +90,8 @@ virSCSIOffloadFill(virSCSILun *lun,
 /* A key for random passes: VIR_SCSI_PATTERN_KEY_LEN bytes from the
  * kernel's generator (getrandom). */
 int
-virSCSIPatternNewKey(uint8_t *key,
-                     GError **error);
+virSCSIOffloadFillKey(uint8_t *key,
+                      GError **error);
 
 /* The outcome of a COMPARE AND WRITE that did not write. */
 typedef struct _virSCSIMiscompare virSCSIMiscompare;

@@ -773,7 +773,7 @@ testZeroDropResume(void)
 
 
 /* UNMAP refused: WRITE SAME with UNMAP says the same where the LUN has
- * it (LIO does), as virscsiunmap.c documents. */
+ * it (LIO does), as virscsioffloadunmap.c documents. */
 static void
 testUnmapRefusedFallback(void)
 {

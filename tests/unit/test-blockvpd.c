@@ -201,6 +201,22 @@ static const uint8_t blockLimitsFull[] = {
     0x00, 0x00, 0x00, 0x80,     /* 60-63: MAX ATOMIC BOUNDARY SIZE 128 */
 };
 
+/* Peripheral qualifier 3: no logical unit, so the page describes
+ * nothing; the same header check as every other VPD page. */
+static void
+testBlockLimitsNoLu(void)
+{
+    g_autofree uint8_t *page = g_memdup2(blockLimitsFull, sizeof(blockLimitsFull));
+    virSCSIVPDBlockLimits bl;
+    g_autoptr(GError) err = NULL;
+
+    page[0] = 0x60;
+    g_assert_cmpint(testParseBlockLimits(page, sizeof(blockLimitsFull), &bl, &err), ==, -1);
+    g_assert_error(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED);
+    g_assert_nonnull(strstr(err->message, "no logical unit"));
+}
+
+
 static void
 testBlockLimitsFull(void)
 {
@@ -792,6 +808,7 @@ main(int argc,
     g_test_add_func("/blockvpd/block-limits/lio-no-tp", testBlockLimitsLioNoTp);
     g_test_add_func("/blockvpd/block-limits/sbc2", testBlockLimitsSbc2);
     g_test_add_func("/blockvpd/block-limits/full", testBlockLimitsFull);
+    g_test_add_func("/blockvpd/block-limits/no-lu", testBlockLimitsNoLu);
     g_test_add_func("/blockvpd/block-limits/uga-invalid", testBlockLimitsUgaInvalid);
     g_test_add_func("/blockvpd/block-limits/truncated", testBlockLimitsTruncated);
     g_test_add_func("/blockvpd/block-limits/oversized", testBlockLimitsOversized);

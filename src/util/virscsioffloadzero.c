@@ -1,5 +1,6 @@
 /*
- * virscsizero.c: make a range read as zeros, as cheaply as the LUN allows
+ * virscsioffloadzero.c: make a range read as zeros, as cheaply as the LUN
+ *                       allows
  *
  * WRITE SAME with UNMAP where unmapped blocks read as zeros, else WRITE
  * SAME of a zero block, else host writes of zero buffers: one path, the
@@ -8,14 +9,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "virscsiengine.h"
+#include "virscsioffloadpriv.h"
 #include "virscsicommands.h"
 #include "virscsichunk.h"
 #include "virscsierror.h"
 
 /* The next method down the ladder. */
 static virSCSIMethod
-virSCSIZeroFallback(virSCSIMethod method)
+virSCSIOffloadZeroFallback(virSCSIMethod method)
 {
     switch (method) {
     case VIR_SCSI_METHOD_WRITE_SAME_UNMAP:
@@ -35,13 +36,13 @@ virSCSIZeroFallback(virSCSIMethod method)
 
 
 int
-virSCSIEngineZeroRange(virSCSILun *lun,
-                       uint64_t lba,
-                       uint64_t nblocks,
-                       unsigned int flags,
-                       virSCSIReport *report,
-                       uint64_t *done,
-                       GError **error)
+virSCSIOffloadZeroRange(virSCSILun *lun,
+                        uint64_t lba,
+                        uint64_t nblocks,
+                        unsigned int flags,
+                        virSCSIReport *report,
+                        uint64_t *done,
+                        GError **error)
 {
     const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
     uint32_t bs = virSCSILunBlockSize(lun);
@@ -59,8 +60,8 @@ virSCSIEngineZeroRange(virSCSILun *lun,
     while (method != VIR_SCSI_METHOD_HOST && virSCSILunRefused(lun, method)) {
         virSCSIReportEvent(report, "%s: refused by this LUN before; %s",
                            virSCSIMethodName(method),
-                           virSCSIMethodName(virSCSIZeroFallback(method)));
-        method = virSCSIZeroFallback(method);
+                           virSCSIMethodName(virSCSIOffloadZeroFallback(method)));
+        method = virSCSIOffloadZeroFallback(method);
     }
 
     while (pos < nblocks) {
@@ -68,7 +69,7 @@ virSCSIEngineZeroRange(virSCSILun *lun,
         virSCSIMethod next;
         uint64_t len;
 
-        if (virSCSIEngineCancelled(report, error))
+        if (virSCSIOffloadCancelled(report, error))
             return -1;
 
         if (method == VIR_SCSI_METHOD_HOST) {
@@ -80,8 +81,8 @@ virSCSIEngineZeroRange(virSCSILun *lun,
                             (unsigned long long)(nblocks - pos));
                 return -1;
             }
-            if (virSCSIEngineHostZero(lun->transport, lun, lba + pos, nblocks - pos,
-                                      report, error) < 0)
+            if (virSCSIOffloadHostZero(lun->transport, lun, lba + pos, nblocks - pos,
+                                       report, error) < 0)
                 return -1;
             *done = nblocks;
             return 0;
@@ -103,7 +104,7 @@ virSCSIEngineZeroRange(virSCSILun *lun,
         }
 
         virSCSIReportAdd(report, method, 1, 1, 0, 0);
-        if (virSCSIEngineErrorIsFinal(err)) {
+        if (virSCSIOffloadErrorIsFinal(err)) {
             g_propagate_error(error, g_steal_pointer(&err));
             return -1;
         }
@@ -120,11 +121,11 @@ virSCSIEngineZeroRange(virSCSILun *lun,
                                (unsigned long long)maxBlocks);
             continue;
         }
-        next = virSCSIZeroFallback(method);
+        next = virSCSIOffloadZeroFallback(method);
         if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED))
             virSCSILunNoteRefused(lun, method);
-        if (virSCSIEngineErrorIsPermanent(err) ||
-            ++failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
+        if (virSCSIOffloadErrorIsPermanent(err) ||
+            ++failures >= VIR_SCSI_OFFLOAD_MAX_CONSECUTIVE_FAILURES) {
             virSCSIReportEvent(report, "LBA %llu+%llu: %s failed (%s); %s for the rest",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
                                virSCSIMethodName(method), err->message,
@@ -147,7 +148,7 @@ virSCSIEngineZeroRange(virSCSILun *lun,
                             virSCSIMethodName(method), err->message);
                 return -1;
             }
-            if (virSCSIEngineHostZero(lun->transport, lun, lba + pos, len, report, error) < 0)
+            if (virSCSIOffloadHostZero(lun->transport, lun, lba + pos, len, report, error) < 0)
                 return -1;
         } else if (virSCSICommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
                                                lba + pos, len, bs, false, error) < 0) {
@@ -172,8 +173,7 @@ virSCSIOffloadZero(virSCSILun *lun,
                    GError **error)
 {
     virSCSIOffloadOptions none = { 0 };
-    virSCSITransportStats before;
-    virSCSITransportStats after;
+    virSCSIOffloadFrame frame;
     uint64_t done = 0;
     int ret = -1;
 
@@ -181,25 +181,22 @@ virSCSIOffloadZero(virSCSILun *lun,
         opts = &none;
     /* The report covers what this run does: a resumed run's total is
      * what was left. */
-    virSCSIReportBegin(report, "zero", virSCSILunBlockSize(lun),
-                       nblocks - MIN(opts->resumeBlocks, nblocks),
-                       &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO]);
-    virSCSITransportGetStats(lun->transport, &before);
+    virSCSIOffloadBegin(&frame, report, "zero", lun,
+                        nblocks - MIN(opts->resumeBlocks, nblocks),
+                        &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO]);
 
-    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIOffloadCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     if (opts->resumeBlocks >= nblocks) {
         ret = 0;
         goto cleanup;
     }
-    ret = virSCSIEngineZeroRange(lun, lba + opts->resumeBlocks,
-                                 nblocks - opts->resumeBlocks, opts->flags,
-                                 report, &done, error);
+    ret = virSCSIOffloadZeroRange(lun, lba + opts->resumeBlocks,
+                                  nblocks - opts->resumeBlocks, opts->flags,
+                                  report, &done, error);
 
  cleanup:
     virSCSIReportResume(report, MIN(opts->resumeBlocks + done, nblocks));
-    virSCSITransportGetStats(lun->transport, &after);
-    virSCSIReportLink(report, &before, &after);
-    virSCSIReportEnd(report);
+    virSCSIOffloadEnd(&frame);
     return ret;
 }

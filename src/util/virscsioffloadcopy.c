@@ -1,5 +1,6 @@
 /*
- * virscsicopy.c: copy a range within a LUN or between LUNs of one array
+ * virscsioffloadcopy.c: copy a range within a LUN or between LUNs of one
+ *                       array
  *
  * The range is cut into chunks of one offload command each (EXTENDED
  * COPY with as many segments as the copy manager takes, or a token
@@ -15,7 +16,7 @@
 
 #include <string.h>
 
-#include "virscsiengine.h"
+#include "virscsioffloadpriv.h"
 #include "virscsicommands.h"
 #include "virscsichunk.h"
 #include "virscsierror.h"
@@ -27,14 +28,14 @@
  * more than a transfer per worker behind what was copied. */
 #define VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS 1
 
-typedef struct _virSCSICopyChunk virSCSICopyChunk;
-struct _virSCSICopyChunk {
+typedef struct _virSCSIOffloadCopyChunk virSCSIOffloadCopyChunk;
+struct _virSCSIOffloadCopyChunk {
     uint64_t off;               /* from the start of this run's range */
     uint64_t len;
 };
 
-typedef struct _virSCSICopyJob virSCSICopyJob;
-struct _virSCSICopyJob {
+typedef struct _virSCSIOffloadCopyJob virSCSIOffloadCopyJob;
+struct _virSCSIOffloadCopyJob {
     virSCSILun *src;
     virSCSILun *dst;
     uint64_t srcLba;
@@ -52,7 +53,7 @@ struct _virSCSICopyJob {
     uint16_t dstIndex;
     guint32 listIdBase;
 
-    virSCSICopyChunk *chunks;
+    virSCSIOffloadCopyChunk *chunks;
     size_t nchunks;
 
     gint nextChunk;             /* atomic */
@@ -68,9 +69,9 @@ struct _virSCSICopyJob {
     GError *error;              /* the first fatal one */
 };
 
-typedef struct _virSCSICopyWorker virSCSICopyWorker;
-struct _virSCSICopyWorker {
-    virSCSICopyJob *job;
+typedef struct _virSCSIOffloadCopyWorker virSCSIOffloadCopyWorker;
+struct _virSCSIOffloadCopyWorker {
+    virSCSIOffloadCopyJob *job;
     virSCSITransport *srcT;
     virSCSITransport *dstT;
     bool ownSrc;
@@ -80,8 +81,8 @@ struct _virSCSICopyWorker {
 
 
 static void
-virSCSICopyFail(virSCSICopyJob *job,
-                GError *err)
+virSCSIOffloadCopyFail(virSCSIOffloadCopyJob *job,
+                       GError *err)
 {
     g_mutex_lock(&job->lock);
     if (!job->error)
@@ -94,8 +95,8 @@ virSCSICopyFail(virSCSICopyJob *job,
 
 
 static void
-virSCSICopyChunkFinished(virSCSICopyJob *job,
-                         size_t index)
+virSCSIOffloadCopyChunkFinished(virSCSIOffloadCopyJob *job,
+                                size_t index)
 {
     uint64_t resume;
 
@@ -111,18 +112,18 @@ virSCSICopyChunkFinished(virSCSICopyJob *job,
 
 /* An offload command failed: decide whether offload stays on. */
 static void
-virSCSICopyOffloadFailed(virSCSICopyJob *job,
-                         uint64_t off,
-                         uint64_t len,
-                         const GError *err)
+virSCSIOffloadCopyOffloadFailed(virSCSIOffloadCopyJob *job,
+                                uint64_t off,
+                                uint64_t len,
+                                const GError *err)
 {
-    bool permanent = virSCSIEngineErrorIsPermanent(err);
+    bool permanent = virSCSIOffloadErrorIsPermanent(err);
     int failures = g_atomic_int_add(&job->consecutiveFailures, 1) + 1;
 
     if (g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED))
         virSCSILunNoteRefused(job->dst, job->method);
 
-    if (permanent || failures >= VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
+    if (permanent || failures >= VIR_SCSI_OFFLOAD_MAX_CONSECUTIVE_FAILURES) {
         /* Only the first worker to give up says so. */
         if (g_atomic_int_compare_and_exchange(&job->offloadOff, 0, 1))
             virSCSIReportEvent(job->report,
@@ -145,13 +146,13 @@ virSCSICopyOffloadFailed(virSCSICopyJob *job,
 /* EXTENDED COPY of [off, off + len): as many commands as the limits ask.
  * *copied counts leading blocks known copied, also on failure. */
 static int
-virSCSICopyXcopy(virSCSICopyWorker *w,
-                 uint64_t off,
-                 uint64_t len,
-                 uint64_t *copied,
-                 GError **error)
+virSCSIOffloadCopyXcopy(virSCSIOffloadCopyWorker *w,
+                        uint64_t off,
+                        uint64_t len,
+                        uint64_t *copied,
+                        GError **error)
 {
-    virSCSICopyJob *job = w->job;
+    virSCSIOffloadCopyJob *job = w->job;
     const virSCSIOpPlan *op = job->op;
     g_autofree virSCSIXcopySegment *segs = g_new0(virSCSIXcopySegment, op->maxDescriptors);
     uint64_t pos = 0;
@@ -199,13 +200,13 @@ virSCSICopyXcopy(virSCSICopyWorker *w,
 /* Token copy of [off, off + len): POPULATE TOKEN on the source, WRITE
  * USING TOKEN on the destination, one token per piece. */
 static int
-virSCSICopyToken(virSCSICopyWorker *w,
-                 uint64_t off,
-                 uint64_t len,
-                 uint64_t *copied,
-                 GError **error)
+virSCSIOffloadCopyToken(virSCSIOffloadCopyWorker *w,
+                        uint64_t off,
+                        uint64_t len,
+                        uint64_t *copied,
+                        GError **error)
 {
-    virSCSICopyJob *job = w->job;
+    virSCSIOffloadCopyJob *job = w->job;
     uint8_t token[VIR_SCSI_ROD_TOKEN_LEN];
     uint64_t pos = 0;
 
@@ -231,12 +232,12 @@ virSCSICopyToken(virSCSICopyWorker *w,
 
 
 static int
-virSCSICopyRange(virSCSICopyWorker *w,
-                 uint64_t off,
-                 uint64_t len,
-                 GError **error)
+virSCSIOffloadCopyRange(virSCSIOffloadCopyWorker *w,
+                        uint64_t off,
+                        uint64_t len,
+                        GError **error)
 {
-    virSCSICopyJob *job = w->job;
+    virSCSIOffloadCopyJob *job = w->job;
     bool dstZeroed = job->flags & VIR_SCSI_OFFLOAD_DST_ZEROED;
     uint64_t copied = 0;
     uint64_t done = 0;
@@ -246,12 +247,12 @@ virSCSICopyRange(virSCSICopyWorker *w,
         int rc;
 
         if (job->method == VIR_SCSI_METHOD_TOKEN_COPY)
-            rc = virSCSICopyToken(w, off, len, &copied, &err);
+            rc = virSCSIOffloadCopyToken(w, off, len, &copied, &err);
         else
-            rc = virSCSICopyXcopy(w, off, len, &copied, &err);
+            rc = virSCSIOffloadCopyXcopy(w, off, len, &copied, &err);
         if (rc == 0)
             return 0;
-        if (virSCSIReportCancelled(job->report) || virSCSIEngineErrorIsFinal(err)) {
+        if (virSCSIReportCancelled(job->report) || virSCSIOffloadErrorIsFinal(err)) {
             g_propagate_error(error, g_steal_pointer(&err));
             return -1;
         }
@@ -262,7 +263,7 @@ virSCSICopyRange(virSCSICopyWorker *w,
                         err->message);
             return -1;
         }
-        virSCSICopyOffloadFailed(job, off + copied, len - copied, err);
+        virSCSIOffloadCopyOffloadFailed(job, off + copied, len - copied, err);
     } else if (job->flags & VIR_SCSI_OFFLOAD_NO_HOST) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_NO_OFFLOAD,
                     "offload is not possible here and host copy is not allowed");
@@ -272,20 +273,20 @@ virSCSICopyRange(virSCSICopyWorker *w,
     /* The host finishes what offload did not, from the first block not
      * known copied.  A lost reply may mean the array copied more: copying
      * it again is harmless. */
-    return virSCSIEngineHostCopy(w->srcT, job->src, job->srcLba + off + copied,
-                                 w->dstT, job->dst, job->dstLba + off + copied,
-                                 len - copied, dstZeroed, job->report, &done, error);
+    return virSCSIOffloadHostCopy(w->srcT, job->src, job->srcLba + off + copied,
+                                  w->dstT, job->dst, job->dstLba + off + copied,
+                                  len - copied, dstZeroed, job->report, &done, error);
 }
 
 
 /* With a zeroed destination, source extents that read as zeros need no
  * copying: ask the source which are deallocated, copy the rest. */
 static int
-virSCSICopyChunkSparse(virSCSICopyWorker *w,
-                       const virSCSICopyChunk *chunk,
-                       GError **error)
+virSCSIOffloadCopyChunkSparse(virSCSIOffloadCopyWorker *w,
+                              const virSCSIOffloadCopyChunk *chunk,
+                              GError **error)
 {
-    virSCSICopyJob *job = w->job;
+    virSCSIOffloadCopyJob *job = w->job;
     uint64_t pos = 0;
 
     while (pos < chunk->len) {
@@ -297,7 +298,7 @@ virSCSICopyChunkSparse(virSCSICopyWorker *w,
         if (virSCSICommandGetLbaStatus(w->srcT, lba, &status, &err) < 0 ||
             status.ndescriptors == 0 || status.descriptors[0].lba > lba) {
             /* No usable answer: copy the rest of the chunk. */
-            return virSCSICopyRange(w, chunk->off + pos, chunk->len - pos, error);
+            return virSCSIOffloadCopyRange(w, chunk->off + pos, chunk->len - pos, error);
         }
 
         for (i = 0; i < status.ndescriptors && pos < chunk->len; i++) {
@@ -313,7 +314,7 @@ virSCSICopyChunkSparse(virSCSICopyWorker *w,
             if (d->provisioningStatus == VIR_SCSI_LBA_DEALLOCATED ||
                 d->provisioningStatus == VIR_SCSI_LBA_ANCHORED) {
                 virSCSIReportSkip(job->report, n);
-            } else if (virSCSICopyRange(w, chunk->off + pos, n, error) < 0) {
+            } else if (virSCSIOffloadCopyRange(w, chunk->off + pos, n, error) < 0) {
                 return -1;
             }
             pos += n;
@@ -324,10 +325,10 @@ virSCSICopyChunkSparse(virSCSICopyWorker *w,
 
 
 static gpointer
-virSCSICopyWorkerRun(gpointer opaque)
+virSCSIOffloadCopyWorkerRun(gpointer opaque)
 {
-    virSCSICopyWorker *w = opaque;
-    virSCSICopyJob *job = w->job;
+    virSCSIOffloadCopyWorker *w = opaque;
+    virSCSIOffloadCopyJob *job = w->job;
 
     while (!g_atomic_int_get(&job->stop)) {
         gint i = g_atomic_int_add(&job->nextChunk, 1);
@@ -336,19 +337,19 @@ virSCSICopyWorkerRun(gpointer opaque)
 
         if ((size_t)i >= job->nchunks)
             break;
-        if (virSCSIEngineCancelled(job->report, &err)) {
-            virSCSICopyFail(job, err);
+        if (virSCSIOffloadCancelled(job->report, &err)) {
+            virSCSIOffloadCopyFail(job, err);
             break;
         }
         if (job->skipDeallocated)
-            rc = virSCSICopyChunkSparse(w, &job->chunks[i], &err);
+            rc = virSCSIOffloadCopyChunkSparse(w, &job->chunks[i], &err);
         else
-            rc = virSCSICopyRange(w, job->chunks[i].off, job->chunks[i].len, &err);
+            rc = virSCSIOffloadCopyRange(w, job->chunks[i].off, job->chunks[i].len, &err);
         if (rc < 0) {
-            virSCSICopyFail(job, err);
+            virSCSIOffloadCopyFail(job, err);
             break;
         }
-        virSCSICopyChunkFinished(job, i);
+        virSCSIOffloadCopyChunkFinished(job, i);
     }
     return NULL;
 }
@@ -356,8 +357,8 @@ virSCSICopyWorkerRun(gpointer opaque)
 
 /* Choose the offload method and its limits for this pair of LUNs. */
 static void
-virSCSICopyChoose(virSCSICopyJob *job,
-                  bool sameLun)
+virSCSIOffloadCopyChoose(virSCSIOffloadCopyJob *job,
+                         bool sameLun)
 {
     const virSCSIOpPlan *op = sameLun ?
         &job->dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
@@ -423,8 +424,8 @@ virSCSICopyChoose(virSCSICopyJob *job,
 
 
 static void
-virSCSICopyMakeChunks(virSCSICopyJob *job,
-                      uint64_t nblocks)
+virSCSIOffloadCopyMakeChunks(virSCSIOffloadCopyJob *job,
+                             uint64_t nblocks)
 {
     uint64_t chunkBlocks;
     uint64_t pos = 0;
@@ -438,7 +439,7 @@ virSCSICopyMakeChunks(virSCSICopyJob *job,
         chunkBlocks = MAX(job->op->maxBlocks, 1) * MAX(job->op->maxDescriptors, 1);
 
     job->nchunks = (nblocks + chunkBlocks - 1) / chunkBlocks + 1;
-    job->chunks = g_new0(virSCSICopyChunk, job->nchunks);
+    job->chunks = g_new0(virSCSIOffloadCopyChunk, job->nchunks);
     while (pos < nblocks) {
         uint64_t len = virSCSIChunkNext(pos, nblocks - pos, chunkBlocks,
                                         job->op->granularity, 0);
@@ -454,16 +455,16 @@ virSCSICopyMakeChunks(virSCSICopyJob *job,
 
 
 static int
-virSCSICopyCheck(virSCSILun *src,
-                 uint64_t srcLba,
-                 virSCSILun *dst,
-                 uint64_t dstLba,
-                 uint64_t nblocks,
-                 bool sameLun,
-                 GError **error)
+virSCSIOffloadCopyCheck(virSCSILun *src,
+                        uint64_t srcLba,
+                        virSCSILun *dst,
+                        uint64_t dstLba,
+                        uint64_t nblocks,
+                        bool sameLun,
+                        GError **error)
 {
-    if (virSCSIEngineCheckRange(src, srcLba, nblocks, error) < 0 ||
-        virSCSIEngineCheckRange(dst, dstLba, nblocks, error) < 0)
+    if (virSCSIOffloadCheckRange(src, srcLba, nblocks, error) < 0 ||
+        virSCSIOffloadCheckRange(dst, dstLba, nblocks, error) < 0)
         return -1;
     if (virSCSILunBlockSize(src) != virSCSILunBlockSize(dst)) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
@@ -483,29 +484,17 @@ virSCSICopyCheck(virSCSILun *src,
 }
 
 
-static void
-virSCSICopyLinkAdd(virSCSIReport *report,
-                   virSCSITransport *transport)
-{
-    virSCSITransportStats zero = { 0 };
-    virSCSITransportStats after;
-
-    virSCSITransportGetStats(transport, &after);
-    virSCSIReportLink(report, &zero, &after);
-}
-
-
 /* Start the workers: the first on the LUNs' own sessions, the others on
  * sessions of their own, as many as could be opened. */
 static size_t
-virSCSICopyStartWorkers(virSCSICopyJob *job,
-                        virSCSICopyWorker *workers,
-                        size_t want)
+virSCSIOffloadCopyStartWorkers(virSCSIOffloadCopyJob *job,
+                               virSCSIOffloadCopyWorker *workers,
+                               size_t want)
 {
     size_t n;
 
     for (n = 0; n < want; n++) {
-        virSCSICopyWorker *w = &workers[n];
+        virSCSIOffloadCopyWorker *w = &workers[n];
         g_autoptr(GError) err = NULL;
 
         w->job = job;
@@ -524,7 +513,7 @@ virSCSICopyStartWorkers(virSCSICopyJob *job,
             } else if (!(w->srcT = virSCSILunOpenExtraTransport(job->src, &err))) {
                 virSCSIReportEvent(job->report, "running %zu commands in flight: "
                                    "another session failed: %s", n, err->message);
-                virSCSICopyLinkAdd(job->report, w->dstT);
+                virSCSIOffloadCountClosing(job->report, w->dstT);
                 virSCSITransportFree(w->dstT);
                 w->dstT = NULL;
                 w->ownDst = false;
@@ -533,7 +522,7 @@ virSCSICopyStartWorkers(virSCSICopyJob *job,
                 w->ownSrc = true;
             }
         }
-        w->thread = g_thread_new("vaai-copy", virSCSICopyWorkerRun, w);
+        w->thread = g_thread_new("vaai-copy", virSCSIOffloadCopyWorkerRun, w);
     }
     return n;
 }
@@ -550,9 +539,9 @@ virSCSIOffloadCopy(virSCSILun *src,
                    GError **error)
 {
     virSCSIOffloadOptions none = { 0 };
-    virSCSICopyJob job = { 0 };
-    g_autofree virSCSICopyWorker *workers = NULL;
-    virSCSITransportStats srcBefore, dstBefore, srcAfter, dstAfter;
+    virSCSIOffloadCopyJob job = { 0 };
+    g_autofree virSCSIOffloadCopyWorker *workers = NULL;
+    virSCSIOffloadFrame frame;
     bool sameLun = src == dst || virSCSILunCapsSameLun(src->caps, dst->caps);
     size_t want;
     size_t started;
@@ -571,40 +560,39 @@ virSCSIOffloadCopy(virSCSILun *src,
     job.listIdBase = g_random_int();
     g_mutex_init(&job.lock);
 
-    virSCSIReportBegin(report, "copy", virSCSILunBlockSize(dst), nblocks - job.resume,
-                       sameLun ? &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
-                       &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE]);
-    virSCSITransportGetStats(src->transport, &srcBefore);
-    virSCSITransportGetStats(dst->transport, &dstBefore);
+    virSCSIOffloadBegin(&frame, report, "copy", dst, nblocks - job.resume,
+                        sameLun ? &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
+                        &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY_REMOTE]);
+    virSCSIOffloadAlsoCount(&frame, src->transport);
     virSCSIReportResume(report, job.resume);
 
-    if (virSCSICopyCheck(src, srcLba, dst, dstLba, nblocks, sameLun, error) < 0)
+    if (virSCSIOffloadCopyCheck(src, srcLba, dst, dstLba, nblocks, sameLun, error) < 0)
         goto cleanup;
     if (job.resume == nblocks) {
         ret = 0;
         goto cleanup;
     }
 
-    virSCSICopyChoose(&job, sameLun);
+    virSCSIOffloadCopyChoose(&job, sameLun);
     job.skipDeallocated = (opts->flags & VIR_SCSI_OFFLOAD_DST_ZEROED) &&
         src->caps->getLbaStatus == VIR_SCSI_SUPPORT_YES &&
         src->caps->hasLbp && src->caps->lbp.lbprz;
-    virSCSICopyMakeChunks(&job, nblocks - job.resume);
+    virSCSIOffloadCopyMakeChunks(&job, nblocks - job.resume);
 
     want = opts->inflight ? MIN(opts->inflight, VIR_SCSI_COPY_INFLIGHT_MAX) :
         VIR_SCSI_COPY_INFLIGHT_DEFAULT;
     want = MAX(MIN(want, job.nchunks), 1);
-    workers = g_new0(virSCSICopyWorker, want);
-    started = virSCSICopyStartWorkers(&job, workers, want);
+    workers = g_new0(virSCSIOffloadCopyWorker, want);
+    started = virSCSIOffloadCopyStartWorkers(&job, workers, want);
 
     for (i = 0; i < started; i++) {
         g_thread_join(workers[i].thread);
         if (workers[i].ownDst) {
-            virSCSICopyLinkAdd(report, workers[i].dstT);
+            virSCSIOffloadCountClosing(report, workers[i].dstT);
             virSCSITransportFree(workers[i].dstT);
         }
         if (workers[i].ownSrc) {
-            virSCSICopyLinkAdd(report, workers[i].srcT);
+            virSCSIOffloadCountClosing(report, workers[i].srcT);
             virSCSITransportFree(workers[i].srcT);
         }
     }
@@ -616,13 +604,7 @@ virSCSIOffloadCopy(virSCSILun *src,
     ret = 0;
 
  cleanup:
-    virSCSITransportGetStats(src->transport, &srcAfter);
-    virSCSIReportLink(report, &srcBefore, &srcAfter);
-    if (dst->transport != src->transport) {
-        virSCSITransportGetStats(dst->transport, &dstAfter);
-        virSCSIReportLink(report, &dstBefore, &dstAfter);
-    }
-    virSCSIReportEnd(report);
+    virSCSIOffloadEnd(&frame);
     g_free(job.chunks);
     g_free(job.chunkDone);
     g_mutex_clear(&job.lock);

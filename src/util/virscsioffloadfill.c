@@ -1,6 +1,6 @@
 /*
- * virscsifill.c: overwrite a range with one pass of a wipe pattern,
- *                written by the host
+ * virscsioffloadfill.c: overwrite a range with one pass of a wipe pattern,
+ *                       written by the host
  *
  * There is nothing to offload: WRITE SAME repeats one block, and neither
  * a random pass nor a 3-byte pattern over blocks whose size is not a
@@ -19,14 +19,15 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "virscsiengine.h"
+#include "virscsioffloadpriv.h"
+#include "virscsibytes.h"
 #include "virscsicommands.h"
 #include "virscsierror.h"
 
 
 int
-virSCSIPatternNewKey(uint8_t *key,
-                     GError **error)
+virSCSIOffloadFillKey(uint8_t *key,
+                      GError **error)
 {
     size_t got = 0;
 
@@ -47,32 +48,18 @@ virSCSIPatternNewKey(uint8_t *key,
 }
 
 
-/* The first byte offset within [0, @len) where @a and @b differ. */
-static size_t
-virSCSIFillFirstDifference(const uint8_t *a,
-                           const uint8_t *b,
-                           size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len && a[i] == b[i]; i++)
-        ;
-    return i;
-}
-
-
 static int
-virSCSIFillRange(virSCSILun *lun,
-                 virSCSITransport *transport,
-                 uint64_t lba,
-                 uint64_t nblocks,
-                 uint64_t first,
-                 const virSCSIPatternPass *pass,
-                 uint32_t passIndex,
-                 const uint8_t *key,
-                 virSCSIReport *report,
-                 uint64_t *done,
-                 GError **error)
+virSCSIOffloadFillRange(virSCSILun *lun,
+                        virSCSITransport *transport,
+                        uint64_t lba,
+                        uint64_t nblocks,
+                        uint64_t first,
+                        const virSCSIPatternPass *pass,
+                        uint32_t passIndex,
+                        const uint8_t *key,
+                        virSCSIReport *report,
+                        uint64_t *done,
+                        GError **error)
 {
     uint32_t bs = virSCSILunBlockSize(lun);
     uint64_t chunk = MAX(lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO].hostMaxBlocks, 1);
@@ -85,7 +72,7 @@ virSCSIFillRange(virSCSILun *lun,
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
 
-        if (virSCSIEngineCancelled(report, error))
+        if (virSCSIOffloadCancelled(report, error))
             return -1;
         virSCSIPatternFill(pass, passIndex, key, pos * bs, buf, len * bs);
         if (virSCSICommandWrite(transport, lba + pos, len, bs, buf, error) < 0) {
@@ -100,7 +87,7 @@ virSCSIFillRange(virSCSILun *lun,
                 virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
                 return -1;
             }
-            if ((diff = virSCSIFillFirstDifference(buf, back, len * bs)) < len * bs) {
+            if ((diff = virSCSIFirstDifference(buf, back, len * bs)) < len * bs) {
                 virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, len * bs);
                 g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_MISCOMPARE,
                             "%s: LBA %llu reads back other data than was just written "
@@ -131,20 +118,17 @@ virSCSIOffloadFill(virSCSILun *lun,
                    GError **error)
 {
     virSCSIOffloadOptions none = { 0 };
-    virSCSITransportStats before;
-    virSCSITransportStats after;
+    virSCSIOffloadFrame frame;
     virSCSITransport *extra = NULL;
     uint64_t done = 0;
     int ret = -1;
 
     if (!opts)
         opts = &none;
-    virSCSIReportBegin(report, "overwrite", virSCSILunBlockSize(lun),
-                       nblocks - MIN(opts->resumeBlocks, nblocks), NULL);
-    report->planned = VIR_SCSI_METHOD_HOST;
-    virSCSITransportGetStats(lun->transport, &before);
+    virSCSIOffloadBegin(&frame, report, "overwrite", lun,
+                        nblocks - MIN(opts->resumeBlocks, nblocks), NULL);
 
-    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIOffloadCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     if (pass->kind == VIR_SCSI_PATTERN_RANDOM && !key) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_INVALID_ARG,
@@ -164,21 +148,16 @@ virSCSIOffloadFill(virSCSILun *lun,
             virSCSIReportEvent(report, "writing through the main session: another "
                                "session failed: %s", err->message);
     }
-    ret = virSCSIFillRange(lun, extra ? extra : lun->transport, lba, nblocks,
-                           MIN(opts->resumeBlocks, nblocks), pass, passIndex, key,
-                           report, &done, error);
+    ret = virSCSIOffloadFillRange(lun, extra ? extra : lun->transport, lba, nblocks,
+                                  MIN(opts->resumeBlocks, nblocks), pass, passIndex, key,
+                                  report, &done, error);
 
  cleanup:
     virSCSIReportResume(report, done);
-    virSCSITransportGetStats(lun->transport, &after);
-    virSCSIReportLink(report, &before, &after);
     if (extra) {
-        virSCSITransportStats zero = { 0 };
-
-        virSCSITransportGetStats(extra, &after);
-        virSCSIReportLink(report, &zero, &after);
+        virSCSIOffloadCountClosing(report, extra);
         virSCSITransportFree(extra);
     }
-    virSCSIReportEnd(report);
+    virSCSIOffloadEnd(&frame);
     return ret;
 }

@@ -1,22 +1,22 @@
 /*
- * virscsihostio.c: host data movement for the engine, and the checks and
- *                  plain I/O every operation shares
+ * virscsioffloadio.c: host data movement for the engine, and the frame,
+ *                     checks and plain I/O every operation shares
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <string.h>
 
-#include "virscsiengine.h"
+#include "virscsioffloadpriv.h"
 #include "virscsicommands.h"
 #include "virscsichunk.h"
 #include "virscsierror.h"
 
 int
-virSCSIEngineCheckRange(const virSCSILun *lun,
-                        uint64_t lba,
-                        uint64_t nblocks,
-                        GError **error)
+virSCSIOffloadCheckRange(const virSCSILun *lun,
+                         uint64_t lba,
+                         uint64_t nblocks,
+                         GError **error)
 {
     uint64_t cap = virSCSILunBlocks(lun);
 
@@ -37,8 +37,8 @@ virSCSIEngineCheckRange(const virSCSILun *lun,
 
 
 bool
-virSCSIEngineCancelled(virSCSIReport *report,
-                       GError **error)
+virSCSIOffloadCancelled(virSCSIReport *report,
+                        GError **error)
 {
     if (!virSCSIReportCancelled(report))
         return false;
@@ -51,7 +51,7 @@ virSCSIEngineCancelled(virSCSIReport *report,
 
 
 bool
-virSCSIEngineErrorIsPermanent(const GError *err)
+virSCSIOffloadErrorIsPermanent(const GError *err)
 {
     if (!err || err->domain != VIR_SCSI_ERROR)
         return false;
@@ -78,7 +78,7 @@ virSCSIEngineErrorIsPermanent(const GError *err)
 
 
 bool
-virSCSIEngineErrorIsFinal(const GError *err)
+virSCSIOffloadErrorIsFinal(const GError *err)
 {
     return g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_FENCED) ||
            g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_RESERVATION_CONFLICT) ||
@@ -87,12 +87,12 @@ virSCSIEngineErrorIsFinal(const GError *err)
 
 
 int
-virSCSIEngineHostZero(virSCSITransport *transport,
-                      const virSCSILun *lun,
-                      uint64_t lba,
-                      uint64_t nblocks,
-                      virSCSIReport *report,
-                      GError **error)
+virSCSIOffloadHostZero(virSCSITransport *transport,
+                       const virSCSILun *lun,
+                       uint64_t lba,
+                       uint64_t nblocks,
+                       virSCSIReport *report,
+                       GError **error)
 {
     const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
     uint32_t bs = virSCSILunBlockSize(lun);
@@ -103,7 +103,7 @@ virSCSIEngineHostZero(virSCSITransport *transport,
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
 
-        if (virSCSIEngineCancelled(report, error))
+        if (virSCSIOffloadCancelled(report, error))
             return -1;
         if (virSCSICommandWrite(transport, lba + pos, len, bs, zeros, error) < 0) {
             virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
@@ -127,17 +127,17 @@ virSCSIBufferIsZero(const uint8_t *buf,
 
 
 int
-virSCSIEngineHostCopy(virSCSITransport *srcTransport,
-                      const virSCSILun *src,
-                      uint64_t srcLba,
-                      virSCSITransport *dstTransport,
-                      const virSCSILun *dst,
-                      uint64_t dstLba,
-                      uint64_t nblocks,
-                      bool dstZeroed,
-                      virSCSIReport *report,
-                      uint64_t *done,
-                      GError **error)
+virSCSIOffloadHostCopy(virSCSITransport *srcTransport,
+                       const virSCSILun *src,
+                       uint64_t srcLba,
+                       virSCSITransport *dstTransport,
+                       const virSCSILun *dst,
+                       uint64_t dstLba,
+                       uint64_t nblocks,
+                       bool dstZeroed,
+                       virSCSIReport *report,
+                       uint64_t *done,
+                       GError **error)
 {
     uint32_t bs = virSCSILunBlockSize(src);
     uint64_t chunk = MAX(MIN(src->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks,
@@ -149,7 +149,7 @@ virSCSIEngineHostCopy(virSCSITransport *srcTransport,
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
 
-        if (virSCSIEngineCancelled(report, error))
+        if (virSCSIOffloadCancelled(report, error))
             return -1;
         if (virSCSICommandRead(srcTransport, srcLba + pos, len, bs, buf, error) < 0) {
             virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 1, 0, 0);
@@ -172,56 +172,91 @@ virSCSIEngineHostCopy(virSCSITransport *srcTransport,
 }
 
 
-static void
-virSCSIHostIoBegin(virSCSILun *lun,
-                   virSCSIReport *report,
-                   const char *operation,
-                   uint64_t nblocks,
-                   virSCSITransportStats *before)
+void
+virSCSIOffloadBegin(virSCSIOffloadFrame *frame,
+                    virSCSIReport *report,
+                    const char *operation,
+                    virSCSILun *lun,
+                    uint64_t nblocks,
+                    const virSCSIOpPlan *plan)
 {
-    virSCSIReportBegin(report, operation, virSCSILunBlockSize(lun), nblocks, NULL);
-    report->planned = VIR_SCSI_METHOD_HOST;
-    virSCSITransportGetStats(lun->transport, before);
+    memset(frame, 0, sizeof(*frame));
+    frame->report = report;
+    virSCSIReportBegin(report, operation, virSCSILunBlockSize(lun), nblocks, plan);
+    if (!plan)
+        report->planned = VIR_SCSI_METHOD_HOST;
+    virSCSIOffloadAlsoCount(frame, lun->transport);
 }
 
 
-static void
-virSCSIHostIoEnd(virSCSILun *lun,
-                 virSCSIReport *report,
-                 const virSCSITransportStats *before)
+void
+virSCSIOffloadAlsoCount(virSCSIOffloadFrame *frame,
+                        virSCSITransport *transport)
 {
+    size_t i;
+
+    for (i = 0; i < frame->ntransports; i++) {
+        if (frame->transports[i] == transport)
+            return;
+    }
+    g_assert(frame->ntransports < G_N_ELEMENTS(frame->transports));
+    frame->transports[frame->ntransports] = transport;
+    virSCSITransportGetStats(transport, &frame->before[frame->ntransports]);
+    frame->ntransports++;
+}
+
+
+void
+virSCSIOffloadCountClosing(virSCSIReport *report,
+                           virSCSITransport *transport)
+{
+    virSCSITransportStats zero = { 0 };
     virSCSITransportStats after;
 
-    virSCSITransportGetStats(lun->transport, &after);
-    virSCSIReportLink(report, before, &after);
-    virSCSIReportEnd(report);
+    virSCSITransportGetStats(transport, &after);
+    virSCSIReportLink(report, &zero, &after);
+}
+
+
+void
+virSCSIOffloadEnd(virSCSIOffloadFrame *frame)
+{
+    size_t i;
+
+    for (i = 0; i < frame->ntransports; i++) {
+        virSCSITransportStats after;
+
+        virSCSITransportGetStats(frame->transports[i], &after);
+        virSCSIReportLink(frame->report, &frame->before[i], &after);
+    }
+    virSCSIReportEnd(frame->report);
 }
 
 
 static int
-virSCSIHostIo(virSCSILun *lun,
-              uint64_t lba,
-              uint64_t nblocks,
-              uint8_t *buf,
-              bool write,
-              virSCSIReport *report,
-              GError **error)
+virSCSIOffloadHostIo(virSCSILun *lun,
+                     uint64_t lba,
+                     uint64_t nblocks,
+                     uint8_t *buf,
+                     bool write,
+                     virSCSIReport *report,
+                     GError **error)
 {
     uint32_t bs = virSCSILunBlockSize(lun);
     uint64_t chunk = MAX(lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].hostMaxBlocks, 1);
-    virSCSITransportStats before;
+    virSCSIOffloadFrame frame;
     uint64_t pos = 0;
     int ret = -1;
 
-    virSCSIHostIoBegin(lun, report, write ? "write" : "read", nblocks, &before);
-    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
+    virSCSIOffloadBegin(&frame, report, write ? "write" : "read", lun, nblocks, NULL);
+    if (virSCSIOffloadCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
 
     while (pos < nblocks) {
         uint64_t len = MIN(chunk, nblocks - pos);
         int rc;
 
-        if (virSCSIEngineCancelled(report, error))
+        if (virSCSIOffloadCancelled(report, error))
             goto cleanup;
         if (write)
             rc = virSCSICommandWrite(lun->transport, lba + pos, len, bs, buf + pos * bs, error);
@@ -238,7 +273,7 @@ virSCSIHostIo(virSCSILun *lun,
     ret = 0;
 
  cleanup:
-    virSCSIHostIoEnd(lun, report, &before);
+    virSCSIOffloadEnd(&frame);
     return ret;
 }
 
@@ -251,7 +286,7 @@ virSCSIOffloadRead(virSCSILun *lun,
                    virSCSIReport *report,
                    GError **error)
 {
-    return virSCSIHostIo(lun, lba, nblocks, buf, false, report, error);
+    return virSCSIOffloadHostIo(lun, lba, nblocks, buf, false, report, error);
 }
 
 
@@ -263,7 +298,7 @@ virSCSIOffloadWrite(virSCSILun *lun,
                     virSCSIReport *report,
                     GError **error)
 {
-    return virSCSIHostIo(lun, lba, nblocks, (uint8_t *)buf, true, report, error);
+    return virSCSIOffloadHostIo(lun, lba, nblocks, (uint8_t *)buf, true, report, error);
 }
 
 
@@ -275,7 +310,7 @@ virSCSIOffloadLbaStatus(virSCSILun *lun,
     g_auto(virSCSILbaStatus) status = { 0 };
     GArray *extents;
 
-    if (virSCSIEngineCheckRange(lun, lba, 1, error) < 0)
+    if (virSCSIOffloadCheckRange(lun, lba, 1, error) < 0)
         return NULL;
     if (virSCSICommandGetLbaStatus(lun->transport, lba, &status, error) < 0)
         return NULL;

@@ -1,5 +1,5 @@
 /*
- * virscsiunmap.c: give a range back to a thin LUN
+ * virscsioffloadunmap.c: give a range back to a thin LUN
  *
  * UNMAP (or WRITE SAME with UNMAP) over whole granules, rate-limited on
  * request; partial granules at the ends are left alone.  A range that must
@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "virscsiengine.h"
+#include "virscsioffloadpriv.h"
 #include "virscsicommands.h"
 #include "virscsichunk.h"
 #include "virscsierror.h"
@@ -22,13 +22,13 @@ typedef struct {
     unsigned int failures;
     gint64 startUs;
     uint64_t bytes;             /* unmapped so far, for the rate limit */
-} virSCSIUnmapState;
+} virSCSIOffloadUnmapState;
 
 
 /* Sleep as long as it takes to stay under the rate limit: a large reclaim
  * must not flood the array with deallocation work. */
 static void
-virSCSIUnmapThrottle(virSCSIUnmapState *st)
+virSCSIOffloadUnmapThrottle(virSCSIOffloadUnmapState *st)
 {
     gint64 dueUs;
     gint64 nowUs;
@@ -45,10 +45,10 @@ virSCSIUnmapThrottle(virSCSIUnmapState *st)
 
 
 static int
-virSCSIUnmapOne(virSCSIUnmapState *st,
-                uint64_t lba,
-                uint64_t len,
-                GError **error)
+virSCSIOffloadUnmapOne(virSCSIOffloadUnmapState *st,
+                       uint64_t lba,
+                       uint64_t len,
+                       GError **error)
 {
     const virSCSIOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
     uint32_t bs = virSCSILunBlockSize(st->lun);
@@ -64,7 +64,7 @@ virSCSIUnmapOne(virSCSIUnmapState *st,
 /* UNMAP failed for good: WRITE SAME with UNMAP is the other way to say
  * it, where the LUN supports it. */
 static bool
-virSCSIUnmapCanFallBack(virSCSIUnmapState *st)
+virSCSIOffloadUnmapCanFallBack(virSCSIOffloadUnmapState *st)
 {
     const virSCSILunCaps *caps = st->lun->caps;
 
@@ -74,11 +74,11 @@ virSCSIUnmapCanFallBack(virSCSIUnmapState *st)
 
 
 static int
-virSCSIUnmapMiddle(virSCSIUnmapState *st,
-                   uint64_t lba,
-                   uint64_t nblocks,
-                   uint64_t *done,
-                   GError **error)
+virSCSIOffloadUnmapMiddle(virSCSIOffloadUnmapState *st,
+                          uint64_t lba,
+                          uint64_t nblocks,
+                          uint64_t *done,
+                          GError **error)
 {
     const virSCSIOpPlan *op = &st->lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
     uint64_t maxBlocks = op->maxBlocks;
@@ -89,7 +89,7 @@ virSCSIUnmapMiddle(virSCSIUnmapState *st,
         g_autoptr(GError) err = NULL;
         uint64_t len;
 
-        if (virSCSIEngineCancelled(st->report, error))
+        if (virSCSIOffloadCancelled(st->report, error))
             return -1;
         if (st->method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP && op->method == VIR_SCSI_METHOD_UNMAP)
             maxBlocks = st->lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO].maxBlocks;
@@ -97,22 +97,22 @@ virSCSIUnmapMiddle(virSCSIUnmapState *st,
          * whole command, so more descriptors would not move more. */
         len = virSCSIChunkNext(lba + pos, nblocks - pos, MIN(maxBlocks, 0xFFFFFFFFULL),
                                op->granularity, op->alignment);
-        if (virSCSIUnmapOne(st, lba + pos, len, &err) == 0) {
+        if (virSCSIOffloadUnmapOne(st, lba + pos, len, &err) == 0) {
             virSCSIReportAdd(st->report, st->method, 1, 0, len, 0);
             st->failures = 0;
             st->bytes += len * virSCSILunBlockSize(st->lun);
             pos += len;
             *done = pos;
-            virSCSIUnmapThrottle(st);
+            virSCSIOffloadUnmapThrottle(st);
             continue;
         }
 
         virSCSIReportAdd(st->report, st->method, 1, 1, 0, 0);
-        if (virSCSIEngineErrorIsFinal(err)) {
+        if (virSCSIOffloadErrorIsFinal(err)) {
             g_propagate_error(error, g_steal_pointer(&err));
             return -1;
         }
-        if (virSCSIEngineErrorIsPermanent(err) && virSCSIUnmapCanFallBack(st)) {
+        if (virSCSIOffloadErrorIsPermanent(err) && virSCSIOffloadUnmapCanFallBack(st)) {
             virSCSIReportEvent(st->report, "LBA %llu+%llu: UNMAP failed (%s); "
                                "WRITE SAME with UNMAP for the rest",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
@@ -120,8 +120,8 @@ virSCSIUnmapMiddle(virSCSIUnmapState *st,
             st->method = VIR_SCSI_METHOD_WRITE_SAME_UNMAP;
             continue;
         }
-        if (!virSCSIEngineErrorIsPermanent(err) &&
-            ++st->failures < VIR_SCSI_ENGINE_MAX_CONSECUTIVE_FAILURES) {
+        if (!virSCSIOffloadErrorIsPermanent(err) &&
+            ++st->failures < VIR_SCSI_OFFLOAD_MAX_CONSECUTIVE_FAILURES) {
             virSCSIReportEvent(st->report, "LBA %llu+%llu: %s failed (%s); retrying",
                                (unsigned long long)(lba + pos), (unsigned long long)len,
                                virSCSIMethodName(st->method), err->message);
@@ -147,9 +147,8 @@ virSCSIOffloadUnmap(virSCSILun *lun,
     const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_UNMAP];
     const virSCSIOpPlan *zero = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
     virSCSIOffloadOptions none = { 0 };
-    virSCSIUnmapState st = { 0 };
-    virSCSITransportStats before;
-    virSCSITransportStats after;
+    virSCSIOffloadUnmapState st = { 0 };
+    virSCSIOffloadFrame frame;
     uint64_t resume;
     uint64_t head = 0;
     uint64_t middle = 0;
@@ -162,10 +161,9 @@ virSCSIOffloadUnmap(virSCSILun *lun,
         opts = &none;
     needZeros = opts->flags & VIR_SCSI_OFFLOAD_NEED_ZEROS;
     resume = MIN(opts->resumeBlocks, nblocks);
-    virSCSIReportBegin(report, "unmap", virSCSILunBlockSize(lun), nblocks - resume, op);
-    virSCSITransportGetStats(lun->transport, &before);
+    virSCSIOffloadBegin(&frame, report, "unmap", lun, nblocks - resume, op);
 
-    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIOffloadCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     lba += resume;
     nblocks -= resume;
@@ -186,7 +184,7 @@ virSCSIOffloadUnmap(virSCSILun *lun,
                                op->method == VIR_SCSI_METHOD_NONE ? "the LUN cannot unmap" :
                                "unmapped blocks need not read as zeros (LBPRZ=0)",
                                virSCSIMethodName(zero->method));
-        ret = virSCSIEngineZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
+        ret = virSCSIOffloadZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
         goto cleanup;
     }
     if (op->method == VIR_SCSI_METHOD_NONE) {
@@ -217,7 +215,7 @@ virSCSIOffloadUnmap(virSCSILun *lun,
 
     if (middle) {
         uint64_t d = 0;
-        int rc = virSCSIUnmapMiddle(&st, lba + head, middle, &d, error);
+        int rc = virSCSIOffloadUnmapMiddle(&st, lba + head, middle, &d, error);
 
         done += d;
         if (rc < 0)
@@ -235,8 +233,6 @@ virSCSIOffloadUnmap(virSCSILun *lun,
 
  cleanup:
     virSCSIReportResume(report, resume + done);
-    virSCSITransportGetStats(lun->transport, &after);
-    virSCSIReportLink(report, &before, &after);
-    virSCSIReportEnd(report);
+    virSCSIOffloadEnd(&frame);
     return ret;
 }

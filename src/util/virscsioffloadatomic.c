@@ -1,5 +1,5 @@
 /*
- * virscsiatomic.c: COMPARE AND WRITE (ATS)
+ * virscsioffloadatomic.c: COMPARE AND WRITE (ATS)
  *
  * There is no fallback: atomicity cannot be emulated from one host, so a
  * LUN without COMPARE AND WRITE is refused here, and a miscompare comes
@@ -11,7 +11,8 @@
 
 #include <string.h>
 
-#include "virscsiengine.h"
+#include "virscsioffloadpriv.h"
+#include "virscsibytes.h"
 #include "virscsicommands.h"
 #include "virscsierror.h"
 
@@ -22,21 +23,6 @@ virSCSIMiscompareClear(virSCSIMiscompare *mc)
         return;
     g_clear_pointer(&mc->current, g_free);
     memset(mc, 0, sizeof(*mc));
-}
-
-
-static uint64_t
-virSCSIFirstDifference(const uint8_t *a,
-                       const uint8_t *b,
-                       size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (a[i] != b[i])
-            return i;
-    }
-    return UINT64_MAX;
 }
 
 
@@ -52,17 +38,15 @@ virSCSIOffloadCompareAndWrite(virSCSILun *lun,
 {
     const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ATOMIC];
     uint32_t bs = virSCSILunBlockSize(lun);
-    virSCSITransportStats before;
-    virSCSITransportStats after;
+    virSCSIOffloadFrame frame;
     uint64_t offset = UINT64_MAX;
     int ret = -1;
     int rc;
 
     memset(mc, 0, sizeof(*mc));
-    virSCSIReportBegin(report, "compare-and-write", bs, nblocks, op);
-    virSCSITransportGetStats(lun->transport, &before);
+    virSCSIOffloadBegin(&frame, report, "compare-and-write", lun, nblocks, op);
 
-    if (virSCSIEngineCheckRange(lun, lba, nblocks, error) < 0)
+    if (virSCSIOffloadCheckRange(lun, lba, nblocks, error) < 0)
         goto cleanup;
     if (op->method != VIR_SCSI_METHOD_COMPARE_AND_WRITE) {
         g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_UNSUPPORTED,
@@ -103,15 +87,17 @@ virSCSIOffloadCompareAndWrite(virSCSILun *lun,
         goto cleanup;
     }
     virSCSIReportAdd(report, VIR_SCSI_METHOD_HOST, 1, 0, 0, mc->currentLen);
-    mc->offset = offset != UINT64_MAX ? offset :
-        virSCSIFirstDifference(expected, mc->current, mc->currentLen);
+    if (offset == UINT64_MAX) {
+        size_t diff = virSCSIFirstDifference(expected, mc->current, mc->currentLen);
+
+        offset = diff < mc->currentLen ? diff : UINT64_MAX;
+    }
+    mc->offset = offset;
     virSCSIReportEvent(report, "miscompare at byte %llu of LBA %llu+%u",
                        (unsigned long long)mc->offset, (unsigned long long)lba, nblocks);
     ret = 1;
 
  cleanup:
-    virSCSITransportGetStats(lun->transport, &after);
-    virSCSIReportLink(report, &before, &after);
-    virSCSIReportEnd(report);
+    virSCSIOffloadEnd(&frame);
     return ret;
 }
