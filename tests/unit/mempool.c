@@ -64,3 +64,25 @@ testMemPoolClose(testMemPool *tp)
     testMemLunFree(tp->mem);
     memset(tp, 0, sizeof(*tp));
 }
+
+
+void
+testMemPoolAssertClean(testMemPool *tp,
+                       const char *what,
+                       virStorageVaaiCheck *check)
+{
+    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&tp->pool->header);
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiCheck own = { 0 };
+    virStorageVaaiCheck *c = check ? check : &own;
+    guint i;
+
+    g_assert_cmpint(virStorageVaaiTableRead(tp->pool, t, &err), ==, 0);
+    g_assert_no_error(err);
+    virStorageVaaiCheckTable(&tp->pool->header, t, NULL, NULL, c);
+    for (i = 0; i < c->errors->len; i++)
+        g_printerr("%s: %s\n", what, (char *)c->errors->pdata[i]);
+    g_assert_cmpuint(c->errors->len, ==, 0);
+    g_assert_cmpuint(c->busy, ==, 0);
+    virStorageVaaiCheckClear(&own);
+}

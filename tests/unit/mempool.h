@@ -8,6 +8,7 @@
 #pragma once
 
 #include "memlun.h"
+#include "storage_vaai_check.h"
 #include "storage_vaai_lease.h"
 
 typedef struct _testMemPool testMemPool;
@@ -37,3 +38,12 @@ testMemPoolOpen(testMemPool *tp,
 
 void
 testMemPoolClose(testMemPool *tp);
+
+/* Read the table and check it: asserts no inconsistency (overlapping
+ * extents, duplicate names; each printed with @what) and nothing busy.
+ * With @check, its findings stay there for more asserts (the caller
+ * clears it). */
+void
+testMemPoolAssertClean(testMemPool *tp,
+                       const char *what,
+                       virStorageVaaiCheck *check);

@@ -61,27 +61,6 @@ testPoolClose(testPool *tp)
 }
 
 
-/* The table is consistent: no overlapping extents, unique names, nothing
- * left busy by a live worker. */
-static void
-testPoolAssertClean(testPool *tp,
-                    const char *what)
-{
-    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&tp->pool->header);
-    g_autoptr(GError) err = NULL;
-    virStorageVaaiCheck check = { 0 };
-    guint i;
-
-    g_assert_cmpint(virStorageVaaiTableRead(tp->pool, t, &err), ==, 0);
-    virStorageVaaiCheckTable(&tp->pool->header, t, NULL, NULL, &check);
-    for (i = 0; i < check.errors->len; i++)
-        g_printerr("%s: %s\n", what, (char *)check.errors->pdata[i]);
-    g_assert_cmpuint(check.errors->len, ==, 0);
-    g_assert_cmpuint(check.busy, ==, 0);
-    virStorageVaaiCheckClear(&check);
-}
-
-
 typedef enum {
     OP_CREATE,          /* create 'y' */
     OP_CLONE,           /* clone 'g' to 'c' */
@@ -206,7 +185,7 @@ testRacePair(gconstpointer data)
              * the first is done before the second looks). */
             g_assert_cmpint((ra.rc == 0) + (rb.rc == 0), >=, 1);
         }
-        testPoolAssertClean(&tp, what);
+        testMemPoolAssertClean(&tp, what, NULL);
         g_clear_error(&ra.err);
         g_clear_error(&rb.err);
         testPoolClose(&tp);
@@ -257,7 +236,7 @@ testKeyNotName(void)
     byKey.uuid = second.uuid;
     g_assert_cmpint(virStorageVaaiVolDelete(tp.session, "v", &byKey, NULL, &err), ==, 0);
     g_assert_no_error(err);
-    testPoolAssertClean(&tp, "key");
+    testMemPoolAssertClean(&tp, "key", NULL);
     testPoolClose(&tp);
 }
 

@@ -86,24 +86,6 @@ testHolds(testMemPool *tp,
 
 
 static void
-testAssertClean(testMemPool *tp)
-{
-    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&tp->pool->header);
-    g_autoptr(GError) err = NULL;
-    virStorageVaaiCheck check = { 0 };
-    guint i;
-
-    g_assert_cmpint(virStorageVaaiTableRead(tp->pool, t, &err), ==, 0);
-    virStorageVaaiCheckTable(&tp->pool->header, t, NULL, NULL, &check);
-    for (i = 0; i < check.errors->len; i++)
-        g_printerr("%s\n", (char *)check.errors->pdata[i]);
-    g_assert_cmpuint(check.errors->len, ==, 0);
-    g_assert_cmpuint(check.busy, ==, 0);
-    virStorageVaaiCheckClear(&check);
-}
-
-
-static void
 testCreate(testMemPool *tp,
            const char *name,
            uint64_t capacity,
@@ -145,7 +127,7 @@ testVolumeCreate(void)
     g_assert_cmpuint(rec.extentLength % h->extentAlignment, ==, 0);
     g_assert_cmpuint(rec.extentLength, >=, rec.capacity / BS);
     g_assert_true(testHolds(&tp, rec.extentStart, rec.extentLength, 0, 0, true));
-    testAssertClean(&tp);
+    testMemPoolAssertClean(&tp, "volume", NULL);
     testMemPoolClose(&tp);
 }
 
@@ -180,7 +162,7 @@ testVolumeClone(void)
     g_assert_cmpint(virStorageVaaiVolClone(tp.session, NULL, "src", "dst", 0, NULL,
                                            NULL, NULL, &err), ==, -1);
     g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_EXISTS);
-    testAssertClean(&tp);
+    testMemPoolAssertClean(&tp, "volume", NULL);
     testMemPoolClose(&tp);
 }
 
@@ -286,7 +268,7 @@ testVolumeResize(void)
     g_assert_true(testHolds(&tp, r.extentStart, n, 0, 0x55, false));
     g_assert_cmpuint(testMemLunMapped(tp.mem, a.extentStart + unit, unit), ==, 0);
 
-    testAssertClean(&tp);
+    testMemPoolAssertClean(&tp, "volume", NULL);
     testMemPoolClose(&tp);
 }
 
@@ -326,7 +308,7 @@ testVolumeWipeDeleteRename(void)
     g_assert_cmpuint(testMemLunMapped(tp.mem, w.extentStart, w.extentLength), ==, 0);
     g_assert_cmpint(virStorageVaaiVolDelete(tp.session, "w", NULL, NULL, &err), ==, -1);
     g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND);
-    testAssertClean(&tp);
+    testMemPoolAssertClean(&tp, "volume", NULL);
     testMemPoolClose(&tp);
 }
 
