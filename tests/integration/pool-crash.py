@@ -42,7 +42,8 @@ import sys
 import tempfile
 import time
 
-from testlib import stopped
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from vaaitest.process import stopped  # noqa: E402
 
 MiB = 1024 * 1024
 T_MS = 2000             # lease timeout: a dead worker is recovered after ~T

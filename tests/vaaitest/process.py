@@ -1,24 +1,11 @@
-"""What the integration scripts share: the TAP-style result lines and
-their summary, and whether a process is stopped.  (Older scripts still
-carry their own copies: issue 12 moves them all onto one harness.)"""
+"""Processes under test: whether one is stopped, and an operation
+interrupted at an exact moment."""
 
-results = []
-
-
-def check(cond, what, detail=""):
-    """One result line; @detail shows under a failure."""
-    results.append(bool(cond))
-    print(f"{'ok' if cond else 'not ok'} - {what}", flush=True)
-    if not cond and detail:
-        print(f"  # {detail}", flush=True)
-    return bool(cond)
-
-
-def finish():
-    """Print the summary; the exit status."""
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+import os
+import resource
+import signal
+import subprocess
+import time
 
 
 def stopped(pid):
@@ -36,18 +23,20 @@ def last_line(text):
     return text.splitlines()[-1] if text else ""
 
 
+class Interrupted:
+    """What interrupted() saw: returncode, out, err, took (seconds from
+    going on to the end), cpu (CPU seconds it used), went (it had reached
+    its first piece of data and stopped there)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
 def interrupted(argv, env, interrupt):
     """Run @argv until its first piece of data moved, where it stops
     itself (crash point data.piece:1:stop: an exact moment whatever the
     machine's speed), call @interrupt() (the target goes away), let it go
-    on and wait for its end.  Returns (exit status, stdout, stderr, seconds
-    from going on to the end, CPU seconds it used, whether it had stopped)."""
-    import os
-    import resource
-    import signal
-    import subprocess
-    import time
-
+    on and wait for its end."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.Popen(argv, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          env=dict(env, VIR_STORAGE_VAAI_CRASH_AT="data.piece:1:stop"))
@@ -67,4 +56,5 @@ def interrupted(argv, env, interrupt):
     took = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return p.returncode, out, err, took, cpu, went
+    return Interrupted(returncode=p.returncode, out=out, err=err, took=took, cpu=cpu,
+                       went=went)

@@ -1,0 +1,71 @@
+"""A test array started for a test: LIO under QEMU (tests/array/lio-array)
+or tgt on this host (tests/array/tgt-array), which take the same
+commands."""
+
+import os
+import signal
+import subprocess
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ARRAYS = {
+    "lio": os.path.join(TOP, "tests", "array", "lio-array"),
+    "tgt": os.path.join(TOP, "tests", "array", "tgt-array"),
+}
+
+
+class Array:
+    """One array on @port; start() boots it and returns its LUNs' URLs."""
+
+    def __init__(self, kind="lio", profile="default", port=13260, timeout=1800):
+        self.kind = kind
+        self.tool = ARRAYS[kind]
+        self.profile = profile
+        self.port = port
+        self.timeout = timeout
+        self.urls = []
+
+    def _run(self, cmd, *argv, check=True, timeout=600):
+        return subprocess.run([self.tool, cmd, "--port", str(self.port), *argv], text=True,
+                              capture_output=True, check=check, timeout=timeout)
+
+    def start(self):
+        r = self._run("start", "--profile", self.profile, "--timeout", str(self.timeout))
+        self.urls = r.stdout.split()
+        return self.urls
+
+    def stop(self):
+        self._run("stop", check=False)
+        self.urls = []
+
+    def exec(self, script, check=True):
+        """Run shell @script where the target runs (the LIO guest, or
+        beside tgtd)."""
+        return self._run("exec", "--", "sh", "-c", script, check=check)
+
+    @property
+    def iqn(self):
+        return self.urls[0].split("/")[3]
+
+    def portal(self, enabled):
+        """Open or close the iSCSI portal: the network path goes away,
+        the array and its data stay."""
+        if self.kind != "lio":
+            raise NotImplementedError("portal(): LIO only")
+        tpg = f"/sys/kernel/config/target/iscsi/{self.iqn}/tpgt_1/enable"
+        self.exec(f"echo {1 if enabled else 0} > {tpg}")
+
+    def kill(self):
+        """The array dies at once (SIGKILL): LIO's QEMU, or tgtd."""
+        if self.kind == "tgt":
+            self._run("kill")
+            return
+        qemu = subprocess.run(["pgrep", "-f", "qemu-system-x86_64 -name lio-array-start-"
+                               f"port-{self.port}"], capture_output=True, text=True)
+        for pid in qemu.stdout.split():
+            os.kill(int(pid), signal.SIGKILL)
+
+    def revive(self):
+        """tgt only: the daemon started again on the same LUNs."""
+        if self.kind != "tgt":
+            raise NotImplementedError("revive(): tgt only")
+        self._run("revive")
