@@ -747,7 +747,7 @@ virStorageVaaiWorkOverwrite(virStorageVaaiWork *w,
 {
     size_t i;
 
-    if (virSCSIPatternNewKey(w->fillKey, error) < 0)
+    if (virSCSIOffloadFillKey(w->fillKey, error) < 0)
         return -1;
     w->total = rec->extentLength * alg->npasses;
     for (i = 0; i < alg->npasses; i++) {
