@@ -37,8 +37,8 @@ class _Arrays:
             _Arrays.next_port = config.getoption("--port")
         self.started = []
 
-    def __call__(self, kind="lio", profile="default"):
-        a = Array(kind, profile, port=_Arrays.next_port, timeout=1800)
+    def __call__(self, kind="lio", profile="default", *extra):
+        a = Array(kind, profile, port=_Arrays.next_port, timeout=1800, extra=extra)
         _Arrays.next_port += 1
         self.started.append(a)
         a.start()

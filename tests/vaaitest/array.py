@@ -16,8 +16,9 @@ ARRAYS = {
 class Array:
     """One array on @port; start() boots it and returns its LUNs' URLs."""
 
-    def __init__(self, kind="lio", profile="default", port=13260, timeout=1800):
+    def __init__(self, kind="lio", profile="default", port=13260, timeout=1800, extra=()):
         self.kind = kind
+        self.extra = list(extra)        # more start options: --chap U:S ...
         self.tool = ARRAYS[kind]
         self.profile = profile
         self.port = port
@@ -29,13 +30,17 @@ class Array:
                               capture_output=True, check=check, timeout=timeout)
 
     def start(self):
-        r = self._run("start", "--profile", self.profile, "--timeout", str(self.timeout))
+        r = self._run("start", "--profile", self.profile, "--timeout", str(self.timeout),
+                      *self.extra)
         self.urls = r.stdout.split()
         return self.urls
 
     def stop(self):
         self._run("stop", check=False)
         self.urls = []
+
+    def status(self):
+        return self._run("status", check=False).stdout
 
     def exec(self, script, check=True):
         """Run shell @script where the target runs (the LIO guest, or
