@@ -43,13 +43,17 @@ Usage: engine-data.py --profile P --transport iscsi|sg --vaaictl PATH
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]     # tests/vaaitest, here or in the guest
+from vaaitest.luns import finish_in_guest, guest_luns, iscsi_luns, run_in_guest  # noqa: E402
+from vaaitest.results import Results  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -94,32 +98,6 @@ PIECE_BYTES = 960 * 1024
 
 class Setup(Exception):
     """A step a check depends on failed: the case cannot go on."""
-
-
-class Results:
-    def __init__(self, path=None):
-        self.passed = 0
-        self.failed = 0
-        self.path = path
-
-    def emit(self, line):
-        if self.path:
-            with open(self.path, "a") as f:
-                f.write(line + "\n")
-        else:
-            print(line, flush=True)
-
-    def check(self, cond, what, detail=None):
-        if cond:
-            self.passed += 1
-            self.emit(f"ok - {what}")
-        else:
-            self.failed += 1
-            self.emit(f"not ok - {what}")
-            if detail:
-                for line in str(detail).splitlines():
-                    self.emit(f"#   {line}")
-        return bool(cond)
 
 
 def log(msg):
@@ -744,58 +722,23 @@ def expectations(profile):
 def inside(args):
     """In the guest: the LUNs are local SCSI devices."""
     r = Results(os.path.join(args.out, "results"))
-    sgs = os.environ.get("LIO_ARRAY_SG", "").split()
-    backing = os.environ.get("LIO_ARRAY_BACKING", "").split()
-    if len(sgs) < 2 or len(backing) != len(sgs):
-        r.check(False, "the guest has two LUNs with sg nodes and backing files",
-                f"LIO_ARRAY_SG={sgs} LIO_ARRAY_BACKING={backing}")
+    sgs, backing, measure = guest_luns()
+    if not r.check(len(sgs) >= 2 and len(backing) == len(sgs),
+                   "the guest has two LUNs with sg nodes and backing files",
+                   f"LIO_ARRAY_SG={sgs} LIO_ARRAY_BACKING={backing}"):
         return 1
-
-    def measure():
-        return [os.stat(f).st_blocks * 512 for f in backing]
-
     with tempfile.TemporaryDirectory(prefix="engine-data-") as work:
         env = Env(args, sgs, backing, measure, work)
         env.r = r
         env.expect = expectations(args.profile)
         run_cases(env)
-    with open(os.path.join(args.out, "done"), "w") as f:
-        f.write(f"{r.passed} {r.failed}\n")
-    return 1 if r.failed else 0
+    return finish_in_guest(args.out, r)
 
 
 def host_sg(args):
     r = Results()
-    with tempfile.TemporaryDirectory(prefix="engine-data-sg-") as share:
-        # The guest's /tmp is its own: hand it the script and the tool.
-        script = os.path.join(share, "engine-data.py")
-        vaaictl = os.path.join(share, "vaaictl")
-        shutil.copy2(os.path.abspath(__file__), script)
-        shutil.copy2(args.vaaictl, vaaictl)
-        cmd = [args.lio_array, "guest", "--profile", args.profile, "--share", share,
-               "--timeout", str(args.timeout), "--",
-               sys.executable if os.path.isabs(sys.executable) else "python3", script,
-               "--inside", "--profile", args.profile, "--transport", "sg",
-               "--vaaictl", vaaictl, "--lio-array", args.lio_array, "--out", share]
-        t0 = time.monotonic()
-        p = subprocess.run(cmd)
-        log(f"the guest ran for {time.monotonic() - t0:.1f}s, exit {p.returncode}")
-        results = os.path.join(share, "results")
-        if os.path.exists(results):
-            with open(results) as f:
-                for line in f:
-                    line = line.rstrip("\n")
-                    print(line)
-                    if line.startswith("ok - "):
-                        r.passed += 1
-                    elif line.startswith("not ok - "):
-                        r.failed += 1
-        r.check(os.path.exists(os.path.join(share, "done")),
-                "the run inside the guest completed",
-                f"lio-array guest exited {p.returncode}")
-        r.check(p.returncode == (1 if r.failed else 0),
-                "the guest's exit status agrees with the results",
-                f"lio-array guest exited {p.returncode} with {r.failed} failures")
+    run_in_guest(os.path.abspath(__file__), args.vaaictl, args.lio_array, args.profile,
+                 args.timeout, ["--profile", args.profile, "--transport", "sg"], r)
     return r
 
 
@@ -813,24 +756,9 @@ def host_iscsi(args):
             r.check(False, f"the {args.profile} array boots", f"exit {p.returncode}")
             return r
     try:
-        st = subprocess.run([la, "status", "--port", port], capture_output=True, text=True,
-                            check=True).stdout
-        urls = [l for l in st.splitlines() if l.startswith("iscsi://")]
-        backing = []
-        for line in st.splitlines():
-            if line.startswith("# LIO_ARRAY_BACKING="):
-                backing = line.split("=", 1)[1].split()
-
-        def measure():
-            p = subprocess.run([la, "exec", "--port", port, "--", "stat", "-c", "%b %B"]
-                               + backing, capture_output=True, text=True)
-            if p.returncode != 0:
-                raise Setup(f"stat of {backing} in the guest failed: {p.stderr.strip()}")
-            words = p.stdout.split()
-            return [int(words[i]) * int(words[i + 1]) for i in range(0, len(words), 2)]
-
-        if len(urls) < 2 or len(backing) != len(urls):
-            r.check(False, "the array has two LUNs with backing files", st)
+        urls, backing, measure = iscsi_luns(la, port)
+        if not r.check(len(urls) >= 2 and len(backing) == len(urls),
+                       "the array has two LUNs with backing files", f"{urls} {backing}"):
             return r
         with tempfile.TemporaryDirectory(prefix="engine-data-") as work:
             env = Env(args, urls, backing, measure, work)
@@ -869,8 +797,7 @@ def main():
     t0 = time.monotonic()
     r = host_sg(args) if args.transport == "sg" else host_iscsi(args)
     print(f"# engine {args.profile}/{args.transport}: {time.monotonic() - t0:.0f}s")
-    print(f"{r.passed} passed, {r.failed} failed")
-    return 1 if r.failed or not r.passed else 0
+    return r.summary()
 
 
 if __name__ == "__main__":

@@ -31,39 +31,19 @@ Usage: pool-volumes.py --transport iscsi|sg --vaaictl PATH --lio-array PATH
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]     # tests/vaaitest, here or in the guest
+from vaaitest.luns import finish_in_guest, guest_luns, iscsi_luns, run_in_guest  # noqa: E402
+from vaaitest.results import Results  # noqa: E402
+
 MIB = 1024 * 1024
 HOST = "6c0e5ab4-93e5-4b7e-9a43-7d8a1f2e0c11"
-
-
-class Results:
-    def __init__(self, path=None):
-        self.passed = 0
-        self.failed = 0
-        self.path = path
-
-    def emit(self, line):
-        if self.path:
-            with open(self.path, "a") as f:
-                f.write(line + "\n")
-        print(line, flush=True)
-
-    def check(self, cond, what, detail=None):
-        if cond:
-            self.passed += 1
-            self.emit(f"ok - {what}")
-        else:
-            self.failed += 1
-            self.emit(f"not ok - {what}")
-            for line in str(detail or "").splitlines()[:20]:
-                self.emit(f"#   {line}")
-        return bool(cond)
 
 
 class Pool:
@@ -462,48 +442,22 @@ def run_single_host(p, r):
 
 def inside(args):
     r = Results(os.path.join(args.out, "results"))
-    sgs = os.environ.get("LIO_ARRAY_SG", "").split()
-    backing = os.environ.get("LIO_ARRAY_BACKING", "").split()
+    sgs, backing, measure = guest_luns()
     if not r.check(len(sgs) >= 2 and len(backing) == len(sgs),
                    "the guest has two LUNs with sg nodes", f"{sgs} {backing}"):
         return 1
-
-    def measure():
-        return [os.stat(f).st_blocks * 512 for f in backing]
-
     with tempfile.TemporaryDirectory(prefix="pool-volumes-") as work:
         try:
             run_cases(Pool(r, args.vaaictl, sgs, work, measure), r)
         except Exception as e:      # a step others depend on failed
             r.check(False, "the cases ran to the end", repr(e))
-    with open(os.path.join(args.out, "done"), "w") as f:
-        f.write(f"{r.passed} {r.failed}\n")
-    return 1 if r.failed else 0
+    return finish_in_guest(args.out, r)
 
 
 def host_sg(args):
     r = Results()
-    with tempfile.TemporaryDirectory(prefix="pool-volumes-sg-") as share:
-        script = os.path.join(share, "pool-volumes.py")
-        vaaictl = os.path.join(share, "vaaictl")
-        shutil.copy2(os.path.abspath(__file__), script)
-        shutil.copy2(args.vaaictl, vaaictl)
-        p = subprocess.run([args.lio_array, "guest", "--profile", "default", "--share", share,
-                            "--timeout", "840", "--", "python3", script, "--inside",
-                            "--transport", "sg", "--vaaictl", vaaictl,
-                            "--lio-array", args.lio_array, "--out", share],
-                           capture_output=True, text=True)
-        results = os.path.join(share, "results")
-        if os.path.exists(results):
-            with open(results) as f:
-                for line in f:
-                    print(line.rstrip("\n"))
-                    if line.startswith("ok - "):
-                        r.passed += 1
-                    elif line.startswith("not ok - "):
-                        r.failed += 1
-        r.check(os.path.exists(os.path.join(share, "done")), "the run in the guest completed",
-                p.stdout[-2000:] + p.stderr[-2000:])
+    run_in_guest(os.path.abspath(__file__), args.vaaictl, args.lio_array, "default", 840,
+                 ["--transport", "sg"], r)
     return r
 
 
@@ -515,20 +469,7 @@ def host_iscsi(args):
         subprocess.run([la, "start", "--profile", args.profile, "--port", port, "--timeout",
                         "840"], check=True, capture_output=True, text=True)
     try:
-        st = subprocess.run([la, "status", "--port", port], capture_output=True, text=True,
-                            check=True).stdout
-        urls = [l for l in st.splitlines() if l.startswith("iscsi://")]
-        backing = []
-        for line in st.splitlines():
-            if line.startswith("# LIO_ARRAY_BACKING="):
-                backing = line.split("=", 1)[1].split()
-
-        def measure():
-            out = subprocess.run([la, "exec", "--port", port, "--", "stat", "-c", "%b %B"]
-                                 + backing, capture_output=True, text=True, check=True).stdout
-            w = out.split()
-            return [int(w[i]) * int(w[i + 1]) for i in range(0, len(w), 2)]
-
+        urls, backing, measure = iscsi_luns(la, port)
         with tempfile.TemporaryDirectory(prefix="pool-volumes-") as work:
             try:
                 pool = Pool(r, args.vaaictl, urls, work, measure)
@@ -566,8 +507,7 @@ def main():
     t0 = time.monotonic()
     r = host_sg(args) if args.transport == "sg" else host_iscsi(args)
     print(f"# pool-volumes/{args.transport}: {time.monotonic() - t0:.0f}s")
-    print(f"{r.passed} passed, {r.failed} failed")
-    return 1 if r.failed or not r.passed else 0
+    return r.summary()
 
 
 if __name__ == "__main__":
