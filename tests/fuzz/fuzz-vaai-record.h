@@ -109,7 +109,8 @@ fuzzVaaiRecordRun(const fuzzVaaiRecord *r,
     /* Anything but a VALID record leaves *out zero but for the version. */
     switch (status) {
     case VIR_STORAGE_VAAI_RECORD_EMPTY:
-        if (err || !fuzzIsZero(block, blockSize) || memcmp(rec, expect, r->recSize) != 0)
+        if (err || !fuzzIsZero(block, blockSize) || memcmp(rec, expect, r->recSize) != 0 ||
+            !virStorageVaaiBlockWhole(block, blockSize))
             abort();
         break;
 
@@ -127,8 +128,10 @@ fuzzVaaiRecordRun(const fuzzVaaiRecord *r,
         break;
 
     case VIR_STORAGE_VAAI_RECORD_VALID:
+        /* A record that decodes is never taken for a torn read. */
         if (err || rec[0] != VIR_STORAGE_VAAI_RECORD_VERSION ||
-            (r->validOK && !r->validOK(rec, blockSize)))
+            (r->validOK && !r->validOK(rec, blockSize)) ||
+            !virStorageVaaiBlockWhole(block, blockSize))
             abort();
         again = g_malloc(blockSize);
         memset(again, 0xA5, blockSize);

@@ -14,21 +14,7 @@
 
 #include "virscsiblockvpd.h"
 #include "virscsierror.h"
-
-#define ZERO4 0x00, 0x00, 0x00, 0x00
-
-/* A copy of @data in a heap block of exactly @len bytes (NULL for 0). */
-static uint8_t *
-testDupExact(const uint8_t *data,
-             size_t len)
-{
-    uint8_t *copy = g_malloc(len);
-
-    if (len)
-        memcpy(copy, data, len);
-    return copy;
-}
-
+#include "testbytes.h"
 
 /* Block Limits ---------------------------------------------------------- */
 
