@@ -43,6 +43,9 @@ import threading
 import time
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from vaaitest.results import Results  # noqa: E402
+
 T_MS = 3000             # lease timeout of the test pool
 P_MS = 500              # heartbeat interval
 WORKERS = 4
@@ -53,21 +56,9 @@ MAX_CAP = 10 * MIB
 MAX_VOLS = 6            # per worker, so that the pool (255 MiB) mostly has room
 CMD_TIMEOUT = 300
 
-results = []
-out_lock = threading.Lock()
-
-
-def say(line):
-    with out_lock:
-        print(line, flush=True)
-
-
-def check(cond, what, detail=""):
-    with out_lock:
-        results.append(bool(cond))
-        print(("ok - " if cond else "not ok - ") + what + ("" if cond else f" ({detail})"),
-              flush=True)
-    return cond
+R = Results()
+say = R.say
+check = R.check
 
 
 # ---- Self-describing data blocks ----
@@ -784,10 +775,8 @@ def main():
     finally:
         subprocess.run([args.lio_array, "stop", "--port", str(args.port)])
 
-    passed = sum(results)
     print(f"# runtime {time.monotonic() - t_start:.0f} s")
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and all(results) else 1
+    return R.summary()
 
 
 if __name__ == "__main__":

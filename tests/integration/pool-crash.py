@@ -44,6 +44,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from vaaitest.process import stopped  # noqa: E402
+from vaaitest.results import Results  # noqa: E402
 
 MiB = 1024 * 1024
 T_MS = 2000             # lease timeout: a dead worker is recovered after ~T
@@ -53,7 +54,7 @@ HOST_B = "bbbbbbbb-0000-4000-8000-00000000000b"    # the recoverer
 HOST_C = "cccccccc-0000-4000-8000-00000000000c"    # a second recoverer
 BUSY = {"creating", "cloning", "wiping", "deleting", "resizing", "releasing"}
 
-results = []
+R = Results()
 V = None
 LUN = None
 TMP = None
@@ -74,10 +75,7 @@ def brief(x):
 
 
 def check(cond, what, detail=""):
-    results.append(bool(cond))
-    print(("ok - " if cond else "not ok - ") + what +
-          ("" if cond else f" ({brief(detail)[:1500]})"), flush=True)
-    return bool(cond)
+    return R.check(cond, what, brief(detail)[:1500])
 
 
 def vc(*argv, host=None, crash=None, timeout=180):
@@ -871,10 +869,8 @@ def main():
     finally:
         subprocess.run([args.lio_array, "stop", "--port", str(args.port)])
 
-    passed = sum(results)
     print(f"# {time.monotonic() - t_start:.0f} s in all")
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and all(results) else 1
+    return R.summary()
 
 
 if __name__ == "__main__":

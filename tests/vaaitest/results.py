@@ -1,6 +1,8 @@
 """Results of the scripts that are not (yet) pytest tests: one `ok - ...`
 or `not ok - ...` line per check, kept in a file too when a run inside
-the array's guest hands them back to the host, and the summary."""
+the array's guest hands them back to the host, and the summary.  Threads may share one."""
+
+import threading
 
 
 class Results:
@@ -8,6 +10,7 @@ class Results:
         self.passed = 0
         self.failed = 0
         self.path = path
+        self.lock = threading.Lock()
 
     def emit(self, line):
         if self.path:
@@ -15,15 +18,21 @@ class Results:
                 f.write(line + "\n")
         print(line, flush=True)
 
+    def say(self, line):
+        """A comment line (# ...), in one piece among threads."""
+        with self.lock:
+            print(line, flush=True)
+
     def check(self, cond, what, detail=None):
-        if cond:
-            self.passed += 1
-            self.emit(f"ok - {what}")
-        else:
-            self.failed += 1
-            self.emit(f"not ok - {what}")
-            for line in str(detail or "").splitlines()[:40]:
-                self.emit(f"#   {line}")
+        with self.lock:
+            if cond:
+                self.passed += 1
+                self.emit(f"ok - {what}")
+            else:
+                self.failed += 1
+                self.emit(f"not ok - {what}")
+                for line in str(detail or "").splitlines()[:40]:
+                    self.emit(f"#   {line}")
         return bool(cond)
 
     def count(self, line):
