@@ -25,7 +25,8 @@ failures = []
 checked = 0
 
 
-def check(what, ours, theirs):
+def agree(what, ours, theirs):
+    """One field compared: vaaictl against the reference decoder."""
     global checked
     checked += 1
     if ours != theirs:
@@ -108,92 +109,92 @@ def compare_table(label, caps_section, text, table):
     for sg_label, key in table.items():
         if sg_label not in got:
             # Absent from the page (a short page): absent for us too.
-            check(f"{label} {key} absent", caps_section is not None and key in caps_section, False)
+            agree(f"{label} {key} absent", caps_section is not None and key in caps_section, False)
             continue
         if caps_section is None or key not in caps_section:
             failures.append(f"{label}: vaaictl reports no {key}")
             continue
         ours = caps_section[key]
-        check(f"{label} {key}", ours, as_type(ours, number(got[sg_label])))
+        agree(f"{label} {key}", ours, as_type(ours, number(got[sg_label])))
 
 
 def compare_sg3(lun, caps, ref):
     """ref: dict of tool name -> its output for this LUN."""
     ident = caps["identity"]
     inq = fields(ref["inq"])
-    check(f"{lun} vendor", ident["vendor"], inq["Vendor identification"])
-    check(f"{lun} product", ident["product"], inq["Product identification"])
-    check(f"{lun} revision", ident["revision"], inq["Product revision level"])
+    agree(f"{lun} vendor", ident["vendor"], inq["Vendor identification"])
+    agree(f"{lun} product", ident["product"], inq["Product identification"])
+    agree(f"{lun} revision", ident["revision"], inq["Product revision level"])
     flags = dict(re.findall(r"\b(\w+)=(\S+)", ref["inq"]))
-    check(f"{lun} 3PC", ident["3pc"], flags["3PC"] == "1")
-    check(f"{lun} TPGS", ident["tpgs"], int(flags["TPGS"]))
-    check(f"{lun} Protect", ident["protect"], flags["Protect"] == "1")
-    check(f"{lun} version", ident["version"], int(flags["version"], 0))
-    check(f"{lun} PDT", ident["peripheral_device_type"], int(flags["PDT"]))
+    agree(f"{lun} 3PC", ident["3pc"], flags["3PC"] == "1")
+    agree(f"{lun} TPGS", ident["tpgs"], int(flags["TPGS"]))
+    agree(f"{lun} Protect", ident["protect"], flags["Protect"] == "1")
+    agree(f"{lun} version", ident["version"], int(flags["version"], 0))
+    agree(f"{lun} PDT", ident["peripheral_device_type"], int(flags["PDT"]))
 
-    check(f"{lun} serial", ident["serial"], fields(ref["sn"])["Unit serial number"])
+    agree(f"{lun} serial", ident["serial"], fields(ref["sn"])["Unit serial number"])
 
     m = re.search(r"designator type: NAA,.*\n\s+0x([0-9a-f]+)", ref["di"])
-    check(f"{lun} NAA designator", ident["designator"], "naa." + m.group(1) if m else None)
+    agree(f"{lun} NAA designator", ident["designator"], "naa." + m.group(1) if m else None)
 
     pages = [int(p, 16) for p in re.findall(r"^\s+0x([0-9a-f]{2})\b", ref["pages_hex"], re.M)]
     if pages:
-        check(f"{lun} supported VPD pages", caps["vpd_pages"], pages)
+        agree(f"{lun} supported VPD pages", caps["vpd_pages"], pages)
 
     rc = ref["readcap"]
     geo = caps["geometry"]
-    check(f"{lun} blocks", geo["capacity_blocks"],
+    agree(f"{lun} blocks", geo["capacity_blocks"],
           int(re.search(r"Number of logical blocks=(\d+)", rc).group(1)))
-    check(f"{lun} block size", geo["block_size"],
+    agree(f"{lun} block size", geo["block_size"],
           int(re.search(r"Logical block length=(\d+)", rc).group(1)))
-    check(f"{lun} lbppbe", geo["logical_blocks_per_physical_block_exponent"],
+    agree(f"{lun} lbppbe", geo["logical_blocks_per_physical_block_exponent"],
           int(re.search(r"physical block exponent=(\d+)", rc).group(1)))
-    check(f"{lun} lowest aligned", geo["lowest_aligned_lba"],
+    agree(f"{lun} lowest aligned", geo["lowest_aligned_lba"],
           int(re.search(r"Lowest aligned LBA=(\d+)", rc).group(1)))
-    check(f"{lun} LBPME", caps["provisioning"]["lbpme"],
+    agree(f"{lun} LBPME", caps["provisioning"]["lbpme"],
           re.search(r"lbpme=(\d)", rc).group(1) == "1")
-    check(f"{lun} LBPRZ (READ CAPACITY)", caps["provisioning"]["lbprz_read_capacity"],
+    agree(f"{lun} LBPRZ (READ CAPACITY)", caps["provisioning"]["lbprz_read_capacity"],
           re.search(r"lbprz=(\d)", rc).group(1) == "1")
 
     if ref.get("bl_rc", 1) == 0:
         compare_table(f"{lun} block limits", caps["block_limits"], ref["bl"], BLOCK_LIMITS)
     else:
-        check(f"{lun} Block Limits page present", caps["block_limits"] is not None, False)
+        agree(f"{lun} Block Limits page present", caps["block_limits"] is not None, False)
     if ref.get("lbpv_rc", 1) == 0:
         compare_table(f"{lun} LBP", caps["logical_block_provisioning"], ref["lbpv"], LBP)
     else:
-        check(f"{lun} LBP page present", caps["logical_block_provisioning"] is not None, False)
+        agree(f"{lun} LBP page present", caps["logical_block_provisioning"] is not None, False)
 
     if not ident["3pc"]:
         # No copy manager advertised: vaaictl does not ask for its
         # parameters (LIO still answers RECEIVE COPY RESULTS with 3PC=0,
         # yet refuses EXTENDED COPY).
-        check(f"{lun} copy manager absent with 3PC=0", caps["copy_manager"], None)
-        check(f"{lun} copy method with 3PC=0", caps["operations"]["copy"]["method"], "host")
+        agree(f"{lun} copy manager absent with 3PC=0", caps["copy_manager"], None)
+        agree(f"{lun} copy method with 3PC=0", caps["operations"]["copy"]["method"], "host")
     elif ref.get("copy_rc", 1) == 0 and "Maximum target descriptor count" in ref["copy"]:
         cm = caps["copy_manager"]
         compare_table(f"{lun} copy manager", cm, ref["copy"], COPY_PARAMS)
         got = fields(ref["copy"])
         gran = number(got["Data segment granularity"])
         if cm is not None:
-            check(f"{lun} data segment granularity", 1 << cm["data_segment_granularity_log2"], gran)
-            check(f"{lun} SNLID", cm["snlid"], got["Supports no list identifier (SNLID)"] == "yes")
+            agree(f"{lun} data segment granularity", 1 << cm["data_segment_granularity_log2"], gran)
+            agree(f"{lun} SNLID", cm["snlid"], got["Supports no list identifier (SNLID)"] == "yes")
             types = [int(t, 16) for t in
                      re.findall(r"(?:Segment|Target) descriptor 0x([0-9a-f]{2})", ref["copy"])]
-            check(f"{lun} descriptor types", sorted(cm["descriptor_types"]), sorted(types))
+            agree(f"{lun} descriptor types", sorted(cm["descriptor_types"]), sorted(types))
     else:
-        check(f"{lun} copy manager present", caps["copy_manager"], None)
+        agree(f"{lun} copy manager present", caps["copy_manager"], None)
 
 
 def compare_libiscsi(lun, caps, rc16):
     geo = caps["geometry"]
     got = dict(re.findall(r"^([A-Z_ ]+):(\S+)", rc16, re.M))
-    check(f"{lun} blocks (libiscsi)", geo["capacity_blocks"],
+    agree(f"{lun} blocks (libiscsi)", geo["capacity_blocks"],
           int(got["RETURNED LOGICAL BLOCK ADDRESS"]) + 1)
-    check(f"{lun} block size (libiscsi)", geo["block_size"], int(got["LOGICAL BLOCK LENGTH IN BYTES"]))
-    check(f"{lun} LBPME (libiscsi)", caps["provisioning"]["lbpme"],
+    agree(f"{lun} block size (libiscsi)", geo["block_size"], int(got["LOGICAL BLOCK LENGTH IN BYTES"]))
+    agree(f"{lun} LBPME (libiscsi)", caps["provisioning"]["lbpme"],
           re.search(r"LBPME:(\d)", rc16).group(1) == "1")
-    check(f"{lun} LBPRZ (libiscsi)", caps["provisioning"]["lbprz_read_capacity"],
+    agree(f"{lun} LBPRZ (libiscsi)", caps["provisioning"]["lbprz_read_capacity"],
           re.search(r"LBPRZ:(\d)", rc16).group(1) == "1")
 
 
@@ -272,7 +273,7 @@ def main():
                     continue
             with open(os.path.join(out, f"{i}.caps.json")) as f:
                 caps = json.load(f)
-            check(f"sg lun {i} transport", caps["transport"], "sg")
+            agree(f"sg lun {i} transport", caps["transport"], "sg")
             compare_sg3(f"sg lun {i}", caps, load_ref(out, i))
 
         # Block node and multipath map: the same answers as the sg node.
@@ -284,23 +285,23 @@ def main():
         for node in ("sd", "mp"):
             with open(os.path.join(out, f"{node}.caps.rc")) as f:
                 rc = int(f.read())
-            check(f"vaaictl caps over the {node} node succeeded", rc, 0)
+            agree(f"vaaictl caps over the {node} node succeeded", rc, 0)
             if rc != 0:
                 continue
             with open(os.path.join(out, f"{node}.caps.json")) as f:
                 other = json.load(f)
             for key in sg0:
                 if key not in ("target", "link"):
-                    check(f"{node} node: {key}", other.get(key), sg0[key])
+                    agree(f"{node} node: {key}", other.get(key), sg0[key])
 
         # libiscsi path, from the host, same profile.
         urls = run([args.lio_array, "start", "--profile", args.profile,
                     "--port", str(args.port), "--timeout", "900"]).split()
         try:
-            check("iSCSI LUN count", len(urls), nluns)
+            agree("iSCSI LUN count", len(urls), nluns)
             for i, url in enumerate(urls):
                 caps = json.loads(run([vaaictl, "caps", "--json", url]))
-                check(f"iscsi lun {i} transport", caps["transport"], "iscsi")
+                agree(f"iscsi lun {i} transport", caps["transport"], "iscsi")
                 compare_sg3(f"iscsi lun {i}", caps, load_ref(out, i))
                 compare_libiscsi(f"iscsi lun {i}", caps, run(["iscsi-readcapacity16", url]))
         finally:
