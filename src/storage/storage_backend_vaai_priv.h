@@ -65,6 +65,8 @@ struct _virStorageBackendVaaiCounters {
     uint64_t hostBytes;             /* data moved through the host */
     uint64_t linkCommands;          /* what crossed the link */
     uint64_t linkBytes;
+    uint64_t reconnects;            /* sessions logged in again after a loss */
+    uint64_t resentBytes;           /* ...and the data sent again on them */
     virSCSIMethodStats methods[VIR_SCSI_METHOD_LAST];
 };
 
@@ -82,6 +84,8 @@ struct _virStorageBackendVaaiVolStat {
     uint64_t offloadedBlocks;
     uint64_t hostBytes;
     uint64_t linkBytes;
+    uint64_t reconnects;
+    uint64_t resentBytes;
     gint64 finished;                /* real time, us */
     gint64 elapsedUs;
 };
@@ -118,6 +122,8 @@ struct _virStorageBackendVaaiState {
     virStorageBackendVaaiCounters counters[VIR_STORAGE_BACKEND_VAAI_OP_LAST];
     GHashTable *volStats;           /* volume key -> virStorageBackendVaaiVolStat */
     GHashTable *building;           /* keys of the volumes this host builds */
+    GHashTable *buildFailed;        /* ...and of those whose build failed, until
+                                     * the driver's delete of them */
     GHashTable *ownOps;             /* volume key -> virStorageBackendVaaiOwnOp */
     /* So that refreshing one volume reads one record, not the table: */
     GHashTable *slots;              /* volume key -> its record's index + 1,

@@ -76,6 +76,8 @@ virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
     c->offloadedBlocks += virSCSIReportOffloadedBlocks(report);
     c->linkCommands += report->link.commands;
     c->linkBytes += report->link.bytesOut + report->link.bytesIn;
+    c->reconnects += report->link.reconnects;
+    c->resentBytes += report->link.resentBytes;
     for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
         const virSCSIMethodStats *m = &report->methods[i];
 
@@ -131,6 +133,8 @@ virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
     stat->offloadedBlocks = virSCSIReportOffloadedBlocks(report);
     stat->hostBytes = hostBytes;
     stat->linkBytes = report->link.bytesOut + report->link.bytesIn;
+    stat->reconnects = report->link.reconnects;
+    stat->resentBytes = report->link.resentBytes;
     stat->finished = g_get_real_time();
     stat->elapsedUs = report->elapsedUs;
     g_hash_table_insert(state->volStats, g_strdup(stat->key), stat);
@@ -313,6 +317,9 @@ virStorageBackendVaaiFormatCounters(virBuffer *buf,
                           (unsigned long long)c->hostBytes,
                           (unsigned long long)c->linkCommands,
                           (unsigned long long)c->linkBytes);
+        virBufferAsprintf(buf, " reconnects='%llu' resentBytes='%llu'",
+                          (unsigned long long)c->reconnects,
+                          (unsigned long long)c->resentBytes);
         for (i = 0; i < VIR_SCSI_METHOD_LAST; i++) {
             const virSCSIMethodStats *m = &c->methods[i];
 
@@ -392,6 +399,9 @@ virStorageBackendVaaiFormatVolumes(virBuffer *buf,
         virBufferAsprintf(buf, " hostBytes='%llu' linkBytes='%llu'",
                           (unsigned long long)stat->hostBytes,
                           (unsigned long long)stat->linkBytes);
+        virBufferAsprintf(buf, " reconnects='%llu' resentBytes='%llu'",
+                          (unsigned long long)stat->reconnects,
+                          (unsigned long long)stat->resentBytes);
         virStorageBackendVaaiFormatTime(buf, "finished", stat->finished);
         virBufferAsprintf(buf, " elapsedMs='%lld'/>\n",
                           (long long)(stat->elapsedUs / 1000));
