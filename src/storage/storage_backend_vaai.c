@@ -64,6 +64,8 @@ virStorageBackendVaaiStateFree(void *opaque)
         g_hash_table_unref(state->volStats);
     if (state->building)
         g_hash_table_unref(state->building);
+    if (state->buildFailed)
+        g_hash_table_unref(state->buildFailed);
     if (state->ownOps)
         g_hash_table_unref(state->ownOps);
     if (state->slots)
@@ -347,6 +349,7 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
     state->volStats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             virStorageBackendVaaiVolStatFree);
     state->building = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    state->buildFailed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     state->ownOps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     state->slots = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     state->built = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -1003,6 +1006,36 @@ virStorageBackendVaaiSetBuilding(virStorageBackendVaaiState *state,
 }
 
 
+/* The end of a build of @vol, and whether it failed: the driver then
+ * deletes the volume, and that delete must neither touch the LUN (a failed
+ * build has rolled its record back, or left it to recovery) nor replace
+ * the build's error with its own (an unreachable array's). */
+static void
+virStorageBackendVaaiEndBuilding(virStorageBackendVaaiState *state,
+                                 const virStorageVolDef *vol,
+                                 bool failed)
+{
+    virStorageBackendVaaiSetBuilding(state, vol, false);
+    if (failed && vol->key) {
+        VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+
+        g_hash_table_add(state->buildFailed, g_strdup(vol->key));
+    }
+}
+
+
+/* Whether @vol is one whose build just failed on this host (forgotten as
+ * it is asked: the driver deletes it once). */
+static bool
+virStorageBackendVaaiTakeBuildFailed(virStorageBackendVaaiState *state,
+                                     const virStorageVolDef *vol)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&state->statsLock);
+
+    return vol->key && g_hash_table_remove(state->buildFailed, vol->key);
+}
+
+
 /* Without the pool lock: zero the new extent through the engine. */
 static int
 virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
@@ -1029,7 +1062,7 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
                                   &opts, &report, &rec, &err);
     if (ret == 0)
         virStorageBackendVaaiRememberBuilt(state, vol, &rec);
-    virStorageBackendVaaiSetBuilding(state, vol, false);
+    virStorageBackendVaaiEndBuilding(state, vol, ret < 0);
     virStorageBackendVaaiOpEnd(obj, state, VIR_STORAGE_BACKEND_VAAI_OP_CREATE, vol,
                                &report, ret < 0);
     if (ret < 0)
@@ -1106,7 +1139,7 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
                                  vol->target.capacity, &opts, &report, &rec, &err);
     if (ret == 0)
         virStorageBackendVaaiRememberBuilt(state, vol, &rec);
-    virStorageBackendVaaiSetBuilding(state, vol, false);
+    virStorageBackendVaaiEndBuilding(state, vol, ret < 0);
     virStorageBackendVaaiOpEnd(obj, state, VIR_STORAGE_BACKEND_VAAI_OP_CLONE, vol,
                                &report, ret < 0);
     if (ret < 0)
@@ -1236,6 +1269,10 @@ virStorageBackendVaaiDeleteVol(virStoragePoolObj *obj,
 
     if (!(state = virStorageBackendVaaiStateGet(obj)))
         return -1;
+    /* The driver's cleanup after a build of ours that failed: nothing of
+     * it is left to delete, and the build's error is the one to report. */
+    if (virStorageBackendVaaiTakeBuildFailed(state, vol))
+        return 0;
     if (flags & VIR_STORAGE_VOL_DELETE_ZEROED)
         opts.flags |= VIR_STORAGE_VAAI_OP_ZERO;
     /* A local volume's device goes first (refused while it is open), so
