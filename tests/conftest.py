@@ -72,17 +72,35 @@ def module_arrays(request):
     a.stop()
 
 
-@pytest.fixture
-def hosts(tmp_path):
-    """hosts(name) starts a private libvirtd for the test."""
-    started = []
+class _Hosts:
+    """start(name) -> a running private libvirtd."""
 
-    def start(name):
-        h = Host(name, str(tmp_path))
-        started.append(h)
+    def __init__(self, workdir):
+        self.workdir = str(workdir)
+        self.started = []
+
+    def __call__(self, name):
+        h = Host(name, self.workdir)
+        self.started.append(h)
         h.start()
         return h
 
-    yield start
-    for h in started:
-        h.stop()
+    def stop(self):
+        for h in self.started:
+            h.stop()
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    """hosts(name) starts a private libvirtd for the test."""
+    h = _Hosts(tmp_path)
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def module_hosts(tmp_path_factory):
+    """Daemons the tests of a module share, in their order."""
+    h = _Hosts(tmp_path_factory.mktemp("hosts"))
+    yield h
+    h.stop()
