@@ -1,0 +1,26 @@
+"""What the daemon loads carries no test hook: the vaai storage backend
+module, as libvirt/build-libvirt builds it (always without the test_hooks
+option), has no crash point (VIR_STORAGE_VAAI_CRASH_AT would otherwise
+let an environment variable kill or stop libvirtd), while the vaaictl of
+the test build does (so the check below can tell)."""
+
+import os
+import subprocess
+
+CACHE = os.environ.get("LIBVIRT_VAAI_CACHE",
+                       os.path.expanduser("~/.cache/libvirt-vaai/libvirt"))
+MODULE = os.path.join(CACHE, "build", "src", "libvirt_storage_backend_vaai.so")
+
+
+def strings(path):
+    return subprocess.run(["strings", path], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_backend_module_has_no_crash_point(vaaictl):
+    assert os.path.exists(MODULE), f"no {MODULE}: run libvirt/build-libvirt"
+    assert "VIR_STORAGE_VAAI_CRASH_AT" in strings(vaaictl.path), \
+        "the test build's vaaictl has crash points (else this test proves nothing)"
+    found = [s for s in strings(MODULE).splitlines()
+             if "CRASH_AT" in s or "crash point" in s]
+    assert not found, f"the libvirt module carries a crash hook: {found}"
