@@ -95,6 +95,26 @@ enum {
     VOL_CRC = VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET,
 };
 
+enum {
+    USE_MAGIC = 0,
+    USE_VERSION = 4,
+    USE_RESERVED1 = 5,          /* 3 bytes */
+    USE_GENERATION = 8,
+    USE_VOLUME = 16,
+    USE_COUNT = 32,
+    USE_RESERVED2 = 33,         /* 7 bytes */
+    USE_HOLDERS = 40,           /* 8 of USE_HOLDER_LEN */
+    USE_HOLDER_HOST = 0,
+    USE_HOLDER_INCARNATION = 16,
+    USE_HOLDER_MODE = 24,
+    USE_HOLDER_RESERVED = 25,   /* 7 bytes */
+    USE_HOLDER_SINCE = 32,
+    USE_HOLDER_LEN = 40,
+    USE_CRC = VIR_STORAGE_VAAI_INUSE_CRC_OFFSET,
+};
+
+G_STATIC_ASSERT(USE_HOLDERS + VIR_STORAGE_VAAI_INUSE_HOLDERS * USE_HOLDER_LEN == USE_CRC);
+G_STATIC_ASSERT(VIR_STORAGE_VAAI_INUSE_LEN <= VIR_STORAGE_VAAI_BLOCK_SIZE_MIN);
 G_STATIC_ASSERT(HDR_NAME + VIR_STORAGE_VAAI_POOL_NAME_SIZE == HDR_CRC);
 G_STATIC_ASSERT(HB_HOST_NAME + VIR_STORAGE_VAAI_HOST_NAME_SIZE == HB_CRC);
 G_STATIC_ASSERT(VOL_NAME + VIR_STORAGE_VAAI_VOL_NAME_SIZE == VOL_CRC);
@@ -243,6 +263,7 @@ virStorageVaaiBlockWhole(const uint8_t *block,
         { VIR_STORAGE_VAAI_LEASE_MAGIC, VIR_STORAGE_VAAI_LEASE_CRC_OFFSET },
         { VIR_STORAGE_VAAI_HEARTBEAT_MAGIC, VIR_STORAGE_VAAI_HEARTBEAT_CRC_OFFSET },
         { VIR_STORAGE_VAAI_VOLRECORD_MAGIC, VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET },
+        { VIR_STORAGE_VAAI_INUSE_MAGIC, VIR_STORAGE_VAAI_INUSE_CRC_OFFSET },
     };
     size_t i;
 
@@ -781,6 +802,153 @@ bool
 virStorageVaaiLeaseIsFree(const virStorageVaaiLease *rec)
 {
     return virStorageVaaiIsZero(rec->owner, sizeof(rec->owner));
+}
+
+
+/* ---- In-use record ---- */
+
+/* The rules of the header file's comment; @code: the error to set. */
+static bool
+virStorageVaaiInUseCheck(const virStorageVaaiInUse *rec,
+                         virStorageVaaiErrorCode code,
+                         GError **error)
+{
+    size_t modes[VIR_STORAGE_VAAI_INUSE_INCOMING + 1] = { 0 };
+    size_t i;
+    size_t j;
+
+    if (rec->count > VIR_STORAGE_VAAI_INUSE_HOLDERS) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "in-use record: %u holders, at most %d", rec->count,
+                    VIR_STORAGE_VAAI_INUSE_HOLDERS);
+        return false;
+    }
+    if (rec->count && virStorageVaaiIsZero(rec->volume, sizeof(rec->volume))) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "in-use record: %u holders of no volume", rec->count);
+        return false;
+    }
+    for (i = 0; i < VIR_STORAGE_VAAI_INUSE_HOLDERS; i++) {
+        const virStorageVaaiInUseHolder *h = &rec->holders[i];
+
+        if (i >= rec->count) {
+            if (!virStorageVaaiIsZero(h->host, sizeof(h->host)) ||
+                h->incarnation || h->mode || h->since) {
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                            "in-use record: holder %zu past the count %u is not empty",
+                            i, rec->count);
+                return false;
+            }
+            continue;
+        }
+        if (virStorageVaaiIsZero(h->host, sizeof(h->host)) ||
+            h->mode == VIR_STORAGE_VAAI_INUSE_NONE || h->mode > VIR_STORAGE_VAAI_INUSE_INCOMING) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                        "in-use record: holder %zu has no host or mode %u", i, h->mode);
+            return false;
+        }
+        modes[h->mode]++;
+        for (j = 0; j < i; j++) {
+            if (memcmp(rec->holders[j].host, h->host, sizeof(h->host)) == 0 &&
+                rec->holders[j].incarnation == h->incarnation) {
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                            "in-use record: holders %zu and %zu are one process", j, i);
+                return false;
+            }
+        }
+    }
+    if (modes[VIR_STORAGE_VAAI_INUSE_EXCLUSIVE] > 1 || modes[VIR_STORAGE_VAAI_INUSE_INCOMING] > 1 ||
+        (modes[VIR_STORAGE_VAAI_INUSE_SHARED] &&
+         (modes[VIR_STORAGE_VAAI_INUSE_EXCLUSIVE] || modes[VIR_STORAGE_VAAI_INUSE_INCOMING]))) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                    "in-use record: %zu exclusive, %zu shared and %zu incoming holders "
+                    "cannot hold a volume together",
+                    modes[VIR_STORAGE_VAAI_INUSE_EXCLUSIVE], modes[VIR_STORAGE_VAAI_INUSE_SHARED],
+                    modes[VIR_STORAGE_VAAI_INUSE_INCOMING]);
+        return false;
+    }
+    return true;
+}
+
+
+int
+virStorageVaaiInUseEncode(const virStorageVaaiInUse *rec,
+                          uint8_t *block,
+                          size_t blockSize,
+                          GError **error)
+{
+    size_t i;
+
+    if (!virStorageVaaiBlockSizeOK(blockSize, error) ||
+        !virStorageVaaiVersionOK(rec->version, "in-use record", error) ||
+        !virStorageVaaiInUseCheck(rec, VIR_STORAGE_VAAI_ERROR_INVALID_ARG, error))
+        return -1;
+
+    memset(block, 0, blockSize);
+    memcpy(block + USE_MAGIC, VIR_STORAGE_VAAI_INUSE_MAGIC, 4);
+    block[USE_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
+    virSCSIPutBE64(block + USE_GENERATION, rec->generation);
+    memcpy(block + USE_VOLUME, rec->volume, VIR_STORAGE_VAAI_UUID_LEN);
+    block[USE_COUNT] = rec->count;
+    for (i = 0; i < rec->count; i++) {
+        uint8_t *p = block + USE_HOLDERS + i * USE_HOLDER_LEN;
+        const virStorageVaaiInUseHolder *h = &rec->holders[i];
+
+        memcpy(p + USE_HOLDER_HOST, h->host, VIR_STORAGE_VAAI_UUID_LEN);
+        virSCSIPutBE64(p + USE_HOLDER_INCARNATION, h->incarnation);
+        p[USE_HOLDER_MODE] = h->mode;
+        virSCSIPutBE64(p + USE_HOLDER_SINCE, h->since);
+    }
+    virStorageVaaiSealBlock(block, blockSize, USE_CRC);
+    return 0;
+}
+
+
+virStorageVaaiRecordStatus
+virStorageVaaiInUseDecode(const uint8_t *block,
+                          size_t blockSize,
+                          virStorageVaaiInUse *out,
+                          GError **error)
+{
+    virStorageVaaiInUse rec = { 0 };
+    virStorageVaaiRecordStatus status;
+    uint8_t version;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+
+    status = virStorageVaaiBlockClassify(block, blockSize,
+                                         VIR_STORAGE_VAAI_INUSE_MAGIC,
+                                         USE_VERSION, USE_CRC,
+                                         "in-use record", &version, error);
+    if (status == VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION)
+        out->version = version;
+    if (status != VIR_STORAGE_VAAI_RECORD_VALID)
+        return status;
+
+    if (!virStorageVaaiReservedOK(block, USE_RESERVED1, 3, "in-use record", error) ||
+        !virStorageVaaiReservedOK(block, USE_RESERVED2, 7, "in-use record", error))
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+
+    rec.version = version;
+    rec.generation = virSCSIGetBE64(block + USE_GENERATION);
+    memcpy(rec.volume, block + USE_VOLUME, VIR_STORAGE_VAAI_UUID_LEN);
+    rec.count = block[USE_COUNT];
+    for (i = 0; i < VIR_STORAGE_VAAI_INUSE_HOLDERS; i++) {
+        const uint8_t *p = block + USE_HOLDERS + i * USE_HOLDER_LEN;
+        virStorageVaaiInUseHolder *h = &rec.holders[i];
+
+        if (!virStorageVaaiReservedOK(p, USE_HOLDER_RESERVED, 7, "in-use record", error))
+            return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+        memcpy(h->host, p + USE_HOLDER_HOST, VIR_STORAGE_VAAI_UUID_LEN);
+        h->incarnation = virSCSIGetBE64(p + USE_HOLDER_INCARNATION);
+        h->mode = p[USE_HOLDER_MODE];
+        h->since = virSCSIGetBE64(p + USE_HOLDER_SINCE);
+    }
+    if (!virStorageVaaiInUseCheck(&rec, VIR_STORAGE_VAAI_ERROR_CORRUPT, error))
+        return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    *out = rec;
+    return VIR_STORAGE_VAAI_RECORD_VALID;
 }
 
 

@@ -65,17 +65,20 @@ GQuark virStorageVaaiErrorQuark(void);
 #define VIR_STORAGE_VAAI_LEASE_LEN 60
 #define VIR_STORAGE_VAAI_HEARTBEAT_LEN 116
 #define VIR_STORAGE_VAAI_VOLRECORD_LEN 292
+#define VIR_STORAGE_VAAI_INUSE_LEN 364
 
 /* Where each record keeps its CRC32C (big-endian, like every integer). */
 #define VIR_STORAGE_VAAI_HEADER_CRC_OFFSET 208
 #define VIR_STORAGE_VAAI_LEASE_CRC_OFFSET 56
 #define VIR_STORAGE_VAAI_HEARTBEAT_CRC_OFFSET 112
 #define VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET 288
+#define VIR_STORAGE_VAAI_INUSE_CRC_OFFSET 360
 
 #define VIR_STORAGE_VAAI_HEADER_MAGIC "VAAIPOOL"
 #define VIR_STORAGE_VAAI_LEASE_MAGIC "LEAS"
 #define VIR_STORAGE_VAAI_HEARTBEAT_MAGIC "HBT1"
 #define VIR_STORAGE_VAAI_VOLRECORD_MAGIC "VOL1"
+#define VIR_STORAGE_VAAI_INUSE_MAGIC "USE1"
 
 /* Default layout (format.md "Layout"); readers use the header's values. */
 #define VIR_STORAGE_VAAI_LEASE_LBA 2
@@ -291,6 +294,56 @@ virStorageVaaiHeartbeatDecode(const uint8_t *block,
 
 bool
 virStorageVaaiHeartbeatIsFree(const virStorageVaaiHeartbeat *rec);
+
+
+/* ---- In-use record: who holds a volume open (docs/design/in-use-leases.md) ---- */
+
+#define VIR_STORAGE_VAAI_INUSE_HOLDERS 8
+
+typedef enum {
+    VIR_STORAGE_VAAI_INUSE_NONE = 0,
+    VIR_STORAGE_VAAI_INUSE_EXCLUSIVE = 1,   /* read-write, alone */
+    VIR_STORAGE_VAAI_INUSE_SHARED = 2,      /* read-write, beside other shared ones */
+    VIR_STORAGE_VAAI_INUSE_INCOMING = 3,    /* the paused destination of a migration,
+                                             * beside the exclusive source */
+} virStorageVaaiInUseMode;
+
+typedef struct _virStorageVaaiInUseHolder virStorageVaaiInUseHolder;
+struct _virStorageVaaiInUseHolder {
+    uint8_t host[VIR_STORAGE_VAAI_UUID_LEN];    /* +0 */
+    uint64_t incarnation;           /* +16 */
+    uint8_t mode;                   /* +24: virStorageVaaiInUseMode */
+    uint64_t since;                 /* +32: Unix seconds, informational */
+};
+
+typedef struct _virStorageVaaiInUse virStorageVaaiInUse;
+struct _virStorageVaaiInUse {
+    uint8_t version;                /* 4: record version */
+    uint64_t generation;            /* 8 */
+    uint8_t volume[VIR_STORAGE_VAAI_UUID_LEN];  /* 16: the volume held */
+    uint8_t count;                  /* 32: holders in use, from the first */
+    virStorageVaaiInUseHolder holders[VIR_STORAGE_VAAI_INUSE_HOLDERS];  /* 40, 40 each */
+};
+
+/*
+ * Decoded (and encoded) only when consistent: at most
+ * VIR_STORAGE_VAAI_INUSE_HOLDERS holders, each with a host, a known mode
+ * and no twin (same host and incarnation); shared holders only among
+ * themselves; at most one exclusive and one incoming holder, together
+ * or alone; the entries past count all zero; a volume named when anyone
+ * holds it.
+ */
+int
+virStorageVaaiInUseEncode(const virStorageVaaiInUse *rec,
+                          uint8_t *block,
+                          size_t blockSize,
+                          GError **error);
+
+virStorageVaaiRecordStatus
+virStorageVaaiInUseDecode(const uint8_t *block,
+                          size_t blockSize,
+                          virStorageVaaiInUse *out,
+                          GError **error);
 
 
 /* ---- Volume record (LBA volumeTableLba + i) ---- */

@@ -1,0 +1,183 @@
+/*
+ * storage_vaai_inuse.c: who may hold a volume open (pure)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include "storage_vaai_inuse.h"
+
+
+static const char *
+virStorageVaaiInUseModeName(uint8_t mode)
+{
+    switch ((virStorageVaaiInUseMode)mode) {
+    case VIR_STORAGE_VAAI_INUSE_EXCLUSIVE:
+        return "exclusive";
+    case VIR_STORAGE_VAAI_INUSE_SHARED:
+        return "shared";
+    case VIR_STORAGE_VAAI_INUSE_INCOMING:
+        return "incoming migration";
+    case VIR_STORAGE_VAAI_INUSE_NONE:
+        break;
+    }
+    return "none";
+}
+
+
+char *
+virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *h)
+{
+    const uint8_t *u = h->host;
+
+    return g_strdup_printf("host %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                           "%02x%02x%02x%02x%02x%02x (%s)",
+                           u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+                           u[10], u[11], u[12], u[13], u[14], u[15],
+                           virStorageVaaiInUseModeName(h->mode));
+}
+
+
+void
+virStorageVaaiInUseFor(virStorageVaaiInUse *rec,
+                       const uint8_t *volume)
+{
+    uint64_t generation = rec->generation;
+
+    if (memcmp(rec->volume, volume, VIR_STORAGE_VAAI_UUID_LEN) == 0)
+        return;
+    memset(rec, 0, sizeof(*rec));
+    rec->generation = generation;
+    memcpy(rec->volume, volume, VIR_STORAGE_VAAI_UUID_LEN);
+}
+
+
+static bool
+virStorageVaaiInUseSame(const virStorageVaaiInUseHolder *a,
+                        const virStorageVaaiInUseHolder *b)
+{
+    return memcmp(a->host, b->host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+           a->incarnation == b->incarnation;
+}
+
+
+/* Whether @other, holding in its mode, keeps @who from holding in its. */
+static bool
+virStorageVaaiInUseConflicts(const virStorageVaaiInUseHolder *other,
+                             uint8_t mode,
+                             size_t holders)
+{
+    switch ((virStorageVaaiInUseMode)mode) {
+    case VIR_STORAGE_VAAI_INUSE_EXCLUSIVE:
+        return true;
+    case VIR_STORAGE_VAAI_INUSE_SHARED:
+        return other->mode != VIR_STORAGE_VAAI_INUSE_SHARED;
+    case VIR_STORAGE_VAAI_INUSE_INCOMING:
+        return other->mode != VIR_STORAGE_VAAI_INUSE_EXCLUSIVE || holders != 1;
+    case VIR_STORAGE_VAAI_INUSE_NONE:
+        break;
+    }
+    return true;
+}
+
+
+int
+virStorageVaaiInUseTake(virStorageVaaiInUse *rec,
+                        const virStorageVaaiInUseHolder *who,
+                        GError **error)
+{
+    ssize_t mine = -1;
+    size_t others = 0;
+    size_t i;
+
+    if (who->mode == VIR_STORAGE_VAAI_INUSE_NONE || who->mode > VIR_STORAGE_VAAI_INUSE_INCOMING) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
+                    "in-use: no such mode %u", who->mode);
+        return -1;
+    }
+    for (i = 0; i < rec->count; i++) {
+        if (virStorageVaaiInUseSame(&rec->holders[i], who))
+            mine = i;
+        else
+            others++;
+    }
+    if (mine >= 0 && rec->holders[mine].mode == who->mode)
+        return 1;
+    for (i = 0; i < rec->count; i++) {
+        g_autofree char *what = NULL;
+
+        if ((ssize_t)i == mine ||
+            !virStorageVaaiInUseConflicts(&rec->holders[i], who->mode, others))
+            continue;
+        what = virStorageVaaiInUseHolderDescribe(&rec->holders[i]);
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
+                    "the volume is in use by %s", what);
+        return -1;
+    }
+    if (mine < 0) {
+        if (rec->count == VIR_STORAGE_VAAI_INUSE_HOLDERS) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
+                        "the volume is in use by %d holders, the most it can have",
+                        VIR_STORAGE_VAAI_INUSE_HOLDERS);
+            return -1;
+        }
+        mine = rec->count++;
+    }
+    rec->holders[mine] = *who;
+    rec->generation++;
+    return 0;
+}
+
+
+/* Remove holder @i, keeping the others in order. */
+static void
+virStorageVaaiInUseRemove(virStorageVaaiInUse *rec,
+                          size_t i)
+{
+    memmove(&rec->holders[i], &rec->holders[i + 1],
+            (rec->count - i - 1) * sizeof(rec->holders[0]));
+    rec->count--;
+    memset(&rec->holders[rec->count], 0, sizeof(rec->holders[0]));
+}
+
+
+bool
+virStorageVaaiInUseDrop(virStorageVaaiInUse *rec,
+                        const uint8_t *host,
+                        uint64_t incarnation)
+{
+    size_t i;
+
+    for (i = 0; i < rec->count; i++) {
+        if (memcmp(rec->holders[i].host, host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+            rec->holders[i].incarnation == incarnation) {
+            virStorageVaaiInUseRemove(rec, i);
+            rec->generation++;
+            return true;
+        }
+    }
+    return false;
+}
+
+
+size_t
+virStorageVaaiInUsePrune(virStorageVaaiInUse *rec,
+                         bool (*gone)(const virStorageVaaiInUseHolder *holder, void *opaque),
+                         void *opaque)
+{
+    size_t dropped = 0;
+    size_t i = 0;
+
+    while (i < rec->count) {
+        if (gone(&rec->holders[i], opaque)) {
+            virStorageVaaiInUseRemove(rec, i);
+            dropped++;
+        } else {
+            i++;
+        }
+    }
+    if (dropped)
+        rec->generation++;
+    return dropped;
+}
