@@ -11,19 +11,7 @@
 
 #include "virscsicapacity.h"
 #include "virscsierror.h"
-
-/*
- * Every decoder is called on an exact-size heap copy of the vector: a
- * read past @len lands outside the block, where ASan and valgrind see it.
- */
-#define TEST_PARSE(func, vec, len, out, err) \
-    ({ \
-        g_autofree uint8_t *_buf = g_malloc(len); \
-        if (len) \
-            memcpy(_buf, vec, len); \
-        func(_buf, len, out, err); \
-    })
-
+#include "testbytes.h"
 
 /* ---- READ CAPACITY(10) ---- */
 

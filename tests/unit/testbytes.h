@@ -26,3 +26,11 @@ testDupExact(const uint8_t *data,
         memcpy(copy, data, len);
     return copy;
 }
+
+
+/* Run parser @func on an exact-size heap copy of @vec (see testDupExact). */
+#define TEST_PARSE(func, vec, len, out, err) \
+    ({ \
+        g_autofree uint8_t *_buf = testDupExact(vec, len); \
+        func(_buf, len, out, err); \
+    })
