@@ -5,11 +5,11 @@
   it carried sent again, through every check it passed the first time),
   the clone reads back equal to its source, and the report counts the
   sessions lost and the bytes moved again.
-- The portal gone for good under an offloaded clone, a host clone, a wipe
-  and a create, each stopped after its first piece of data and then let
-  go on: each ends with an error within the bound, and once the portal is
-  back 'pool repair' leaves the pool checking clean with the source's
-  data intact.
+- The portal gone for good under an offloaded clone, a host clone, a wipe,
+  a create and a delete, each stopped after its first piece of data and
+  then let go on: each ends with an error within the bound, and once the
+  portal is back 'pool repair' leaves the pool checking clean with the
+  source's data intact.
 - The array killed (its QEMU, SIGKILL) in the middle of a host copy: the
   copy ends with a clear error within a stated bound (the retries after a
   lost session, 1 + 2 + 4 s, and a login each), using next to no CPU
@@ -82,10 +82,11 @@ def test_portal_outage_ridden_out(lio, source, vaaictl):
                  id="host-clone"),
     pytest.param("wipe", ["vol", "wipe", "victim", "--algorithm", "dod"], id="wipe"),
     pytest.param("create", ["vol", "create", "new", str(96 * MiB)], id="create"),
+    pytest.param("delete", ["vol", "delete", "victim"], id="delete"),
 ])
 def test_portal_gone_for_good(lio, source, vaaictl, tag, argv):
     lun = lio.urls[0]
-    if tag == "wipe":
+    if tag in ("wipe", "delete"):
         vaaictl.ok("vol", "create", lun, "victim", 8 * MiB)
     argv = argv[:2] + [lun] + argv[2:]
     # Gone before the worker goes on, and back only after it ended.

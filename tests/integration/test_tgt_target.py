@@ -8,11 +8,12 @@
   the source's holes, and the clone reads back equal to its source with a
   fraction of the volume crossing the link; a wipe reads back zeros; a
   delete gives the space back to the backing file.
-- The daemon killed (SIGKILL) in the middle of a host copy, a wipe and a
-  create (each stopped after its first piece of data, the daemon killed,
-  then let go on): each ends with a clear error within BOUND_S and little
-  CPU; once the daemon is back on the same LUNs, 'pool repair' settles the
-  volume and 'pool check' is clean, and the source's data is intact.
+- The daemon killed (SIGKILL) in the middle of a host copy, a wipe, a
+  create and a delete (each stopped after its first piece of data, the
+  daemon killed, then let go on): each ends with a clear error within
+  BOUND_S and little CPU; once the daemon is back on the same LUNs, 'pool
+  repair' settles the volume and 'pool check' is clean, and the source's
+  data is intact.
 
 The tests share one tgt daemon, in order.
 """
@@ -90,9 +91,12 @@ def test_host_clone_skips_holes_wipe_delete(tgt, vaaictl, shared):
                  id="wipe"),
     pytest.param("create", ["vol", "create", "big", str(96 * MiB), "--single-host"],
                  id="create"),
+    pytest.param("delete", ["vol", "delete", "victim", "--single-host"], id="delete"),
 ])
 def test_target_killed_mid_way(tgt, vaaictl, shared, tag, argv):
     lun = tgt.urls[0]
+    if tag == "delete":
+        vaaictl.ok("vol", "create", lun, "victim", 8 * MiB, "--single-host")
     argv = argv[:2] + [lun] + argv[2:]
     r = vaaictl.interrupted("--timeout", "10", *argv, interrupt=tgt.kill)
     assert r.went and r.returncode == 1 and r.took <= BOUND_S and r.cpu < 3, \
