@@ -12,6 +12,8 @@ LIO over iSCSI; libvirt/build-libvirt first).
   the clone ends with an error within BOUND_S, the daemon uses next to no
   CPU while it waits, and the other pool's volumes are created, listed
   and deleted meanwhile as if nothing happened.
+- The array killed in the middle of a three-pass vol-wipe: the same
+  bound, the wipe's own error, the daemon still answering.
 
     pytest-3 tests/libvirt/test_outage.py [--vaaictl PATH] [--port N]
 """
@@ -117,3 +119,30 @@ def test_dead_array_stalls_only_its_pool(arrays, hosts, vaaictl):
     assert clean, report
     print(f"clone ended {took:.1f} s after the array died ({err.strip().splitlines()[-1]}); "
           f"daemon CPU {cpu:.2f} s")
+
+
+def test_array_killed_under_a_wipe(arrays, hosts, vaaictl):
+    # A three-pass wipe (dod), written by the host: long enough to be
+    # caught in the middle without a crash point (libvirt has none).
+    lio = arrays("lio", "default")
+    url = lio.urls[0]
+    vaaictl.ok("pool", "format", url, "--name", POOL, "--force", "--lease-timeout", LEASE_MS)
+    h = hosts("host1")
+    h.define_pool(POOL, url)
+    _source(vaaictl, h, url, "victim")
+
+    cpu0 = h.cpu_seconds()
+    p = h.popen_virsh("vol-wipe", "--pool", POOL, "victim", "--algorithm", "dod")
+    assert _started(vaaictl, url, "victim", p), "the wipe never moved data"
+    lio.kill()
+    t0 = time.monotonic()
+    out, err = p.communicate(timeout=300)
+    took = time.monotonic() - t0
+    cpu = h.cpu_seconds() - cpu0
+    assert p.returncode != 0, "the wipe succeeded on a dead array"
+    assert took <= BOUND_S, f"the wipe ended {took:.1f} s after the array died: {err}"
+    assert "cannot wipe the volume" in err, err
+    assert cpu < 5.0, f"the daemon used {cpu:.2f} s of CPU while the wipe waited"
+    # The daemon still answers, the pool reported as it is.
+    h.virsh("pool-list", "--all", check=True, timeout=60)
+    print(f"wipe ended {took:.1f} s after the array died; daemon CPU {cpu:.2f} s")
