@@ -43,7 +43,6 @@ Usage: engine-data.py --profile P --transport iscsi|sg --vaaictl PATH
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,8 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..")]     # tests/vaaitest, here or in the guest
-from vaaitest.luns import finish_in_guest, guest_luns, iscsi_luns, run_in_guest  # noqa: E402
+from vaaitest.luns import (dispatch, finish_in_guest, guest_luns, iscsi_luns,  # noqa: E402
+                           run_in_guest)
 from vaaitest.results import Results  # noqa: E402
 
 MIB = 1024 * 1024
@@ -785,19 +785,8 @@ def main():
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    args.vaaictl = os.path.abspath(args.vaaictl)
-    args.lio_array = os.path.abspath(args.lio_array)
     expectations(args.profile)
-
-    if args.inside:
-        return inside(args)
-
-    # A test runner's timeout sends SIGTERM: stop the array on the way out.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    t0 = time.monotonic()
-    r = host_sg(args) if args.transport == "sg" else host_iscsi(args)
-    print(f"# engine {args.profile}/{args.transport}: {time.monotonic() - t0:.0f}s")
-    return r.summary()
+    return dispatch(args, inside, host_sg, host_iscsi, f"engine {args.profile}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ Usage: pool-volumes.py --transport iscsi|sg --vaaictl PATH --lio-array PATH
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..")]     # tests/vaaitest, here or in the guest
-from vaaitest.luns import finish_in_guest, guest_luns, iscsi_luns, run_in_guest  # noqa: E402
+from vaaitest.luns import (dispatch, finish_in_guest, guest_luns, iscsi_luns,  # noqa: E402
+                           run_in_guest)
 from vaaitest.results import Results  # noqa: E402
 
 MIB = 1024 * 1024
@@ -499,15 +499,7 @@ def main():
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    args.vaaictl = os.path.abspath(args.vaaictl)
-    args.lio_array = os.path.abspath(args.lio_array)
-    if args.inside:
-        return inside(args)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    t0 = time.monotonic()
-    r = host_sg(args) if args.transport == "sg" else host_iscsi(args)
-    print(f"# pool-volumes/{args.transport}: {time.monotonic() - t0:.0f}s")
-    return r.summary()
+    return dispatch(args, inside, host_sg, host_iscsi, "pool-volumes")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ files that tell how much space each holds:
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -87,3 +89,18 @@ def finish_in_guest(out, results):
     with open(os.path.join(out, "done"), "w") as f:
         f.write(f"{results.passed} {results.failed}\n")
     return 1 if results.failed else 0
+
+
+def dispatch(args, inside, host_sg, host_iscsi, label):
+    """A data script's main after its arguments: inside the guest, or from
+    this host by --transport; prints the summary, returns the exit status."""
+    args.vaaictl = os.path.abspath(args.vaaictl)
+    args.lio_array = os.path.abspath(args.lio_array)
+    if args.inside:
+        return inside(args)
+    # A test runner's timeout sends SIGTERM: stop the array on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    t0 = time.monotonic()
+    r = host_sg(args) if args.transport == "sg" else host_iscsi(args)
+    print(f"# {label}/{args.transport}: {time.monotonic() - t0:.0f}s", flush=True)
+    return r.summary()
