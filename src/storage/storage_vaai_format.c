@@ -805,7 +805,28 @@ virStorageVaaiLeaseIsFree(const virStorageVaaiLease *rec)
 }
 
 
+char *
+virStorageVaaiUuidFormat(const uint8_t *uuid)
+{
+    return g_strdup_printf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                           "%02x%02x%02x%02x%02x%02x",
+                           uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5],
+                           uuid[6], uuid[7], uuid[8], uuid[9], uuid[10], uuid[11],
+                           uuid[12], uuid[13], uuid[14], uuid[15]);
+}
+
+
 /* ---- In-use record ---- */
+
+bool
+virStorageVaaiInUseHolderIs(const virStorageVaaiInUseHolder *h,
+                            const uint8_t *host,
+                            uint64_t incarnation)
+{
+    return memcmp(h->host, host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+           h->incarnation == incarnation;
+}
+
 
 /* The rules of the header file's comment; @code: the error to set. */
 static bool
@@ -849,8 +870,7 @@ virStorageVaaiInUseCheck(const virStorageVaaiInUse *rec,
         }
         modes[h->mode]++;
         for (j = 0; j < i; j++) {
-            if (memcmp(rec->holders[j].host, h->host, sizeof(h->host)) == 0 &&
-                rec->holders[j].incarnation == h->incarnation) {
+            if (virStorageVaaiInUseHolderIs(&rec->holders[j], h->host, h->incarnation)) {
                 g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
                             "in-use record: holders %zu and %zu are one process", j, i);
                 return false;

@@ -296,6 +296,11 @@ bool
 virStorageVaaiHeartbeatIsFree(const virStorageVaaiHeartbeat *rec);
 
 
+/* A UUID as 8-4-4-4-12 lower-case hex (g_free it). */
+char *
+virStorageVaaiUuidFormat(const uint8_t *uuid);
+
+
 /* ---- In-use record: who holds a volume open (docs/design/in-use-leases.md) ---- */
 
 #define VIR_STORAGE_VAAI_INUSE_HOLDERS 8
@@ -344,6 +349,12 @@ virStorageVaaiInUseDecode(const uint8_t *block,
                           size_t blockSize,
                           virStorageVaaiInUse *out,
                           GError **error);
+
+/* Whether @h is the process @host/@incarnation. */
+bool
+virStorageVaaiInUseHolderIs(const virStorageVaaiInUseHolder *h,
+                            const uint8_t *host,
+                            uint64_t incarnation);
 
 
 /* ---- Volume record (LBA volumeTableLba + i) ---- */

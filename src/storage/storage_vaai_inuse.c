@@ -29,13 +29,9 @@ virStorageVaaiInUseModeName(uint8_t mode)
 char *
 virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *h)
 {
-    const uint8_t *u = h->host;
+    g_autofree char *host = virStorageVaaiUuidFormat(h->host);
 
-    return g_strdup_printf("host %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                           "%02x%02x%02x%02x%02x%02x (%s)",
-                           u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-                           u[10], u[11], u[12], u[13], u[14], u[15],
-                           virStorageVaaiInUseModeName(h->mode));
+    return g_strdup_printf("host %s (%s)", host, virStorageVaaiInUseModeName(h->mode));
 }
 
 
@@ -50,15 +46,6 @@ virStorageVaaiInUseFor(virStorageVaaiInUse *rec,
     memset(rec, 0, sizeof(*rec));
     rec->generation = generation;
     memcpy(rec->volume, volume, VIR_STORAGE_VAAI_UUID_LEN);
-}
-
-
-static bool
-virStorageVaaiInUseSame(const virStorageVaaiInUseHolder *a,
-                        const virStorageVaaiInUseHolder *b)
-{
-    return memcmp(a->host, b->host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
-           a->incarnation == b->incarnation;
 }
 
 
@@ -97,7 +84,7 @@ virStorageVaaiInUseTake(virStorageVaaiInUse *rec,
         return -1;
     }
     for (i = 0; i < rec->count; i++) {
-        if (virStorageVaaiInUseSame(&rec->holders[i], who))
+        if (virStorageVaaiInUseHolderIs(&rec->holders[i], who->host, who->incarnation))
             mine = i;
         else
             others++;
@@ -150,8 +137,7 @@ virStorageVaaiInUseDrop(virStorageVaaiInUse *rec,
     size_t i;
 
     for (i = 0; i < rec->count; i++) {
-        if (memcmp(rec->holders[i].host, host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
-            rec->holders[i].incarnation == incarnation) {
+        if (virStorageVaaiInUseHolderIs(&rec->holders[i], host, incarnation)) {
             virStorageVaaiInUseRemove(rec, i);
             rec->generation++;
             return true;

@@ -17,8 +17,8 @@ vaaictlPoolPrint(const virStorageVaaiPool *pool,
                  bool json)
 {
     const virStorageVaaiHeader *h = &pool->header;
-    g_autofree char *uuid = vaaictlUuidString(h->poolUuid);
-    g_autofree char *host = vaaictlUuidString(h->formatHostUuid);
+    g_autofree char *uuid = virStorageVaaiUuidFormat(h->poolUuid);
+    g_autofree char *host = virStorageVaaiUuidFormat(h->formatHostUuid);
     uint64_t dataBytes = (h->dataEndLba - h->dataLba) * h->blockSize;
     size_t i;
 

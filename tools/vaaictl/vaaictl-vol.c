@@ -20,7 +20,7 @@ vaaictlVolJson(JsonBuilder *b,
                const uint64_t *mappedBlocks)
 {
     static const uint8_t none[VIR_STORAGE_VAAI_UUID_LEN] = { 0 };
-    g_autofree char *uuid = vaaictlUuidString(rec->uuid);
+    g_autofree char *uuid = virStorageVaaiUuidFormat(rec->uuid);
     uint32_t bs = pool->header.blockSize;
 
     vaaictlJsonStr(b, "name", rec->name);
@@ -38,12 +38,12 @@ vaaictlVolJson(JsonBuilder *b,
     else
         json_builder_add_null_value(b);
     if (memcmp(rec->parentUuid, none, sizeof(none)) != 0) {
-        g_autofree char *parent = vaaictlUuidString(rec->parentUuid);
+        g_autofree char *parent = virStorageVaaiUuidFormat(rec->parentUuid);
 
         vaaictlJsonStr(b, "parent", parent);
     }
     if (memcmp(rec->parentPoolUuid, none, sizeof(none)) != 0) {
-        g_autofree char *parentPool = vaaictlUuidString(rec->parentPoolUuid);
+        g_autofree char *parentPool = virStorageVaaiUuidFormat(rec->parentPoolUuid);
 
         vaaictlJsonStr(b, "parent_pool", parentPool);
     }
@@ -51,7 +51,7 @@ vaaictlVolJson(JsonBuilder *b,
     vaaictlJsonInt(b, "modified_at", rec->modifiedAt);
     vaaictlJsonInt(b, "sequence", rec->sequence);
     if (virStorageVaaiVolStateBusy(rec->state)) {
-        g_autofree char *worker = vaaictlUuidString(rec->workerUuid);
+        g_autofree char *worker = virStorageVaaiUuidFormat(rec->workerUuid);
 
         vaaictlJsonObject(b, "operation", true);
         vaaictlJsonStr(b, "worker", worker);
@@ -70,7 +70,7 @@ vaaictlVolText(FILE *out,
                const virStorageVaaiVolRecord *rec,
                const uint64_t *mappedBlocks)
 {
-    g_autofree char *uuid = vaaictlUuidString(rec->uuid);
+    g_autofree char *uuid = virStorageVaaiUuidFormat(rec->uuid);
     g_autofree char *cap = vaaictlSize(rec->capacity);
     uint32_t bs = pool->header.blockSize;
 

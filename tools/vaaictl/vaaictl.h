@@ -160,10 +160,8 @@ vaaictlWatchInterrupted(void);
 void
 vaaictlWatchEnd(vaaictlWatch *watch);
 
-/* vaaictl-host.c: this host on a pool */
-char *
-vaaictlUuidString(const uint8_t *uuid);
-
+/* vaaictl-host.c: this host on a pool (UUIDs print with
+ * virStorageVaaiUuidFormat) */
 bool
 vaaictlParseUuid(const char *str,
                  uint8_t *uuid);
