@@ -133,7 +133,7 @@ virStorageVaaiPoolReadRecords(virSCSILun *lun,
                               GError **error)
 {
     uint32_t bs = virSCSILunBlockSize(lun);
-    g_autofree uint8_t *again = g_new0(uint8_t, bs);
+    g_autofree uint8_t *again = NULL;
     uint32_t i;
 
     if (virStorageVaaiLunRead(lun, lba, count, buf, error) < 0)
@@ -145,6 +145,8 @@ virStorageVaaiPoolReadRecords(virSCSILun *lun,
         for (n = 0; n < VIR_STORAGE_VAAI_REREADS &&
                     !virStorageVaaiBlockWhole(block, bs); n++) {
             /* The write it met is one command: give it a moment to end. */
+            if (!again)
+                again = g_new0(uint8_t, bs);
             g_usleep(1000);
             if (virStorageVaaiLunRead(lun, lba + i, 1, again, error) < 0)
                 return -1;
