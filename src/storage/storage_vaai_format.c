@@ -106,10 +106,11 @@ enum {
     USE_HOLDERS = 40,           /* 8 of USE_HOLDER_LEN */
     USE_HOLDER_HOST = 0,
     USE_HOLDER_INCARNATION = 16,
-    USE_HOLDER_MODE = 24,
-    USE_HOLDER_RESERVED = 25,   /* 7 bytes */
-    USE_HOLDER_SINCE = 32,
-    USE_HOLDER_LEN = 40,
+    USE_HOLDER_OWNER = 24,
+    USE_HOLDER_MODE = 40,
+    USE_HOLDER_RESERVED = 41,   /* 7 bytes */
+    USE_HOLDER_SINCE = 48,
+    USE_HOLDER_LEN = 56,
     USE_CRC = VIR_STORAGE_VAAI_INUSE_CRC_OFFSET,
 };
 
@@ -820,11 +821,11 @@ virStorageVaaiUuidFormat(const uint8_t *uuid)
 
 bool
 virStorageVaaiInUseHolderIs(const virStorageVaaiInUseHolder *h,
-                            const uint8_t *host,
-                            uint64_t incarnation)
+                            const virStorageVaaiInUseHolder *who)
 {
-    return memcmp(h->host, host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
-           h->incarnation == incarnation;
+    return memcmp(h->host, who->host, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+           h->incarnation == who->incarnation &&
+           memcmp(h->owner, who->owner, VIR_STORAGE_VAAI_UUID_LEN) == 0;
 }
 
 
@@ -854,6 +855,7 @@ virStorageVaaiInUseCheck(const virStorageVaaiInUse *rec,
 
         if (i >= rec->count) {
             if (!virStorageVaaiIsZero(h->host, sizeof(h->host)) ||
+                !virStorageVaaiIsZero(h->owner, sizeof(h->owner)) ||
                 h->incarnation || h->mode || h->since) {
                 g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
                             "in-use record: holder %zu past the count %u is not empty",
@@ -870,9 +872,22 @@ virStorageVaaiInUseCheck(const virStorageVaaiInUse *rec,
         }
         modes[h->mode]++;
         for (j = 0; j < i; j++) {
-            if (virStorageVaaiInUseHolderIs(&rec->holders[j], h->host, h->incarnation)) {
+            if (virStorageVaaiInUseHolderIs(&rec->holders[j], h)) {
                 g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
-                            "in-use record: holders %zu and %zu are one process", j, i);
+                            "in-use record: holders %zu and %zu are one holder", j, i);
+                return false;
+            }
+        }
+    }
+    for (i = 0; i < rec->count; i++) {
+        for (j = 0; j < rec->count; j++) {
+            if (rec->holders[i].mode == VIR_STORAGE_VAAI_INUSE_EXCLUSIVE &&
+                rec->holders[j].mode == VIR_STORAGE_VAAI_INUSE_INCOMING &&
+                memcmp(rec->holders[i].owner, rec->holders[j].owner,
+                       VIR_STORAGE_VAAI_UUID_LEN) != 0) {
+                g_set_error(error, VIR_STORAGE_VAAI_ERROR, code,
+                            "in-use record: incoming holder %zu is not the "
+                            "exclusive holder %zu's owner migrating", j, i);
                 return false;
             }
         }
@@ -916,6 +931,7 @@ virStorageVaaiInUseEncode(const virStorageVaaiInUse *rec,
 
         memcpy(p + USE_HOLDER_HOST, h->host, VIR_STORAGE_VAAI_UUID_LEN);
         virSCSIPutBE64(p + USE_HOLDER_INCARNATION, h->incarnation);
+        memcpy(p + USE_HOLDER_OWNER, h->owner, VIR_STORAGE_VAAI_UUID_LEN);
         p[USE_HOLDER_MODE] = h->mode;
         virSCSIPutBE64(p + USE_HOLDER_SINCE, h->since);
     }
@@ -962,6 +978,7 @@ virStorageVaaiInUseDecode(const uint8_t *block,
             return VIR_STORAGE_VAAI_RECORD_CORRUPT;
         memcpy(h->host, p + USE_HOLDER_HOST, VIR_STORAGE_VAAI_UUID_LEN);
         h->incarnation = virSCSIGetBE64(p + USE_HOLDER_INCARNATION);
+        memcpy(h->owner, p + USE_HOLDER_OWNER, VIR_STORAGE_VAAI_UUID_LEN);
         h->mode = p[USE_HOLDER_MODE];
         h->since = virSCSIGetBE64(p + USE_HOLDER_SINCE);
     }

@@ -65,14 +65,14 @@ GQuark virStorageVaaiErrorQuark(void);
 #define VIR_STORAGE_VAAI_LEASE_LEN 60
 #define VIR_STORAGE_VAAI_HEARTBEAT_LEN 116
 #define VIR_STORAGE_VAAI_VOLRECORD_LEN 292
-#define VIR_STORAGE_VAAI_INUSE_LEN 364
+#define VIR_STORAGE_VAAI_INUSE_LEN 492
 
 /* Where each record keeps its CRC32C (big-endian, like every integer). */
 #define VIR_STORAGE_VAAI_HEADER_CRC_OFFSET 208
 #define VIR_STORAGE_VAAI_LEASE_CRC_OFFSET 56
 #define VIR_STORAGE_VAAI_HEARTBEAT_CRC_OFFSET 112
 #define VIR_STORAGE_VAAI_VOLRECORD_CRC_OFFSET 288
-#define VIR_STORAGE_VAAI_INUSE_CRC_OFFSET 360
+#define VIR_STORAGE_VAAI_INUSE_CRC_OFFSET 488
 
 #define VIR_STORAGE_VAAI_HEADER_MAGIC "VAAIPOOL"
 #define VIR_STORAGE_VAAI_LEASE_MAGIC "LEAS"
@@ -316,9 +316,12 @@ typedef enum {
 typedef struct _virStorageVaaiInUseHolder virStorageVaaiInUseHolder;
 struct _virStorageVaaiInUseHolder {
     uint8_t host[VIR_STORAGE_VAAI_UUID_LEN];    /* +0 */
-    uint64_t incarnation;           /* +16 */
-    uint8_t mode;                   /* +24: virStorageVaaiInUseMode */
-    uint64_t since;                 /* +32: Unix seconds, informational */
+    uint64_t incarnation;           /* +16: the host's lease process */
+    /* +24: what holds the volume for that process, e.g. a domain's UUID
+     * (two domains of one host are two holders); all zero: the process */
+    uint8_t owner[VIR_STORAGE_VAAI_UUID_LEN];
+    uint8_t mode;                   /* +40: virStorageVaaiInUseMode */
+    uint64_t since;                 /* +48: Unix seconds, informational */
 };
 
 typedef struct _virStorageVaaiInUse virStorageVaaiInUse;
@@ -327,15 +330,15 @@ struct _virStorageVaaiInUse {
     uint64_t generation;            /* 8 */
     uint8_t volume[VIR_STORAGE_VAAI_UUID_LEN];  /* 16: the volume held */
     uint8_t count;                  /* 32: holders in use, from the first */
-    virStorageVaaiInUseHolder holders[VIR_STORAGE_VAAI_INUSE_HOLDERS];  /* 40, 40 each */
+    virStorageVaaiInUseHolder holders[VIR_STORAGE_VAAI_INUSE_HOLDERS];  /* 40, 56 each */
 };
 
 /*
  * Decoded (and encoded) only when consistent: at most
  * VIR_STORAGE_VAAI_INUSE_HOLDERS holders, each with a host, a known mode
- * and no twin (same host and incarnation); shared holders only among
+ * and no twin (same host, incarnation and owner); shared holders only among
  * themselves; at most one exclusive and one incoming holder, together
- * or alone; the entries past count all zero; a volume named when anyone
+ * (then for one owner: a migration) or alone; the entries past count all zero; a volume named when anyone
  * holds it.
  */
 int
@@ -350,11 +353,11 @@ virStorageVaaiInUseDecode(const uint8_t *block,
                           virStorageVaaiInUse *out,
                           GError **error);
 
-/* Whether @h is the process @host/@incarnation. */
+/* Whether @h and @who are one holder: host, incarnation and owner (the
+ * mode and time aside). */
 bool
 virStorageVaaiInUseHolderIs(const virStorageVaaiInUseHolder *h,
-                            const uint8_t *host,
-                            uint64_t incarnation);
+                            const virStorageVaaiInUseHolder *who);
 
 
 /* ---- Volume record (LBA volumeTableLba + i) ---- */

@@ -9,7 +9,7 @@
 #include "storage_vaai_inuse.h"
 
 
-static const char *
+const char *
 virStorageVaaiInUseModeName(uint8_t mode)
 {
     switch ((virStorageVaaiInUseMode)mode) {
@@ -27,11 +27,19 @@ virStorageVaaiInUseModeName(uint8_t mode)
 
 
 char *
-virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *h)
+virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *h,
+                                  const char *hostName)
 {
     g_autofree char *host = virStorageVaaiUuidFormat(h->host);
+    static const uint8_t nobody[VIR_STORAGE_VAAI_UUID_LEN] = { 0 };
+    g_autofree char *owner = NULL;
 
-    return g_strdup_printf("host %s (%s)", host, virStorageVaaiInUseModeName(h->mode));
+    if (memcmp(h->owner, nobody, sizeof(nobody)) != 0)
+        owner = virStorageVaaiUuidFormat(h->owner);
+    return g_strdup_printf("host %s (%s%s%s)",
+                           hostName && *hostName ? hostName : host,
+                           virStorageVaaiInUseModeName(h->mode),
+                           owner ? ", for " : "", owner ? owner : "");
 }
 
 
@@ -49,19 +57,22 @@ virStorageVaaiInUseFor(virStorageVaaiInUse *rec,
 }
 
 
-/* Whether @other, holding in its mode, keeps @who from holding in its. */
+/* Whether @other, holding in its mode, keeps @who from holding in its;
+ * @holders: how many besides @who hold the volume. */
 static bool
 virStorageVaaiInUseConflicts(const virStorageVaaiInUseHolder *other,
-                             uint8_t mode,
+                             const virStorageVaaiInUseHolder *who,
                              size_t holders)
 {
-    switch ((virStorageVaaiInUseMode)mode) {
+    switch ((virStorageVaaiInUseMode)who->mode) {
     case VIR_STORAGE_VAAI_INUSE_EXCLUSIVE:
         return true;
     case VIR_STORAGE_VAAI_INUSE_SHARED:
         return other->mode != VIR_STORAGE_VAAI_INUSE_SHARED;
     case VIR_STORAGE_VAAI_INUSE_INCOMING:
-        return other->mode != VIR_STORAGE_VAAI_INUSE_EXCLUSIVE || holders != 1;
+        /* only the same owner (domain) migrating to another host */
+        return other->mode != VIR_STORAGE_VAAI_INUSE_EXCLUSIVE || holders != 1 ||
+               memcmp(other->owner, who->owner, VIR_STORAGE_VAAI_UUID_LEN) != 0;
     case VIR_STORAGE_VAAI_INUSE_NONE:
         break;
     }
@@ -72,6 +83,7 @@ virStorageVaaiInUseConflicts(const virStorageVaaiInUseHolder *other,
 int
 virStorageVaaiInUseTake(virStorageVaaiInUse *rec,
                         const virStorageVaaiInUseHolder *who,
+                        size_t *blocker,
                         GError **error)
 {
     ssize_t mine = -1;
@@ -84,7 +96,7 @@ virStorageVaaiInUseTake(virStorageVaaiInUse *rec,
         return -1;
     }
     for (i = 0; i < rec->count; i++) {
-        if (virStorageVaaiInUseHolderIs(&rec->holders[i], who->host, who->incarnation))
+        if (virStorageVaaiInUseHolderIs(&rec->holders[i], who))
             mine = i;
         else
             others++;
@@ -95,15 +107,19 @@ virStorageVaaiInUseTake(virStorageVaaiInUse *rec,
         g_autofree char *what = NULL;
 
         if ((ssize_t)i == mine ||
-            !virStorageVaaiInUseConflicts(&rec->holders[i], who->mode, others))
+            !virStorageVaaiInUseConflicts(&rec->holders[i], who, others))
             continue;
-        what = virStorageVaaiInUseHolderDescribe(&rec->holders[i]);
+        if (blocker)
+            *blocker = i;
+        what = virStorageVaaiInUseHolderDescribe(&rec->holders[i], NULL);
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                     "the volume is in use by %s", what);
         return -1;
     }
     if (mine < 0) {
         if (rec->count == VIR_STORAGE_VAAI_INUSE_HOLDERS) {
+            if (blocker)
+                *blocker = 0;
             g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                         "the volume is in use by %d holders, the most it can have",
                         VIR_STORAGE_VAAI_INUSE_HOLDERS);
@@ -131,13 +147,12 @@ virStorageVaaiInUseRemove(virStorageVaaiInUse *rec,
 
 bool
 virStorageVaaiInUseDrop(virStorageVaaiInUse *rec,
-                        const uint8_t *host,
-                        uint64_t incarnation)
+                        const virStorageVaaiInUseHolder *who)
 {
     size_t i;
 
     for (i = 0; i < rec->count; i++) {
-        if (virStorageVaaiInUseHolderIs(&rec->holders[i], host, incarnation)) {
+        if (virStorageVaaiInUseHolderIs(&rec->holders[i], who)) {
             virStorageVaaiInUseRemove(rec, i);
             rec->generation++;
             return true;

@@ -25,21 +25,24 @@ virStorageVaaiInUseFor(virStorageVaaiInUse *rec,
  *              it so at a migration's switch-over (once the source let go)
  *   shared     beside other shared holders only
  *   incoming   beside the one exclusive holder, or alone
+ * An incoming holder is @who's owner (a domain) migrating here from the
+ * host that holds it exclusively.
  * Returns 0 when @rec changed (generation moved on), 1 when @who held it
  * so already, -1 with VIR_STORAGE_VAAI_ERROR_BUSY naming a holder in the
- * way (its host UUID: the caller may know its name).
+ * way by its host UUID, and its index in *@blocker (the caller may know
+ * the host's name).
  */
 int
 virStorageVaaiInUseTake(virStorageVaaiInUse *rec,
                         const virStorageVaaiInUseHolder *who,
+                        size_t *blocker,
                         GError **error);
 
-/* @host/@incarnation lets go; true when it held the volume (then @rec
- * changed). */
+/* @who (host, incarnation, owner) lets go; true when it held the volume
+ * (then @rec changed). */
 bool
 virStorageVaaiInUseDrop(virStorageVaaiInUse *rec,
-                        const uint8_t *host,
-                        uint64_t incarnation);
+                        const virStorageVaaiInUseHolder *who);
 
 /* Drop every holder @gone says is dead; how many went. */
 size_t
@@ -47,6 +50,11 @@ virStorageVaaiInUsePrune(virStorageVaaiInUse *rec,
                          bool (*gone)(const virStorageVaaiInUseHolder *holder, void *opaque),
                          void *opaque);
 
-/* "host UUID (mode)" of @holder, for messages. */
+const char *
+virStorageVaaiInUseModeName(uint8_t mode);
+
+/* "host NAME (mode, for OWNER)" of @holder, for messages; the host's UUID
+ * when @hostName is NULL or empty. */
 char *
-virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *holder);
+virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *holder,
+                                  const char *hostName);

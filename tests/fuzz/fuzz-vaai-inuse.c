@@ -88,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     fuzzVaaiRecordRun(&fuzzRecord, data, size);
 
     /* Decisions from the sample record: byte k picks an operation, a
-     * host (of 4) and a mode. */
+     * host (of 4), a mode and an owner. */
     fuzzSample(&rec, sizeof(block));
     for (i = 0; i < size; i++) {
         virStorageVaaiInUseHolder who = { 0 };
@@ -98,14 +98,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
         memset(who.host, 0x10 * ((data[i] >> 2) & 3) + 0x11, sizeof(who.host));
         who.incarnation = (data[i] >> 2) & 3;
         who.mode = 1 + (data[i] >> 4) % 3;
+        memset(who.owner, 0xD0 + (data[i] >> 6), sizeof(who.owner));  /* 4 domains */
         switch (data[i] & 3) {
         case 0:
         case 1:
-            if (virStorageVaaiInUseTake(&rec, &who, &err) < 0 && !err)
+            if (virStorageVaaiInUseTake(&rec, &who, NULL, &err) < 0 && !err)
                 abort();
             break;
         case 2:
-            virStorageVaaiInUseDrop(&rec, who.host, who.incarnation);
+            virStorageVaaiInUseDrop(&rec, &who);
             break;
         case 3:
             virStorageVaaiInUsePrune(&rec, fuzzGone, &pick);

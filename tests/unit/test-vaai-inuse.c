@@ -16,17 +16,32 @@
 #define BS 512
 
 
+/* The domain that holds volumes unless a test says otherwise. */
+#define DOM1 0xD1
+
+static void
+testHolderFor(virStorageVaaiInUseHolder *h,
+              uint8_t host,
+              uint64_t incarnation,
+              uint8_t owner,
+              virStorageVaaiInUseMode mode)
+{
+    memset(h, 0, sizeof(*h));
+    memset(h->host, host, sizeof(h->host));
+    h->incarnation = incarnation;
+    memset(h->owner, owner, sizeof(h->owner));
+    h->mode = mode;
+    h->since = 1700000000 + host;
+}
+
+
 static void
 testHolder(virStorageVaaiInUseHolder *h,
            uint8_t host,
            uint64_t incarnation,
            virStorageVaaiInUseMode mode)
 {
-    memset(h, 0, sizeof(*h));
-    memset(h->host, host, sizeof(h->host));
-    h->incarnation = incarnation;
-    h->mode = mode;
-    h->since = 1700000000 + host;
+    testHolderFor(h, host, incarnation, DOM1, mode);
 }
 
 
@@ -63,10 +78,22 @@ testVector(void)
     for (i = 40; i < 56; i++)
         g_assert_cmpuint(block[i], ==, 0xA1);
     g_assert_cmpuint(virSCSIGetBE64(block + 56), ==, 42);
-    g_assert_cmpuint(block[64], ==, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
-    g_assert_cmpuint(virSCSIGetBE64(block + 72), ==, 1700000000 + 0xA1);
-    for (i = 80; i < 360; i++)
+    for (i = 64; i < 80; i++)
+        g_assert_cmpuint(block[i], ==, DOM1);
+    g_assert_cmpuint(block[80], ==, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
+    for (i = 81; i < 88; i++)
         g_assert_cmpuint(block[i], ==, 0);
+    g_assert_cmpuint(virSCSIGetBE64(block + 88), ==, 1700000000 + 0xA1);
+    for (i = 96; i < 488; i++)
+        g_assert_cmpuint(block[i], ==, 0);
+    {
+        /* the CRC: of the whole block, its own 4 bytes taken as zero */
+        uint8_t copy[BS];
+
+        memcpy(copy, block, BS);
+        virSCSIPutBE32(copy + 488, 0);
+        g_assert_cmpuint(virSCSIGetBE32(block + 488), ==, virStorageVaaiCrc32c(copy, BS));
+    }
     g_assert_true(virStorageVaaiBlockWhole(block, BS));
 
     g_assert_cmpint(virStorageVaaiInUseDecode(block, BS, &back, &err), ==,
@@ -77,9 +104,14 @@ testVector(void)
     g_assert_cmpuint(back.count, ==, 1);
     g_assert_cmpuint(back.generation, ==, rec.generation);
 
-    block[70] = 1;      /* holder 0's reserved bytes */
-    virSCSIPutBE32(block + 360, 0);
+    block[84] = 1;      /* holder 0's reserved bytes, resealed */
+    virSCSIPutBE32(block + 488, 0);
     g_assert_false(virStorageVaaiBlockWhole(block, BS));
+    virSCSIPutBE32(block + 488, virStorageVaaiCrc32c(block, BS));
+    g_assert_true(virStorageVaaiBlockWhole(block, BS));
+    g_assert_cmpint(virStorageVaaiInUseDecode(block, BS, &back, &err), ==,
+                    VIR_STORAGE_VAAI_RECORD_CORRUPT);
+    g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT);
 }
 
 
@@ -116,11 +148,21 @@ testRefused(void)
         g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG);
     }
 
-    /* The same host and incarnation twice. */
+    /* The same holder twice; the same process for two owners is two. */
     testRecord(&rec);
     rec.count = 2;
     testHolder(&rec.holders[0], 0x10, 1, VIR_STORAGE_VAAI_INUSE_SHARED);
     testHolder(&rec.holders[1], 0x10, 1, VIR_STORAGE_VAAI_INUSE_SHARED);
+    g_assert_cmpint(virStorageVaaiInUseEncode(&rec, block, BS, NULL), ==, -1);
+    testHolderFor(&rec.holders[1], 0x10, 1, 0xD2, VIR_STORAGE_VAAI_INUSE_SHARED);
+    g_assert_cmpint(virStorageVaaiInUseEncode(&rec, block, BS, NULL), ==, 0);
+
+    /* An incoming holder for another owner than the exclusive one's: no
+     * migration, two domains on one volume. */
+    testRecord(&rec);
+    rec.count = 2;
+    testHolder(&rec.holders[0], 0x10, 1, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
+    testHolderFor(&rec.holders[1], 0x20, 1, 0xD2, VIR_STORAGE_VAAI_INUSE_INCOMING);
     g_assert_cmpint(virStorageVaaiInUseEncode(&rec, block, BS, NULL), ==, -1);
 
     /* Holders of no volume; a holder past the count. */
@@ -140,20 +182,52 @@ testRefused(void)
     testHolder(&rec.holders[0], 0x10, 1, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
     g_assert_cmpint(virStorageVaaiInUseEncode(&rec, block, BS, NULL), ==, 0);
     block[32] = 2;
-    memset(block + 80, 0x20, 16);
-    block[80 + 24] = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
-    virSCSIPutBE32(block + 360, 0);
+    memset(block + 96, 0x20, 16);
+    block[96 + 40] = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
+    virSCSIPutBE32(block + 488, 0);
     {
         /* reseal: the CRC covers the whole block with its own 4 bytes zero */
         virStorageVaaiInUse out;
         g_autoptr(GError) err = NULL;
 
-        virSCSIPutBE32(block + 360, virStorageVaaiCrc32c(block, BS));
+        virSCSIPutBE32(block + 488, virStorageVaaiCrc32c(block, BS));
         g_assert_cmpint(virStorageVaaiInUseDecode(block, BS, &out, &err), ==,
                         VIR_STORAGE_VAAI_RECORD_CORRUPT);
         g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CORRUPT);
         g_assert_cmpuint(out.count, ==, 0);
     }
+}
+
+
+static void
+testTakeFor(virStorageVaaiInUse *rec,
+            uint8_t host,
+            uint64_t incarnation,
+            uint8_t owner,
+            virStorageVaaiInUseMode mode,
+            int expect)
+{
+    virStorageVaaiInUseHolder who;
+    g_autoptr(GError) err = NULL;
+    uint8_t block[BS];
+    size_t blocker = 99;
+
+    testHolderFor(&who, host, incarnation, owner, mode);
+    g_assert_cmpint(virStorageVaaiInUseTake(rec, &who, &blocker, &err), ==, expect);
+    if (expect < 0) {
+        g_autofree char *uuid = virStorageVaaiUuidFormat(rec->holders[blocker].host);
+
+        g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY);
+        g_test_message("%s", err->message);
+        g_assert_nonnull(strstr(err->message, "in use by "));
+        /* the blocker is a holder other than @who, and is named */
+        g_assert_cmpuint(blocker, <, rec->count);
+        g_assert_false(virStorageVaaiInUseHolderIs(&rec->holders[blocker], &who));
+        if (rec->count < VIR_STORAGE_VAAI_INUSE_HOLDERS)
+            g_assert_nonnull(strstr(err->message, uuid));
+    }
+    /* Whatever was decided, the record is one the format allows. */
+    g_assert_cmpint(virStorageVaaiInUseEncode(rec, block, BS, NULL), ==, 0);
 }
 
 
@@ -164,19 +238,7 @@ testTake(virStorageVaaiInUse *rec,
          virStorageVaaiInUseMode mode,
          int expect)
 {
-    virStorageVaaiInUseHolder who;
-    g_autoptr(GError) err = NULL;
-    uint8_t block[BS];
-
-    testHolder(&who, host, incarnation, mode);
-    g_assert_cmpint(virStorageVaaiInUseTake(rec, &who, &err), ==, expect);
-    if (expect < 0) {
-        g_assert_error(err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY);
-        g_test_message("%s", err->message);
-        g_assert_nonnull(strstr(err->message, "in use by "));
-    }
-    /* Whatever was decided, the record is one the format allows. */
-    g_assert_cmpint(virStorageVaaiInUseEncode(rec, block, BS, NULL), ==, 0);
+    testTakeFor(rec, host, incarnation, DOM1, mode, expect);
 }
 
 
@@ -205,14 +267,25 @@ testDecisions(void)
     testTake(&rec, 0xB0, 1, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, -1);
     testTake(&rec, 0xB0, 1, VIR_STORAGE_VAAI_INUSE_SHARED, -1);
     testTake(&rec, 0xA0, 2, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, -1);    /* A's next daemon */
+    /* Another domain: not on the same host, and not by "migrating" in. */
+    testTakeFor(&rec, 0xA0, 1, 0xD2, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, -1);
+    testTakeFor(&rec, 0xB0, 1, 0xD2, VIR_STORAGE_VAAI_INUSE_INCOMING, -1);
 
     /* Migration: B comes in beside A, A lets go, B takes it alone. */
     testTake(&rec, 0xB0, 1, VIR_STORAGE_VAAI_INUSE_INCOMING, 0);
     g_assert_cmpuint(rec.count, ==, 2);
     testTake(&rec, 0xC0, 1, VIR_STORAGE_VAAI_INUSE_INCOMING, -1);     /* one migration at a time */
     testTake(&rec, 0xB0, 1, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, -1);    /* A still holds it */
-    g_assert_true(virStorageVaaiInUseDrop(&rec, rec.holders[0].host, 1));
-    g_assert_false(virStorageVaaiInUseDrop(&rec, rec.holders[0].host, 7));
+    {
+        virStorageVaaiInUseHolder a;
+
+        testHolder(&a, 0xA0, 7, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
+        g_assert_false(virStorageVaaiInUseDrop(&rec, &a));           /* another incarnation */
+        testHolderFor(&a, 0xA0, 1, 0xD2, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
+        g_assert_false(virStorageVaaiInUseDrop(&rec, &a));           /* another owner */
+        testHolder(&a, 0xA0, 1, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE);
+        g_assert_true(virStorageVaaiInUseDrop(&rec, &a));
+    }
     testTake(&rec, 0xB0, 1, VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, 0);
     g_assert_cmpuint(rec.count, ==, 1);
     g_assert_cmpuint(rec.holders[0].host[0], ==, 0xB0);
