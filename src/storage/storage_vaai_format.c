@@ -475,6 +475,7 @@ virStorageVaaiHeaderCheck(const virStorageVaaiHeader *h,
         { "lease", h->leaseLba, 1 },
         { "heartbeat area", h->heartbeatLba, h->heartbeatSlots },
         { "volume table", h->volumeTableLba, h->volumeRecords },
+        { "in-use area", h->volumeTableLba + h->volumeRecords, 0 },
         { "data area", h->dataLba, 0 },
     };
     size_t i;
@@ -539,6 +540,10 @@ virStorageVaaiHeaderCheck(const virStorageVaaiHeader *h,
         return false;
     }
     regions[G_N_ELEMENTS(regions) - 1].length = h->dataEndLba - h->dataLba;
+    /* The table lies inside capacity (checked below), so its end does not
+     * wrap; the area is checked against capacity like every region. */
+    if (h->roCompat & VIR_STORAGE_VAAI_RO_COMPAT_INUSE)
+        regions[G_N_ELEMENTS(regions) - 2].length = h->volumeRecords;
 
     if (h->dataLba % h->extentAlignment != 0 &&
         !(h->incompat & VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET)) {
@@ -697,6 +702,15 @@ virStorageVaaiHeaderDecode(const uint8_t *block,
     }
 
     return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+uint64_t
+virStorageVaaiHeaderInUseLba(const virStorageVaaiHeader *h)
+{
+    if (!(h->roCompat & VIR_STORAGE_VAAI_RO_COMPAT_INUSE))
+        return 0;
+    return h->volumeTableLba + h->volumeRecords;
 }
 
 

@@ -48,7 +48,7 @@ GQuark virStorageVaaiErrorQuark(void);
 /* The only record version this code reads and writes. */
 #define VIR_STORAGE_VAAI_RECORD_VERSION 1
 #define VIR_STORAGE_VAAI_FORMAT_MAJOR 1
-#define VIR_STORAGE_VAAI_FORMAT_MINOR 0
+#define VIR_STORAGE_VAAI_FORMAT_MINOR 1
 
 /*
  * Block sizes the codecs accept: format.md names 512 and 4096; any power
@@ -107,7 +107,13 @@ GQuark virStorageVaaiErrorQuark(void);
  * See virStorageVaaiHeaderCompatOK().
  */
 #define VIR_STORAGE_VAAI_COMPAT_KNOWN 0u
-#define VIR_STORAGE_VAAI_RO_COMPAT_KNOWN 0u
+/* The in-use area (docs/format.md "In-use records"): block i at
+ * volumeTableLba + volumeRecords + i says who holds volume record i's
+ * volume open.  Code that does not know the flag would delete, wipe or
+ * resize a volume a domain runs on: it may only read such a pool.  Set by
+ * format 1.1; pools of format 1.0 lack it (no area). */
+#define VIR_STORAGE_VAAI_RO_COMPAT_INUSE 0x1u
+#define VIR_STORAGE_VAAI_RO_COMPAT_KNOWN VIR_STORAGE_VAAI_RO_COMPAT_INUSE
 /* Set in the primary header while a format runs: nobody opens it. */
 #define VIR_STORAGE_VAAI_INCOMPAT_FORMATTING 0x1u
 /* Hosts are fenced by a persistent reservation (storage_vaai_fence.h):
@@ -199,7 +205,8 @@ virStorageVaaiBlockWhole(const uint8_t *block,
  *    unless INCOMPAT_DATA_OFFSET says otherwise;
  *  - heartbeatSlots and volumeRecords non-zero;
  *  - the regions {LBA 0-1: headers}, {leaseLba: 1 block},
- *    {heartbeatLba: H blocks}, {volumeTableLba: N blocks} and
+ *    {heartbeatLba: H blocks}, {volumeTableLba: N blocks}, with
+ *    RO_COMPAT_INUSE {volumeTableLba + N: N blocks}, and
  *    {dataLba .. dataEndLba} pairwise disjoint and inside capacity (the
  *    data area may be empty, never reversed);
  *  - 0 < heartbeatIntervalMs < leaseTimeoutMs (a host renewing less often
@@ -221,6 +228,10 @@ virStorageVaaiHeaderDecode(const uint8_t *block,
                            size_t blockSize,
                            virStorageVaaiHeader *out,
                            GError **error);
+
+/* The first block of @h's in-use area, or 0 when the pool has none. */
+uint64_t
+virStorageVaaiHeaderInUseLba(const virStorageVaaiHeader *h);
 
 /*
  * Whether this code may use a pool with header @h (a VALID one): an

@@ -73,7 +73,9 @@ virStorageVaaiPoolLayout(virStorageVaaiHeader *header,
     header->heartbeatSlots = VIR_STORAGE_VAAI_HEARTBEAT_SLOTS;
     header->volumeRecords = volumeRecords ? volumeRecords : VIR_STORAGE_VAAI_VOLUME_RECORDS;
     header->volumeTableLba = header->heartbeatLba + header->heartbeatSlots;
-    tableEnd = header->volumeTableLba + header->volumeRecords;
+    /* the in-use area follows the table, one block per record */
+    header->roCompat |= VIR_STORAGE_VAAI_RO_COMPAT_INUSE;
+    tableEnd = header->volumeTableLba + 2 * (uint64_t)header->volumeRecords;
     header->dataLba = virSCSIChunkAlignUp(tableEnd, alignmentBlocks,
                                           alignmentOffset % alignmentBlocks);
     header->dataEndLba = virSCSIChunkAlignDown(capacity, alignmentBlocks,

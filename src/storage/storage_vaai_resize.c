@@ -220,7 +220,7 @@ virStorageVaaiVolResize(virStorageVaaiSession *s,
         rc = 0;
         goto cleanup;
     }
-    if (virStorageVaaiWorkSwapLeased(&w, idx, &next, error) < 0)
+    if (virStorageVaaiWorkSwapMarked(&w, idx, &next, name, error) < 0)
         goto cleanup;
     w.idx = idx;
     virStorageVaaiWorkUnlease(&w);

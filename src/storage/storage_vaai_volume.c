@@ -285,7 +285,7 @@ virStorageVaaiVolRename(virStorageVaaiSession *s,
     }
     next = w.table->recs[idx];
     g_strlcpy(next.name, newName, sizeof(next.name));
-    if (virStorageVaaiWorkSwapLeased(&w, idx, &next, error) < 0)
+    if (virStorageVaaiWorkSwapMarked(&w, idx, &next, name, error) < 0)
         goto cleanup;
     if (out)
         *out = w.table->recs[idx];

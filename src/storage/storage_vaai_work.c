@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "storage_vaai_work.h"
+#include "storage_vaai_hold.h"
 #include "virscsierror.h"
 #include "virscsioffload.h"
 #include "virscsitransportguard.h"
@@ -257,6 +258,34 @@ virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
                     "%s: volume record %u changed under the lease (another host "
                     "is recovering it): try again", w->what, idx);
     return rc == 0 ? 0 : -1;
+}
+
+
+/* Mark record @idx with @next (SwapLeased), then make sure no domain on
+ * any host holds the volume open; if one does, put the record back as it
+ * was and refuse naming the holder.  The mark is written before the
+ * in-use block is read, and a hold is written before the record is read
+ * (storage_vaai_hold.c): one side always sees the other. */
+int
+virStorageVaaiWorkSwapMarked(virStorageVaaiWork *w,
+                             uint32_t idx,
+                             virStorageVaaiVolRecord *next,
+                             const char *name,
+                             GError **error)
+{
+    virStorageVaaiVolRecord was = w->table->recs[idx];
+    g_autoptr(GError) err = NULL;
+
+    if (virStorageVaaiWorkSwapLeased(w, idx, next, error) < 0)
+        return -1;
+    if (virStorageVaaiHoldCheck(w->pool, idx, was.uuid, w->what, name, error) == 0)
+        return 0;
+    if (virStorageVaaiWorkSwapLeased(w, idx, &was, &err) < 0) {
+        /* the mark stays: recovery rolls it back once this process is
+         * gone, or this process's watcher (its record, no operation) */
+        g_debug("%s: putting record %u back: %s", w->what, idx, err->message);
+    }
+    return -1;
 }
 
 
@@ -729,7 +758,7 @@ virStorageVaaiWorkBegin(virStorageVaaiWork *w,
     next.state = state;
     virStorageVaaiSetWorker(w, &next);
     next.progress = 0;
-    if (virStorageVaaiWorkSwapLeased(w, idx, &next, error) < 0)
+    if (virStorageVaaiWorkSwapMarked(w, idx, &next, name, error) < 0)
         return -1;
     w->idx = idx;
     virStorageVaaiWorkUnlease(w);

@@ -101,6 +101,15 @@ virStorageVaaiWorkSwapLeased(virStorageVaaiWork *w,
                              virStorageVaaiVolRecord *next,
                              GError **error);
 
+/* SwapLeased of a mark (a busy state, a new name), refused and put back
+ * when a domain holds the volume open (storage_vaai_hold.h). */
+int
+virStorageVaaiWorkSwapMarked(virStorageVaaiWork *w,
+                             uint32_t idx,
+                             virStorageVaaiVolRecord *next,
+                             const char *name,
+                             GError **error);
+
 /* Change our own busy record w->idx with @edit, without the lease. */
 int
 virStorageVaaiWorkSwapOwn(virStorageVaaiWork *w,

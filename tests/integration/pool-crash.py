@@ -315,7 +315,8 @@ def one_create(rng, point, size):
     settled(tag)
     if rolled_back(tag, "c") is None:
         v = create("c", size)
-        check(v["state"] == "ready" and v["lba"] == 2048,
+        data_lba = json.loads(vc("pool", "info", LUN, "--json").stdout)["data_lba"]
+        check(v["state"] == "ready" and v["lba"] == data_lba,
               f"{tag}: its name and its space can be used again", v)
 
 
