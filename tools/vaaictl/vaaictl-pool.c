@@ -36,6 +36,7 @@ vaaictlPoolPrint(const virStorageVaaiPool *pool,
         vaaictlJsonInt(b, "heartbeat_slots", h->heartbeatSlots);
         vaaictlJsonInt(b, "volume_records", h->volumeRecords);
         vaaictlJsonInt(b, "volume_table_lba", h->volumeTableLba);
+        vaaictlJsonInt(b, "in_use_lba", virStorageVaaiHeaderInUseLba(h));
         vaaictlJsonInt(b, "data_lba", h->dataLba);
         vaaictlJsonInt(b, "data_end_lba", h->dataEndLba);
         vaaictlJsonInt(b, "data_bytes", dataBytes);
@@ -65,6 +66,11 @@ vaaictlPoolPrint(const virStorageVaaiPool *pool,
                (unsigned long long)h->dataEndLba, size);
         printf("  metadata:    %u heartbeat slots, %u volume records from LBA %llu\n",
                h->heartbeatSlots, h->volumeRecords, (unsigned long long)h->volumeTableLba);
+        if (virStorageVaaiHeaderInUseLba(h))
+            printf("  in use:      one block per record from LBA %llu\n",
+                   (unsigned long long)virStorageVaaiHeaderInUseLba(h));
+        else
+            printf("  in use:      no in-use area (format 1.0): volumes cannot be held open\n");
         printf("  lease:       timeout %llu ms, heartbeat every %llu ms%s\n",
                (unsigned long long)h->leaseTimeoutMs, (unsigned long long)h->heartbeatIntervalMs,
                pool->singleHost ? " (single host: the LUN has no COMPARE AND WRITE)" : "");

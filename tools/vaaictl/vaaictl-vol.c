@@ -1,5 +1,6 @@
 /*
- * vaaictl-vol.c: "vaaictl vol create|clone|wipe|delete|resize|rename|info":
+ * vaaictl-vol.c: "vaaictl vol create|clone|wipe|delete|resize|rename|info"
+ *                (and "hold", vaaictl-hold.c):
  *                volumes of a shared pool
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -9,6 +10,7 @@
 
 #include "vaaictl.h"
 #include "vaaictl-vol.h"
+#include "storage_vaai_hold.h"
 #include "storage_vaai_volume.h"
 
 
@@ -330,6 +332,7 @@ vaaictlVolInfo(const vaaictlGlobal *global,
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GError) err = NULL;
     g_autoptr(GError) allocErr = NULL;
+    g_autoptr(GArray) holders = NULL;
     uint64_t mapped = 0;
     bool haveMapped;
     int idx;
@@ -350,6 +353,8 @@ vaaictlVolInfo(const vaaictlGlobal *global,
         return VAAICTL_EXIT_FAILURE;
     }
     haveMapped = virStorageVaaiVolAllocation(pool, &table->recs[idx], &mapped, &allocErr) == 0;
+    if (!(holders = virStorageVaaiVolHolders(pool, NULL, idx, table->recs[idx].uuid, &err)))
+        goto error;
     if (json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -357,12 +362,14 @@ vaaictlVolInfo(const vaaictlGlobal *global,
         vaaictlVolJson(b, pool, &table->recs[idx], idx, haveMapped ? &mapped : NULL);
         if (!haveMapped)
             vaaictlJsonStr(b, "allocation_unknown", allocErr->message);
+        vaaictlVolHoldersJson(b, holders);
         json_builder_end_object(b);
         vaaictlJsonPrint(stdout, b);
     } else {
         vaaictlVolText(stdout, pool, &table->recs[idx], haveMapped ? &mapped : NULL);
         if (!haveMapped)
             printf("  allocation unknown: %s\n", allocErr->message);
+        vaaictlVolHoldersText(stdout, holders);
     }
     return 0;
 
@@ -381,6 +388,8 @@ vaaictlCmdVol(const vaaictlGlobal *global,
 
     if (argc >= 2 && strcmp(argv[1], "info") == 0)
         return vaaictlVolInfo(global, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "hold") == 0)
+        return vaaictlVolHold(global, argc - 1, argv + 1);
     for (i = 0; argc >= 2 && i < G_N_ELEMENTS(vaaictlVolCommands); i++) {
         const vaaictlVolCommand *vc = &vaaictlVolCommands[i];
 
@@ -398,6 +407,7 @@ vaaictlCmdVol(const vaaictlGlobal *global,
             "       vaaictl vol resize LUN NAME SIZE [--shrink]\n"
             "       vaaictl vol rename LUN NAME NEWNAME\n"
             "       vaaictl vol info LUN NAME [--json]\n"
+            "       vaaictl vol hold LUN NAME [--owner UUID] [--mode exclusive|shared|incoming]\n"
             "Changing commands also take --host-uuid UUID, --host-name NAME,\n"
             "--single-host, --lease-wait MS, --no-host and --json.\n");
     return VAAICTL_EXIT_USAGE;

@@ -22,3 +22,19 @@ vaaictlVolText(FILE *out,
                const virStorageVaaiPool *pool,
                const virStorageVaaiVolRecord *rec,
                const uint64_t *mappedBlocks);
+
+/* vaaictl-hold.c: "vaaictl vol hold LUN NAME" */
+int
+vaaictlVolHold(const vaaictlGlobal *global,
+               int argc,
+               char **argv);
+
+/* The live holders of volume record @idx, as members "holders" (JSON) or
+ * lines (text); nothing for a pool without an in-use area. */
+void
+vaaictlVolHoldersJson(JsonBuilder *b,
+                      GArray *holders);
+
+void
+vaaictlVolHoldersText(FILE *out,
+                      GArray *holders);
