@@ -26,7 +26,9 @@
 #include "storage_backend_vaai_priv.h"
 #include "storage_driver.h"
 #include "storage_util.h"
+#include "configmake.h"
 #include "virerror.h"
+#include "virfile.h"
 #include "viridentity.h"
 #include "virlog.h"
 #include "virsecret.h"
@@ -36,6 +38,7 @@
 
 #include "storage_vaai_dm.h"
 #include "storage_vaai_erase.h"
+#include "storage_vaai_leased.h"
 #include "storage_vaai_volume.h"
 #include "virscsierror.h"
 #include "virscsioffload.h"
@@ -293,6 +296,43 @@ virStorageBackendVaaiOpenLun(virStoragePoolDef *def)
 }
 
 
+/* Tell this host's vaai-leased how to reach the pool, so that the vaai
+ * lock driver can hold its volumes for domains (docs/lease-daemon.md).
+ * Without the daemon nothing can be held, which only matters when
+ * qemu.conf selects that lock driver: then starting a domain says so. */
+static void
+virStorageBackendVaaiLeasedRegister(virStoragePoolDef *def)
+{
+    const char *socketPath = g_getenv("VAAI_LEASED_SOCKET");
+    g_autofree char *spec = NULL;
+    g_autoptr(GError) err = NULL;
+    GVariantBuilder b;
+
+    if (!socketPath)
+        socketPath = RUNSTATEDIR "/libvirt-vaai/leased.sock";
+    if (!virFileExists(socketPath)) {
+        VIR_DEBUG("pool '%s': no vaai-leased at %s: volumes cannot be held for domains",
+                  def->name, socketPath);
+        return;
+    }
+    if (!(spec = virStorageBackendVaaiSourceSpec(&def->source, true))) {
+        virResetLastError();
+        return;
+    }
+    g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+    g_variant_builder_add(&b, "{sv}", "op", g_variant_new_string("pool"));
+    g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(def->name));
+    g_variant_builder_add(&b, "{sv}", "spec", g_variant_new_string(spec));
+    if (def->source.initiator.iqn)
+        g_variant_builder_add(&b, "{sv}", "initiator",
+                              g_variant_new_string(def->source.initiator.iqn));
+    virSecureEraseString(spec);
+    if (virStorageVaaiLeasedCall(socketPath, g_variant_builder_end(&b), 10000, NULL, &err) < 0)
+        VIR_WARN("pool '%s': cannot register with vaai-leased at %s: %s",
+                 def->name, socketPath, err->message);
+}
+
+
 /* This host on shared pools: $VAAI_HOST_UUID (set per host by
  * libvirt-vaai's libvirt/run), else libvirt's host UUID, which survives
  * reboots; a new incarnation for every daemon start. */
@@ -393,6 +433,7 @@ virStorageBackendVaaiStateOpen(virStoragePoolDef *def)
 
     if (virStorageBackendVaaiWatchStart(state, def) < 0)
         goto error;
+    virStorageBackendVaaiLeasedRegister(def);
 
     VIR_DEBUG("pool '%s': LUN %s holds vaai pool '%s'%s",
               def->name, shown, state->pool->header.name,
