@@ -24,6 +24,7 @@ typedef struct {
     virStorageVaaiPool *pool;
     virStorageVaaiSession *session;
     uint64_t epoch;             /* the session's fence epoch at join */
+    virStorageVaaiWatcher *watcher;     /* the other hosts' heartbeats */
 } leasedPool;
 
 typedef struct {
@@ -49,6 +50,7 @@ struct _leasedState {
 static void
 leasedPoolClose(leasedPool *p)
 {
+    g_clear_pointer(&p->watcher, virStorageVaaiWatcherFree);
     g_clear_pointer(&p->session, virStorageVaaiSessionLeave);
     g_clear_pointer(&p->pool, virStorageVaaiPoolFree);
     g_clear_pointer(&p->lun, virSCSILunFree);
@@ -480,4 +482,31 @@ leasedFenceCheck(leasedState *st)
         }
     }
     return killed;
+}
+
+
+void
+leasedReap(leasedState *st)
+{
+    g_autoptr(GMutexLocker) io = g_mutex_locker_new(&st->ioLock);
+    guint i;
+
+    for (i = 0; i < st->pools->len; i++) {
+        leasedPool *p = g_ptr_array_index(st->pools, i);
+        g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) err = NULL;
+        guint j;
+
+        if (!p->session)
+            continue;
+        if (!p->watcher)
+            p->watcher = virStorageVaaiWatcherNew(p->pool);
+        if (virStorageVaaiWatcherUpdate(p->watcher, &err) < 0 ||
+            virStorageVaaiWatcherReap(p->watcher, log, &err) < 0) {
+            g_debug("pool '%s': watching heartbeats: %s", p->name, err->message);
+            continue;
+        }
+        for (j = 0; j < log->len; j++)
+            g_message("pool '%s': %s", p->name, (const char *)g_ptr_array_index(log, j));
+    }
 }

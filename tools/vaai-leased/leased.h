@@ -74,3 +74,11 @@ leasedFenceCheck(leasedState *st);
 void
 leasedProcessGone(leasedState *st,
                   int pid);
+
+/* Every heartbeat interval: free the heartbeat slots of processes on
+ * other hosts that stood still for the lease timeout (they died without
+ * leaving), and with them their holds: a dead host's domains can start
+ * elsewhere after the metadata lease's bound (lease-protocol.md), and not
+ * before. */
+void
+leasedReap(leasedState *st);

@@ -268,6 +268,17 @@ leasedFenceThread(gpointer opaque G_GNUC_UNUSED)
 }
 
 
+static gpointer
+leasedReapThread(gpointer opaque G_GNUC_UNUSED)
+{
+    while (!g_atomic_int_get(&leasedServer.stopping)) {
+        leasedReap(leasedServer.st);
+        g_usleep(500 * 1000);
+    }
+    return NULL;
+}
+
+
 static gboolean
 leasedSignal(gpointer opaque G_GNUC_UNUSED)
 {
@@ -309,6 +320,7 @@ main(int argc,
     g_autofree char *dir = NULL;
     virStorageVaaiHost host = { 0 };
     GThread *fence;
+    GThread *reaper;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_summary(ctx, "Holds vaai volumes open for this host's domains.");
@@ -344,6 +356,7 @@ main(int argc,
     g_unix_signal_add(SIGTERM, leasedSignal, NULL);
     g_unix_signal_add(SIGINT, leasedSignal, NULL);
     fence = g_thread_new("fence", leasedFenceThread, NULL);
+    reaper = g_thread_new("reaper", leasedReapThread, NULL);
 
     g_socket_service_start(service);
     g_message("listening on %s as host %s", socketPath, host.name);
@@ -352,6 +365,7 @@ main(int argc,
     g_socket_service_stop(service);
     g_atomic_int_set(&leasedServer.stopping, 1);
     g_thread_join(fence);
+    g_thread_join(reaper);
     unlink(socketPath);
     leasedStateFree(leasedServer.st);
     g_main_loop_unref(leasedServer.loop);
