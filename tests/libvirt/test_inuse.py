@@ -211,3 +211,73 @@ def test_refused_while_a_vm_runs(lio, vaaictl, pair, guest):
     b.virsh("vol-delete", "--pool", "shared", "r1", check=True)
     for h, n in ((a, "inuse-r"), (b, "inuse-r2")):
         h.virsh("undefine", n)
+
+
+def migrate(src, dst, name):
+    """virsh migrate --live from @src to @dst, over loopback; (seconds,
+    downtime ms)."""
+    uri = f"qemu+unix:///system?socket={dst.dir}/root/run/libvirt/libvirt-sock"
+    t0 = time.monotonic()
+    r = src.virsh("migrate", "--live", "--persistent", name, uri,
+                  "--migrateuri", "tcp://127.0.0.1", "--listen-address", "127.0.0.1",
+                  timeout=900)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, f"migrate {src.name} -> {dst.name}: {r.stdout} {r.stderr}"
+    info = src.virsh("domjobinfo", "--completed", name).stdout
+    m = re.search(r"Total downtime:\s+(\d+)", info)
+    return took, int(m.group(1)) if m else None
+
+
+def test_live_migration_moves_the_lease(lio, vaaictl, pair, guest):
+    a, b = pair
+    url = lio.urls[0]
+    a.virsh("vol-create-as", "shared", "m1", "64M", check=True)
+    b.virsh("pool-refresh", "shared", check=True)
+    vm = Vm(a, guest, "inuse-m", "m1", "disktest.writer=1")
+    r = vm.start()
+    assert r.returncode == 0, r.stdout + r.stderr
+    c0 = vm.wait_counter(0)
+    assert holders(vaaictl, url, "m1") == [("a", "exclusive")]
+    read0 = lun_read_mbytes(lio)
+
+    steps = []
+    for src, dst in ((a, b), (b, a)):
+        took, downtime = migrate(src, dst, "inuse-m")
+        state = dst.virsh("domstate", "inuse-m").stdout.strip()
+        assert state == "running", f"on {dst.name} after the migration: {state}"
+        assert src.virsh("domstate", "inuse-m").returncode != 0 or \
+            src.virsh("domstate", "inuse-m").stdout.strip() == "shut off"
+        # the lease moved: the destination alone holds the volume
+        assert holders(vaaictl, url, "m1") == [(dst.name, "exclusive")], \
+            f"after {src.name} -> {dst.name}: {holders(vaaictl, url, 'm1')}"
+        c = vm.counter()
+        c1 = vm.wait_counter(c + 10)         # the guest writes on, on the destination
+        # what the destination's QEMU moved to and from the volume since it
+        # started: the guest's own writes, no copy of the volume (which
+        # would write or read its 64 MiB)
+        st = dict(l.split()[1:3] for l in dst.virsh("domblkstat", "inuse-m", "vda").stdout
+                  .splitlines() if l.startswith("vda"))
+        steps.append((src.name, dst.name, took, downtime, c, c1, int(st["rd_bytes"]),
+                      int(st["wr_bytes"])))
+    read1 = lun_read_mbytes(lio)
+    for s in steps:
+        print(f"migration {s[0]} -> {s[1]}: {s[2]:.1f} s, downtime {s[3]} ms; counter "
+              f"{s[4]} then {s[5]} on {s[1]}; its QEMU read {s[6]} and wrote {s[7]} bytes")
+        assert s[6] < 4 * MiB and s[7] < 4 * MiB, f"{s[0]} -> {s[1]}: the volume was copied"
+    print(f"the array read {read1 - read0} MiB of the LUN meanwhile (pool metadata of both "
+          f"hosts: heartbeats, table reads)")
+
+    a.virsh("destroy", "inuse-m", check=True)
+    last = vm.counter()
+    n, gap = counters_on_disk(vaaictl, url, "m1", last + 200)
+    print(f"counters on disk: 1..{n} in order, the console's last {last}")
+    assert n >= last and not gap, f"the guest's counters: 1..{n} then a gap ({last} reported)"
+    assert n > c0 + 20
+    for _ in range(50):
+        if holders(vaaictl, url, "m1") == []:
+            break
+        time.sleep(0.2)
+    assert holders(vaaictl, url, "m1") == []
+    for h in (a, b):
+        h.virsh("undefine", "inuse-m")
+    a.virsh("vol-delete", "--pool", "shared", "m1", check=True)
