@@ -45,11 +45,13 @@ VIR_LOG_INIT("locking.lock_driver_vaai");
 
 #define VIR_LOCK_MANAGER_VAAI_PREFIX "vaai:"
 
-/* How long an acquire at a domain's resume waits for the other side of
- * its migration to let go of a volume (the source releases when QEMU
- * stops it at the switch-over, which the destination's resume may
- * overtake). */
-#define VIR_LOCK_MANAGER_VAAI_PARTNER_WAIT_MS 30000
+/* How long an acquire at a domain's resume waits while only the same
+ * domain on another host holds a volume: the source of its migration
+ * releases when QEMU stops it at the switch-over, which the
+ * destination's resume may overtake; or that host died, and its hold
+ * goes after the lease timeout.  A domain started on two hosts waits
+ * this long, then is refused naming the other. */
+#define VIR_LOCK_MANAGER_VAAI_PARTNER_WAIT_MS 15000
 
 /* A reply from vaai-leased: its wait, plus the array's time to answer. */
 #define VIR_LOCK_MANAGER_VAAI_CALL_TIMEOUT_MS 120000

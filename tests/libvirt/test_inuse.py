@@ -71,6 +71,9 @@ def domain_xml(name, uid, volume, kernel, initrd, console, cmdline, pool="shared
     <initrd>{initrd}</initrd>
     <cmdline>console=ttyS0 quiet panic=-1 {cmdline}</cmdline>
   </os>
+  <features>
+    <acpi/>
+  </features>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>
@@ -149,6 +152,17 @@ def holders(vaaictl, url, volume):
     return [(h["host"], h["mode"]) for h in vaaictl.json("vol", "info", url, volume)["holders"]]
 
 
+def wait_unheld(vaaictl, url, volume):
+    """A domain that stopped lets go when its host's vaai-leased sees its
+    QEMU exit (libvirt tells no lock driver): a moment after virsh says
+    it is off."""
+    for _ in range(100):
+        if holders(vaaictl, url, volume) == []:
+            return
+        time.sleep(0.1)
+    assert holders(vaaictl, url, volume) == [], f"{volume} is still held"
+
+
 def lun_read_mbytes(lio):
     r = lio.exec("cat /sys/kernel/config/target/core/fileio_0/*/statistics/scsi_lu/read_mbytes")
     return int(r.stdout.split()[0])
@@ -196,11 +210,7 @@ def test_refused_while_a_vm_runs(lio, vaaictl, pair, guest):
     vm.wait_counter(before + 10)            # the refusals did not stop the writer
 
     a.virsh("destroy", "inuse-r", check=True)
-    for _ in range(50):
-        if holders(vaaictl, url, "r1") == []:
-            break
-        time.sleep(0.2)
-    assert holders(vaaictl, url, "r1") == []
+    wait_unheld(vaaictl, url, "r1")
     n, gap = counters_on_disk(vaaictl, url, "r1", vm.counter())
     assert n >= vm.counter() and not gap, (n, gap)
     b.virsh("vol-resize", "--pool", "shared", "r1", "128M", check=True)
@@ -208,6 +218,7 @@ def test_refused_while_a_vm_runs(lio, vaaictl, pair, guest):
     r = other.start()
     assert r.returncode == 0, r.stdout + r.stderr
     b.virsh("destroy", "inuse-r2", check=True)
+    wait_unheld(vaaictl, url, "r1")
     b.virsh("vol-delete", "--pool", "shared", "r1", check=True)
     for h, n in ((a, "inuse-r"), (b, "inuse-r2")):
         h.virsh("undefine", n)
@@ -273,11 +284,104 @@ def test_live_migration_moves_the_lease(lio, vaaictl, pair, guest):
     print(f"counters on disk: 1..{n} in order, the console's last {last}")
     assert n >= last and not gap, f"the guest's counters: 1..{n} then a gap ({last} reported)"
     assert n > c0 + 20
-    for _ in range(50):
-        if holders(vaaictl, url, "m1") == []:
-            break
-        time.sleep(0.2)
-    assert holders(vaaictl, url, "m1") == []
+    wait_unheld(vaaictl, url, "m1")
     for h in (a, b):
         h.virsh("undefine", "inuse-m")
     a.virsh("vol-delete", "--pool", "shared", "m1", check=True)
+
+
+def test_guest_fstrim_gives_space_back(lio, vaaictl, pair, guest):
+    from vaaitest.luns import iscsi_luns
+    a, b = pair
+    url = lio.urls[0]
+    _, _, measure = iscsi_luns(lio.tool, lio.port)
+    b.virsh("vol-create-as", "shared", "n1", "16M", check=True)
+    b.virsh("vol-create-as", "shared", "t1", "64M", check=True)
+    b.virsh("vol-create-as", "shared", "n2", "16M", check=True)
+    neighbours = {}
+    for n in ("n1", "n2"):
+        v = vaaictl.volume(url, n)
+        data = os.urandom(16 * MiB)
+        vaaictl.write(url, v["lba"], data)
+        neighbours[n] = (v["lba"], data)
+    # t1's space given back to the array first (vol-create zeroes it by
+    # writing where the LUN does not promise zeros after an unmap)
+    b.virsh("vol-wipe", "--pool", "shared", "t1", "--algorithm", "trim", check=True)
+    alloc0 = measure()[0]
+    vm = Vm(b, guest, "inuse-t", "t1", "disktest.trim=1")
+    r = vm.start()
+    assert r.returncode == 0, r.stdout + r.stderr
+    vm.wait("written")
+    alloc1 = measure()[0]
+    trimmed = vm.wait("trimmed")
+    vm.wait("done")
+    alloc2 = measure()[0]
+    print(f"the LUN's backing file: {alloc0 / MiB:.1f} MiB before, {alloc1 / MiB:.1f} MiB "
+          f"with the guest's 24 MiB file, {alloc2 / MiB:.1f} MiB after its fstrim "
+          f"({' '.join(trimmed)})")
+    assert alloc1 - alloc0 >= 20 * MiB, "the guest's file reached the array"
+    assert alloc1 - alloc2 >= 20 * MiB, "the guest's fstrim gave the space back"
+    for n, (lba, data) in neighbours.items():
+        assert vaaictl.read(url, lba, len(data) // 512) == data, f"{n} was touched"
+    for _ in range(100):
+        if b.virsh("domstate", "inuse-t").stdout.strip() == "shut off":
+            break
+        time.sleep(0.2)
+    wait_unheld(vaaictl, url, "t1")
+    b.virsh("undefine", "inuse-t")
+    for n in ("n1", "t1", "n2"):
+        b.virsh("vol-delete", "--pool", "shared", n, check=True)
+
+
+def test_dead_host_frees_its_volume_after_the_bound(lio, vaaictl, pair, guest):
+    """Last: host A stays dead."""
+    a, b = pair
+    url = lio.urls[0]
+    a.virsh("vol-create-as", "shared", "k1", "64M", check=True)
+    b.virsh("pool-refresh", "shared", check=True)
+    vm = Vm(a, guest, "inuse-k", "k1", "disktest.writer=1")
+    r = vm.start()
+    assert r.returncode == 0, r.stdout + r.stderr
+    vm.wait_counter(20)
+    on_b = vm.on(b)
+
+    # A dies: its lease daemon, its libvirtd and the guest's QEMU at once
+    with open(os.path.join(a.dir, "leased.pid")) as f:
+        leased = int(f.read())
+    with open(os.path.join(a.dir, "root", "run", "libvirt", "qemu", "inuse-k.pid")) as f:
+        qemu = int(f.read())
+    for pid in (leased, a.pid(), qemu):
+        os.kill(pid, signal.SIGKILL)
+    died = time.monotonic()
+    a.running = False
+    time.sleep(0.5)
+    last = vm.counter()
+
+    n, gap = counters_on_disk(vaaictl, url, "k1", last + 200)
+    assert n >= last and not gap, f"A's guest's counters: 1..{n}, {last} reported"
+
+    # Before the bound: another domain on the volume is refused at once,
+    # naming A.
+    other = Vm(b, guest, "inuse-k2", "k1", "disktest.writer=1")
+    r = other.start()
+    refused = time.monotonic() - died
+    assert r.returncode != 0 and "in use by host a (exclusive" in r.stderr, r.stdout + r.stderr
+    assert refused < (T_MS - P_MS) / 1000, f"the refusal came {refused:.1f} s after A died"
+    # The VM itself: B's vaai-leased cannot tell a dead A from the source
+    # of a migration letting go, and waits (at most 15 s) for A's hold to
+    # go: it goes when B's daemon has seen A's heartbeat stand still for
+    # T, and the start completes then, not before.
+    r = on_b.start()
+    took = time.monotonic() - died
+    assert r.returncode == 0, r.stdout + r.stderr
+    print(f"B: another domain refused {refused:.1f} s after host A died; the VM started "
+          f"{took:.1f} s after (T = {T_MS / 1000} s, heartbeat {P_MS / 1000} s); A's guest "
+          f"had written counters 1..{n}, all on the volume")
+    assert took >= (T_MS - P_MS) / 1000, "started on B before A's heartbeat ran out"
+    assert holders(vaaictl, url, "k1") == [("b", "exclusive")]
+    on_b.wait_counter(0)
+    b.virsh("destroy", "inuse-k", check=True)
+    wait_unheld(vaaictl, url, "k1")
+    for name in ("inuse-k", "inuse-k2"):
+        b.virsh("undefine", name)
+    b.virsh("vol-delete", "--pool", "shared", "k1", check=True)

@@ -19,12 +19,20 @@ class Host:
         self.running = False
 
     def start(self):
+        # running even if the start fails half-way: stop() cleans up
+        self.running = True
         subprocess.run([RUN, "--dir", self.dir, "--host", self.name, "start"], check=True,
                        stdout=subprocess.DEVNULL)
-        self.running = True
 
     def stop(self):
+        """Stop the host: its running domains first (whatever a failed
+        test left: a QEMU outliving its daemon would go on writing into
+        whatever the array's LUN holds next), then libvirtd and its lease
+        daemon."""
         if self.running:
+            r = self.virsh("list", "--name", timeout=60)
+            for name in r.stdout.split():
+                self.virsh("destroy", name, timeout=60)
             subprocess.run([RUN, "--dir", self.dir, "stop"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
             self.running = False

@@ -308,7 +308,18 @@ leasedAcquire(leasedState *st,
             g_propagate_error(error, g_steal_pointer(&err));
             return -1;
         }
+        /* Wait without the I/O lock: other requests go on, and so does
+         * the reaper, which frees the partner's hold if its host died
+         * (then this take succeeds after the lease timeout). */
+        g_clear_pointer(&io, g_mutex_locker_free);
         g_usleep(LEASED_PARTNER_POLL_MS * 1000);
+        io = g_mutex_locker_new(&st->ioLock);
+        if (leasedPoolFind(st, pool) != p || !p->session) {
+            g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
+                        "pool '%s' was registered again while waiting for volume '%s'",
+                        pool, volume);
+            return -1;
+        }
     }
 
     g_mutex_lock(&st->lock);
