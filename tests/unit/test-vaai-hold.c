@@ -544,6 +544,65 @@ testRace(void)
 }
 
 
+/* What each step sends over the link on a pool of the default 1024
+ * records and 64 heartbeat slots (docs/lease-daemon.md's table): counts
+ * that do not depend on the machine.  A slow heartbeat keeps its own
+ * writes out of the counts. */
+static void
+testLinkCost(testMemLun *mem,
+             const char *what,
+             size_t *cmds,
+             uint64_t *bytes)
+{
+    g_autoptr(GArray) events = testMemLunTakeEvents(mem);
+    guint i;
+
+    *cmds = events->len;
+    *bytes = 0;
+    for (i = 0; i < events->len; i++) {
+        const testMemLunEvent *ev = &g_array_index(events, testMemLunEvent, i);
+
+        /* COMPARE AND WRITE carries both halves */
+        *bytes += ev->nblocks * BS * (ev->opcode == 0x89 ? 2 : 1);
+    }
+    g_test_message("%s: %zu commands, %" G_GUINT64_FORMAT " bytes", what, *cmds, *bytes);
+}
+
+
+static void
+testLinkCosts(void)
+{
+    testMemLunProfile profile = { .blocks = 256 * MIB / BS, .blockSize = BS };
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiVolRecord x;
+    testMemPool tp;
+    size_t cmds;
+    uint64_t bytes;
+    uint64_t refusedBytes;
+
+    testMemPoolOpen(&tp, &profile, "costs", 0, 60000, 20000, true);
+    testCreate(tp.session, "x", &x);
+    testLinkCost(tp.mem, "setup", &cmds, &bytes);
+
+    g_assert_cmpint(virStorageVaaiVolHold(tp.session, "x", NULL, dom1,
+                                          VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, &err), ==, 0);
+    testLinkCost(tp.mem, "hold", &cmds, &bytes);
+    /* the table (1024 blocks) once, the heartbeats (64) once, the block
+     * and the record: nothing of the volume's data */
+    g_assert_cmpuint(bytes, <, 600 * 1024);
+
+    g_assert_cmpint(virStorageVaaiVolDelete(tp.session, "x", NULL, NULL, &err), ==, -1);
+    g_clear_error(&err);
+    testLinkCost(tp.mem, "delete refused", &cmds, &refusedBytes);
+    g_assert_cmpuint(refusedBytes, <, 600 * 1024);
+
+    g_assert_cmpint(virStorageVaaiVolUnhold(tp.session, "x", NULL, dom1, &err), ==, 0);
+    testLinkCost(tp.mem, "unhold", &cmds, &bytes);
+    g_assert_cmpuint(bytes, <, 600 * 1024);
+    testMemPoolClose(&tp);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -556,5 +615,6 @@ main(int argc,
     g_test_add_func("/vaai/hold/dekker-hold-first", testDekkerHoldFirst);
     g_test_add_func("/vaai/hold/dekker-delete-first", testDekkerDeleteFirst);
     g_test_add_func("/vaai/hold/race", testRace);
+    g_test_add_func("/vaai/hold/link-costs", testLinkCosts);
     return g_test_run();
 }
