@@ -85,6 +85,79 @@ virStorageVaaiHoldRead(virStorageVaaiPool *pool,
 }
 
 
+/* In-use blocks read at a time: the table's reads are as large. */
+#define VIR_STORAGE_VAAI_HOLD_READ_BLOCKS 256
+
+
+GArray *
+virStorageVaaiTableHolders(virStorageVaaiPool *pool,
+                           const virStorageVaaiTable *table,
+                           GPtrArray *warnings,
+                           GError **error)
+{
+    uint64_t lba = virStorageVaaiHeaderInUseLba(&pool->header);
+    uint32_t bs = pool->header.blockSize;
+    g_autoptr(GArray) out = g_array_new(false, true, sizeof(virStorageVaaiVolHolder));
+    g_autoptr(virStorageVaaiWatcher) watcher = NULL;
+    g_autofree uint8_t *buf = NULL;
+    uint32_t i;
+
+    if (!lba)
+        return g_steal_pointer(&out);
+    watcher = virStorageVaaiWatcherNew(pool);
+    if (virStorageVaaiWatcherUpdate(watcher, error) < 0)
+        return NULL;
+    buf = g_new0(uint8_t, (size_t)VIR_STORAGE_VAAI_HOLD_READ_BLOCKS * bs);
+    for (i = 0; i < table->count; i += VIR_STORAGE_VAAI_HOLD_READ_BLOCKS) {
+        uint32_t n = MIN(VIR_STORAGE_VAAI_HOLD_READ_BLOCKS, table->count - i);
+        uint32_t j;
+
+        if (virStorageVaaiPoolReadRecords(pool->lun, lba + i, n, buf, error) < 0)
+            return NULL;
+        for (j = 0; j < n; j++) {
+            const virStorageVaaiVolRecord *r = &table->recs[i + j];
+            g_autoptr(GError) err = NULL;
+            virStorageVaaiInUse rec;
+            size_t h;
+
+            if (table->status[i + j] != VIR_STORAGE_VAAI_RECORD_VALID ||
+                r->state == VIR_STORAGE_VAAI_VOL_FREE)
+                continue;
+            switch (virStorageVaaiInUseDecode(buf + (size_t)j * bs, bs, &rec, &err)) {
+            case VIR_STORAGE_VAAI_RECORD_EMPTY:
+                continue;
+            case VIR_STORAGE_VAAI_RECORD_VALID:
+                break;
+            case VIR_STORAGE_VAAI_RECORD_CORRUPT:
+            case VIR_STORAGE_VAAI_RECORD_FOREIGN:
+            case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
+            case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
+                if (warnings)
+                    g_ptr_array_add(warnings,
+                                    g_strdup_printf("in-use block of volume '%s': %s", r->name,
+                                                    err ? err->message : "unreadable"));
+                continue;
+            }
+            virStorageVaaiInUseFor(&rec, r->uuid);
+            virStorageVaaiInUsePrune(&rec, virStorageVaaiHoldGone, watcher);
+            for (h = 0; h < rec.count; h++) {
+                virStorageVaaiVolHolder vh = { .idx = i + j };
+                const char *host = virStorageVaaiHoldHostName(watcher,
+                                                              pool->header.heartbeatSlots,
+                                                              rec.holders[h].host,
+                                                              rec.holders[h].incarnation);
+
+                vh.info.holder = rec.holders[h];
+                if (host)
+                    g_strlcpy(vh.info.hostName, host, sizeof(vh.info.hostName));
+                g_array_append_val(out, vh);
+            }
+        }
+    }
+    return g_steal_pointer(&out);
+}
+
+
 /* A BUSY error naming holder @h of volume @name. */
 static void
 virStorageVaaiHoldBusy(virStorageVaaiWatcher *watcher,

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "storage_vaai_lease.h"
+#include "storage_vaai_table.h"
 
 typedef struct _virStorageVaaiHolderInfo virStorageVaaiHolderInfo;
 struct _virStorageVaaiHolderInfo {
@@ -61,6 +62,23 @@ virStorageVaaiVolHolders(virStorageVaaiPool *pool,
                          uint32_t idx,
                          const uint8_t *uuid,
                          GError **error);
+
+typedef struct _virStorageVaaiVolHolder virStorageVaaiVolHolder;
+struct _virStorageVaaiVolHolder {
+    uint32_t idx;                   /* the volume's record */
+    virStorageVaaiHolderInfo info;
+};
+
+/* Every live holder of every volume of @table (as just read): the in-use
+ * area read in one pass, the heartbeats once; an array of
+ * virStorageVaaiVolHolder, empty for a pool without an in-use area.  An
+ * in-use block that cannot be read as one is skipped (a warning for the
+ * caller's log in *@warnings when given). */
+GArray *
+virStorageVaaiTableHolders(virStorageVaaiPool *pool,
+                           const virStorageVaaiTable *table,
+                           GPtrArray *warnings,
+                           GError **error);
 
 /*
  * The check of an operation @what that marked record @idx (volume @name,

@@ -251,6 +251,25 @@ testShared(void)
                                           VIR_STORAGE_VAAI_INUSE_SHARED, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpuint(testHolders(&tp, "x", NULL), ==, 3);
+    {
+        /* the whole pool's holders in one pass, as the pool XML shows them */
+        g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&tp.pool->header);
+        g_autoptr(GArray) all = NULL;
+        guint i;
+
+        testCreate(tp.session, "y", NULL);
+        g_assert_cmpint(virStorageVaaiTableRead(tp.pool, t, &err), ==, 0);
+        all = virStorageVaaiTableHolders(tp.pool, t, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(all->len, ==, 3);
+        for (i = 0; i < all->len; i++) {
+            const virStorageVaaiVolHolder *vh = &g_array_index(all, virStorageVaaiVolHolder, i);
+
+            g_assert_cmpstr(t->recs[vh->idx].name, ==, "x");
+            g_assert_cmpuint(vh->info.holder.mode, ==, VIR_STORAGE_VAAI_INUSE_SHARED);
+            g_assert_true(g_str_has_prefix(vh->info.hostName, "host-"));
+        }
+    }
     testAssertRefused(virStorageVaaiVolHold(b.session, "x", NULL, dom2,
                                             VIR_STORAGE_VAAI_INUSE_EXCLUSIVE, &err), &err, 1);
     testHostLeave(&b);
