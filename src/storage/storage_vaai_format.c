@@ -831,6 +831,28 @@ virStorageVaaiUuidFormat(const uint8_t *uuid)
 }
 
 
+bool
+virStorageVaaiUuidParse(const char *str,
+                        uint8_t *uuid)
+{
+    size_t n = 0;
+    const char *p;
+
+    for (p = str; *p && n < 2 * VIR_STORAGE_VAAI_UUID_LEN; p++) {
+        if (*p == '-')
+            continue;
+        if (!g_ascii_isxdigit(*p))
+            return false;
+        if (n % 2 == 0)
+            uuid[n / 2] = g_ascii_xdigit_value(*p) << 4;
+        else
+            uuid[n / 2] |= g_ascii_xdigit_value(*p);
+        n++;
+    }
+    return n == 2 * VIR_STORAGE_VAAI_UUID_LEN && *p == '\0';
+}
+
+
 /* ---- In-use record ---- */
 
 bool

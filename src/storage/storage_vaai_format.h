@@ -311,6 +311,12 @@ virStorageVaaiHeartbeatIsFree(const virStorageVaaiHeartbeat *rec);
 char *
 virStorageVaaiUuidFormat(const uint8_t *uuid);
 
+/* 32 hex digits, dashes anywhere (as UUIDs and /etc/machine-id are
+ * written); false for anything else. */
+bool
+virStorageVaaiUuidParse(const char *str,
+                        uint8_t *uuid);
+
 
 /* ---- In-use record: who holds a volume open (docs/design/in-use-leases.md) ---- */
 

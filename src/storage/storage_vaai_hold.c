@@ -48,8 +48,42 @@ virStorageVaaiHoldGone(const virStorageVaaiInUseHolder *h,
 }
 
 
-/* In-use block @idx as it stands for volume @uuid, holders gone dropped;
- * @raw: the bytes read, for the COMPARE AND WRITE. */
+/* In-use block @block (record @idx's) as it stands for volume @uuid,
+ * holders gone dropped. */
+static int
+virStorageVaaiHoldDecode(virStorageVaaiPool *pool,
+                         virStorageVaaiWatcher *watcher,
+                         uint32_t idx,
+                         const uint8_t *block,
+                         const uint8_t *uuid,
+                         virStorageVaaiInUse *rec,
+                         GError **error)
+{
+    g_autoptr(GError) err = NULL;
+
+    switch (virStorageVaaiInUseDecode(block, pool->header.blockSize, rec, &err)) {
+    case VIR_STORAGE_VAAI_RECORD_EMPTY:
+    case VIR_STORAGE_VAAI_RECORD_VALID:
+        break;
+    case VIR_STORAGE_VAAI_RECORD_CORRUPT:
+    case VIR_STORAGE_VAAI_RECORD_FOREIGN:
+    case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
+    case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
+        /* never taken as "nobody": who holds it cannot be known */
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, err ? err->code : VIR_STORAGE_VAAI_ERROR_CORRUPT,
+                    "in-use block %u of pool '%s' (LBA %llu): %s", idx, pool->header.name,
+                    (unsigned long long)(virStorageVaaiHeaderInUseLba(&pool->header) + idx),
+                    err ? err->message : "unreadable");
+        return -1;
+    }
+    virStorageVaaiInUseFor(rec, uuid);
+    virStorageVaaiInUsePrune(rec, virStorageVaaiHoldGone, watcher);
+    return 0;
+}
+
+
+/* In-use block @idx read and decoded; @raw: the bytes read, for the
+ * COMPARE AND WRITE. */
 static int
 virStorageVaaiHoldRead(virStorageVaaiPool *pool,
                        virStorageVaaiWatcher *watcher,
@@ -60,28 +94,10 @@ virStorageVaaiHoldRead(virStorageVaaiPool *pool,
                        GError **error)
 {
     uint64_t lba = virStorageVaaiHeaderInUseLba(&pool->header);
-    g_autoptr(GError) err = NULL;
 
     if (virStorageVaaiPoolReadRecords(pool->lun, lba + idx, 1, raw, error) < 0)
         return -1;
-    switch (virStorageVaaiInUseDecode(raw, pool->header.blockSize, rec, &err)) {
-    case VIR_STORAGE_VAAI_RECORD_EMPTY:
-    case VIR_STORAGE_VAAI_RECORD_VALID:
-        break;
-    case VIR_STORAGE_VAAI_RECORD_CORRUPT:
-    case VIR_STORAGE_VAAI_RECORD_FOREIGN:
-    case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
-    case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
-        /* never taken as "nobody": who holds it cannot be known */
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, err ? err->code : VIR_STORAGE_VAAI_ERROR_CORRUPT,
-                    "in-use block %u of pool '%s' (LBA %llu): %s", idx,
-                    pool->header.name, (unsigned long long)(lba + idx),
-                    err ? err->message : "unreadable");
-        return -1;
-    }
-    virStorageVaaiInUseFor(rec, uuid);
-    virStorageVaaiInUsePrune(rec, virStorageVaaiHoldGone, watcher);
-    return 0;
+    return virStorageVaaiHoldDecode(pool, watcher, idx, raw, uuid, rec, error);
 }
 
 
@@ -123,23 +139,13 @@ virStorageVaaiTableHolders(virStorageVaaiPool *pool,
             if (table->status[i + j] != VIR_STORAGE_VAAI_RECORD_VALID ||
                 r->state == VIR_STORAGE_VAAI_VOL_FREE)
                 continue;
-            switch (virStorageVaaiInUseDecode(buf + (size_t)j * bs, bs, &rec, &err)) {
-            case VIR_STORAGE_VAAI_RECORD_EMPTY:
-                continue;
-            case VIR_STORAGE_VAAI_RECORD_VALID:
-                break;
-            case VIR_STORAGE_VAAI_RECORD_CORRUPT:
-            case VIR_STORAGE_VAAI_RECORD_FOREIGN:
-            case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
-            case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
+            if (virStorageVaaiHoldDecode(pool, watcher, i + j, buf + (size_t)j * bs,
+                                         r->uuid, &rec, &err) < 0) {
                 if (warnings)
-                    g_ptr_array_add(warnings,
-                                    g_strdup_printf("in-use block of volume '%s': %s", r->name,
-                                                    err ? err->message : "unreadable"));
+                    g_ptr_array_add(warnings, g_strdup_printf("volume '%s': %s", r->name,
+                                                              err->message));
                 continue;
             }
-            virStorageVaaiInUseFor(&rec, r->uuid);
-            virStorageVaaiInUsePrune(&rec, virStorageVaaiHoldGone, watcher);
             for (h = 0; h < rec.count; h++) {
                 virStorageVaaiVolHolder vh = { .idx = i + j };
                 const char *host = virStorageVaaiHoldHostName(watcher,

@@ -26,6 +26,36 @@ virStorageVaaiInUseModeName(uint8_t mode)
 }
 
 
+static const char *const virStorageVaaiInUseModeKeywords[] = {
+    [VIR_STORAGE_VAAI_INUSE_NONE] = "none",
+    [VIR_STORAGE_VAAI_INUSE_EXCLUSIVE] = "exclusive",
+    [VIR_STORAGE_VAAI_INUSE_SHARED] = "shared",
+    [VIR_STORAGE_VAAI_INUSE_INCOMING] = "incoming",
+};
+
+
+const char *
+virStorageVaaiInUseModeToString(uint8_t mode)
+{
+    if (mode >= G_N_ELEMENTS(virStorageVaaiInUseModeKeywords))
+        return "none";
+    return virStorageVaaiInUseModeKeywords[mode];
+}
+
+
+int
+virStorageVaaiInUseModeFromString(const char *str)
+{
+    size_t i;
+
+    for (i = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE; str && i < G_N_ELEMENTS(virStorageVaaiInUseModeKeywords); i++) {
+        if (strcmp(str, virStorageVaaiInUseModeKeywords[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+
 char *
 virStorageVaaiInUseHolderDescribe(const virStorageVaaiInUseHolder *h,
                                   const char *hostName)

@@ -50,8 +50,18 @@ virStorageVaaiInUsePrune(virStorageVaaiInUse *rec,
                          bool (*gone)(const virStorageVaaiInUseHolder *holder, void *opaque),
                          void *opaque);
 
+/* For people: "exclusive", "shared", "incoming migration". */
 const char *
 virStorageVaaiInUseModeName(uint8_t mode);
+
+/* The mode's keyword, as XML, JSON and the lease daemon's protocol spell
+ * it ("exclusive", "shared", "incoming"; "none"), and back (-1 for
+ * anything else, "none" included). */
+const char *
+virStorageVaaiInUseModeToString(uint8_t mode);
+
+int
+virStorageVaaiInUseModeFromString(const char *str);
 
 /* "host NAME (mode, for OWNER)" of @holder, for messages; the host's UUID
  * when @hostName is NULL or empty. */

@@ -22,15 +22,11 @@ import time
 import pytest
 
 from vaaitest.leased import DEFAULT, Leased, LeaseError
-from vaaitest.vaaictl import Vaaictl
+from vaaitest.identities import DOM1, DOM2, HOSTS
 
 T_MS = 4000
 P_MS = 500
 MiB = 1024 * 1024
-DOM1 = "d1d1d1d1-0000-4000-8000-0000000000d1"
-DOM2 = "d2d2d2d2-0000-4000-8000-0000000000d2"
-HOSTS = {"a": "aaaaaaaa-0000-4000-8000-00000000000a",
-         "b": "bbbbbbbb-0000-4000-8000-00000000000b"}
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +120,7 @@ def test_migration_take_over_waits_for_the_source(lio, vaaictl, daemons, domain)
     a.call("acquire", pool="p", volume="m", owner=DOM1, pid=src.pid, mode="exclusive")
     b.call("acquire", pool="p", volume="m", owner=DOM1, pid=dst.pid, mode="incoming")
     assert holders(vaaictl, url, "m") == [("host-a", "exclusive", DOM1),
-                                          ("host-b", "incoming migration", DOM1)]
+                                          ("host-b", "incoming", DOM1)]
     # without waiting it is refused: A holds it
     with pytest.raises(LeaseError):
         b.call("acquire", pool="p", volume="m", owner=DOM1, pid=dst.pid, mode="exclusive")

@@ -12,22 +12,17 @@
 """
 
 import os
-import signal
 import subprocess
 import time
 
 import pytest
 
+from vaaitest.identities import DOM1, DOM2, HOSTS
 from vaaitest.vaaictl import Vaaictl
 
 T_MS = 4000
 P_MS = 500
 MiB = 1024 * 1024
-DOM1 = "d1d1d1d1-0000-4000-8000-0000000000d1"
-DOM2 = "d2d2d2d2-0000-4000-8000-0000000000d2"
-HOSTS = {"a": "aaaaaaaa-0000-4000-8000-00000000000a",
-         "b": "bbbbbbbb-0000-4000-8000-00000000000b",
-         "c": "cccccccc-0000-4000-8000-00000000000c"}
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +118,7 @@ def test_migration_moves_the_hold(lun, host):
     dst = Holder(b, lun, "m", "b", mode="incoming")
     assert dst.line == "held incoming migration", dst.proc.stderr.read()
     assert holders(c, lun, "m") == [("host-a", "exclusive", DOM1),
-                                    ("host-b", "incoming migration", DOM1)]
+                                    ("host-b", "incoming", DOM1)]
     third = Holder(c, lun, "m", "c", owner=DOM2)
     assert third.line.startswith("refused:") and "host-a" in third.line, third.line
     third.proc.wait(60)

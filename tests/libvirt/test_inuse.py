@@ -17,7 +17,6 @@ real QEMU guests (libvirt/guest-initrd) with <disk type='volume'>.
   neighbouring volume's data is untouched.
 """
 
-import json
 import os
 import re
 import signal
@@ -28,11 +27,11 @@ import uuid as uuidlib
 import pytest
 
 from vaaitest.array import TOP
+from vaaitest.libvirt import VAAI_NS
 
 T_MS = 4000
 P_MS = 500
 MiB = 1024 * 1024
-GUEST = {}
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +195,10 @@ def test_refused_while_a_vm_runs(lio, vaaictl, pair, guest):
     assert holders(vaaictl, url, "r1") == [("a", "exclusive")]
 
     b.virsh("pool-refresh", "shared", check=True)
+    # B's pool XML names the holder (as of that refresh)
+    held = [h.attrib for h in b.offload("shared").iter(f"{{{VAAI_NS}}}holder")]
+    assert [(h["volume"], h["host"], h["mode"], h["owner"]) for h in held] == \
+        [("r1", "a", "exclusive", vm.uuid)], held
     for argv in (["vol-delete", "--pool", "shared", "r1"],
                  ["vol-wipe", "--pool", "shared", "r1"],
                  ["vol-resize", "--pool", "shared", "r1", "128M"]):

@@ -339,6 +339,35 @@ testPrune(void)
 }
 
 
+/* The words XML, JSON and the lease daemon's protocol use, and UUIDs as
+ * people and /etc/machine-id write them. */
+static void
+testWords(void)
+{
+    uint8_t uuid[VIR_STORAGE_VAAI_UUID_LEN];
+    g_autofree char *back = NULL;
+    int m;
+
+    for (m = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE; m <= VIR_STORAGE_VAAI_INUSE_INCOMING; m++)
+        g_assert_cmpint(virStorageVaaiInUseModeFromString(virStorageVaaiInUseModeToString(m)), ==, m);
+    g_assert_cmpint(virStorageVaaiInUseModeFromString("none"), ==, -1);
+    g_assert_cmpint(virStorageVaaiInUseModeFromString("Exclusive"), ==, -1);
+    g_assert_cmpint(virStorageVaaiInUseModeFromString(""), ==, -1);
+    g_assert_cmpint(virStorageVaaiInUseModeFromString(NULL), ==, -1);
+    g_assert_cmpstr(virStorageVaaiInUseModeToString(99), ==, "none");
+
+    g_assert_true(virStorageVaaiUuidParse("d1d1d1d1-0000-4000-8000-0000000000d1", uuid));
+    back = virStorageVaaiUuidFormat(uuid);
+    g_assert_cmpstr(back, ==, "d1d1d1d1-0000-4000-8000-0000000000d1");
+    g_assert_true(virStorageVaaiUuidParse("0123456789abcdef0123456789ABCDEF", uuid));
+    g_assert_cmpuint(uuid[15], ==, 0xef);
+    g_assert_false(virStorageVaaiUuidParse("0123456789abcdef0123456789abcde", uuid));
+    g_assert_false(virStorageVaaiUuidParse("0123456789abcdef0123456789abcdef0", uuid));
+    g_assert_false(virStorageVaaiUuidParse("0123456789abcdef0123456789abcdeg", uuid));
+    g_assert_false(virStorageVaaiUuidParse("", uuid));
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -348,5 +377,6 @@ main(int argc,
     g_test_add_func("/vaai/inuse/refused", testRefused);
     g_test_add_func("/vaai/inuse/decisions", testDecisions);
     g_test_add_func("/vaai/inuse/prune", testPrune);
+    g_test_add_func("/vaai/inuse/words", testWords);
     return g_test_run();
 }

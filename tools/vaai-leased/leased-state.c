@@ -460,7 +460,7 @@ leasedList(leasedState *st)
                               g_variant_new_string(h->ownerName ? h->ownerName : ""));
         g_variant_builder_add(&b, "{sv}", "pid", g_variant_new_int32(h->pid));
         g_variant_builder_add(&b, "{sv}", "mode",
-                              g_variant_new_string(virStorageVaaiInUseModeName(h->mode)));
+                              g_variant_new_string(virStorageVaaiInUseModeToString(h->mode)));
         g_variant_builder_add(&b, "{sv}", "killed", g_variant_new_boolean(h->killed));
         g_variant_builder_close(&b);
     }

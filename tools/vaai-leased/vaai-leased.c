@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "leased.h"
+#include "storage_vaai_inuse.h"
 #include "storage_vaai_leased.h"
 
 typedef struct {
@@ -36,29 +37,6 @@ typedef struct {
 } leased;
 
 static leased leasedServer;
-
-
-static bool
-leasedParseUuid(const char *str,
-                uint8_t *uuid)
-{
-    size_t n = 0;
-
-    for (; *str && n < 2 * VIR_STORAGE_VAAI_UUID_LEN; str++) {
-        int v = g_ascii_xdigit_value(*str);
-
-        if (*str == '-')
-            continue;
-        if (v < 0)
-            return false;
-        if (n % 2 == 0)
-            uuid[n / 2] = v << 4;
-        else
-            uuid[n / 2] |= v;
-        n++;
-    }
-    return n == 2 * VIR_STORAGE_VAAI_UUID_LEN && !*str;
-}
 
 
 /* This host: --host-uuid, else $VAAI_HOST_UUID, else /etc/machine-id,
@@ -73,7 +51,7 @@ leasedHostIdentity(const char *uuidOpt,
 
     if (!uuid && g_file_get_contents("/etc/machine-id", &machineId, NULL, NULL))
         uuid = g_strstrip(machineId);
-    if (!uuid || !leasedParseUuid(uuid, host->uuid)) {
+    if (!uuid || !virStorageVaaiUuidParse(uuid, host->uuid)) {
         g_printerr("vaai-leased: no host UUID (--host-uuid, $VAAI_HOST_UUID or "
                    "/etc/machine-id)\n");
         return false;
@@ -121,22 +99,6 @@ leasedWatchPid(int pid)
 }
 
 
-static bool
-leasedModeParse(const char *str,
-                virStorageVaaiInUseMode *mode)
-{
-    if (g_strcmp0(str, "exclusive") == 0)
-        *mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
-    else if (g_strcmp0(str, "shared") == 0)
-        *mode = VIR_STORAGE_VAAI_INUSE_SHARED;
-    else if (g_strcmp0(str, "incoming") == 0)
-        *mode = VIR_STORAGE_VAAI_INUSE_INCOMING;
-    else
-        return false;
-    return true;
-}
-
-
 static GVariant *
 leasedDispatch(GVariant *req)
 {
@@ -150,7 +112,7 @@ leasedDispatch(GVariant *req)
     const char *spec = NULL;
     const char *initiator = NULL;
     uint8_t owner[VIR_STORAGE_VAAI_UUID_LEN] = { 0 };
-    virStorageVaaiInUseMode mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
+    int mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
     gint32 pid = 0;
     guint32 waitMs = 0;
 
@@ -165,7 +127,7 @@ leasedDispatch(GVariant *req)
     g_variant_lookup(req, "pid", "i", &pid);
     g_variant_lookup(req, "wait-ms", "u", &waitMs);
 
-    if (ownerStr && !leasedParseUuid(ownerStr, owner)) {
+    if (ownerStr && !virStorageVaaiUuidParse(ownerStr, owner)) {
         g_set_error(&err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
                     "owner '%s' is not a UUID", ownerStr);
         return virStorageVaaiLeasedReply(err);
@@ -193,7 +155,9 @@ leasedDispatch(GVariant *req)
     }
 
     if (g_strcmp0(op, "acquire") == 0) {
-        if (!pool || !volume || !ownerStr || (modeStr && !leasedModeParse(modeStr, &mode)))
+        if (modeStr)
+            mode = virStorageVaaiInUseModeFromString(modeStr);
+        if (!pool || !volume || !ownerStr || mode < 0)
             g_set_error(&err, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_INVALID_ARG,
                         "acquire: needs 'pool', 'volume', 'owner' and a 'mode' of "
                         "exclusive, shared or incoming");

@@ -34,22 +34,6 @@ typedef struct {
 } vaaictlHold;
 
 
-static bool
-vaaictlHoldModeParse(const char *str,
-                     virStorageVaaiInUseMode *mode)
-{
-    if (strcmp(str, "exclusive") == 0)
-        *mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
-    else if (strcmp(str, "shared") == 0)
-        *mode = VIR_STORAGE_VAAI_INUSE_SHARED;
-    else if (strcmp(str, "incoming") == 0)
-        *mode = VIR_STORAGE_VAAI_INUSE_INCOMING;
-    else
-        return false;
-    return true;
-}
-
-
 /* Hold in @mode and say so on stdout; false when refused. */
 static bool
 vaaictlHoldTake(vaaictlHold *hd,
@@ -85,7 +69,7 @@ vaaictlHoldInput(GIOChannel *ch,
 {
     vaaictlHold *hd = opaque;
     g_autofree char *line = NULL;
-    virStorageVaaiInUseMode mode;
+    int mode;
     gsize term = 0;
 
     if (g_io_channel_read_line(ch, &line, NULL, &term, NULL) != G_IO_STATUS_NORMAL) {
@@ -98,7 +82,7 @@ vaaictlHoldInput(GIOChannel *ch,
         g_main_loop_quit(hd->loop);
         return G_SOURCE_REMOVE;
     }
-    if (!vaaictlHoldModeParse(line, &mode)) {
+    if ((mode = virStorageVaaiInUseModeFromString(line)) < 0) {
         printf("refused: unknown request '%s' (exclusive, shared, incoming, release)\n", line);
         fflush(stdout);
         return G_SOURCE_CONTINUE;
@@ -146,7 +130,7 @@ vaaictlVolHold(const vaaictlGlobal *global,
     g_autoptr(virStorageVaaiTable) table = NULL;
     g_autoptr(GIOChannel) in = NULL;
     g_autoptr(GError) err = NULL;
-    virStorageVaaiInUseMode mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
+    int mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
     vaaictlPoolHandle h = { 0 };
     vaaictlHold hd = { .h = &h };
     guint sources[4] = { 0 };
@@ -157,11 +141,11 @@ vaaictlVolHold(const vaaictlGlobal *global,
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!vaaictlParseArgs(ctx, "vol hold", &argc, &argv, 2, "LUN NAME"))
         goto usage;
-    if (ownerStr && !vaaictlParseUuid(ownerStr, hd.owner)) {
+    if (ownerStr && !virStorageVaaiUuidParse(ownerStr, hd.owner)) {
         fprintf(stderr, "vaaictl vol hold: --owner '%s' is not a UUID\n", ownerStr);
         goto usage;
     }
-    if (modeStr && !vaaictlHoldModeParse(modeStr, &mode)) {
+    if (modeStr && (mode = virStorageVaaiInUseModeFromString(modeStr)) < 0) {
         fprintf(stderr, "vaaictl vol hold: --mode '%s': exclusive, shared or incoming\n",
                 modeStr);
         goto usage;
@@ -240,7 +224,7 @@ vaaictlVolHoldersJson(JsonBuilder *b,
         vaaictlJsonStr(b, "host_uuid", host);
         vaaictlJsonInt(b, "incarnation", hi->holder.incarnation);
         vaaictlJsonStr(b, "owner", owner);
-        vaaictlJsonStr(b, "mode", virStorageVaaiInUseModeName(hi->holder.mode));
+        vaaictlJsonStr(b, "mode", virStorageVaaiInUseModeToString(hi->holder.mode));
         vaaictlJsonInt(b, "since", hi->holder.since);
         json_builder_end_object(b);
     }

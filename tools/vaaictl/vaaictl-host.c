@@ -13,28 +13,6 @@
 
 
 bool
-vaaictlParseUuid(const char *str,
-                 uint8_t *uuid)
-{
-    size_t n = 0;
-    const char *p;
-
-    for (p = str; *p && n < 32; p++) {
-        if (*p == '-')
-            continue;
-        if (!g_ascii_isxdigit(*p))
-            return false;
-        if (n % 2 == 0)
-            uuid[n / 2] = g_ascii_xdigit_value(*p) << 4;
-        else
-            uuid[n / 2] |= g_ascii_xdigit_value(*p);
-        n++;
-    }
-    return n == 32 && *p == '\0';
-}
-
-
-bool
 vaaictlParseSize(const char *cmd,
                  const char *str,
                  uint64_t *bytes)
@@ -125,7 +103,7 @@ vaaictlHostIdentity(const char *cmd,
         str = g_getenv("VAAI_HOST_UUID");
     if (!str && g_file_get_contents("/etc/machine-id", &machineId, NULL, NULL))
         str = g_strstrip(machineId);
-    if (!str || !vaaictlParseUuid(str, host->uuid)) {
+    if (!str || !virStorageVaaiUuidParse(str, host->uuid)) {
         fprintf(stderr, "vaaictl %s: no host UUID: give --host-uuid (got '%s')\n",
                 cmd, str ? str : "");
         return false;

@@ -162,10 +162,6 @@ vaaictlWatchEnd(vaaictlWatch *watch);
 
 /* vaaictl-host.c: this host on a pool (UUIDs print with
  * virStorageVaaiUuidFormat) */
-bool
-vaaictlParseUuid(const char *str,
-                 uint8_t *uuid);
-
 /* Sizes: bytes, or with a K/M/G/T/P suffix (powers of 1024, "KiB" and
  * "KB" alike). */
 bool
