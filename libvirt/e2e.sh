@@ -39,6 +39,12 @@ e2e_setup() {
         ninja -C "$top/build" -j2 tools/vaaictl/vaaictl >/dev/null
     fi
     vaaictl=$(cd "$(dirname "$vaaictl")" && pwd)/$(basename "$vaaictl")
+    # The hosts' lease daemon (libvirt/run) from the same build.
+    export VAAI_LEASED=${VAAI_LEASED:-$(dirname "$(dirname "$vaaictl")")/vaai-leased/vaai-leased}
+    if [ ! -x "$VAAI_LEASED" ]; then
+        ninja -C "$(dirname "$(dirname "$(dirname "$vaaictl")")")" -j2 \
+            tools/vaai-leased/vaai-leased >/dev/null
+    fi
     work=$(mktemp -d)
     host=$work/host1
     array=$top/tests/array/lio-array

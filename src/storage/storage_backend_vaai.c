@@ -65,6 +65,8 @@ virStorageBackendVaaiStateFree(void *opaque)
     virSCSILunFree(state->lun);
     if (state->volStats)
         g_hash_table_unref(state->volStats);
+    if (state->held)
+        g_array_unref(state->held);
     if (state->building)
         g_hash_table_unref(state->building);
     if (state->buildFailed)
@@ -854,6 +856,7 @@ virStorageBackendVaaiRefreshPool(virStoragePoolObj *obj)
     virStorageBackendVaaiNsAttach(obj);
     virStorageBackendVaaiPruneVolStats(state, table);
     virStorageBackendVaaiRememberSlots(state, table);
+    virStorageBackendVaaiReadHolders(state, table);
 
     for (idx = 0; idx < table->count; idx++) {
         g_autoptr(virStorageVolDef) vol = NULL;

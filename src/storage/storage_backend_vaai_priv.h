@@ -25,6 +25,7 @@
 #include "virstorageobj.h"
 #include "virthread.h"
 
+#include "storage_vaai_hold.h"
 #include "storage_vaai_volume.h"
 #include "virscsilun.h"
 
@@ -130,6 +131,9 @@ struct _virStorageBackendVaaiState {
                                      * as the last whole table read found */
     GHashTable *built;              /* volume key -> virStorageVaaiVolRecord
                                      * this host's build just wrote */
+    /* Who holds the pool's volumes open, any host, as the last refresh
+     * read it (<vaai:holders>): virStorageBackendVaaiHeld. */
+    GArray *held;
 
     /* The watcher of changes made by other hosts (see below). */
     virThread watchThread;
@@ -227,6 +231,22 @@ virStorageBackendVaaiAccount(virStorageBackendVaaiState *state,
 void
 virStorageBackendVaaiPruneVolStats(virStorageBackendVaaiState *state,
                                    const virStorageVaaiTable *table);
+
+typedef struct _virStorageBackendVaaiHeld virStorageBackendVaaiHeld;
+struct _virStorageBackendVaaiHeld {
+    char *volume;
+    char *key;
+    virStorageVaaiHolderInfo info;
+};
+
+/* Read who holds the volumes of @table (as just read) open, for the pool
+ * XML; a failure is logged and leaves the last list. */
+void
+virStorageBackendVaaiReadHolders(virStorageBackendVaaiState *state,
+                                 const virStorageVaaiTable *table);
+
+void
+virStorageBackendVaaiHeldClear(void *opaque);
 void
 virStorageBackendVaaiFormatHeader(virBuffer *buf,
                                   const virStorageVaaiHeader *hdr);

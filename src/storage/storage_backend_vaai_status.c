@@ -9,7 +9,14 @@
 
 #define LIBVIRT_STORAGE_BACKEND_VAAI_PRIV_H_ALLOW
 #include "storage_backend_vaai_priv.h"
+#include "virlog.h"
 #include "virthread.h"
+
+#include "storage_vaai_inuse.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+VIR_LOG_INIT("storage.storage_backend_vaai_status");
 
 /* The pool XML of an active pool ends with <vaai:offload>: what its LUN
  * can do, the plan (the method of each operation, and why), and what this
@@ -411,6 +418,87 @@ virStorageBackendVaaiFormatVolumes(virBuffer *buf,
 }
 
 
+void
+virStorageBackendVaaiHeldClear(void *opaque)
+{
+    virStorageBackendVaaiHeld *held = opaque;
+
+    g_free(held->volume);
+    g_free(held->key);
+}
+
+
+void
+virStorageBackendVaaiReadHolders(virStorageBackendVaaiState *state,
+                                 const virStorageVaaiTable *table)
+{
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) holders = NULL;
+    g_autoptr(GArray) held = NULL;
+    g_autoptr(GError) err = NULL;
+    guint i;
+    /* Over the watcher's session when there is one: these reads must not
+     * count in the link traffic of an operation running meanwhile. */
+    virStorageVaaiPool *pool = state->watchPool ? state->watchPool : state->pool;
+
+    if (!(holders = virStorageVaaiTableHolders(pool, table, warnings, &err))) {
+        VIR_WARN("pool '%s': cannot read who holds its volumes: %s",
+                 state->pool->header.name, err->message);
+        return;
+    }
+    for (i = 0; i < warnings->len; i++)
+        VIR_WARN("pool '%s': %s", state->pool->header.name,
+                 (const char *)g_ptr_array_index(warnings, i));
+    held = g_array_new(false, true, sizeof(virStorageBackendVaaiHeld));
+    g_array_set_clear_func(held, virStorageBackendVaaiHeldClear);
+    for (i = 0; i < holders->len; i++) {
+        const virStorageVaaiVolHolder *vh = &g_array_index(holders, virStorageVaaiVolHolder, i);
+        virStorageBackendVaaiHeld h = { .info = vh->info };
+
+        h.volume = g_strdup(table->recs[vh->idx].name);
+        h.key = virStorageBackendVaaiUUIDFormat(table->recs[vh->idx].uuid);
+        g_array_append_val(held, h);
+    }
+    VIR_WITH_MUTEX_LOCK_GUARD(&state->statsLock) {
+        g_clear_pointer(&state->held, g_array_unref);
+        state->held = g_steal_pointer(&held);
+    }
+}
+
+
+/* <vaai:holders>: who holds the volumes open, on any host. */
+static void
+virStorageBackendVaaiFormatHolders(virBuffer *buf,
+                                   virStorageBackendVaaiState *state)
+{
+    guint i;
+
+    if (!state->held || state->held->len == 0) {
+        virBufferAddLit(buf, "<vaai:holders/>\n");
+        return;
+    }
+    virBufferAddLit(buf, "<vaai:holders>\n");
+    virBufferAdjustIndent(buf, 2);
+    for (i = 0; i < state->held->len; i++) {
+        const virStorageBackendVaaiHeld *h = &g_array_index(state->held,
+                                                            virStorageBackendVaaiHeld, i);
+        g_autofree char *host = virStorageBackendVaaiUUIDFormat(h->info.holder.host);
+        g_autofree char *owner = virStorageBackendVaaiUUIDFormat(h->info.holder.owner);
+
+        virBufferEscapeString(buf, "<vaai:holder volume='%s'", h->volume);
+        virBufferAsprintf(buf, " key='%s'", h->key);
+        virBufferEscapeString(buf, " host='%s'", h->info.hostName[0] ? h->info.hostName : host);
+        virBufferAsprintf(buf, " hostUuid='%s' mode='%s' owner='%s'", host,
+                          virStorageVaaiInUseModeToString(h->info.holder.mode), owner);
+        virStorageBackendVaaiFormatTime(buf, "since",
+                                        (gint64)h->info.holder.since * G_USEC_PER_SEC);
+        virBufferAddLit(buf, "/>\n");
+    }
+    virBufferAdjustIndent(buf, -2);
+    virBufferAddLit(buf, "</vaai:holders>\n");
+}
+
+
 /* <vaai:offload> of the started pool @state. */
 void
 virStorageBackendVaaiFormatOffload(virBuffer *buf,
@@ -424,6 +512,7 @@ virStorageBackendVaaiFormatOffload(virBuffer *buf,
     VIR_WITH_MUTEX_LOCK_GUARD(&state->statsLock) {
         virStorageBackendVaaiFormatCounters(buf, state);
         virStorageBackendVaaiFormatVolumes(buf, state);
+        virStorageBackendVaaiFormatHolders(buf, state);
     }
     virBufferAdjustIndent(buf, -2);
     virBufferAddLit(buf, "</vaai:offload>\n");

@@ -139,7 +139,7 @@ virStorageVaaiLeasedReadLine(int fd,
     while (line->len < VIR_STORAGE_VAAI_LEASED_LINE_MAX) {
         struct pollfd p = { .fd = fd, .events = POLLIN };
         gint64 left = deadline - g_get_monotonic_time();
-        char buf[4096];
+        char buf[1024];
         char *nl;
         ssize_t n;
         int rc;

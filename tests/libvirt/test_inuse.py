@@ -4,8 +4,10 @@ lock_manager = "vaai", sharing a pool on the LIO array over iSCSI, and
 real QEMU guests (libvirt/guest-initrd) with <disk type='volume'>.
 
 - while a VM runs on A, B's vol-delete, vol-wipe, vol-resize and
-  `virsh start` of another domain on the volume are refused naming A;
-  after A stops the VM they succeed;
+  `virsh start` of another domain on the volume are refused naming A, and
+  B's pool XML names A; after A stops the VM they succeed;
+- shareable disks are held shared on both hosts at once, read-only ones
+  are not held;
 - live migration A -> B -> A with a writer in the guest the whole time:
   the lease is held by the right host at each step, the guest's counters
   are complete and in order, and the volume was not copied (the array's
@@ -91,6 +93,17 @@ def domain_xml(name, uid, volume, kernel, initrd, console, cmdline, pool="shared
   </devices>
 </domain>
 """
+
+
+def with_disk_flag(vm, flag):
+    """Redefine @vm with <shareable/> or <readonly/> on its disk."""
+    with open(vm.xml) as f:
+        xml = f.read()
+    with open(vm.xml, "w") as f:
+        f.write(xml.replace("<target dev='vda' bus='virtio'/>",
+                            f"<target dev='vda' bus='virtio'/>\n      <{flag}/>"))
+    vm.host.virsh("define", vm.xml, check=True)
+    return vm
 
 
 class Vm:
@@ -225,6 +238,38 @@ def test_refused_while_a_vm_runs(lio, vaaictl, pair, guest):
     b.virsh("vol-delete", "--pool", "shared", "r1", check=True)
     for h, n in ((a, "inuse-r"), (b, "inuse-r2")):
         h.virsh("undefine", n)
+
+
+def test_shareable_and_readonly_disks(lio, vaaictl, pair, guest):
+    """libvirt's meaning: <shareable/> disks are held shared (several
+    domains, several hosts, and still refused to delete), <readonly/> ones
+    are not held."""
+    a, b = pair
+    url = lio.urls[0]
+    a.virsh("vol-create-as", "shared", "s1", "64M", check=True)
+    b.virsh("pool-refresh", "shared", check=True)
+    on_a = with_disk_flag(Vm(a, guest, "inuse-sa", "s1", "disktest.writer=1"), "shareable")
+    on_b = with_disk_flag(Vm(b, guest, "inuse-sb", "s1", "disktest.writer=1"), "shareable")
+    for vm in (on_a, on_b):
+        r = vm.start()
+        assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(holders(vaaictl, url, "s1")) == [("a", "shared"), ("b", "shared")]
+    r = b.virsh("vol-delete", "--pool", "shared", "s1")
+    assert r.returncode != 0 and "in use by host" in r.stderr and "(shared" in r.stderr, r.stderr
+    # an exclusive domain cannot join them; a read-only one needs no hold
+    excl = Vm(b, guest, "inuse-sx", "s1", "disktest.writer=1")
+    r = excl.start()
+    assert r.returncode != 0 and "(shared" in r.stderr, r.stdout + r.stderr
+    ro = with_disk_flag(Vm(b, guest, "inuse-sr", "s1", ""), "readonly")
+    r = ro.start()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(holders(vaaictl, url, "s1")) == [("a", "shared"), ("b", "shared")]
+    for h, n in ((a, "inuse-sa"), (b, "inuse-sb"), (b, "inuse-sr")):
+        h.virsh("destroy", n)
+        h.virsh("undefine", n)
+    b.virsh("undefine", "inuse-sx")
+    wait_unheld(vaaictl, url, "s1")
+    a.virsh("vol-delete", "--pool", "shared", "s1", check=True)
 
 
 def migrate(src, dst, name):
