@@ -300,31 +300,6 @@ virStorageVaaiHoldEditDrop(virStorageVaaiInUse *rec,
 }
 
 
-/* The volume's record index, read without the lease (a hold changes no
- * record); -1 with NOT_FOUND. */
-static int
-virStorageVaaiHoldFind(virStorageVaaiPool *pool,
-                       const char *name,
-                       const uint8_t *uuid,
-                       virStorageVaaiVolRecord *rec,
-                       GError **error)
-{
-    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&pool->header);
-    int idx;
-
-    if (virStorageVaaiTableRead(pool, t, error) < 0)
-        return -1;
-    idx = uuid ? virStorageVaaiTableFindUuid(t, uuid) : virStorageVaaiTableFindName(t, name);
-    if (idx < 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
-                    "no volume '%s' in pool '%s'", name, pool->header.name);
-        return -1;
-    }
-    *rec = t->recs[idx];
-    return idx;
-}
-
-
 static bool
 virStorageVaaiHoldHasArea(virStorageVaaiPool *pool,
                           GError **error)
@@ -375,7 +350,7 @@ virStorageVaaiVolHold(virStorageVaaiSession *s,
     int idx;
 
     if (!virStorageVaaiHoldHasArea(pool, error) ||
-        (idx = virStorageVaaiHoldFind(pool, name, uuid, &rec, error)) < 0)
+        (idx = virStorageVaaiTableLookup(pool, name, uuid, &rec, error)) < 0)
         return -1;
     virStorageVaaiHoldWho(s, owner, mode, &who);
 
@@ -423,7 +398,7 @@ virStorageVaaiVolUnhold(virStorageVaaiSession *s,
 
     if (!virStorageVaaiHoldHasArea(pool, error))
         return -1;
-    if ((idx = virStorageVaaiHoldFind(pool, name, uuid, &rec, &err)) < 0) {
+    if ((idx = virStorageVaaiTableLookup(pool, name, uuid, &rec, &err)) < 0) {
         if (err->code == VIR_STORAGE_VAAI_ERROR_NOT_FOUND)
             return 0;
         g_propagate_error(error, g_steal_pointer(&err));

@@ -228,6 +228,29 @@ virStorageVaaiTableFindName(const virStorageVaaiTable *t,
 
 
 int
+virStorageVaaiTableLookup(virStorageVaaiPool *pool,
+                          const char *name,
+                          const uint8_t *uuid,
+                          virStorageVaaiVolRecord *rec,
+                          GError **error)
+{
+    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&pool->header);
+    int idx;
+
+    if (virStorageVaaiTableRead(pool, t, error) < 0)
+        return -1;
+    idx = uuid ? virStorageVaaiTableFindUuid(t, uuid) : virStorageVaaiTableFindName(t, name);
+    if (idx < 0) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
+                    "no volume '%s' in pool '%s'", name, pool->header.name);
+        return -1;
+    }
+    *rec = t->recs[idx];
+    return idx;
+}
+
+
+int
 virStorageVaaiTableFindUuid(const virStorageVaaiTable *t,
                             const uint8_t *uuid)
 {

@@ -90,6 +90,16 @@ int
 virStorageVaaiTableFindUuid(const virStorageVaaiTable *table,
                             const uint8_t *uuid);
 
+/* Read @pool's table and find the volume @uuid (when given) or @name,
+ * without the lease: its index and record, or -1 with NOT_FOUND naming
+ * @name (or with the read's error). */
+int
+virStorageVaaiTableLookup(virStorageVaaiPool *pool,
+                          const char *name,
+                          const uint8_t *uuid,
+                          virStorageVaaiVolRecord *rec,
+                          GError **error);
+
 /* Index of an empty or free record; -1 when the table is full. */
 int
 virStorageVaaiTableFindFree(const virStorageVaaiTable *table);

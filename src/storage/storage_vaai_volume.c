@@ -75,24 +75,16 @@ virStorageVaaiReadSource(virStorageVaaiPool *src,
                          virStorageVaaiVolRecord *rec,
                          GError **error)
 {
-    g_autoptr(virStorageVaaiTable) t = virStorageVaaiTableNew(&src->header);
     int idx;
 
-    if (virStorageVaaiTableRead(src, t, error) < 0)
+    if ((idx = virStorageVaaiTableLookup(src, srcName, uuid, rec, error)) < 0)
         return -1;
-    idx = uuid ? virStorageVaaiTableFindUuid(t, uuid) : virStorageVaaiTableFindName(t, srcName);
-    if (idx < 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
-                    "no volume '%s' in pool '%s'", srcName, src->header.name);
-        return -1;
-    }
-    if (t->recs[idx].state != VIR_STORAGE_VAAI_VOL_READY) {
+    if (rec->state != VIR_STORAGE_VAAI_VOL_READY) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_BUSY,
                     "volume '%s' is %s, not ready", srcName,
-                    virStorageVaaiVolStateName(t->recs[idx].state));
+                    virStorageVaaiVolStateName(rec->state));
         return -1;
     }
-    *rec = t->recs[idx];
     return idx;
 }
 

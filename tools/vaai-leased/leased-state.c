@@ -267,7 +267,7 @@ leasedAcquire(leasedState *st,
               GError **error)
 {
     g_autoptr(GMutexLocker) io = g_mutex_locker_new(&st->ioLock);
-    g_autoptr(virStorageVaaiTable) table = NULL;
+    virStorageVaaiVolRecord rec;
     gint64 deadline = g_get_monotonic_time() + (gint64)waitMs * 1000;
     leasedHold *h;
     leasedPool *p;
@@ -287,15 +287,9 @@ leasedAcquire(leasedState *st,
 
     /* The volume's key now: every later change is made to that volume,
      * never to a namesake made meanwhile. */
-    table = virStorageVaaiTableNew(&p->pool->header);
-    if (virStorageVaaiTableRead(p->pool, table, error) < 0)
+    if ((idx = virStorageVaaiTableLookup(p->pool, volume, NULL, &rec, error)) < 0)
         return -1;
-    if ((idx = virStorageVaaiTableFindName(table, volume)) < 0) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_NOT_FOUND,
-                    "no volume '%s' in pool '%s'", volume, pool);
-        return -1;
-    }
-    memcpy(uuid, table->recs[idx].uuid, VIR_STORAGE_VAAI_UUID_LEN);
+    memcpy(uuid, rec.uuid, VIR_STORAGE_VAAI_UUID_LEN);
 
     while (true) {
         g_autoptr(GError) err = NULL;

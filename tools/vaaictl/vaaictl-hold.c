@@ -127,14 +127,13 @@ vaaictlVolHold(const vaaictlGlobal *global,
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN NAME");
-    g_autoptr(virStorageVaaiTable) table = NULL;
+    virStorageVaaiVolRecord rec;
     g_autoptr(GIOChannel) in = NULL;
     g_autoptr(GError) err = NULL;
     int mode = VIR_STORAGE_VAAI_INUSE_EXCLUSIVE;
     vaaictlPoolHandle h = { 0 };
     vaaictlHold hd = { .h = &h };
     guint sources[4] = { 0 };
-    int idx;
     size_t i;
 
     vaaictlHostOptionsAdd(ctx, &hopts);
@@ -157,17 +156,11 @@ vaaictlVolHold(const vaaictlGlobal *global,
         goto failure;
     /* The volume's key now, so that a namesake made later is never the
      * one given back or changed. */
-    table = virStorageVaaiTableNew(&((virStorageVaaiPool *)h.pool)->header);
-    if (virStorageVaaiTableRead(h.pool, table, &err) < 0) {
+    if (virStorageVaaiTableLookup(h.pool, hd.name, NULL, &rec, &err) < 0) {
         fprintf(stderr, "vaaictl vol hold: %s\n", err->message);
         goto failure;
     }
-    if ((idx = virStorageVaaiTableFindName(table, hd.name)) < 0) {
-        fprintf(stderr, "vaaictl vol hold: no volume '%s' in pool '%s'\n", hd.name,
-                ((virStorageVaaiPool *)h.pool)->header.name);
-        goto failure;
-    }
-    memcpy(hd.uuid, table->recs[idx].uuid, VIR_STORAGE_VAAI_UUID_LEN);
+    memcpy(hd.uuid, rec.uuid, VIR_STORAGE_VAAI_UUID_LEN);
     hd.epoch = virStorageVaaiSessionEpoch(h.session);
     if (!vaaictlHoldTake(&hd, mode))
         goto failure;
