@@ -150,9 +150,18 @@ vaaictlPoolFormat(const vaaictlGlobal *global,
     opts.volumeRecords = volumes;
     opts.leaseTimeoutMs = leaseTimeout;
     opts.heartbeatIntervalMs = heartbeat;
-    if (virStorageVaaiPoolFormat(lun, &opts, &header, &err) < 0 ||
-        !(pool = virStorageVaaiPoolOpen(lun, false, &err))) {
+    if (virStorageVaaiPoolFormat(lun, &opts, &header, &err) < 0) {
         fprintf(stderr, "vaaictl pool format: %s\n", err->message);
+        return VAAICTL_EXIT_FAILURE;
+    }
+    /* The pool as it opens now: another host formatting with --force may
+     * have claimed the LUN over it right after (the format of each is
+     * atomic, not the pair). */
+    if (!(pool = virStorageVaaiPoolOpen(lun, false, &err)) ||
+        memcmp(pool->header.poolUuid, header.poolUuid, VIR_STORAGE_VAAI_UUID_LEN) != 0) {
+        fprintf(stderr, "vaaictl pool format: pool '%s' was formatted, but another host "
+                "formatted the LUN over it right after%s%s\n", name,
+                err ? ": " : "", err ? err->message : "");
         return VAAICTL_EXIT_FAILURE;
     }
     vaaictlPoolPrint(pool, false);
