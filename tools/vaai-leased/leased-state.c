@@ -370,48 +370,16 @@ leasedHoldDrop(leasedState *st,
 }
 
 
-int
-leasedRelease(leasedState *st,
-              const char *pool,
-              const char *volume,
-              const uint8_t *owner,
-              GError **error)
+/* Give back, one by one, every hold @match accepts (each is forgotten
+ * whether or not the LUN took the change); the first error in @error. */
+static int
+leasedDropMatching(leasedState *st,
+                   bool (*match)(const leasedHold *h, const void *opaque),
+                   const void *opaque,
+                   GError **error)
 {
     g_autoptr(GMutexLocker) io = g_mutex_locker_new(&st->ioLock);
     int ret = 0;
-    guint i = 0;
-
-    while (true) {
-        leasedHold *h = NULL;
-        g_autoptr(GError) err = NULL;
-
-        g_mutex_lock(&st->lock);
-        for (; i < st->holds->len && !h; i++) {
-            leasedHold *c = g_ptr_array_index(st->holds, i);
-
-            if (memcmp(c->owner, owner, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
-                (!pool || strcmp(c->pool->name, pool) == 0) &&
-                (!volume || strcmp(c->volume, volume) == 0))
-                h = c;
-        }
-        g_mutex_unlock(&st->lock);
-        if (!h)
-            break;
-        i--;        /* the array shrinks by the one dropped */
-        if (leasedHoldDrop(st, h, &err) < 0 && ret == 0) {
-            g_propagate_error(error, g_steal_pointer(&err));
-            ret = -1;
-        }
-    }
-    return ret;
-}
-
-
-void
-leasedProcessGone(leasedState *st,
-                  int pid)
-{
-    g_autoptr(GMutexLocker) io = g_mutex_locker_new(&st->ioLock);
 
     while (true) {
         leasedHold *h = NULL;
@@ -422,15 +390,68 @@ leasedProcessGone(leasedState *st,
         for (i = 0; i < st->holds->len && !h; i++) {
             leasedHold *c = g_ptr_array_index(st->holds, i);
 
-            if (c->pid == pid)
+            if (match(c, opaque))
                 h = c;
         }
         g_mutex_unlock(&st->lock);
         if (!h)
-            return;
-        if (leasedHoldDrop(st, h, &err) < 0)
-            g_warning("process %d ended; giving back its hold: %s", pid, err->message);
+            return ret;
+        if (leasedHoldDrop(st, h, &err) < 0 && ret == 0) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            ret = -1;
+        }
     }
+}
+
+
+typedef struct {
+    const char *pool;
+    const char *volume;
+    const uint8_t *owner;
+} leasedReleaseWhat;
+
+
+static bool
+leasedReleaseMatch(const leasedHold *h,
+                   const void *opaque)
+{
+    const leasedReleaseWhat *w = opaque;
+
+    return memcmp(h->owner, w->owner, VIR_STORAGE_VAAI_UUID_LEN) == 0 &&
+           (!w->pool || strcmp(h->pool->name, w->pool) == 0) &&
+           (!w->volume || strcmp(h->volume, w->volume) == 0);
+}
+
+
+int
+leasedRelease(leasedState *st,
+              const char *pool,
+              const char *volume,
+              const uint8_t *owner,
+              GError **error)
+{
+    leasedReleaseWhat what = { pool, volume, owner };
+
+    return leasedDropMatching(st, leasedReleaseMatch, &what, error);
+}
+
+
+static bool
+leasedPidMatch(const leasedHold *h,
+               const void *opaque)
+{
+    return h->pid == *(const int *)opaque;
+}
+
+
+void
+leasedProcessGone(leasedState *st,
+                  int pid)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (leasedDropMatching(st, leasedPidMatch, &pid, &err) < 0)
+        g_warning("process %d ended; giving back its holds: %s", pid, err->message);
 }
 
 
