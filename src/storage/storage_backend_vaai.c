@@ -38,6 +38,7 @@
 
 #include "storage_vaai_dm.h"
 #include "storage_vaai_erase.h"
+#include "storage_vaai_host.h"
 #include "storage_vaai_leased.h"
 #include "storage_vaai_volume.h"
 #include "virscsierror.h"
@@ -336,24 +337,32 @@ virStorageBackendVaaiLeasedRegister(virStoragePoolDef *def)
 
 
 /* This host on shared pools: $VAAI_HOST_UUID (set per host by
- * libvirt-vaai's libvirt/run), else libvirt's host UUID, which survives
- * reboots; a new incarnation for every daemon start. */
+ * libvirt-vaai's libvirt/run), else /etc/machine-id, as vaai-leased and
+ * vaaictl find it (they must agree: the daemon holds this host's volumes
+ * under it); libvirt's own host UUID only where neither exists.  A new
+ * incarnation for every daemon start. */
 static int
 virStorageBackendVaaiHost(virStorageVaaiHost *host)
 {
-    const char *env = g_getenv("VAAI_HOST_UUID");
+    g_autoptr(GError) err = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
 
-    if (env) {
-        if (virUUIDParse(env, host->uuid) < 0) {
-            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                           _("VAAI_HOST_UUID '%1$s' is not a UUID"), env);
-            return -1;
-        }
-    } else if (virGetHostUUID(host->uuid) < 0) {
+    if (virStorageVaaiHostInit(host, NULL, NULL, &err))
+        return 0;
+    if (g_getenv("VAAI_HOST_UUID")) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s", err->message);
         return -1;
     }
-    host->incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
-    g_strlcpy(host->name, g_get_host_name(), sizeof(host->name));
+    VIR_WARN("%s: using libvirt's host UUID", err->message);
+    g_clear_error(&err);
+    if (virGetHostUUID(uuid) < 0)
+        return -1;
+    virUUIDFormat(uuid, uuidstr);
+    if (!virStorageVaaiHostInit(host, uuidstr, NULL, &err)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s", err->message);
+        return -1;
+    }
     return 0;
 }
 
@@ -996,10 +1005,15 @@ virStorageBackendVaaiCreateVol(virStoragePoolObj *obj,
         virReportError(VIR_ERR_INVALID_ARG, "%s", err->message);
         return -1;
     }
+    /* A vaai volume is an extent of the LUN that the array copies,
+     * zeroes and unmaps block for block: a qcow2 or other image format
+     * inside it would make those offloads wrong, so it is refused, not
+     * quietly turned into raw. */
     if (vol->target.format != VIR_STORAGE_FILE_NONE &&
         vol->target.format != VIR_STORAGE_FILE_RAW) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                       _("vaai volumes are raw"));
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume format '%1$s' is not supported: vaai volumes are raw extents of the LUN (use format 'raw' or none)"),
+                       virStorageFileFormatTypeToString(vol->target.format));
         return -1;
     }
     if (virUUIDGenerate(uuid) < 0)
@@ -1094,7 +1108,10 @@ virStorageBackendVaaiBuildVol(virStoragePoolObj *obj,
     virSCSIReport report;
     int ret;
 
-    virCheckFlags(0, -1);
+    /* PREALLOC_METADATA (virt-install asks for it) preallocates an image
+     * format's metadata; a raw extent has none, and its blocks are the
+     * LUN's from the start. */
+    virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA, -1);
 
     if (!(state = virStorageBackendVaaiStateGet(obj)) ||
         virStorageBackendVaaiOptions(vol, &opts, uuid) < 0)
@@ -1154,7 +1171,8 @@ virStorageBackendVaaiBuildVolFrom(virStoragePoolObj *obj,
     virSCSIReport report;
     int ret;
 
-    virCheckFlags(VIR_STORAGE_VOL_CREATE_REFLINK, -1);
+    virCheckFlags(VIR_STORAGE_VOL_CREATE_REFLINK |
+                  VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA, -1);
 
     if (!(state = virStorageBackendVaaiStateGet(obj)) ||
         virStorageBackendVaaiOptions(vol, &opts, uuid) < 0)

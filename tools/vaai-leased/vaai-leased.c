@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "leased.h"
+#include "storage_vaai_host.h"
 #include "storage_vaai_inuse.h"
 #include "storage_vaai_leased.h"
 
@@ -46,18 +47,12 @@ leasedHostIdentity(const char *uuidOpt,
                    const char *nameOpt,
                    virStorageVaaiHost *host)
 {
-    g_autofree char *machineId = NULL;
-    const char *uuid = uuidOpt ? uuidOpt : g_getenv("VAAI_HOST_UUID");
+    g_autoptr(GError) err = NULL;
 
-    if (!uuid && g_file_get_contents("/etc/machine-id", &machineId, NULL, NULL))
-        uuid = g_strstrip(machineId);
-    if (!uuid || !virStorageVaaiUuidParse(uuid, host->uuid)) {
-        g_printerr("vaai-leased: no host UUID (--host-uuid, $VAAI_HOST_UUID or "
-                   "/etc/machine-id)\n");
+    if (!virStorageVaaiHostInit(host, uuidOpt, nameOpt, &err)) {
+        g_printerr("vaai-leased: %s (--host-uuid)\n", err->message);
         return false;
     }
-    host->incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
-    g_strlcpy(host->name, nameOpt ? nameOpt : g_get_host_name(), sizeof(host->name));
     return true;
 }
 

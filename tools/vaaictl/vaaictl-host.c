@@ -10,6 +10,7 @@
 
 #include "vaaictl.h"
 #include "storage_vaai_volume.h"
+#include "storage_vaai_host.h"
 
 
 bool
@@ -90,27 +91,17 @@ vaaictlHostOptionsClear(vaaictlHostOptions *opts)
 }
 
 
-/* /etc/machine-id is 32 hex digits that survive reboots: a UUID. */
 bool
 vaaictlHostIdentity(const char *cmd,
                     const vaaictlHostOptions *opts,
                     virStorageVaaiHost *host)
 {
-    g_autofree char *machineId = NULL;
-    const char *str = opts->hostUuid;
+    g_autoptr(GError) err = NULL;
 
-    if (!str)
-        str = g_getenv("VAAI_HOST_UUID");
-    if (!str && g_file_get_contents("/etc/machine-id", &machineId, NULL, NULL))
-        str = g_strstrip(machineId);
-    if (!str || !virStorageVaaiUuidParse(str, host->uuid)) {
-        fprintf(stderr, "vaaictl %s: no host UUID: give --host-uuid (got '%s')\n",
-                cmd, str ? str : "");
+    if (!virStorageVaaiHostInit(host, opts->hostUuid, opts->hostName, &err)) {
+        fprintf(stderr, "vaaictl %s: %s: give --host-uuid\n", cmd, err->message);
         return false;
     }
-    host->incarnation = ((uint64_t)g_random_int() << 32) | g_random_int();
-    g_strlcpy(host->name, opts->hostName ? opts->hostName : g_get_host_name(),
-              sizeof(host->name));
     return true;
 }
 
