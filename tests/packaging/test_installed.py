@@ -165,6 +165,15 @@ while data:
     data = data[n:]
 st.finish()
 clone = pool.createXMLFrom("<volume><name>b</name><capacity unit='MiB'>8</capacity></volume>", vol)
+# The pool's offload status, as a management program reads it.
+import xml.etree.ElementTree as ET
+NS = "{http://libvirt.org/schemas/storagepool/vaai/1.0}"
+offload = ET.fromstring(pool.XMLDesc()).find(NS + "offload")
+assert offload is not None
+c = [c for c in offload.iter(NS + "counter") if c.get("operation") == "clone"][0]
+assert c.get("count") == "1" and c.get("hostBytes") == "0" and \
+    c.get("offloadedBlocks") == c.get("blocks") != "0", c.attrib
+print("clone:", dict(c.attrib), [m.get("name") for m in c.iter(NS + "method")])
 st = conn.newStream()
 clone.download(st, 0, 8 << 20)
 got = bytearray()
@@ -243,12 +252,30 @@ def console(path, key):
     return None
 
 
+def boot(dom, log, token):
+    """Start @dom, wait for its guest to power off, and check from its
+    console that SYSLINUX booted the image carrying @token."""
+    if os.path.exists(log):
+        os.unlink(log)
+    start = time.monotonic()
+    virsh("start", dom, check=True)
+    wait_shutoff(dom)
+    text = open(log, "rb").read().decode(errors="replace")
+    assert "SYSLINUX" in text, text[-2000:]
+    assert console(log, "token") == token, text[-2000:]
+    print(f"{dom}: booted from its vaai volume, {time.monotonic() - start:.1f} s")
+    return text
+
+
 def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
     kernel, initrd, image, token = boot_files
     url = lio.urls[2]
     vaaictl("pool", "format", url, "--name", "vip", "--force")
     (tmp_path / "pool.xml").write_text(pool_xml("vip", url))
-    log = "/var/log/libvirt/qemu/vaai-test-inst1.console"
+    logs = {d: f"/var/log/libvirt/qemu/vaai-test-{d}.console" for d in ("inst1", "inst2", "inst3")}
+    common = ["--memory", 256, "--vcpus", 1, "--virt-type", "qemu", "--osinfo", "generic",
+              "--network", "none", "--graphics", "none", "--noautoconsole",
+              "--events", "on_poweroff=destroy"]
     try:
         virsh("pool-define", tmp_path / "pool.xml", check=True)
         virsh("pool-start", "vip", check=True)
@@ -258,16 +285,16 @@ def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
         # disk onto the first and powers off.
         start = time.monotonic()
         virt_install(
-            "--name", "inst1", "--memory", 256, "--vcpus", 1, "--virt-type", "qemu",
-            "--osinfo", "generic",
+            "--name", "inst1", *common,
             "--disk", "pool=vip,size=0.0625,bus=virtio",
             "--disk", f"path={image},readonly=on,bus=virtio",
             "--install", f"kernel={kernel},initrd={initrd},"
                          "kernel_args=console=ttyS0 quiet panic=-1 disktest.install=1",
-            "--network", "none", "--graphics", "none", "--serial", f"file,path={log}",
-            "--noreboot", "--noautoconsole", "--wait", "-1")
+            "--serial", f"file,path={logs['inst1']}",
+            "--noreboot", "--wait", "-1")
         print(f"virt-install (the installer ran): {time.monotonic() - start:.1f} s")
-        assert console(log, "installed") == str(32 * MiB), open(log, "rb").read()[-2000:]
+        assert console(logs["inst1"], "installed") == str(32 * MiB), \
+            open(logs["inst1"], "rb").read()[-2000:]
         xml = ET.fromstring(virsh("dumpxml", "--inactive", "inst1", check=True).stdout)
         disk = xml.find("devices/disk[@type='volume']")
         assert disk is not None, ET.tostring(xml)
@@ -278,15 +305,11 @@ def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
 
         # Booted from the volume alone: the image's disk goes first.
         virsh("detach-disk", "inst1", "vdb", "--config", check=True)
-        os.unlink(log)
-        virsh("start", "inst1", check=True)
-        wait_shutoff("inst1")
-        text = open(log, "rb").read().decode(errors="replace")
-        assert "SYSLINUX" in text, text[-2000:]
-        assert console(log, "token") == token, text[-2000:]
-        assert console(log, "size") == str(64 * MiB), text[-2000:]
+        text = boot("inst1", logs["inst1"], token)
+        assert console(logs["inst1"], "size") == str(64 * MiB), text[-2000:]
 
-        # virt-clone: a new volume of the pool, by createXMLFrom.
+        # virt-clone: a new volume of the pool, by createXMLFrom, and the
+        # clone boots from it.
         before = int(counter("vip", "clone").get("count", 0))
         r = subprocess.run(["/usr/bin/virt-clone", "--connect", URI, "-o", "inst1", "-n", "inst2",
                             "--auto-clone"], capture_output=True, text=True, timeout=900)
@@ -299,23 +322,38 @@ def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
         for name in ("inst1", "inst1-clone"):
             vaaictl("read", url, vaaictl_lba(url, name), 131072, "-q", "-o", tmp_path / name)
         a, b = (tmp_path / "inst1").read_bytes(), (tmp_path / "inst1-clone").read_bytes()
-        assert a == b and a[:32 * MiB] == open(image, "rb").read()
+        assert a == b
+        virsh("vol-wipe", "--pool", "vip", "inst1", check=True)    # the clone is on its own
+        xml_text = virsh("dumpxml", "inst2", check=True).stdout
+        virsh("undefine", "inst2", check=True)
+        assert logs["inst1"] in xml_text, xml_text    # virt-clone kept the console file
+        xml_text = xml_text.replace(logs["inst1"], logs["inst2"])
+        (tmp_path / "inst2.xml").write_text(xml_text)
+        virsh("define", tmp_path / "inst2.xml", check=True)
+        boot("inst2", logs["inst2"], token)
+        virsh("undefine", "inst2", check=True)
 
-        # --disk vol=P/V: an existing volume, named, not pathed.
-        r = virt_install("--name", "inst3", "--memory", 256, "--virt-type", "qemu",
-                         "--osinfo", "generic", "--import",
-                         "--disk", "vol=vip/inst1-clone,bus=virtio",
-                         "--network", "none", "--graphics", "none", "--print-xml")
-        disk = ET.fromstring(r.stdout).find("devices/disk")
+        # --disk vol=P/V: an existing volume, named, not pathed; imported,
+        # so virt-install boots it (and waits for the guest to power off).
+        start = time.monotonic()
+        virt_install("--name", "inst3", *common, "--import",
+                     "--disk", "vol=vip/inst1-clone,bus=virtio",
+                     "--serial", f"file,path={logs['inst3']}", "--wait", "-1")
+        disk = ET.fromstring(virsh("dumpxml", "--inactive", "inst3", check=True).stdout) \
+            .find("devices/disk")
         assert disk.get("type") == "volume" and \
-            disk.find("source").attrib == {"pool": "vip", "volume": "inst1-clone"}, r.stdout
+            disk.find("source").attrib == {"pool": "vip", "volume": "inst1-clone"}
+        text = open(logs["inst3"], "rb").read().decode(errors="replace")
+        assert "SYSLINUX" in text and console(logs["inst3"], "token") == token, text[-2000:]
+        print(f"inst3: virt-install --import booted it, {time.monotonic() - start:.1f} s")
     finally:
-        for d in ("inst1", "inst2"):
+        for d in ("inst1", "inst2", "inst3"):
             virsh("destroy", d)
             virsh("undefine", d)
         drop_pool("vip")
-        if os.path.exists(log):
-            os.unlink(log)
+        for log in logs.values():
+            if os.path.exists(log):
+                os.unlink(log)
 
 
 def vaaictl_lba(url, name):
