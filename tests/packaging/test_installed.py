@@ -269,7 +269,7 @@ def boot(dom, log, token):
 
 def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
     kernel, initrd, image, token = boot_files
-    url = lio.urls[2]
+    url = lio.urls[0]
     vaaictl("pool", "format", url, "--name", "vip", "--force")
     (tmp_path / "pool.xml").write_text(pool_xml("vip", url))
     logs = {d: f"/var/log/libvirt/qemu/vaai-test-{d}.console" for d in ("inst1", "inst2", "inst3")}
@@ -318,10 +318,12 @@ def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
         assert int(c["count"]) == before + 1 and c["hostBytes"] == "0" and \
             c["offloadedBlocks"] == c["blocks"], c
         xml = ET.fromstring(virsh("dumpxml", "inst2", check=True).stdout)
-        assert xml.find("devices/disk/source").attrib == {"pool": "vip", "volume": "inst1-clone"}
-        for name in ("inst1", "inst1-clone"):
+        # The volume was named for the domain, so is its clone (as
+        # virt-clone names a disk image after the domain).
+        assert xml.find("devices/disk/source").attrib == {"pool": "vip", "volume": "inst2"}
+        for name in ("inst1", "inst2"):
             vaaictl("read", url, vaaictl_lba(url, name), 131072, "-q", "-o", tmp_path / name)
-        a, b = (tmp_path / "inst1").read_bytes(), (tmp_path / "inst1-clone").read_bytes()
+        a, b = (tmp_path / "inst1").read_bytes(), (tmp_path / "inst2").read_bytes()
         assert a == b
         virsh("vol-wipe", "--pool", "vip", "inst1", check=True)    # the clone is on its own
         xml_text = virsh("dumpxml", "inst2", check=True).stdout
@@ -337,12 +339,12 @@ def test_virt_install_and_clone(system, lio, boot_files, tmp_path):
         # so virt-install boots it (and waits for the guest to power off).
         start = time.monotonic()
         virt_install("--name", "inst3", *common, "--import",
-                     "--disk", "vol=vip/inst1-clone,bus=virtio",
+                     "--disk", "vol=vip/inst2,bus=virtio",
                      "--serial", f"file,path={logs['inst3']}", "--wait", "-1")
         disk = ET.fromstring(virsh("dumpxml", "--inactive", "inst3", check=True).stdout) \
             .find("devices/disk")
         assert disk.get("type") == "volume" and \
-            disk.find("source").attrib == {"pool": "vip", "volume": "inst1-clone"}
+            disk.find("source").attrib == {"pool": "vip", "volume": "inst2"}
         text = open(logs["inst3"], "rb").read().decode(errors="replace")
         assert "SYSLINUX" in text and console(logs["inst3"], "token") == token, text[-2000:]
         print(f"inst3: virt-install --import booted it, {time.monotonic() - start:.1f} s")
