@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from vaaitest.array import Array          # noqa: E402
+from vaaitest.array import Array, GuestLuns  # noqa: E402
 from vaaitest.libvirt import Host         # noqa: E402
 from vaaitest.vaaictl import DEFAULT, Vaaictl  # noqa: E402
 
@@ -25,6 +25,9 @@ def pytest_addoption(parser):
     parser.addoption("--port", type=int, default=13900,
                      help="first iSCSI port of the arrays this run starts (each "
                           "array the run starts takes the next)")
+    parser.addoption("--transport", default="iscsi", choices=["iscsi", "kernel"],
+                     help="how hosts reach the LIO array's LUNs: iSCSI (libiscsi), or "
+                          "kernel (/dev/sdX, run in the array's guest by libvirt/in-guest)")
 
 
 class _Arrays:
@@ -35,9 +38,14 @@ class _Arrays:
     def __init__(self, config):
         if _Arrays.next_port is None:
             _Arrays.next_port = config.getoption("--port")
+        self.kernel = config.getoption("--transport") == "kernel"
         self.started = []
 
     def __call__(self, kind="lio", profile="default", *extra):
+        if self.kernel:
+            # The guest's own LUNs (its profile chose them).
+            assert kind == "lio", "--transport kernel: LIO only"
+            return GuestLuns()
         a = Array(kind, profile, port=_Arrays.next_port, timeout=1800, extra=extra)
         _Arrays.next_port += 1
         self.started.append(a)

@@ -2,6 +2,9 @@
 libvirt daemons as hosts A and B, each with its vaai-leased and
 lock_manager = "vaai", sharing a pool on the LIO array over iSCSI, and
 real QEMU guests (libvirt/guest-initrd) with <disk type='volume'>.
+With --transport kernel (run in the LIO array's guest by libvirt/in-guest)
+the pool is the guest's /dev/sdX and each volume a device-mapper device of
+each host (libvirt/test-all runs the refusal and migration tests so).
 
 - while a VM runs on A, B's vol-delete, vol-wipe, vol-resize and
   `virsh start` of another domain on the volume are refused naming A, and
@@ -141,7 +144,9 @@ class Vm:
         c = self.lines("counter")
         return int(c[-1][0]) if c else 0
 
-    def wait(self, what, timeout=300):
+    # Bounds on waiting, not timings: under TCG inside TCG (--transport
+    # kernel) the guest boots in about two minutes.
+    def wait(self, what, timeout=600):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             got = self.lines(what)
@@ -150,7 +155,7 @@ class Vm:
             time.sleep(0.5)
         raise AssertionError(f"{self.name}: no 'DISKTEST {what}' within {timeout} s")
 
-    def wait_counter(self, above, timeout=120):
+    def wait_counter(self, above, timeout=600):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             c = self.counter()

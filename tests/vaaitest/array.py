@@ -74,3 +74,27 @@ class Array:
         if self.kind != "tgt":
             raise NotImplementedError("revive(): tgt only")
         self._run("revive")
+
+
+class GuestLuns:
+    """The LUNs of the LIO array whose guest this test runs in (libvirt/
+    in-guest): /dev/sdX devices, the kernel transport.  Started and
+    stopped with the guest; exec() runs where the target runs: here."""
+
+    kind = "lio"
+
+    def __init__(self):
+        self.urls = os.environ.get("LIO_ARRAY_SD", "").split()
+        if not self.urls:
+            raise RuntimeError("--transport kernel runs in the LIO array's guest "
+                               "(libvirt/in-guest): no $LIO_ARRAY_SD here")
+
+    def start(self):
+        return self.urls
+
+    def stop(self):
+        pass
+
+    def exec(self, script, check=True):
+        return subprocess.run(["sh", "-c", script], text=True, capture_output=True,
+                              check=check)

@@ -21,8 +21,13 @@ class Host:
     def start(self):
         # running even if the start fails half-way: stop() cleans up
         self.running = True
+        # Its own device-mapper names: on the kernel transport two hosts
+        # on one machine share one kernel, where real hosts have a kernel
+        # each.
+        prefix = "vaai" + "".join(c if c.isalnum() else "_" for c in self.name)
+        env = dict(os.environ, VAAI_DM_PREFIX=prefix[:32])
         subprocess.run([RUN, "--dir", self.dir, "--host", self.name, "start"], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, env=env)
 
     def stop(self):
         """Stop the host: its running domains first (whatever a failed
@@ -54,7 +59,17 @@ class Host:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def define_pool(self, name, url, initiator=None):
-        """Define and start a vaai pool of the LUN at iSCSI @url."""
+        """Define and start a vaai pool of the LUN at iSCSI @url, or at
+        the kernel's device @url (/dev/...)."""
+        if url.startswith("/dev/"):
+            xml = os.path.join(self.dir, f"pool-{name}.xml")
+            os.makedirs(self.dir, exist_ok=True)
+            with open(xml, "w") as f:
+                f.write(f"<pool type='vaai'><name>{name}</name>"
+                        f"<source><device path='{url}'/></source></pool>\n")
+            self.virsh("pool-define", xml, check=True)
+            self.virsh("pool-start", name, check=True)
+            return
         hostport, iqn_lun = url[len("iscsi://"):].split("/", 1)
         host, port = hostport.rsplit(":", 1)
         initiator = initiator or f"iqn.2024-11.org.libvirt-vaai:{self.name}"
