@@ -29,7 +29,7 @@ import pytest
 
 from vaaitest.array import TOP
 from vaaitest.libvirt import VAAI_NS
-from vaaitest.system import URI, stage_boot_files, virsh
+from vaaitest.system import URI, stage_boot_files, virsh, vol_names
 
 VAAICTL = "/usr/bin/vaaictl"
 MiB = 1024 * 1024
@@ -65,7 +65,7 @@ def counter(pool, operation):
 
 
 def drop_pool(name):
-    for v in virsh("vol-list", name, "--name").stdout.split():
+    for v in vol_names(name):
         virsh("vol-delete", v, "--pool", name)
     virsh("pool-destroy", name)
     virsh("pool-undefine", name)

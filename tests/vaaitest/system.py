@@ -42,6 +42,13 @@ def virsh(*argv, check=False, timeout=300):
     return r
 
 
+def vol_names(pool):
+    """The names of POOL's volumes (libvirt 9.0.0's vol-list has no
+    --name)."""
+    r = virsh("vol-list", pool, check=True)
+    return [line.split()[0] for line in r.stdout.splitlines()[2:] if line.strip()]
+
+
 class System:
     """The system daemons, configured as an operator of a shared pool
     configures them (qemu.conf lock_manager = "vaai"), started by their

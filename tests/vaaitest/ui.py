@@ -193,6 +193,23 @@ class Desktop:
         return " ".join(n.name for n in alert.findChildren(
             lambda n: n.roleName == "label" and n.name))
 
+    @staticmethod
+    def describe(node, depth=0):
+        """NODE's showing subtree as text (roles, names): for the message
+        of a failed search."""
+        lines = []
+        if node.showing:
+            text = ""
+            if node.roleName in ("text", "label", "spin button"):
+                try:
+                    text = f" = {node.text!r}"
+                except Exception:
+                    pass
+            lines.append(f"{'  ' * depth}{node.roleName} {node.name!r}{text}")
+        for child in node.children:
+            lines.append(Desktop.describe(child, depth + 1))
+        return "\n".join(line for line in lines if line)
+
     # --- screenshots -----------------------------------------------------------
 
     def shot(self, name, node=None):
