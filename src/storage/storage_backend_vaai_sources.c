@@ -212,9 +212,14 @@ virStorageBackendVaaiIscsiLogin(virStoragePoolSource *src,
     return iscsi;
 
  iscsi_error:
-    virReportError(VIR_ERR_OPERATION_FAILED,
-                   _("iSCSI %1$s on %2$s: %3$s"),
-                   target ? target : _("discovery"), portal, iscsi_get_error(iscsi));
+    {
+        g_autofree char *unreachable = virSCSIPortalUnreachable(portal, 10 * 1000);
+
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("iSCSI %1$s on %2$s: %3$s"),
+                       target ? target : _("discovery"), portal,
+                       unreachable ? unreachable : iscsi_get_error(iscsi));
+    }
  error:
     iscsi_destroy_context(iscsi);
     return NULL;

@@ -14,6 +14,7 @@
 #include "virscsitransport.h"
 #include "virscsierror.h"
 #include "virscsibytes.h"
+#include "virscsiportal.h"
 
 typedef struct _virSCSITransportISCSI virSCSITransportISCSI;
 struct _virSCSITransportISCSI {
@@ -297,7 +298,14 @@ virSCSIISCSILogin(const char *url,
     iscsi_set_timeout(iscsi, loginTimeoutS);
     if (iscsi_full_connect_sync(iscsi, iurl->portal, iurl->lun) < 0) {
         g_autofree char *why = virSCSIISCSIRedactText(iscsi_get_error(iscsi), url);
-        g_autofree char *msg = virSCSIISCSILoginError(shown, iurl, why);
+        g_autofree char *unreachable = virSCSIPortalUnreachable(iurl->portal,
+                                                                loginTimeoutS * 1000);
+        g_autofree char *msg = NULL;
+
+        if (unreachable)
+            msg = g_strdup_printf("cannot log in to %s: %s", shown, unreachable);
+        else
+            msg = virSCSIISCSILoginError(shown, iurl, why);
 
         g_set_error_literal(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT, msg);
         goto error;
