@@ -179,3 +179,87 @@ def test_pool_wizard_volume_clone_delete(desktop, lio, tmp_path):
         lambda n: n.roleName == "table cell" and n.name == "vm1-clone" and n.showing,
         retry=False, requireResult=False), 30)
     no_error(desk)
+
+
+# --- virt-manager's reading of vaai XML (virtManager/object/vaaipool.py) ---
+
+def vaaipool_module():
+    """The installed package's vaaipool.py, as virt-manager imports it
+    (gettext's _ is a builtin there)."""
+    import builtins
+    import importlib
+    import sys
+    builtins.__dict__.setdefault("_", lambda s: s)
+    sys.path.insert(0, "/usr/share/virt-manager")
+    try:
+        return importlib.import_module("virtManager.object.vaaipool")
+    finally:
+        sys.path.pop(0)
+
+
+SOURCES = f"""<sources xmlns:vaai='{VAAI_NS}'>
+  <source>
+    <host name='array' port='3261'/>
+    <device path='iqn.2024-01.com.example:array/7'/>
+    <vendor name='ACME'/><product name='thin1'/>
+    <vaai:lun blockSize='4096' blocks='262144' thin='yes'/>
+    <vaai:plan>
+      <vaai:operation name='zero' method='write-same' reason='WRITE SAME(16)'/>
+      <vaai:operation name='unmap' method='none' reason='the LUN is not thin-provisioned'/>
+      <vaai:operation name='copy' method='host' reason='no EXTENDED COPY: 3PC=0 in the standard INQUIRY data'/>
+      <vaai:operation name='atomic' method='compare-and-write' reason='COMPARE AND WRITE of up to 1 block'/>
+    </vaai:plan>
+    <vaai:pool name='shared'/>
+  </source>
+  <source>
+    <device path='/dev/sg3'/>
+    <vaai:block name='sdc'/>
+  </source>
+</sources>"""
+
+
+def test_vaaipool_reads_sources_and_status():
+    vp = vaaipool_module()
+    iscsi, local = vp.parse_sources(SOURCES)
+    assert (iscsi.host, iscsi.port, iscsi.target, iscsi.lun) == \
+        ("array", "3261", "iqn.2024-01.com.example:array", 7)
+    assert iscsi.size == 1 << 30 and iscsi.pool_name == "shared"
+    assert iscsi.offloads() == ["zero", "locking"]
+    assert iscsi.describe() == ("ACME thin1, 1.0 GiB, thin; offloads zero, locking; "
+                                "holds pool 'shared'")
+    assert vp.plan_summary(iscsi.plan) == \
+        "clone: host, zero: WRITE SAME, unmap: none, locking: COMPARE AND WRITE"
+    # A LUN that reported nothing: no offload claimed, no pool, no IQN/LUN
+    assert (local.target, local.lun, local.block, local.offloads()) == (None, None, "sdc", [])
+    assert local.label() == "/dev/sg3 (sdc): unknown device, 0 B; no offload; no pool yet"
+
+    assert vp.sources_spec() == "<source />"
+    spec = ET.fromstring(vp.sources_spec(host="array", port=3261, initiator="iqn.x:h",
+                                         auth_username="u", auth_secret_uuid="s-1"))
+    assert spec.find("host").attrib == {"name": "array", "port": "3261"}
+    assert spec.find("initiator/iqn").get("name") == "iqn.x:h"
+    assert spec.find("auth").attrib == {"type": "chap", "username": "u"}
+    assert spec.find("auth/secret").get("uuid") == "s-1"
+
+    # A running pool's status: what the array did, and why not where it did not
+    pool = f"""<pool type='vaai' xmlns:vaai='{VAAI_NS}'><name>p</name>
+      <vaai:offload>
+        <vaai:lun blockSize='512'/>
+        {SOURCES.split('<vaai:plan>')[1].split('</vaai:plan>')[0].join(['<vaai:plan>', '</vaai:plan>'])}
+        <vaai:counters>
+          <vaai:counter operation='create' count='2' failed='1' blocks='4096'
+                        offloadedBlocks='2048' hostBytes='0' linkBytes='512'/>
+          <vaai:counter operation='clone' count='1' failed='0' blocks='2048'
+                        offloadedBlocks='0' hostBytes='1048576' linkBytes='2097152'/>
+          <vaai:counter operation='wipe' count='0' failed='0'/>
+        </vaai:counters>
+      </vaai:offload></pool>"""
+    status = vp.OffloadStatus.from_pool_xml(pool)
+    done, plan = status.summary()
+    assert done == ["create: 2 (1.0 MiB offloaded, 0 B through this host), 1 failed",
+                    "clone: 1 (0 B offloaded, 1.0 MiB through this host)"]
+    assert plan.startswith("clone: host, zero: WRITE SAME")
+    assert status.why_not() == ["clone: no EXTENDED COPY: 3PC=0 in the standard INQUIRY data",
+                                "unmap: the LUN is not thin-provisioned"]
+    assert vp.OffloadStatus.from_pool_xml("<pool type='dir'/>") is None
+    assert vp.OffloadStatus.from_pool_xml("not xml") is None
