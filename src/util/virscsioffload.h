@@ -37,6 +37,9 @@ struct _virSCSIOffloadOptions {
     unsigned int flags;         /* virSCSIOffloadFlags */
     double rateLimitMiBs;       /* UNMAP: at most this many MiB/s; 0: none */
     unsigned int inflight;      /* COPY: commands in flight; 0: default (4) */
+    uint64_t commandBlocks;     /* COPY: at most this many blocks an offload
+                                 * command (all its segments); 0: as many as
+                                 * the plan's limits allow */
     uint64_t resumeBlocks;      /* start this many blocks into the range
                                  * (report->resumeBlocks of an earlier run) */
 };

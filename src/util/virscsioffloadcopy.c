@@ -425,7 +425,8 @@ virSCSIOffloadCopyChoose(virSCSIOffloadCopyJob *job,
 
 static void
 virSCSIOffloadCopyMakeChunks(virSCSIOffloadCopyJob *job,
-                             uint64_t nblocks)
+                             uint64_t nblocks,
+                             uint64_t commandBlocks)
 {
     uint64_t chunkBlocks;
     uint64_t pos = 0;
@@ -437,6 +438,14 @@ virSCSIOffloadCopyMakeChunks(virSCSIOffloadCopyJob *job,
         chunkBlocks = MAX(job->op->maxBlocks, 1);
     else
         chunkBlocks = MAX(job->op->maxBlocks, 1) * MAX(job->op->maxDescriptors, 1);
+    /* A smaller command on request (how an array's copy engine takes
+     * command size against commands in flight is measured, not known:
+     * bench/xcopy-shape), never past the plan's limits, whole granules. */
+    if (commandBlocks && job->method != VIR_SCSI_METHOD_HOST && commandBlocks < chunkBlocks) {
+        uint64_t g = MAX(job->op->granularity, 1);
+
+        chunkBlocks = MAX(commandBlocks / g, 1) * g;
+    }
 
     job->nchunks = (nblocks + chunkBlocks - 1) / chunkBlocks + 1;
     job->chunks = g_new0(virSCSIOffloadCopyChunk, job->nchunks);
@@ -577,7 +586,7 @@ virSCSIOffloadCopy(virSCSILun *src,
     job.skipDeallocated = (opts->flags & VIR_SCSI_OFFLOAD_DST_ZEROED) &&
         src->caps->getLbaStatus == VIR_SCSI_SUPPORT_YES &&
         src->caps->hasLbp && src->caps->lbp.lbprz;
-    virSCSIOffloadCopyMakeChunks(&job, nblocks - job.resume);
+    virSCSIOffloadCopyMakeChunks(&job, nblocks - job.resume, opts->commandBlocks);
 
     want = opts->inflight ? MIN(opts->inflight, VIR_SCSI_COPY_INFLIGHT_MAX) :
         VIR_SCSI_COPY_INFLIGHT_DEFAULT;

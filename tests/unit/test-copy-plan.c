@@ -103,11 +103,47 @@ testRefusalRemembered(void)
 }
 
 
+/* --command-blocks: commands of at most that many blocks (whole granules),
+ * as many as the range needs, none larger; the data arrives. */
+static void
+testCommandBlocks(void)
+{
+    testMemLunProfile copies = { .blocks = 8 * MIB / BS, .blockSize = BS, .xcopy = true };
+    g_autoptr(testMemLun) mem = testMemLunNew(&copies);
+    g_autoptr(virSCSILun) lun = testMemLunOpen(mem, NULL);
+    g_autofree uint8_t *data = g_malloc(2 * MIB);
+    g_autofree uint8_t *back = g_malloc(2 * MIB);
+    g_autoptr(GError) err = NULL;
+    virSCSIOffloadOptions opts = { .commandBlocks = 500, .inflight = 3 };
+    virSCSIReport report;
+    guint64 nblocks = 2 * MIB / BS;
+    guint i;
+
+    for (i = 0; i < 2 * MIB; i++)
+        data[i] = (uint8_t)(i * 29 + 3);
+    testMemLunWrite(mem, 0, nblocks, data);
+    g_assert_cmpuint(lun->plan.ops[VIR_SCSI_PLAN_OP_COPY].maxBlocks, >, 500);
+    testMemLunTakeEvents(mem);
+
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadCopy(lun, 0, lun, 8192, nblocks, &opts, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_XCOPY_LID1].blocks, ==, nblocks);
+    g_assert_cmpuint(report.methods[VIR_SCSI_METHOD_HOST].blocks, ==, 0);
+    virSCSIReportClear(&report);
+    /* 4096 blocks in commands of at most 500: 9 */
+    g_assert_cmpuint(testMemLunTakeCount(mem, 0x83), ==, (nblocks + 499) / 500);
+    testMemLunRead(mem, 8192, nblocks, back);
+    g_assert_cmpmem(back, 2 * MIB, data, 2 * MIB);
+}
+
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/copy-plan/from-lun-without-copies", testCopyFromLunWithoutCopies);
     g_test_add_func("/copy-plan/refusal-remembered", testRefusalRemembered);
+    g_test_add_func("/copy-plan/command-blocks", testCommandBlocks);
     return g_test_run();
 }

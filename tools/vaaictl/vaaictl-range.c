@@ -189,6 +189,7 @@ vaaictlCmdCopy(const vaaictlGlobal *global,
                char **argv)
 {
     g_autofree char *inflight = NULL;
+    g_autofree char *commandBlocks = NULL;
     g_autofree char *resume = NULL;
     gboolean dstZeroed = FALSE;
     gboolean noHost = FALSE;
@@ -197,6 +198,8 @@ vaaictlCmdCopy(const vaaictlGlobal *global,
     GOptionEntry entries[] = {
         { "inflight", 0, 0, G_OPTION_ARG_STRING, &inflight,
           "copy commands in flight at once (default 4)", "N" },
+        { "command-blocks", 0, 0, G_OPTION_ARG_STRING, &commandBlocks,
+          "at most BLOCKS per offload command (default: the LUN's limits)", "BLOCKS" },
         { "dst-zeroed", 0, 0, G_OPTION_ARG_NONE, &dstZeroed,
           "DST already reads as zeros: do not write what reads as zeros", NULL },
         { "no-host", 0, 0, G_OPTION_ARG_NONE, &noHost,
@@ -232,6 +235,10 @@ vaaictlCmdCopy(const vaaictlGlobal *global,
             return VAAICTL_EXIT_USAGE;
         op.opts.inflight = v;
     }
+    if (commandBlocks &&
+        !vaaictlParseU64(op.cmd, "--command-blocks", commandBlocks, 1, UINT32_MAX,
+                         &op.opts.commandBlocks))
+        return VAAICTL_EXIT_USAGE;
     if (resume &&
         !vaaictlParseU64(op.cmd, "--resume", resume, 0, op.nblocks - 1,
                          &op.opts.resumeBlocks))
