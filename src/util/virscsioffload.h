@@ -36,7 +36,8 @@ typedef struct _virSCSIOffloadOptions virSCSIOffloadOptions;
 struct _virSCSIOffloadOptions {
     unsigned int flags;         /* virSCSIOffloadFlags */
     double rateLimitMiBs;       /* UNMAP: at most this many MiB/s; 0: none */
-    unsigned int inflight;      /* COPY: commands in flight; 0: default (4) */
+    unsigned int inflight;      /* COPY, ZERO: commands (sessions) in flight;
+                                 * 0: default (4) */
     uint64_t commandBlocks;     /* COPY: at most this many blocks an offload
                                  * command (all its segments); 0: as many as
                                  * the plan's limits allow */

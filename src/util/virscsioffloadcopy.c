@@ -4,19 +4,19 @@
  *
  * The range is cut into chunks of one offload command each (EXTENDED
  * COPY with as many segments as the copy manager takes, or a token
- * copy); several workers, each with its own session, keep commands in
- * flight.  A chunk the array refuses or fails is finished by the host
- * from the first block not known copied, and offload goes on for later
- * chunks unless the failure says it never will work.  Chunks complete out
- * of order; the report's resume point is the end of the longest prefix
- * known complete, so a stopped copy restarts there, not at zero.
+ * copy); several workers, each with sessions of its own, keep commands in
+ * flight (virscsioffloadparallel.c: chunks complete out of order, the
+ * resume point is the end of the longest prefix known complete).  A chunk
+ * the array refuses or fails is finished by the host from the first block
+ * not known copied, and offload goes on for later chunks unless the
+ * failure says it never will work.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <string.h>
 
-#include "virscsioffloadpriv.h"
+#include "virscsioffloadparallel.h"
 #include "virscsicommands.h"
 #include "virscsichunk.h"
 #include "virscsierror.h"
@@ -27,12 +27,6 @@
 /* Host chunks of one transfer each: the resume point then never lags
  * more than a transfer per worker behind what was copied. */
 #define VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS 1
-
-typedef struct _virSCSIOffloadCopyChunk virSCSIOffloadCopyChunk;
-struct _virSCSIOffloadCopyChunk {
-    uint64_t off;               /* from the start of this run's range */
-    uint64_t len;
-};
 
 typedef struct _virSCSIOffloadCopyJob virSCSIOffloadCopyJob;
 struct _virSCSIOffloadCopyJob {
@@ -53,61 +47,18 @@ struct _virSCSIOffloadCopyJob {
     uint16_t dstIndex;
     guint32 listIdBase;
 
-    virSCSIOffloadCopyChunk *chunks;
-    size_t nchunks;
-
-    gint nextChunk;             /* atomic */
     gint nextListId;            /* atomic */
     gint offloadOff;            /* atomic: offload given up */
     gint consecutiveFailures;   /* atomic */
-    gint stop;                  /* atomic: a worker failed */
-
-    GMutex lock;                /* protects what follows */
-    bool *chunkDone;
-    size_t watermarkChunk;
-    uint64_t watermark;
-    GError *error;              /* the first fatal one */
 };
 
+/* A worker's view: its sessions of each LUN (one, within a LUN). */
 typedef struct _virSCSIOffloadCopyWorker virSCSIOffloadCopyWorker;
 struct _virSCSIOffloadCopyWorker {
     virSCSIOffloadCopyJob *job;
     virSCSITransport *srcT;
     virSCSITransport *dstT;
-    bool ownSrc;
-    bool ownDst;
-    GThread *thread;
 };
-
-
-static void
-virSCSIOffloadCopyFail(virSCSIOffloadCopyJob *job,
-                       GError *err)
-{
-    g_mutex_lock(&job->lock);
-    if (!job->error)
-        job->error = err;
-    else
-        g_error_free(err);
-    g_mutex_unlock(&job->lock);
-    g_atomic_int_set(&job->stop, 1);
-}
-
-
-static void
-virSCSIOffloadCopyChunkFinished(virSCSIOffloadCopyJob *job,
-                                size_t index)
-{
-    uint64_t resume;
-
-    g_mutex_lock(&job->lock);
-    job->chunkDone[index] = true;
-    while (job->watermarkChunk < job->nchunks && job->chunkDone[job->watermarkChunk])
-        job->watermark += job->chunks[job->watermarkChunk++].len;
-    resume = job->resume + job->watermark;
-    g_mutex_unlock(&job->lock);
-    virSCSIReportResume(job->report, resume);
-}
 
 
 /* An offload command failed: decide whether offload stays on. */
@@ -283,38 +234,39 @@ virSCSIOffloadCopyRange(virSCSIOffloadCopyWorker *w,
  * copying: ask the source which are deallocated, copy the rest. */
 static int
 virSCSIOffloadCopyChunkSparse(virSCSIOffloadCopyWorker *w,
-                              const virSCSIOffloadCopyChunk *chunk,
+                              uint64_t off,
+                              uint64_t len,
                               GError **error)
 {
     virSCSIOffloadCopyJob *job = w->job;
     uint64_t pos = 0;
 
-    while (pos < chunk->len) {
+    while (pos < len) {
         g_auto(virSCSILbaStatus) status = { 0 };
         g_autoptr(GError) err = NULL;
-        uint64_t lba = job->srcLba + chunk->off + pos;
+        uint64_t lba = job->srcLba + off + pos;
         size_t i;
 
         if (virSCSICommandGetLbaStatus(w->srcT, lba, &status, &err) < 0 ||
             status.ndescriptors == 0 || status.descriptors[0].lba > lba) {
             /* No usable answer: copy the rest of the chunk. */
-            return virSCSIOffloadCopyRange(w, chunk->off + pos, chunk->len - pos, error);
+            return virSCSIOffloadCopyRange(w, off + pos, len - pos, error);
         }
 
-        for (i = 0; i < status.ndescriptors && pos < chunk->len; i++) {
+        for (i = 0; i < status.ndescriptors && pos < len; i++) {
             const virSCSILbaStatusDescriptor *d = &status.descriptors[i];
             uint64_t end = d->lba + d->nblocks;
             uint64_t n;
 
             if (end <= lba)
                 continue;
-            if (d->lba > job->srcLba + chunk->off + pos)
+            if (d->lba > job->srcLba + off + pos)
                 break;      /* a gap: ask again from here */
-            n = MIN(end - (job->srcLba + chunk->off + pos), chunk->len - pos);
+            n = MIN(end - (job->srcLba + off + pos), len - pos);
             if (d->provisioningStatus == VIR_SCSI_LBA_DEALLOCATED ||
                 d->provisioningStatus == VIR_SCSI_LBA_ANCHORED) {
                 virSCSIReportSkip(job->report, n);
-            } else if (virSCSIOffloadCopyRange(w, chunk->off + pos, n, error) < 0) {
+            } else if (virSCSIOffloadCopyRange(w, off + pos, n, error) < 0) {
                 return -1;
             }
             pos += n;
@@ -324,34 +276,24 @@ virSCSIOffloadCopyChunkSparse(virSCSIOffloadCopyWorker *w,
 }
 
 
-static gpointer
-virSCSIOffloadCopyWorkerRun(gpointer opaque)
+/* One chunk on a worker's sessions (virSCSIParallelChunkFunc). */
+static int
+virSCSIOffloadCopyChunk(void *opaque,
+                        uint64_t off,
+                        uint64_t len,
+                        GError **error)
 {
-    virSCSIOffloadCopyWorker *w = opaque;
-    virSCSIOffloadCopyJob *job = w->job;
+    virSCSIParallelWorker *pw = opaque;
+    virSCSIOffloadCopyJob *job = pw->opaque;
+    virSCSIOffloadCopyWorker w = {
+        .job = job,
+        .srcT = pw->transport2 ? pw->transport2 : pw->transport,
+        .dstT = pw->transport,
+    };
 
-    while (!g_atomic_int_get(&job->stop)) {
-        gint i = g_atomic_int_add(&job->nextChunk, 1);
-        GError *err = NULL;
-        int rc;
-
-        if ((size_t)i >= job->nchunks)
-            break;
-        if (virSCSIOffloadCancelled(job->report, &err)) {
-            virSCSIOffloadCopyFail(job, err);
-            break;
-        }
-        if (job->skipDeallocated)
-            rc = virSCSIOffloadCopyChunkSparse(w, &job->chunks[i], &err);
-        else
-            rc = virSCSIOffloadCopyRange(w, job->chunks[i].off, job->chunks[i].len, &err);
-        if (rc < 0) {
-            virSCSIOffloadCopyFail(job, err);
-            break;
-        }
-        virSCSIOffloadCopyChunkFinished(job, i);
-    }
-    return NULL;
+    if (job->skipDeallocated)
+        return virSCSIOffloadCopyChunkSparse(&w, off, len, error);
+    return virSCSIOffloadCopyRange(&w, off, len, error);
 }
 
 
@@ -423,43 +365,28 @@ virSCSIOffloadCopyChoose(virSCSIOffloadCopyJob *job,
 }
 
 
-static void
-virSCSIOffloadCopyMakeChunks(virSCSIOffloadCopyJob *job,
-                             uint64_t nblocks,
-                             uint64_t commandBlocks)
+/* Blocks a chunk: one offload command (all its segments), or one host
+ * transfer; fewer when asked (@commandBlocks: how an array's copy engine
+ * takes command size against commands in flight is measured, not known:
+ * bench/xcopy-shape), never past the plan's limits, whole granules. */
+static uint64_t
+virSCSIOffloadCopyChunkBlocks(const virSCSIOffloadCopyJob *job,
+                              uint64_t commandBlocks)
 {
     uint64_t chunkBlocks;
-    uint64_t pos = 0;
-    size_t n = 0;
 
     if (job->method == VIR_SCSI_METHOD_HOST)
-        chunkBlocks = MAX(job->op->hostMaxBlocks, 1) * VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS;
-    else if (job->method == VIR_SCSI_METHOD_TOKEN_COPY)
+        return MAX(job->op->hostMaxBlocks, 1) * VIR_SCSI_COPY_HOST_CHUNK_TRANSFERS;
+    if (job->method == VIR_SCSI_METHOD_TOKEN_COPY)
         chunkBlocks = MAX(job->op->maxBlocks, 1);
     else
         chunkBlocks = MAX(job->op->maxBlocks, 1) * MAX(job->op->maxDescriptors, 1);
-    /* A smaller command on request (how an array's copy engine takes
-     * command size against commands in flight is measured, not known:
-     * bench/xcopy-shape), never past the plan's limits, whole granules. */
-    if (commandBlocks && job->method != VIR_SCSI_METHOD_HOST && commandBlocks < chunkBlocks) {
+    if (commandBlocks && commandBlocks < chunkBlocks) {
         uint64_t g = MAX(job->op->granularity, 1);
 
         chunkBlocks = MAX(commandBlocks / g, 1) * g;
     }
-
-    job->nchunks = (nblocks + chunkBlocks - 1) / chunkBlocks + 1;
-    job->chunks = g_new0(virSCSIOffloadCopyChunk, job->nchunks);
-    while (pos < nblocks) {
-        uint64_t len = virSCSIChunkNext(pos, nblocks - pos, chunkBlocks,
-                                        job->op->granularity, 0);
-
-        job->chunks[n].off = pos;
-        job->chunks[n].len = len;
-        pos += len;
-        n++;
-    }
-    job->nchunks = n;
-    job->chunkDone = g_new0(bool, n);
+    return chunkBlocks;
 }
 
 
@@ -493,50 +420,6 @@ virSCSIOffloadCopyCheck(virSCSILun *src,
 }
 
 
-/* Start the workers: the first on the LUNs' own sessions, the others on
- * sessions of their own, as many as could be opened. */
-static size_t
-virSCSIOffloadCopyStartWorkers(virSCSIOffloadCopyJob *job,
-                               virSCSIOffloadCopyWorker *workers,
-                               size_t want)
-{
-    size_t n;
-
-    for (n = 0; n < want; n++) {
-        virSCSIOffloadCopyWorker *w = &workers[n];
-        g_autoptr(GError) err = NULL;
-
-        w->job = job;
-        if (n == 0) {
-            w->srcT = job->src->transport;
-            w->dstT = job->dst->transport;
-        } else {
-            if (!(w->dstT = virSCSILunOpenExtraTransport(job->dst, &err))) {
-                virSCSIReportEvent(job->report, "running %zu commands in flight: "
-                                   "another session failed: %s", n, err->message);
-                break;
-            }
-            w->ownDst = true;
-            if (job->src == job->dst) {
-                w->srcT = w->dstT;
-            } else if (!(w->srcT = virSCSILunOpenExtraTransport(job->src, &err))) {
-                virSCSIReportEvent(job->report, "running %zu commands in flight: "
-                                   "another session failed: %s", n, err->message);
-                virSCSIOffloadCountClosing(job->report, w->dstT);
-                virSCSITransportFree(w->dstT);
-                w->dstT = NULL;
-                w->ownDst = false;
-                break;
-            } else {
-                w->ownSrc = true;
-            }
-        }
-        w->thread = g_thread_new("vaai-copy", virSCSIOffloadCopyWorkerRun, w);
-    }
-    return n;
-}
-
-
 int
 virSCSIOffloadCopy(virSCSILun *src,
                    uint64_t srcLba,
@@ -549,12 +432,10 @@ virSCSIOffloadCopy(virSCSILun *src,
 {
     virSCSIOffloadOptions none = { 0 };
     virSCSIOffloadCopyJob job = { 0 };
-    g_autofree virSCSIOffloadCopyWorker *workers = NULL;
     virSCSIOffloadFrame frame;
     bool sameLun = src == dst || virSCSILunCapsSameLun(src->caps, dst->caps);
-    size_t want;
-    size_t started;
-    size_t i;
+    virSCSIParallel p = { 0 };
+    uint64_t done;
     int ret = -1;
 
     if (!opts)
@@ -567,7 +448,6 @@ virSCSIOffloadCopy(virSCSILun *src,
     job.flags = opts->flags;
     job.report = report;
     job.listIdBase = g_random_int();
-    g_mutex_init(&job.lock);
 
     virSCSIOffloadBegin(&frame, report, "copy", dst, nblocks - job.resume,
                         sameLun ? &dst->plan.ops[VIR_SCSI_PLAN_OP_COPY] :
@@ -586,36 +466,22 @@ virSCSIOffloadCopy(virSCSILun *src,
     job.skipDeallocated = (opts->flags & VIR_SCSI_OFFLOAD_DST_ZEROED) &&
         src->caps->getLbaStatus == VIR_SCSI_SUPPORT_YES &&
         src->caps->hasLbp && src->caps->lbp.lbprz;
-    virSCSIOffloadCopyMakeChunks(&job, nblocks - job.resume, opts->commandBlocks);
 
-    want = opts->inflight ? MIN(opts->inflight, VIR_SCSI_COPY_INFLIGHT_MAX) :
+    /* Each worker has a session of the destination (whose copy manager
+     * gets the commands) and, between LUNs, one of the source. */
+    p.lun = dst;
+    p.lun2 = src == dst ? NULL : src;
+    p.workers = opts->inflight ? MIN(opts->inflight, VIR_SCSI_COPY_INFLIGHT_MAX) :
         VIR_SCSI_COPY_INFLIGHT_DEFAULT;
-    want = MAX(MIN(want, job.nchunks), 1);
-    workers = g_new0(virSCSIOffloadCopyWorker, want);
-    started = virSCSIOffloadCopyStartWorkers(&job, workers, want);
-
-    for (i = 0; i < started; i++) {
-        g_thread_join(workers[i].thread);
-        if (workers[i].ownDst) {
-            virSCSIOffloadCountClosing(report, workers[i].dstT);
-            virSCSITransportFree(workers[i].dstT);
-        }
-        if (workers[i].ownSrc) {
-            virSCSIOffloadCountClosing(report, workers[i].srcT);
-            virSCSITransportFree(workers[i].srcT);
-        }
-    }
-
-    if (job.error) {
-        g_propagate_error(error, g_steal_pointer(&job.error));
-        goto cleanup;
-    }
-    ret = 0;
+    p.chunkBlocks = virSCSIOffloadCopyChunkBlocks(&job, opts->commandBlocks);
+    p.granularity = job.op->granularity;
+    p.run = virSCSIOffloadCopyChunk;
+    p.opaque = &job;
+    p.report = report;
+    p.resumeBase = job.resume;
+    ret = virSCSIParallelRun(&p, nblocks - job.resume, &done, error);
 
  cleanup:
     virSCSIOffloadEnd(&frame);
-    g_free(job.chunks);
-    g_free(job.chunkDone);
-    g_mutex_clear(&job.lock);
     return ret;
 }

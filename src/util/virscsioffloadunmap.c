@@ -184,7 +184,8 @@ virSCSIOffloadUnmap(virSCSILun *lun,
                                op->method == VIR_SCSI_METHOD_NONE ? "the LUN cannot unmap" :
                                "unmapped blocks need not read as zeros (LBPRZ=0)",
                                virSCSIMethodName(zero->method));
-        ret = virSCSIOffloadZeroRange(lun, lba, nblocks, opts->flags, report, &done, error);
+        ret = virSCSIOffloadZeroParallel(lun, lba, nblocks, resume, opts->flags,
+                                         opts->inflight, report, &done, error);
         goto cleanup;
     }
     if (op->method == VIR_SCSI_METHOD_NONE) {

@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "virscsioffloadpriv.h"
+#include "virscsioffloadparallel.h"
 #include "virscsicommands.h"
 #include "virscsichunk.h"
 #include "virscsierror.h"
@@ -35,8 +35,16 @@ virSCSIOffloadZeroFallback(virSCSIMethod method)
 }
 
 
+/* Sessions at once for a long zeroing, and commands a chunk: enough for the
+ * array to work on several WRITE SAME commands while each waits for its
+ * round trip (bench/clone-bench measures it). */
+#define VIR_SCSI_ZERO_INFLIGHT_DEFAULT 4
+#define VIR_SCSI_ZERO_INFLIGHT_MAX 32
+#define VIR_SCSI_ZERO_CHUNK_COMMANDS 8
+
 int
 virSCSIOffloadZeroRange(virSCSILun *lun,
+                        virSCSITransport *transport,
                         uint64_t lba,
                         uint64_t nblocks,
                         unsigned int flags,
@@ -81,7 +89,7 @@ virSCSIOffloadZeroRange(virSCSILun *lun,
                             (unsigned long long)(nblocks - pos));
                 return -1;
             }
-            if (virSCSIOffloadHostZero(lun->transport, lun, lba + pos, nblocks - pos,
+            if (virSCSIOffloadHostZero(transport, lun, lba + pos, nblocks - pos,
                                        report, error) < 0)
                 return -1;
             *done = nblocks;
@@ -92,7 +100,7 @@ virSCSIOffloadZeroRange(virSCSILun *lun,
          * whole granules instead of writing partial ones. */
         len = virSCSIChunkNext(lba + pos, nblocks - pos, maxBlocks,
                                op->granularity, op->alignment);
-        if (virSCSICommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
+        if (virSCSICommandWriteSameZero(transport, op->cdbSize ? op->cdbSize : 16,
                                         lba + pos, len, bs,
                                         method == VIR_SCSI_METHOD_WRITE_SAME_UNMAP,
                                         &err) == 0) {
@@ -148,9 +156,9 @@ virSCSIOffloadZeroRange(virSCSILun *lun,
                             virSCSIMethodName(method), err->message);
                 return -1;
             }
-            if (virSCSIOffloadHostZero(lun->transport, lun, lba + pos, len, report, error) < 0)
+            if (virSCSIOffloadHostZero(transport, lun, lba + pos, len, report, error) < 0)
                 return -1;
-        } else if (virSCSICommandWriteSameZero(lun->transport, op->cdbSize ? op->cdbSize : 16,
+        } else if (virSCSICommandWriteSameZero(transport, op->cdbSize ? op->cdbSize : 16,
                                                lba + pos, len, bs, false, error) < 0) {
             virSCSIReportAdd(report, next, 1, 1, 0, 0);
             return -1;
@@ -161,6 +169,66 @@ virSCSIOffloadZeroRange(virSCSILun *lun,
         *done = pos;
     }
     return 0;
+}
+
+
+typedef struct _virSCSIOffloadZeroJob virSCSIOffloadZeroJob;
+struct _virSCSIOffloadZeroJob {
+    virSCSILun *lun;
+    uint64_t lba;
+    unsigned int flags;
+    virSCSIReport *report;
+};
+
+
+static int
+virSCSIOffloadZeroChunk(void *opaque,
+                        uint64_t off,
+                        uint64_t len,
+                        GError **error)
+{
+    virSCSIParallelWorker *w = opaque;
+    virSCSIOffloadZeroJob *job = w->opaque;
+    uint64_t done;
+
+    return virSCSIOffloadZeroRange(job->lun, w->transport, job->lba + off, len,
+                                   job->flags, job->report, &done, error);
+}
+
+
+int
+virSCSIOffloadZeroParallel(virSCSILun *lun,
+                           uint64_t lba,
+                           uint64_t nblocks,
+                           uint64_t resumeBase,
+                           unsigned int flags,
+                           unsigned int inflight,
+                           virSCSIReport *report,
+                           uint64_t *done,
+                           GError **error)
+{
+    const virSCSIOpPlan *op = &lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO];
+    virSCSIOffloadZeroJob job = { lun, lba, flags, report };
+    virSCSIParallel p = {
+        .lun = lun,
+        .workers = inflight ? MIN(inflight, VIR_SCSI_ZERO_INFLIGHT_MAX) :
+            VIR_SCSI_ZERO_INFLIGHT_DEFAULT,
+        .chunkBlocks = MAX(op->maxBlocks, 1) * VIR_SCSI_ZERO_CHUNK_COMMANDS,
+        .granularity = op->granularity,
+        .run = virSCSIOffloadZeroChunk,
+        .opaque = &job,
+        .report = report,
+        .resumeBase = resumeBase,
+    };
+
+    /* Host writes are one stream of data through the host, whose link
+     * is what limits them: no more sessions for those.  Nor for a range
+     * of one chunk. */
+    if (p.workers == 1 || nblocks <= p.chunkBlocks ||
+        op->method == VIR_SCSI_METHOD_HOST || (flags & VIR_SCSI_OFFLOAD_HOST_ONLY))
+        return virSCSIOffloadZeroRange(lun, lun->transport, lba, nblocks, flags,
+                                       report, done, error);
+    return virSCSIParallelRun(&p, nblocks, done, error);
 }
 
 
@@ -191,9 +259,10 @@ virSCSIOffloadZero(virSCSILun *lun,
         ret = 0;
         goto cleanup;
     }
-    ret = virSCSIOffloadZeroRange(lun, lba + opts->resumeBlocks,
-                                  nblocks - opts->resumeBlocks, opts->flags,
-                                  report, &done, error);
+    ret = virSCSIOffloadZeroParallel(lun, lba + opts->resumeBlocks,
+                                     nblocks - opts->resumeBlocks, opts->resumeBlocks,
+                                     opts->flags,
+                                     opts->inflight, report, &done, error);
 
  cleanup:
     virSCSIReportResume(report, MIN(opts->resumeBlocks + done, nblocks));
