@@ -86,10 +86,13 @@ vaaictlCmdZero(const vaaictlGlobal *global,
                int argc,
                char **argv)
 {
+    g_autofree char *inflight = NULL;
     gboolean noHost = FALSE;
     gboolean hostOnly = FALSE;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
+        { "inflight", 0, 0, G_OPTION_ARG_STRING, &inflight,
+          "WRITE SAME commands in flight at once, each on its session (default 4)", "N" },
         { "no-host", 0, 0, G_OPTION_ARG_NONE, &noHost,
           "fail rather than write zeros through the host", NULL },
         { "host-only", 0, 0, G_OPTION_ARG_NONE, &hostOnly,
@@ -100,6 +103,7 @@ vaaictlCmdZero(const vaaictlGlobal *global,
     g_autoptr(GOptionContext) ctx = g_option_context_new("LUN LBA COUNT");
     g_autoptr(virSCSILun) lun = NULL;
     vaaictlRangeOp op = { .kind = VAAICTL_RANGE_ZERO, .cmd = "zero" };
+    uint64_t v;
     int ret;
 
     g_option_context_set_summary(ctx,
@@ -110,6 +114,12 @@ vaaictlCmdZero(const vaaictlGlobal *global,
     if (!vaaictlParseArgs(ctx, op.cmd, &argc, &argv, 3, "LUN LBA COUNT") ||
         !vaaictlHostFlags(op.cmd, noHost, hostOnly, &op.opts.flags))
         return VAAICTL_EXIT_USAGE;
+    if (inflight) {
+        /* The engine runs at most 32. */
+        if (!vaaictlParseU64(op.cmd, "--inflight", inflight, 1, 32, &v))
+            return VAAICTL_EXIT_USAGE;
+        op.opts.inflight = v;
+    }
     if (!(lun = vaaictlRangeOpen(global, &op, argv, &ret)))
         return ret;
 

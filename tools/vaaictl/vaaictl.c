@@ -95,7 +95,7 @@ vaaictlUsage(FILE *out)
     fprintf(out,
             "\n"
             "  vaaictl caps LUN [--json]\n"
-            "  vaaictl zero LUN LBA COUNT [--no-host|--host-only] [--json]\n"
+            "  vaaictl zero LUN LBA COUNT [--inflight N] [--no-host|--host-only] [--json]\n"
             "  vaaictl unmap LUN LBA COUNT [--need-zeros] [--rate MIBS] [--json]\n"
             "  vaaictl copy SRC SRC_LBA DST DST_LBA COUNT [--inflight N] [--command-blocks N]\n"
             "               [--dst-zeroed] [--no-host|--host-only] [--resume BLOCKS] [--json]\n"
