@@ -153,8 +153,8 @@ virSCSIParallelRun(const virSCSIParallel *p,
     *done = 0;
     job.offs = g_new0(uint64_t, nblocks / MAX(p->chunkBlocks, 1) + 2);
     while (pos < nblocks) {
-        pos += virSCSIChunkNext(pos, nblocks - pos, MAX(p->chunkBlocks, 1),
-                                p->granularity, 0);
+        pos += virSCSIChunkNext(p->lba + pos, nblocks - pos, MAX(p->chunkBlocks, 1),
+                                p->granularity, p->alignment);
         job.offs[++job.nchunks] = pos;
     }
     job.finished = g_new0(bool, job.nchunks);

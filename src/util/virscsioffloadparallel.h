@@ -22,7 +22,11 @@ struct _virSCSIParallel {
                                  * (a copy's source), or NULL */
     size_t workers;             /* at most this many at once (>= 1) */
     uint64_t chunkBlocks;       /* blocks a chunk, whole granules */
+    uint64_t lba;               /* where the range starts on the LUN: chunks
+                                 * end on granule boundaries of the LUN
+                                 * (LBA % granularity == alignment) */
     uint64_t granularity;
+    uint64_t alignment;
     virSCSIParallelChunkFunc run;
     void *opaque;               /* passed to run() with the worker's session */
     virSCSIReport *report;

@@ -187,6 +187,33 @@ testZeroStopped(void)
 }
 
 
+/* On a LUN that deallocates whole granules, chunks end on granule
+ * boundaries of the LUN, wherever the range starts: between the partial
+ * granules at its two ends nothing stays mapped. */
+static void
+testZeroGranules(void)
+{
+    testMemLunProfile profile = { .blocks = 4 * RANGE, .blockSize = BS, .maxWriteSame = MAXWS,
+                                  .lbprz = true, .unmapGranularity = 8 };
+    g_autoptr(testMemLun) mem = testMemLunNew(&profile);
+    g_autoptr(virSCSILun) lun = testMemLunOpen(mem, NULL);
+    g_autoptr(GError) err = NULL;
+    virSCSIOffloadOptions opts = { .inflight = 4 };
+    virSCSIReport report;
+    uint64_t start = 1003;                  /* not on a granule boundary */
+    uint64_t end = start + RANGE;
+
+    testZeroFill(mem);
+    g_assert_cmpint(lun->plan.ops[VIR_SCSI_PLAN_OP_ZERO].method, ==,
+                    VIR_SCSI_METHOD_WRITE_SAME_UNMAP);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(lun, start, RANGE, &opts, &report, &err), ==, 0);
+    g_assert_no_error(err);
+    virSCSIReportClear(&report);
+    g_assert_cmpuint(testMemLunMapped(mem, start + 5, (end - end % 8) - (start + 5)), ==, 0);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -194,5 +221,6 @@ main(int argc, char **argv)
     g_test_add_data_func("/zero-parallel/one-session", GUINT_TO_POINTER(1), testZeroInflight);
     g_test_add_data_func("/zero-parallel/four-sessions", GUINT_TO_POINTER(4), testZeroInflight);
     g_test_add_func("/zero-parallel/stopped", testZeroStopped);
+    g_test_add_func("/zero-parallel/granules", testZeroGranules);
     return g_test_run();
 }
