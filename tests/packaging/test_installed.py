@@ -65,8 +65,11 @@ def counter(pool, operation):
 
 
 def drop_pool(name):
-    for v in vol_names(name):
-        virsh("vol-delete", v, "--pool", name)
+    """Clean-up: whatever is left of pool NAME goes (the story may have
+    undefined it already)."""
+    if virsh("pool-info", name).returncode == 0:
+        for v in vol_names(name):
+            virsh("vol-delete", v, "--pool", name)
     virsh("pool-destroy", name)
     virsh("pool-undefine", name)
 
