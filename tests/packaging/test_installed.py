@@ -67,7 +67,7 @@ def counter(pool, operation):
 def drop_pool(name):
     """Clean-up: whatever is left of pool NAME goes (the story may have
     undefined it already)."""
-    if virsh("pool-info", name).returncode == 0:
+    if "running" in virsh("pool-info", name).stdout:
         for v in vol_names(name):
             virsh("vol-delete", v, "--pool", name)
     virsh("pool-destroy", name)
