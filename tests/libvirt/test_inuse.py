@@ -4,17 +4,17 @@ lock_manager = "vaai", sharing a pool on the LIO array over iSCSI, and
 real QEMU guests (libvirt/guest-initrd) with <disk type='volume'>.
 With --transport kernel (run in the LIO array's guest by libvirt/in-guest)
 the pool is the guest's /dev/sdX and each volume a device-mapper device of
-each host (libvirt/test-all runs the refusal and migration tests so).
+each host (libvirt/test-all runs test_refused_then_migrated so).
 
-- while a VM runs on A, B's vol-delete, vol-wipe, vol-resize and
-  `virsh start` of another domain on the volume are refused naming A, and
-  B's pool XML names A; after A stops the VM they succeed;
+- one VM with a writer in the guest the whole time: while it runs on A,
+  B's vol-delete, vol-wipe, vol-resize and `virsh start` of another
+  domain on the volume are refused naming A, and B's pool XML names A;
+  it migrates live A -> B -> A, the lease held by the right host at each
+  step and the volume not copied (the QEMUs' block counters, the array's
+  own read counter of the LUN); after A stops it, the guest's counters
+  are complete and in order and B's operations succeed;
 - shareable disks are held shared on both hosts at once, read-only ones
   are not held;
-- live migration A -> B -> A with a writer in the guest the whole time:
-  the lease is held by the right host at each step, the guest's counters
-  are complete and in order, and the volume was not copied (the array's
-  own read counter of the LUN);
 - host A killed with a VM running (libvirtd, vaai-leased and QEMU): B
   cannot start the VM before the lease timeout, can after it, and the
   guest's data is intact;
@@ -202,49 +202,6 @@ def counters_on_disk(vaaictl, url, volume, upto):
     return k, False
 
 
-def test_refused_while_a_vm_runs(lio, vaaictl, pair, guest):
-    a, b = pair
-    url = lio.urls[0]
-    a.virsh("vol-create-as", "shared", "r1", "64M", check=True)
-    vm = Vm(a, guest, "inuse-r", "r1", "disktest.writer=1")
-    r = vm.start()
-    assert r.returncode == 0, r.stdout + r.stderr
-    vm.wait_counter(0)
-    assert holders(vaaictl, url, "r1") == [("a", "exclusive")]
-
-    b.virsh("pool-refresh", "shared", check=True)
-    # B's pool XML names the holder (as of that refresh)
-    held = [h.attrib for h in b.offload("shared").iter(f"{{{VAAI_NS}}}holder")]
-    assert [(h["volume"], h["host"], h["mode"], h["owner"]) for h in held] == \
-        [("r1", "a", "exclusive", vm.uuid)], held
-    for argv in (["vol-delete", "--pool", "shared", "r1"],
-                 ["vol-wipe", "--pool", "shared", "r1"],
-                 ["vol-resize", "--pool", "shared", "r1", "128M"]):
-        r = b.virsh(*argv)
-        assert r.returncode != 0 and "in use by host a (exclusive" in r.stderr, \
-            f"{argv[0]}: {r.stdout} {r.stderr}"
-    other = Vm(b, guest, "inuse-r2", "r1", "disktest.writer=1")
-    r = other.start()
-    assert r.returncode != 0 and "in use by host a (exclusive" in r.stderr, r.stdout + r.stderr
-    assert b.virsh("domstate", "inuse-r2").stdout.strip() == "shut off"
-    before = vm.counter()
-    vm.wait_counter(before + 10)            # the refusals did not stop the writer
-
-    a.virsh("destroy", "inuse-r", check=True)
-    wait_unheld(vaaictl, url, "r1")
-    n, gap = counters_on_disk(vaaictl, url, "r1", vm.counter())
-    assert n >= vm.counter() and not gap, (n, gap)
-    b.virsh("vol-resize", "--pool", "shared", "r1", "128M", check=True)
-    b.virsh("vol-wipe", "--pool", "shared", "r1", check=True)
-    r = other.start()
-    assert r.returncode == 0, r.stdout + r.stderr
-    b.virsh("destroy", "inuse-r2", check=True)
-    wait_unheld(vaaictl, url, "r1")
-    b.virsh("vol-delete", "--pool", "shared", "r1", check=True)
-    for h, n in ((a, "inuse-r"), (b, "inuse-r2")):
-        h.virsh("undefine", n)
-
-
 def test_shareable_and_readonly_disks(lio, vaaictl, pair, guest):
     """libvirt's meaning: <shareable/> disks are held shared (several
     domains, several hosts, and still refused to delete), <readonly/> ones
@@ -292,35 +249,60 @@ def migrate(src, dst, name):
     return took, int(m.group(1)) if m else None
 
 
-def test_live_migration_moves_the_lease(lio, vaaictl, pair, guest):
+def test_refused_then_migrated(lio, vaaictl, pair, guest):
+    """One VM (one boot: on the kernel transport, TCG inside TCG, a boot
+    takes two minutes) writes a counter to its vaai volume the whole time:
+    while it runs on A, B's vol-delete, vol-wipe, vol-resize and a second
+    domain's start are refused naming A; it migrates live A -> B -> A
+    without a copy of its volume, the lease moving with it; after it stops
+    its counters are all on disk and B's refused operations succeed."""
     a, b = pair
     url = lio.urls[0]
-    a.virsh("vol-create-as", "shared", "m1", "64M", check=True)
-    b.virsh("pool-refresh", "shared", check=True)
-    vm = Vm(a, guest, "inuse-m", "m1", "disktest.writer=1")
+    a.virsh("vol-create-as", "shared", "r1", "64M", check=True)
+    vm = Vm(a, guest, "inuse-r", "r1", "disktest.writer=1")
     r = vm.start()
     assert r.returncode == 0, r.stdout + r.stderr
     c0 = vm.wait_counter(0)
-    assert holders(vaaictl, url, "m1") == [("a", "exclusive")]
-    read0 = lun_read_mbytes(lio)
+    assert holders(vaaictl, url, "r1") == [("a", "exclusive")]
 
+    # --- refused while it runs on A ---
+    b.virsh("pool-refresh", "shared", check=True)
+    # B's pool XML names the holder (as of that refresh)
+    held = [h.attrib for h in b.offload("shared").iter(f"{{{VAAI_NS}}}holder")]
+    assert [(h["volume"], h["host"], h["mode"], h["owner"]) for h in held] == \
+        [("r1", "a", "exclusive", vm.uuid)], held
+    for argv in (["vol-delete", "--pool", "shared", "r1"],
+                 ["vol-wipe", "--pool", "shared", "r1"],
+                 ["vol-resize", "--pool", "shared", "r1", "128M"]):
+        r = b.virsh(*argv)
+        assert r.returncode != 0 and "in use by host a (exclusive" in r.stderr, \
+            f"{argv[0]}: {r.stdout} {r.stderr}"
+    other = Vm(b, guest, "inuse-r2", "r1", "disktest.writer=1")
+    r = other.start()
+    assert r.returncode != 0 and "in use by host a (exclusive" in r.stderr, r.stdout + r.stderr
+    assert b.virsh("domstate", "inuse-r2").stdout.strip() == "shut off"
+    before = vm.counter()
+    vm.wait_counter(before + 10)            # the refusals did not stop the writer
+
+    # --- live migration A -> B -> A ---
+    read0 = lun_read_mbytes(lio)
     steps = []
     for src, dst in ((a, b), (b, a)):
-        took, downtime = migrate(src, dst, "inuse-m")
-        state = dst.virsh("domstate", "inuse-m").stdout.strip()
+        took, downtime = migrate(src, dst, "inuse-r")
+        state = dst.virsh("domstate", "inuse-r").stdout.strip()
         assert state == "running", f"on {dst.name} after the migration: {state}"
-        assert src.virsh("domstate", "inuse-m").returncode != 0 or \
-            src.virsh("domstate", "inuse-m").stdout.strip() == "shut off"
+        assert src.virsh("domstate", "inuse-r").returncode != 0 or \
+            src.virsh("domstate", "inuse-r").stdout.strip() == "shut off"
         # the lease moved: the destination alone holds the volume
-        assert holders(vaaictl, url, "m1") == [(dst.name, "exclusive")], \
-            f"after {src.name} -> {dst.name}: {holders(vaaictl, url, 'm1')}"
+        assert holders(vaaictl, url, "r1") == [(dst.name, "exclusive")], \
+            f"after {src.name} -> {dst.name}: {holders(vaaictl, url, 'r1')}"
         c = vm.counter()
         c1 = vm.wait_counter(c + 10)         # the guest writes on, on the destination
         # what the destination's QEMU moved to and from the volume since it
         # started: the guest's own writes, no copy of the volume (which
         # would write or read its 64 MiB)
-        st = dict(l.split()[1:3] for l in dst.virsh("domblkstat", "inuse-m", "vda").stdout
-                  .splitlines() if l.startswith("vda"))
+        st = dict(line.split()[1:3] for line in dst.virsh("domblkstat", "inuse-r", "vda").stdout
+                  .splitlines() if line.startswith("vda"))
         steps.append((src.name, dst.name, took, downtime, c, c1, int(st["rd_bytes"]),
                       int(st["wr_bytes"])))
     read1 = lun_read_mbytes(lio)
@@ -331,16 +313,23 @@ def test_live_migration_moves_the_lease(lio, vaaictl, pair, guest):
     print(f"the array read {read1 - read0} MiB of the LUN meanwhile (pool metadata of both "
           f"hosts: heartbeats, table reads)")
 
-    a.virsh("destroy", "inuse-m", check=True)
+    # --- stopped: every counter on disk, and B's operations go through ---
+    a.virsh("destroy", "inuse-r", check=True)
     last = vm.counter()
-    n, gap = counters_on_disk(vaaictl, url, "m1", last + 200)
+    wait_unheld(vaaictl, url, "r1")
+    n, gap = counters_on_disk(vaaictl, url, "r1", last + 200)
     print(f"counters on disk: 1..{n} in order, the console's last {last}")
     assert n >= last and not gap, f"the guest's counters: 1..{n} then a gap ({last} reported)"
     assert n > c0 + 20
-    wait_unheld(vaaictl, url, "m1")
-    for h in (a, b):
-        h.virsh("undefine", "inuse-m")
-    a.virsh("vol-delete", "--pool", "shared", "m1", check=True)
+    b.virsh("vol-resize", "--pool", "shared", "r1", "128M", check=True)
+    b.virsh("vol-wipe", "--pool", "shared", "r1", check=True)
+    r = other.start()
+    assert r.returncode == 0, r.stdout + r.stderr
+    b.virsh("destroy", "inuse-r2", check=True)
+    wait_unheld(vaaictl, url, "r1")
+    b.virsh("vol-delete", "--pool", "shared", "r1", check=True)
+    for h, name in ((a, "inuse-r"), (b, "inuse-r"), (b, "inuse-r2")):
+        h.virsh("undefine", name)
 
 
 def test_guest_fstrim_gives_space_back(lio, vaaictl, pair, guest):
