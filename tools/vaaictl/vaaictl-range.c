@@ -92,7 +92,7 @@ vaaictlCmdZero(const vaaictlGlobal *global,
     gboolean json = FALSE;
     GOptionEntry entries[] = {
         { "inflight", 0, 0, G_OPTION_ARG_STRING, &inflight,
-          "WRITE SAME commands in flight at once, each on its session (default 4)", "N" },
+          "WRITE SAME commands in flight at once, each on its session (default 1)", "N" },
         { "no-host", 0, 0, G_OPTION_ARG_NONE, &noHost,
           "fail rather than write zeros through the host", NULL },
         { "host-only", 0, 0, G_OPTION_ARG_NONE, &hostOnly,
