@@ -93,22 +93,11 @@ virSCSIOffloadHostCopy(virSCSITransport *srcTransport,
                        GError **error);
 
 /* Zero [@lba, @lba + @nblocks) following the ZERO plan and its fallbacks,
- * on @transport (the LUN's or one of its extra sessions), without
- * beginning or ending the report. */
-int
-virSCSIOffloadZeroRange(virSCSILun *lun,
-                        virSCSITransport *transport,
-                        uint64_t lba,
-                        uint64_t nblocks,
-                        unsigned int flags,
-                        virSCSIReport *report,
-                        uint64_t *done,
-                        GError **error);
-
-/* The same with up to @inflight sessions at once (0: the default), for
- * ranges long enough to take several; *@done is the longest prefix known
- * zeroed, reported as the resume point (@resumeBase, blocks of the
- * operation done before @lba, plus it) while it runs. */
+ * without beginning or ending the report (unmap uses it for ranges that
+ * must read as zeros), on up to @inflight sessions at once (0: the
+ * default) for ranges long enough to take several; *@done is the longest
+ * prefix known zeroed, reported as the resume point (@resumeBase, blocks
+ * of the operation done before @lba, plus it) while it runs. */
 int
 virSCSIOffloadZeroParallel(virSCSILun *lun,
                            uint64_t lba,

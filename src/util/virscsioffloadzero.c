@@ -44,7 +44,9 @@ virSCSIOffloadZeroFallback(virSCSIMethod method)
 #define VIR_SCSI_ZERO_INFLIGHT_MAX 32
 #define VIR_SCSI_ZERO_CHUNK_COMMANDS 8
 
-int
+/* Zero [@lba, @lba + @nblocks) down the ladder on @transport (the LUN's
+ * or one of its extra sessions). */
+static int
 virSCSIOffloadZeroRange(virSCSILun *lun,
                         virSCSITransport *transport,
                         uint64_t lba,
