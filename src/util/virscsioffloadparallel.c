@@ -10,13 +10,16 @@
  * fence check goes before every command on every session), take the next
  * chunk until none is left.  Chunks finish out of order; *done is the end
  * of the longest prefix known finished, so a stopped operation resumes
- * there.  The first failure stops the other workers after their chunk.
+ * there.  The first failure stops the other workers at their next
+ * command: each worker's sessions are wrapped so that, once stop is set,
+ * nothing more is sent, whichever retry or fallback of a chunk asks.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "virscsioffloadparallel.h"
 #include "virscsichunk.h"
+#include "virscsitransportguard.h"
 
 typedef struct _virSCSIParallelJob virSCSIParallelJob;
 struct _virSCSIParallelJob {
@@ -41,26 +44,39 @@ struct _virSCSIParallelThread {
 };
 
 
-/* Sessions of its own for the @n-th worker (n > 0), or false. */
+/* The worker's sessions, each wrapped to send nothing once job->stop is
+ * set: the LUN's own (borrowed) for the first worker, new ones for the
+ * others.  False when a new one could not be opened. */
 static bool
-virSCSIParallelOpenSessions(const virSCSIParallel *p,
+virSCSIParallelOpenSessions(virSCSIParallelJob *job,
                             virSCSIParallelThread *t,
                             size_t n)
 {
+    const virSCSIParallel *p = job->p;
     g_autoptr(GError) err = NULL;
+    virSCSITransport *s1 = NULL;
+    virSCSITransport *s2 = NULL;
 
-    if ((t->worker.transport = virSCSILunOpenExtraTransport(p->lun, &err)) &&
-        (!p->lun2 || (t->worker.transport2 = virSCSILunOpenExtraTransport(p->lun2, &err)))) {
+    if (n == 0) {
+        t->worker.transport = virSCSITransportStopNew(p->lun->transport, false, &job->stop);
+        if (p->lun2)
+            t->worker.transport2 = virSCSITransportStopNew(p->lun2->transport, false, &job->stop);
+        return true;
+    }
+    if ((s1 = virSCSILunOpenExtraTransport(p->lun, &err)) &&
+        (!p->lun2 || (s2 = virSCSILunOpenExtraTransport(p->lun2, &err)))) {
         t->ownTransports = true;
+        t->worker.transport = virSCSITransportStopNew(s1, true, &job->stop);
+        if (s2)
+            t->worker.transport2 = virSCSITransportStopNew(s2, true, &job->stop);
         return true;
     }
     /* Fewer workers is slower, not wrong: go on with those. */
     virSCSIReportEvent(p->report, "running %zu sessions at once: another failed: %s",
                        n, err->message);
-    if (t->worker.transport) {
-        virSCSIOffloadCountClosing(p->report, t->worker.transport);
-        virSCSITransportFree(t->worker.transport);
-        t->worker.transport = NULL;
+    if (s1) {
+        virSCSIOffloadCountClosing(p->report, s1);
+        virSCSITransportFree(s1);
     }
     return false;
 }
@@ -73,12 +89,12 @@ virSCSIParallelCloseSessions(const virSCSIParallel *p,
     virSCSITransport *ts[] = { t->worker.transport, t->worker.transport2 };
     size_t i;
 
-    if (!t->ownTransports)
-        return;
     for (i = 0; i < G_N_ELEMENTS(ts); i++) {
         if (!ts[i])
             continue;
-        virSCSIOffloadCountClosing(p->report, ts[i]);
+        /* The LUN's own sessions are counted by the operation's frame. */
+        if (t->ownTransports)
+            virSCSIOffloadCountClosing(p->report, ts[i]);
         virSCSITransportFree(ts[i]);
     }
 }
@@ -167,12 +183,8 @@ virSCSIParallelRun(const virSCSIParallel *p,
 
         t->job = &job;
         t->worker.opaque = p->opaque;
-        if (started == 0) {
-            t->worker.transport = p->lun->transport;
-            t->worker.transport2 = p->lun2 ? p->lun2->transport : NULL;
-        } else if (!virSCSIParallelOpenSessions(p, t, started)) {
+        if (!virSCSIParallelOpenSessions(&job, t, started))
             break;
-        }
         t->thread = g_thread_new("vaai-chunks", virSCSIParallelWorkerRun, t);
     }
     for (i = 0; i < started; i++) {

@@ -10,8 +10,9 @@
 typedef struct {
     virSCSITransport *inner;
     bool ownInner;
-    virSCSIWriteGuardFunc check;
+    virSCSIWriteGuardFunc check;    /* asked before writes, or NULL */
     void *opaque;
+    const gint *stop;               /* non-zero: send nothing more, or NULL */
 } virSCSIGuard;
 
 
@@ -22,7 +23,16 @@ virSCSIGuardExec(virSCSITransport *transport,
 {
     virSCSIGuard *g = transport->priv;
 
-    if (virSCSICdbChangesMedium(cmd->cdb[0])) {
+    if (g->stop && g_atomic_int_get(g->stop)) {
+        /* Final for every fallback ladder (virSCSIOffloadErrorIsFinal): a
+         * part that runs on after the operation failed elsewhere would go
+         * on through each command's timeout for nothing. */
+        g_set_error(error, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED,
+                    "%s: command 0x%02x not sent: another part of the operation failed",
+                    transport->target, cmd->cdb[0]);
+        return -1;
+    }
+    if (g->check && virSCSICdbChangesMedium(cmd->cdb[0])) {
         g_autoptr(GError) why = NULL;
 
         if (!g->check(g->opaque, &why)) {
@@ -58,6 +68,22 @@ static const virSCSITransportOps virSCSIGuardOps = {
 };
 
 
+static virSCSITransport *
+virSCSIGuardWrap(virSCSITransport *inner,
+                 bool ownInner,
+                 virSCSIGuard *g)
+{
+    virSCSITransport *t;
+
+    g->inner = inner;
+    g->ownInner = ownInner;
+    t = virSCSITransportNew(&virSCSIGuardOps, g, inner->target);
+    t->maxTransferBytes = inner->maxTransferBytes;
+    t->inner = inner;
+    return t;
+}
+
+
 virSCSITransport *
 virSCSITransportGuardNew(virSCSITransport *inner,
                          bool ownInner,
@@ -65,14 +91,20 @@ virSCSITransportGuardNew(virSCSITransport *inner,
                          void *opaque)
 {
     virSCSIGuard *g = g_new0(virSCSIGuard, 1);
-    virSCSITransport *t;
 
-    g->inner = inner;
-    g->ownInner = ownInner;
     g->check = check;
     g->opaque = opaque;
-    t = virSCSITransportNew(&virSCSIGuardOps, g, inner->target);
-    t->maxTransferBytes = inner->maxTransferBytes;
-    t->inner = inner;
-    return t;
+    return virSCSIGuardWrap(inner, ownInner, g);
+}
+
+
+virSCSITransport *
+virSCSITransportStopNew(virSCSITransport *inner,
+                        bool ownInner,
+                        const gint *stop)
+{
+    virSCSIGuard *g = g_new0(virSCSIGuard, 1);
+
+    g->stop = stop;
+    return virSCSIGuardWrap(inner, ownInner, g);
 }

@@ -28,3 +28,12 @@ virSCSITransportGuardNew(virSCSITransport *inner,
                          bool ownInner,
                          virSCSIWriteGuardFunc check,
                          void *opaque);
+
+/* Wrap @inner likewise: once *@stop is non-zero (g_atomic_int_set), no
+ * command at all is sent (VIR_SCSI_ERROR_CANCELLED).  For the parts of an
+ * operation run at once: the first to fail stops the others at their next
+ * command, whichever retry or fallback it comes from. */
+virSCSITransport *
+virSCSITransportStopNew(virSCSITransport *inner,
+                        bool ownInner,
+                        const gint *stop);

@@ -214,6 +214,81 @@ testZeroGranules(void)
 }
 
 
+/* One session fails every command: its worker fails the zeroing, and the
+ * other workers stop at their next command (each has at most the one it
+ * was sending), not at the end of their chunk: with a target that is
+ * gone, every command left in a chunk would wait out its timeout. */
+typedef struct {
+    unsigned int failing;               /* the session whose commands fail */
+} testZeroFailState;
+
+
+static testMemLunAction
+testZeroFailHook(testMemLun *mem,
+                 unsigned int session,
+                 const virSCSICmd *cmd,
+                 void *opaque)
+{
+    testZeroFailState *st = opaque;
+
+    if (session == st->failing)
+        return TEST_MEM_LUN_FAIL;
+    if (cmd->cdb[0] == OP_WRITE_SAME_16)
+        g_usleep(20000);                /* the others' commands take a while */
+    return TEST_MEM_LUN_RUN;
+}
+
+
+static void
+testZeroOneFails(void)
+{
+    testMemLunProfile profile = { .blocks = 4 * RANGE, .blockSize = BS, .maxWriteSame = MAXWS };
+    g_autoptr(testMemLun) mem = testMemLunNew(&profile);
+    g_autoptr(virSCSILun) lun = testMemLunOpen(mem, NULL);
+    g_autoptr(GError) err = NULL;
+    virSCSIOffloadOptions opts = { .inflight = 4 };
+    testZeroFailState st = { 0 };
+    virSCSIReport report;
+    g_autoptr(GArray) ev = NULL;
+    gint64 lastFailure = 0;
+    guint after = 0;
+    guint i;
+
+    testZeroFill(mem);
+    testMemLunTakeEvents(mem);
+    /* the LUN's own session is the memlun's first; the workers' the next */
+    st.failing = 1;
+    testMemLunSetHook(mem, testZeroFailHook, &st);
+    virSCSIReportInit(&report);
+    g_assert_cmpint(virSCSIOffloadZero(lun, 1000, RANGE, &opts, &report, &err), ==, -1);
+    g_assert_nonnull(err);
+    g_test_message("failed: %s", err->message);
+    /* the first failure is the one reported, not "cancelled" */
+    g_assert_false(g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_CANCELLED));
+    virSCSIReportClear(&report);
+    testMemLunSetHook(mem, NULL, NULL);
+
+    ev = testMemLunTakeEvents(mem);
+    for (i = 0; i < ev->len; i++) {
+        testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        if (e->session == st.failing)
+            lastFailure = MAX(lastFailure, e->arrivedUs);
+    }
+    g_assert_cmpint(lastFailure, >, 0);
+    for (i = 0; i < ev->len; i++) {
+        testMemLunEvent *e = &g_array_index(ev, testMemLunEvent, i);
+
+        if (e->session != st.failing && e->issuedUs > lastFailure)
+            after++;
+    }
+    g_test_message("commands the other sessions sent after the last failure: %u "
+                   "(of %u events)", after, ev->len);
+    /* at most one each of the 3 others (sent as the stop was being set) */
+    g_assert_cmpuint(after, <=, 3);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -222,5 +297,6 @@ main(int argc, char **argv)
     g_test_add_data_func("/zero-parallel/four-sessions", GUINT_TO_POINTER(4), testZeroInflight);
     g_test_add_func("/zero-parallel/stopped", testZeroStopped);
     g_test_add_func("/zero-parallel/granules", testZeroGranules);
+    g_test_add_func("/zero-parallel/one-fails", testZeroOneFails);
     return g_test_run();
 }
