@@ -9,11 +9,9 @@
 #include "virscsioffload.h"
 
 
-/* Refuse while another process's heartbeat moves: watch every slot until
- * each one either moved (alive) or stood still for T (dead). */
-static int
-virStorageVaaiEraseCheckAlone(virStorageVaaiSession *s,
-                              GError **error)
+int
+virStorageVaaiPoolCheckAlone(virStorageVaaiSession *s,
+                             GError **error)
 {
     virStorageVaaiPool *pool = virStorageVaaiSessionPool(s);
     g_autoptr(virStorageVaaiWatcher) watcher = virStorageVaaiWatcherNew(pool);
@@ -118,7 +116,7 @@ virStorageVaaiPoolErase(virStorageVaaiPool *pool,
     if (!(s = virStorageVaaiSessionJoin(pool, host, error)))
         return -1;
     if (virStorageVaaiSessionAcquire(s, leaseWaitMs, error) < 0 ||
-        virStorageVaaiEraseCheckAlone(s, error) < 0 ||
+        virStorageVaaiPoolCheckAlone(s, error) < 0 ||
         virStorageVaaiTableRead(pool, table, error) < 0)
         goto cleanup;
     for (i = 0; i < table->count; i++) {

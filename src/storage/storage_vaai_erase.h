@@ -8,6 +8,14 @@
 
 #include "storage_vaai_lease.h"
 
+/* Refuse (BUSY, naming the host) while another process's heartbeat moves:
+ * watch every slot until each one either moved (alive) or stood still for
+ * T (dead).  For changes to the whole pool that other hosts must not be
+ * there for: erasing it, upgrading its format. */
+int
+virStorageVaaiPoolCheckAlone(virStorageVaaiSession *session,
+                             GError **error);
+
 /* Erase the pool's metadata, so that the LUN is no pool any more.  Done
  * as a member of the pool: this host joins it as @host and holds the
  * metadata lease throughout; it is refused (BUSY) while any volume

@@ -57,6 +57,11 @@ enum {
     LEASE_GENERATION = 40,
     LEASE_ACQUIRED_AT = 48,
     LEASE_CRC = VIR_STORAGE_VAAI_LEASE_CRC_OFFSET,
+    /* version 2 */
+    LEASE_RESERVED3 = 60,       /* 4 bytes */
+    LEASE_TABLE_GENERATION = 64,
+    LEASE_JOURNAL = 72,         /* VIR_STORAGE_VAAI_JOURNAL_LEN x 4 bytes */
+    LEASE_V2_END = LEASE_JOURNAL + 4 * VIR_STORAGE_VAAI_JOURNAL_LEN,
 };
 
 enum {
@@ -364,14 +369,15 @@ virStorageVaaiStringEncode(uint8_t *field,
  * the fields are to be decoded.
  */
 static virStorageVaaiRecordStatus
-virStorageVaaiBlockClassify(const uint8_t *block,
-                            size_t blockSize,
-                            const char *magic,
-                            size_t versionOffset,
-                            size_t crcOffset,
-                            const char *what,
-                            uint8_t *version,
-                            GError **error)
+virStorageVaaiBlockClassifyUpTo(const uint8_t *block,
+                                size_t blockSize,
+                                const char *magic,
+                                size_t versionOffset,
+                                size_t crcOffset,
+                                const char *what,
+                                uint8_t maxVersion,
+                                uint8_t *version,
+                                GError **error)
 {
     size_t magicLen = strlen(magic);
     uint32_t stored;
@@ -403,19 +409,21 @@ virStorageVaaiBlockClassify(const uint8_t *block,
     }
 
     *version = block[versionOffset];
-    if (*version != VIR_STORAGE_VAAI_RECORD_VERSION) {
+    if (*version < 1 || *version > maxVersion) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR,
                     VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
-                    "%s has record version %u, this code knows only %d",
-                    what, *version, VIR_STORAGE_VAAI_RECORD_VERSION);
+                    "%s has record version %u, this code knows only 1 to %u",
+                    what, *version, maxVersion);
         return VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION;
     }
 
     /*
      * Version 1 defines every byte after the CRC as zero; anything else
-     * there came from a writer that did not follow it.
+     * there came from a writer that did not follow it.  Later versions put
+     * their new fields there, and their decoders check the rest.
      */
-    if (!virStorageVaaiIsZero(block + crcOffset + 4,
+    if (*version == 1 &&
+        !virStorageVaaiIsZero(block + crcOffset + 4,
                               blockSize - crcOffset - 4)) {
         g_set_error(error, VIR_STORAGE_VAAI_ERROR,
                     VIR_STORAGE_VAAI_ERROR_CORRUPT,
@@ -424,6 +432,22 @@ virStorageVaaiBlockClassify(const uint8_t *block,
     }
 
     return VIR_STORAGE_VAAI_RECORD_VALID;
+}
+
+
+static virStorageVaaiRecordStatus
+virStorageVaaiBlockClassify(const uint8_t *block,
+                            size_t blockSize,
+                            const char *magic,
+                            size_t versionOffset,
+                            size_t crcOffset,
+                            const char *what,
+                            uint8_t *version,
+                            GError **error)
+{
+    return virStorageVaaiBlockClassifyUpTo(block, blockSize, magic, versionOffset,
+                                           crcOffset, what, VIR_STORAGE_VAAI_RECORD_VERSION,
+                                           version, error);
 }
 
 
@@ -762,13 +786,22 @@ virStorageVaaiLeaseEncode(const virStorageVaaiLease *rec,
                           size_t blockSize,
                           GError **error)
 {
-    if (!virStorageVaaiBlockSizeOK(blockSize, error) ||
+    size_t i;
+
+    if (!virStorageVaaiBlockSizeOK(blockSize, error))
+        return -1;
+    if (rec->version != VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL &&
         !virStorageVaaiVersionOK(rec->version, "lease", error))
         return -1;
 
     memset(block, 0, blockSize);
     memcpy(block + LEASE_MAGIC, VIR_STORAGE_VAAI_LEASE_MAGIC, 4);
-    block[LEASE_VERSION] = VIR_STORAGE_VAAI_RECORD_VERSION;
+    block[LEASE_VERSION] = rec->version ? rec->version : VIR_STORAGE_VAAI_RECORD_VERSION;
+    if (rec->version == VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL) {
+        virSCSIPutBE64(block + LEASE_TABLE_GENERATION, rec->tableGeneration);
+        for (i = 0; i < VIR_STORAGE_VAAI_JOURNAL_LEN; i++)
+            virSCSIPutBE32(block + LEASE_JOURNAL + 4 * i, rec->journal[i]);
+    }
     memcpy(block + LEASE_OWNER, rec->owner, VIR_STORAGE_VAAI_UUID_LEN);
     virSCSIPutBE64(block + LEASE_INCARNATION, rec->ownerIncarnation);
     virSCSIPutBE32(block + LEASE_SLOT, rec->ownerSlot);
@@ -790,10 +823,13 @@ virStorageVaaiLeaseDecode(const uint8_t *block,
 
     memset(out, 0, sizeof(*out));
 
-    status = virStorageVaaiBlockClassify(block, blockSize,
-                                         VIR_STORAGE_VAAI_LEASE_MAGIC,
-                                         LEASE_VERSION, LEASE_CRC,
-                                         "lease", &version, error);
+    size_t i;
+
+    status = virStorageVaaiBlockClassifyUpTo(block, blockSize,
+                                             VIR_STORAGE_VAAI_LEASE_MAGIC,
+                                             LEASE_VERSION, LEASE_CRC, "lease",
+                                             VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL,
+                                             &version, error);
     if (status == VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION)
         out->version = version;
     if (status != VIR_STORAGE_VAAI_RECORD_VALID)
@@ -802,6 +838,17 @@ virStorageVaaiLeaseDecode(const uint8_t *block,
     if (!virStorageVaaiReservedOK(block, LEASE_RESERVED1, 3, "lease", error) ||
         !virStorageVaaiReservedOK(block, LEASE_RESERVED2, 4, "lease", error))
         return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+    if (version == VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL) {
+        /* The block size check let in no block too small for the journal. */
+        G_STATIC_ASSERT(LEASE_V2_END <= VIR_STORAGE_VAAI_BLOCK_SIZE_MIN);
+        if (!virStorageVaaiReservedOK(block, LEASE_RESERVED3, 4, "lease", error) ||
+            !virStorageVaaiReservedOK(block, LEASE_V2_END, blockSize - LEASE_V2_END,
+                                      "lease", error))
+            return VIR_STORAGE_VAAI_RECORD_CORRUPT;
+        out->tableGeneration = virSCSIGetBE64(block + LEASE_TABLE_GENERATION);
+        for (i = 0; i < VIR_STORAGE_VAAI_JOURNAL_LEN; i++)
+            out->journal[i] = virSCSIGetBE32(block + LEASE_JOURNAL + 4 * i);
+    }
 
     out->version = version;
     memcpy(out->owner, block + LEASE_OWNER, VIR_STORAGE_VAAI_UUID_LEN);

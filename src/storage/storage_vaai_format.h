@@ -48,7 +48,8 @@ GQuark virStorageVaaiErrorQuark(void);
 /* The only record version this code reads and writes. */
 #define VIR_STORAGE_VAAI_RECORD_VERSION 1
 #define VIR_STORAGE_VAAI_FORMAT_MAJOR 1
-#define VIR_STORAGE_VAAI_FORMAT_MINOR 1
+/* 2: the lease record carries the table journal (INCOMPAT_JOURNAL) */
+#define VIR_STORAGE_VAAI_FORMAT_MINOR 2
 
 /*
  * Block sizes the codecs accept: format.md names 512 and 4096; any power
@@ -123,9 +124,15 @@ GQuark virStorageVaaiErrorQuark(void);
  * LUN's unmap granules start), and extents are aligned from there:
  * code that aligns them from LBA 0 would split every granule. */
 #define VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET 0x8u
+/* The lease record is of version 2 and carries the table journal: which
+ * volume records each holder of the lease changed (docs/format.md "The
+ * table journal").  Code that does not write it would change records that
+ * hosts reading the journal never read again.  Set by format 1.2 and by
+ * `pool upgrade`. */
+#define VIR_STORAGE_VAAI_INCOMPAT_JOURNAL 0x10u
 #define VIR_STORAGE_VAAI_INCOMPAT_KNOWN \
     (VIR_STORAGE_VAAI_INCOMPAT_FORMATTING | VIR_STORAGE_VAAI_INCOMPAT_RESERVATIONS | \
-     VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET)
+     VIR_STORAGE_VAAI_INCOMPAT_DATA_OFFSET | VIR_STORAGE_VAAI_INCOMPAT_JOURNAL)
 
 
 /*
@@ -248,14 +255,25 @@ virStorageVaaiHeaderCompatOK(const virStorageVaaiHeader *h,
 
 /* ---- Metadata lease (LBA 2) ---- */
 
+/* Version 2 of the lease record (format 1.2) adds the table journal. */
+#define VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL 2
+/* The journal keeps the record changed at each of the last this many
+ * table generations: entry g % LEN for generation g. */
+#define VIR_STORAGE_VAAI_JOURNAL_LEN 64
+/* A journal entry: "any record may have changed" (reread them all). */
+#define VIR_STORAGE_VAAI_JOURNAL_ALL UINT32_MAX
+
 typedef struct _virStorageVaaiLease virStorageVaaiLease;
 struct _virStorageVaaiLease {
-    uint8_t version;                /* 4: record version */
+    uint8_t version;                /* 4: record version (1, or 2 with the journal) */
     uint8_t owner[VIR_STORAGE_VAAI_UUID_LEN];   /* 8: host UUID, all zero: free */
     uint64_t ownerIncarnation;      /* 24 */
     uint32_t ownerSlot;             /* 32: heartbeat slot of the owner */
     uint64_t generation;            /* 40 */
     uint64_t acquiredAt;            /* 48: Unix seconds, informational */
+    /* version 2, after the CRC (still covered by it): */
+    uint64_t tableGeneration;       /* 64: +1 for every volume record change journaled */
+    uint32_t journal[VIR_STORAGE_VAAI_JOURNAL_LEN]; /* 72: record index, or JOURNAL_ALL */
 };
 
 /*

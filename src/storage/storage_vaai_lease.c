@@ -17,6 +17,7 @@
 
 #include "storage_vaai_lease.h"
 #include "storage_vaai_fence.h"
+#include "storage_vaai_journal.h"
 #include "virscsierror.h"
 #include "virscsioffload.h"
 
@@ -459,15 +460,39 @@ virStorageVaaiSessionMayWrite(virStorageVaaiSession *s)
 }
 
 
+/*
+ * The lease record to write over @seen: ours (@mine) or free, at
+ * @generation.  In a journaled pool it carries @seen's table journal on,
+ * with @n changed records (@changes) appended; "any record may have
+ * changed" when @seen was another live holder's (a takeover: its holder
+ * may have changed records it never journaled) or had no journal.
+ */
 static int
 virStorageVaaiEncodeLease(virStorageVaaiSession *s,
                           bool mine,
                           uint64_t generation,
+                          const uint8_t *seen,
+                          const uint32_t *changes,
+                          size_t n,
                           uint8_t *block,
                           GError **error)
 {
     virStorageVaaiLease lease = { 0 };
+    virStorageVaaiLease before;
+    bool known;
 
+    if (virStorageVaaiPoolJournaled(s->pool)) {
+        known = virStorageVaaiJournalDecode(seen, s->blockSize, &before);
+        if (known) {
+            lease.tableGeneration = before.tableGeneration;
+            memcpy(lease.journal, before.journal, sizeof(lease.journal));
+            if (!virStorageVaaiLeaseIsFree(&before) &&
+                !virStorageVaaiSameHost(before.owner, before.ownerIncarnation, &s->self))
+                known = false;
+        }
+        lease.version = VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL;
+        virStorageVaaiJournalAppend(&lease, changes, n, !known);
+    }
     if (mine) {
         memcpy(lease.owner, s->self.uuid, sizeof(lease.owner));
         lease.ownerIncarnation = s->self.incarnation;
@@ -493,7 +518,7 @@ virStorageVaaiLeaseSwap(virStorageVaaiSession *s,
     bool fresh;
     int rc;
 
-    if (virStorageVaaiEncodeLease(s, true, generation, next, error) < 0)
+    if (virStorageVaaiEncodeLease(s, true, generation, seen, NULL, 0, next, error) < 0)
         return -1;
     g_mutex_lock(&s->lock);
     fresh = virStorageVaaiFenceStands(s);
@@ -783,12 +808,24 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
 }
 
 
+/* Give @changes back to the pool's list: the lease was not released. */
+static void
+virStorageVaaiReleaseKeep(virStorageVaaiSession *s,
+                          GArray *changes)
+{
+    g_mutex_lock(&s->pool->tableLock);
+    g_array_append_vals(s->pool->tableChanged, changes->data, changes->len);
+    g_mutex_unlock(&s->pool->tableLock);
+}
+
+
 int
 virStorageVaaiSessionRelease(virStorageVaaiSession *s,
                              GError **error)
 {
     g_autofree uint8_t *next = g_new0(uint8_t, s->blockSize);
     g_autofree uint8_t *seen = g_new0(uint8_t, s->blockSize);
+    g_autoptr(GArray) changes = NULL;
     size_t attempt;
     int ret = -1;
 
@@ -796,7 +833,18 @@ virStorageVaaiSessionRelease(virStorageVaaiSession *s,
         virStorageVaaiDisown(s);
         return 0;
     }
-    if (virStorageVaaiEncodeLease(s, false, s->generation + 1, next, error) < 0) {
+    /* "Release: ... journal the records changed since the last release in
+     * the same CAW" (docs/format.md "The table journal"): the changes of
+     * this operation and those the workers of this process wrote meanwhile
+     * (the latter are busy records, read again anyway). */
+    g_mutex_lock(&s->pool->tableLock);
+    changes = g_steal_pointer(&s->pool->tableChanged);
+    s->pool->tableChanged = g_array_new(false, false, sizeof(uint32_t));
+    g_mutex_unlock(&s->pool->tableLock);
+    if (virStorageVaaiEncodeLease(s, false, s->generation + 1, s->leaseBlock,
+                                  (const uint32_t *)(void *)changes->data, changes->len,
+                                  next, error) < 0) {
+        virStorageVaaiReleaseKeep(s, changes);
         virStorageVaaiDisown(s);
         return -1;
     }
@@ -824,6 +872,9 @@ virStorageVaaiSessionRelease(virStorageVaaiSession *s,
     if (ret < 0 && error && !*error)
         g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_UNSUPPORTED,
                     "could not release the pool's metadata lease");
+    /* Still held: the release that frees it journals them. */
+    if (ret < 0)
+        virStorageVaaiReleaseKeep(s, changes);
     /* Not released: s->held stays, and the next Acquire of this process
      * finds the lease its own and adopts it. */
     g_mutex_lock(&s->lock);

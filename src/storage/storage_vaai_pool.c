@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "storage_vaai_pool.h"
+#include "storage_vaai_table.h"
 #include "storage_vaai_fence.h"
 #include "virscsichunk.h"
 #include "virscsioffload.h"
@@ -263,6 +264,8 @@ virStorageVaaiPoolFormat(virSCSILun *lun,
 
     header->formatMajor = VIR_STORAGE_VAAI_FORMAT_MAJOR;
     header->formatMinor = VIR_STORAGE_VAAI_FORMAT_MINOR;
+    /* Hosts journal which volume records they change (format 1.2). */
+    header->incompat |= VIR_STORAGE_VAAI_INCOMPAT_JOURNAL;
     virStorageVaaiRandomUuid(header->poolUuid);
     if (opts->hostUuid)
         memcpy(header->formatHostUuid, opts->hostUuid, VIR_STORAGE_VAAI_UUID_LEN);
@@ -357,6 +360,8 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
     pool->lun = lun;
     pool->warnings = g_ptr_array_new_with_free_func(g_free);
     g_mutex_init(&pool->fenceLock);
+    g_mutex_init(&pool->tableLock);
+    pool->tableChanged = g_array_new(false, false, sizeof(uint32_t));
 
     for (lba = 0; lba < 2; lba++) {
         if (virStorageVaaiPoolReadBlock(lun, lba, block, error) < 0)
@@ -476,5 +481,16 @@ virStorageVaaiPoolFree(virStorageVaaiPool *pool)
     if (pool->warnings)
         g_ptr_array_unref(pool->warnings);
     g_mutex_clear(&pool->fenceLock);
+    g_mutex_clear(&pool->tableLock);
+    virStorageVaaiTableFree(pool->tableCache);
+    if (pool->tableChanged)
+        g_array_unref(pool->tableChanged);
     g_free(pool);
+}
+
+
+bool
+virStorageVaaiPoolJournaled(const virStorageVaaiPool *pool)
+{
+    return !!(pool->header.incompat & VIR_STORAGE_VAAI_INCOMPAT_JOURNAL);
 }

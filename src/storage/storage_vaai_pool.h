@@ -34,6 +34,16 @@ struct _virStorageVaaiPool {
      * (storage_vaai_fence.h); 0 until it joins. */
     GMutex fenceLock;
     uint64_t fenceKey;
+
+    /* The volume table as this process last read or wrote it, and which
+     * records it changed since it last released the metadata lease: the
+     * release journals them (storage_vaai_table.c, "The table journal" in
+     * docs/format.md).  Protected by tableLock. */
+    GMutex tableLock;
+    struct _virStorageVaaiTable *tableCache;    /* NULL: nothing read yet */
+    bool tableCacheKnown;                       /* tableCacheGeneration holds */
+    uint64_t tableCacheGeneration;              /* the journal's, when read */
+    GArray *tableChanged;                       /* uint32_t record indices */
 };
 
 /* The extent alignment a LUN wants: at least 1 MiB, a multiple of its
@@ -84,6 +94,11 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
 
 void
 virStorageVaaiPoolFree(virStorageVaaiPool *pool);
+
+/* Whether hosts journal their changes of the volume table in the lease
+ * record (INCOMPAT_JOURNAL). */
+bool
+virStorageVaaiPoolJournaled(const virStorageVaaiPool *pool);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVaaiPool, virStorageVaaiPoolFree);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "storage_vaai_table.h"
+#include "storage_vaai_journal.h"
 #include "virscsioffload.h"
 
 /* Reads of the table are split so that no single command is large. */
@@ -87,10 +88,11 @@ virStorageVaaiTableLoad(virStorageVaaiTable *t,
 }
 
 
-int
-virStorageVaaiTableRead(virStorageVaaiPool *pool,
-                        virStorageVaaiTable *t,
-                        GError **error)
+/* Every record, in pieces no larger than READ_BLOCKS. */
+static int
+virStorageVaaiTableReadAll(virStorageVaaiPool *pool,
+                           virStorageVaaiTable *t,
+                           GError **error)
 {
     uint32_t i;
 
@@ -108,6 +110,178 @@ virStorageVaaiTableRead(virStorageVaaiPool *pool,
 }
 
 
+static gint
+virStorageVaaiCompareU32(gconstpointer a,
+                         gconstpointer b)
+{
+    uint32_t x = *(const uint32_t *)a;
+    uint32_t y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+
+/* The records @idx names (sorted here; repeats allowed), each run of
+ * neighbours in one command. */
+static int
+virStorageVaaiTableReadSome(virStorageVaaiPool *pool,
+                            virStorageVaaiTable *t,
+                            GArray *idx,
+                            GError **error)
+{
+    size_t i = 0;
+
+    g_array_sort(idx, virStorageVaaiCompareU32);
+    while (i < idx->len) {
+        uint32_t first = g_array_index(idx, uint32_t, i);
+        uint32_t last = first;
+        uint32_t j;
+
+        if (first >= t->count)          /* a journal naming no record: read all */
+            return virStorageVaaiTableReadAll(pool, t, error);
+        while (i < idx->len && g_array_index(idx, uint32_t, i) <= last + 1 &&
+               g_array_index(idx, uint32_t, i) < t->count &&
+               last - first + 1 < VIR_STORAGE_VAAI_TABLE_READ_BLOCKS) {
+            last = MAX(last, g_array_index(idx, uint32_t, i));
+            i++;
+        }
+        if (virStorageVaaiPoolReadRecords(pool->lun, pool->header.volumeTableLba + first,
+                                          last - first + 1,
+                                          t->raw + (size_t)first * t->blockSize, error) < 0)
+            return -1;
+        for (j = first; j <= last; j++)
+            virStorageVaaiTableLoad(t, j, t->raw + (size_t)j * t->blockSize);
+    }
+    return 0;
+}
+
+
+/* Whether record @idx may change without the metadata lease: a busy one
+ * (its worker writes progress and the end), or one that could not be read
+ * as a record (read again until it can, as a whole read would). */
+static bool
+virStorageVaaiTableVolatile(const virStorageVaaiTable *t,
+                            uint32_t idx)
+{
+    switch (t->status[idx]) {
+    case VIR_STORAGE_VAAI_RECORD_EMPTY:
+        return false;
+    case VIR_STORAGE_VAAI_RECORD_VALID:
+        return virStorageVaaiVolStateBusy(t->recs[idx].state);
+    case VIR_STORAGE_VAAI_RECORD_CORRUPT:
+    case VIR_STORAGE_VAAI_RECORD_FOREIGN:
+    case VIR_STORAGE_VAAI_RECORD_UNKNOWN_VERSION:
+    case VIR_STORAGE_VAAI_RECORD_STATUS_LAST:
+        return true;
+    }
+    return true;
+}
+
+
+static void
+virStorageVaaiTableCopy(virStorageVaaiTable *dst,
+                        const virStorageVaaiTable *src)
+{
+    uint32_t i;
+
+    memcpy(dst->raw, src->raw, (size_t)src->count * src->blockSize);
+    memcpy(dst->recs, src->recs, sizeof(*src->recs) * src->count);
+    memcpy(dst->status, src->status, sizeof(*src->status) * src->count);
+    for (i = 0; i < src->count; i++) {
+        g_free(dst->errors[i]);
+        dst->errors[i] = g_strdup(src->errors[i]);
+    }
+}
+
+
+/*
+ * The table journal (docs/format.md): the pool's cache brought up to date
+ * with what changed since this process last read the lease record (the
+ * journal's records, and every busy record), or read whole when the
+ * journal cannot tell.  Called with pool->tableLock held.
+ *
+ * "Read the lease record first, then the records": everything journaled
+ * up to the generation read was written before that release completed,
+ * so the reads that follow see it.  A holder's changes that are not yet
+ * journaled may be missed now (as a read of the whole table just before
+ * them would have), and are read at the first read after its release.
+ */
+static int
+virStorageVaaiTableRefresh(virStorageVaaiPool *pool,
+                           GError **error)
+{
+    virStorageVaaiTable *cache = pool->tableCache;
+    g_autofree uint8_t *block = g_new0(uint8_t, pool->header.blockSize);
+    g_autoptr(GArray) idx = g_array_new(false, false, sizeof(uint32_t));
+    virStorageVaaiLease lease;
+    bool journaled;
+    uint32_t i;
+
+    if (virStorageVaaiPoolReadRecords(pool->lun, pool->header.leaseLba, 1, block, error) < 0)
+        return -1;
+    journaled = virStorageVaaiJournalDecode(block, pool->header.blockSize, &lease);
+
+    if (!cache)
+        cache = pool->tableCache = virStorageVaaiTableNew(&pool->header);
+    else if (pool->tableCacheKnown && journaled &&
+             virStorageVaaiJournalSince(&lease, pool->tableCacheGeneration, idx)) {
+        for (i = 0; i < cache->count; i++) {
+            if (virStorageVaaiTableVolatile(cache, i))
+                g_array_append_val(idx, i);
+        }
+        pool->tableCacheKnown = false;
+        if (virStorageVaaiTableReadSome(pool, cache, idx, error) < 0)
+            return -1;
+        pool->tableCacheKnown = true;
+        pool->tableCacheGeneration = lease.tableGeneration;
+        return 0;
+    }
+
+    pool->tableCacheKnown = false;
+    if (virStorageVaaiTableReadAll(pool, cache, error) < 0)
+        return -1;
+    pool->tableCacheKnown = journaled;
+    pool->tableCacheGeneration = journaled ? lease.tableGeneration : 0;
+    return 0;
+}
+
+
+int
+virStorageVaaiTableRead(virStorageVaaiPool *pool,
+                        virStorageVaaiTable *t,
+                        GError **error)
+{
+    int ret;
+
+    /* Without the journal, every host reads it all. */
+    if (!virStorageVaaiPoolJournaled(pool) || t->count != pool->header.volumeRecords)
+        return virStorageVaaiTableReadAll(pool, t, error);
+
+    g_mutex_lock(&pool->tableLock);
+    if ((ret = virStorageVaaiTableRefresh(pool, error)) == 0)
+        virStorageVaaiTableCopy(t, pool->tableCache);
+    g_mutex_unlock(&pool->tableLock);
+    return ret;
+}
+
+
+/* Record @idx holds @block on the LUN now, as this process just read or
+ * wrote it (@changed: wrote, so the next release journals it). */
+static void
+virStorageVaaiTableCacheStore(virStorageVaaiPool *pool,
+                              uint32_t idx,
+                              const uint8_t *block,
+                              bool changed)
+{
+    g_mutex_lock(&pool->tableLock);
+    if (pool->tableCache && idx < pool->tableCache->count)
+        virStorageVaaiTableLoad(pool->tableCache, idx, block);
+    if (changed && virStorageVaaiPoolJournaled(pool))
+        g_array_append_val(pool->tableChanged, idx);
+    g_mutex_unlock(&pool->tableLock);
+}
+
+
 int
 virStorageVaaiTableReadOne(virStorageVaaiPool *pool,
                            virStorageVaaiTable *t,
@@ -120,6 +294,7 @@ virStorageVaaiTableReadOne(virStorageVaaiPool *pool,
                                     block, error) < 0)
         return -1;
     virStorageVaaiTableLoad(t, idx, block);
+    virStorageVaaiTableCacheStore(pool, idx, block, false);
     return 0;
 }
 
@@ -179,7 +354,27 @@ virStorageVaaiTableSwap(virStorageVaaiPool *pool,
     if (rc == 1)
         return virStorageVaaiTableReadOne(pool, t, idx, error) < 0 ? -1 : 1;
     virStorageVaaiTableLoad(t, idx, block);
+    virStorageVaaiTableCacheStore(pool, idx, block, true);
     return 0;
+}
+
+
+int
+virStorageVaaiTableDiscard(virStorageVaaiPool *pool,
+                           virStorageVaaiTable *t,
+                           uint32_t idx,
+                           GError **error)
+{
+    g_autofree uint8_t *empty = g_new0(uint8_t, t->blockSize);
+    int rc = virStorageVaaiPoolSwapBlock(pool, pool->header.volumeTableLba + idx,
+                                         t->raw + (size_t)idx * t->blockSize,
+                                         empty, error);
+
+    if (rc == 0) {
+        virStorageVaaiTableLoad(t, idx, empty);
+        virStorageVaaiTableCacheStore(pool, idx, empty, true);
+    }
+    return rc;
 }
 
 

@@ -36,7 +36,11 @@ virStorageVaaiTableLoad(virStorageVaaiTable *table,
                         uint32_t idx,
                         const uint8_t *block);
 
-/* Read the whole table, or one record, from the LUN. */
+/* Read the whole table, or one record, from the LUN.  In a journaled pool
+ * (INCOMPAT_JOURNAL), the whole table is the pool's cache brought up to
+ * date by the journal: the lease record, the records changed since this
+ * process last read it, and the busy ones (docs/format.md "The table
+ * journal"). */
 int
 virStorageVaaiTableRead(virStorageVaaiPool *pool,
                         virStorageVaaiTable *table,
@@ -68,6 +72,16 @@ virStorageVaaiTableSwap(virStorageVaaiPool *pool,
                         uint32_t idx,
                         virStorageVaaiVolRecord *next,
                         GError **error);
+
+/* Replace record @idx by an empty block, with one COMPARE AND WRITE from
+ * the bytes last read (pool repair --discard-unreadable: a record that
+ * cannot be read has no sequence to go on from).  0, 1 on a miscompare,
+ * -1 on error. */
+int
+virStorageVaaiTableDiscard(virStorageVaaiPool *pool,
+                           virStorageVaaiTable *table,
+                           uint32_t idx,
+                           GError **error);
 
 /* A record that holds space or a name: anything but empty or free.
  * Corrupt, foreign and unknown-version records count as in use. */

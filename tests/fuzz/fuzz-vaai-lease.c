@@ -1,5 +1,6 @@
 /*
- * fuzz-vaai-lease.c: libFuzzer target for virStorageVaaiLeaseDecode()
+ * fuzz-vaai-lease.c: libFuzzer target for virStorageVaaiLeaseDecode(),
+ *                    and the table journal it carries (version 2)
  *
  * (harness: fuzz-vaai-record.h)
  *
@@ -7,6 +8,7 @@
  */
 
 #include "fuzz-vaai-record.h"
+#include "storage_vaai_journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,6 +25,10 @@ fuzzSample(void *rec,
     l->ownerSlot = 3;
     l->generation = 7;
     l->acquiredAt = 1700000000;
+    l->version = VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL;
+    l->tableGeneration = 1000;
+    l->journal[1000 % VIR_STORAGE_VAAI_JOURNAL_LEN] = 5;
+    l->journal[999 % VIR_STORAGE_VAAI_JOURNAL_LEN] = VIR_STORAGE_VAAI_JOURNAL_ALL;
 }
 
 
@@ -42,7 +48,24 @@ fuzzDecode(const uint8_t *block,
            void *out,
            GError **error)
 {
-    return virStorageVaaiLeaseDecode(block, blockSize, out, error);
+    virStorageVaaiRecordStatus status = virStorageVaaiLeaseDecode(block, blockSize, out, error);
+    const virStorageVaaiLease *l = out;
+
+    /* Whatever a decoded journal says, reading it stays in bounds. */
+    if (status == VIR_STORAGE_VAAI_RECORD_VALID) {
+        g_autoptr(GArray) idx = g_array_new(false, false, sizeof(uint32_t));
+        uint64_t back[] = { 0, 1, 63, 64, 65, UINT64_MAX };
+        size_t i;
+
+        for (i = 0; i < G_N_ELEMENTS(back); i++) {
+            uint64_t since = l->tableGeneration - MIN(back[i], l->tableGeneration);
+
+            g_array_set_size(idx, 0);
+            if (virStorageVaaiJournalSince(l, since, idx) && idx->len > VIR_STORAGE_VAAI_JOURNAL_LEN)
+                abort();
+        }
+    }
+    return status;
 }
 
 
@@ -55,6 +78,7 @@ static const fuzzVaaiRecord fuzzRecord = {
     .encode = fuzzEncode,
     .decode = fuzzDecode,
     .validOK = NULL,
+    .maxVersion = VIR_STORAGE_VAAI_LEASE_VERSION_JOURNAL,
 };
 
 

@@ -916,9 +916,10 @@ testEmptyForeignVersion(void)
                            VIR_STORAGE_VAAI_ERROR_FOREIGN);
             }
 
-            /* a newer (or an older) record version, properly sealed */
+            /* a newer (or an older) record version, properly sealed (the
+             * lease knows 1 and 2) */
             kind->encodeSample(block, bs);
-            block[kind->versionOffset] = 2;
+            block[kind->versionOffset] = 3;
             testExpect(kind, block, bs, VIR_STORAGE_VAAI_RECORD_CORRUPT,
                        VIR_STORAGE_VAAI_ERROR_CORRUPT);
             testReseal(block, bs, kind->crcOffset);
@@ -1591,7 +1592,7 @@ testEncodeRefuses(void)
 
     /* a record of another version read from the LUN is never rewritten */
     testLeaseSample(&l);
-    l.version = 2;
+    l.version = 3;
     {
         g_autoptr(GError) err = NULL;
         g_assert_cmpint(virStorageVaaiLeaseEncode(&l, block, 512, &err), ==, -1);
@@ -1706,7 +1707,7 @@ testCompat(void)
 
     /* unknown incompat: not at all */
     h.roCompat = 0;
-    h.incompat = 0x00000010;   /* FORMATTING, RESERVATIONS, DATA_OFFSET (0x1, 0x2, 0x8) are known */
+    h.incompat = 0x00000020;   /* FORMATTING, RESERVATIONS, DATA_OFFSET, JOURNAL (0x1, 0x2, 0x8, 0x10) are known */
     {
         g_autoptr(GError) err = NULL;
         g_assert_false(virStorageVaaiHeaderCompatOK(&h, false, &err));

@@ -399,7 +399,9 @@ typedef struct {
     testMemPool *tp;
     testHost *b;
     GThread *paused;            /* whose READ of @lba waits for @other */
+    uint64_t armLba;            /* ... once it wrote its intent there */
     uint64_t lba;
+    bool armed;
     bool fired;
     GThreadFunc other;
     int otherRc;
@@ -439,9 +441,13 @@ testDekkerHook(testMemLun *mem G_GNUC_UNUSED,
 {
     testDekker *d = opaque;
 
-    /* a one-block READ(16): the read of the other's intent (the hold
-     * reads the whole table first, in larger reads) */
-    if (!d->fired && g_thread_self() == d->paused && cmd->cdb[0] == 0x88 &&
+    /* its COMPARE AND WRITE of its own intent, then a one-block READ(16):
+     * the read of the other's intent (the lookup before may read the same
+     * block: the journal names it) */
+    if (g_thread_self() == d->paused && cmd->cdb[0] == 0x89 &&
+        virSCSIGetBE64(cmd->cdb + 2) == d->armLba)
+        d->armed = true;
+    if (d->armed && !d->fired && g_thread_self() == d->paused && cmd->cdb[0] == 0x88 &&
         virSCSIGetBE64(cmd->cdb + 2) == d->lba && virSCSIGetBE32(cmd->cdb + 10) == 1) {
         d->fired = true;
         g_thread_join(g_thread_new("other", d->other, d));
@@ -472,6 +478,7 @@ testDekkerCase(bool holdFirst)
     if (holdFirst) {
         /* A's hold is on the LUN; before A reads the record, B's delete
          * marks it, reads the hold and gives up.  A then finds x ready. */
+        d.armLba = virStorageVaaiHeaderInUseLba(&tp.pool->header);
         d.lba = tp.pool->header.volumeTableLba;
         d.other = testDekkerDelete;
         rc = virStorageVaaiVolHold(tp.session, "x", NULL, dom1,
@@ -479,6 +486,7 @@ testDekkerCase(bool holdFirst)
     } else {
         /* B's mark is on the LUN; before B reads the in-use block, A's
          * hold lands, reads the mark and gives the hold back. */
+        d.armLba = tp.pool->header.volumeTableLba;
         d.lba = virStorageVaaiHeaderInUseLba(&tp.pool->header);
         d.other = testDekkerHold;
         rc = virStorageVaaiVolDelete(b.session, "x", NULL, NULL, &err);

@@ -9,6 +9,7 @@
 
 #include "vaaictl.h"
 #include "storage_vaai_check.h"
+#include "storage_vaai_upgrade.h"
 #include "storage_vaai_volume.h"
 #include "vaaictl-vol.h"
 
@@ -574,16 +575,11 @@ vaaictlPoolRepair(const vaaictlGlobal *global,
             virStorageVaaiTableRead(pool, table, &err) < 0)
             goto error;
         for (i = 0; i < table->count; i++) {
-            g_autofree uint8_t *empty = NULL;
             int rc;
 
             if (!virStorageVaaiTableOpaque(table, i))
                 continue;
-            empty = g_new0(uint8_t, pool->header.blockSize);
-            rc = virStorageVaaiPoolSwapBlock(pool, pool->header.volumeTableLba + i,
-                                             table->raw + (size_t)i * table->blockSize,
-                                             empty, &err);
-            if (rc < 0)
+            if ((rc = virStorageVaaiTableDiscard(pool, table, i, &err)) < 0)
                 goto error;
             if (rc == 0)
                 g_ptr_array_add(repaired, g_strdup_printf("discarded unreadable record %u",
@@ -612,6 +608,44 @@ vaaictlPoolRepair(const vaaictlGlobal *global,
 }
 
 
+/* vaaictl pool upgrade: a pool of format 1.1 to the current format. */
+static int
+vaaictlPoolUpgrade(const vaaictlGlobal *global,
+                   int argc,
+                   char **argv)
+{
+    vaaictlHostOptions hopts = { 0 };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("LUN");
+    g_autoptr(virSCSILun) lun = NULL;
+    g_autoptr(virStorageVaaiPool) pool = NULL;
+    g_autoptr(GError) err = NULL;
+    virStorageVaaiHost host;
+    int ret = VAAICTL_EXIT_USAGE;
+    int rc;
+
+    vaaictlHostOptionsAdd(ctx, &hopts);
+    if (!vaaictlParseArgs(ctx, "pool upgrade", &argc, &argv, 1, "LUN") ||
+        !vaaictlHostIdentity("pool upgrade", &hopts, &host))
+        goto cleanup;
+    ret = VAAICTL_EXIT_FAILURE;
+    if (!(lun = vaaictlOpenLun(global, "pool upgrade", argv[1])))
+        goto cleanup;
+    if (!(pool = virStorageVaaiPoolOpen(lun, true, &err)) ||
+        (rc = virStorageVaaiPoolUpgrade(pool, &host, hopts.leaseWaitMs ? hopts.leaseWaitMs :
+                                        VIR_STORAGE_VAAI_LEASE_WAIT_MS, &err)) < 0) {
+        fprintf(stderr, "vaaictl pool upgrade: %s\n", err->message);
+        goto cleanup;
+    }
+    printf("pool %s: format %u.%u%s\n", pool->header.name, pool->header.formatMajor,
+           pool->header.formatMinor, rc == 1 ? " already" : " (upgraded)");
+    ret = 0;
+
+ cleanup:
+    vaaictlHostOptionsClear(&hopts);
+    return ret;
+}
+
+
 int
 vaaictlCmdPool(const vaaictlGlobal *global,
                int argc,
@@ -627,6 +661,8 @@ vaaictlCmdPool(const vaaictlGlobal *global,
         return vaaictlPoolList(global, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return vaaictlPoolCheck(global, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "upgrade") == 0)
+        return vaaictlPoolUpgrade(global, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "repair") == 0)
         return vaaictlPoolRepair(global, argc - 1, argv + 1);
     fprintf(stderr,
@@ -637,6 +673,7 @@ vaaictlCmdPool(const vaaictlGlobal *global,
             "       vaaictl pool list LUN [--json]\n"
             "       vaaictl pool check LUN [--watch MS] [--json]\n"
             "       vaaictl pool repair LUN [--wait MS] [--discard-unreadable] [--host-uuid UUID]\n"
+            "       vaaictl pool upgrade LUN [--host-uuid UUID]\n"
             "       vaaictl pool lease LUN --host-uuid UUID [--hold SECONDS] [--wait MS]\n"
             "                          [--no-release]\n");
     return VAAICTL_EXIT_USAGE;
