@@ -183,6 +183,14 @@ vaaictlVolChange(const vaaictlGlobal *global,
         { "zero", 0, 0, G_OPTION_ARG_NONE, &zero, "zero the space instead of unmapping it", NULL },
         { NULL }
     };
+    gint count = 0;
+    gint n;
+    GOptionEntry createEntries[] = {
+        { "count", 0, 0, G_OPTION_ARG_INT, &count,
+          "create N volumes NAME-1 .. NAME-N in one session (stops at the first failure)",
+          "N" },
+        { NULL }
+    };
     GOptionEntry resizeEntries[] = {
         { "shrink", 0, 0, G_OPTION_ARG_NONE, &shrink,
           "allow a smaller size (the data past it is lost)", NULL },
@@ -216,6 +224,8 @@ vaaictlVolChange(const vaaictlGlobal *global,
         g_option_context_add_main_entries(ctx, resizeEntries, NULL);
         break;
     case VAAICTL_VOL_CREATE:
+        g_option_context_add_main_entries(ctx, createEntries, NULL);
+        break;
     case VAAICTL_VOL_RENAME:
         break;
     }
@@ -227,7 +237,7 @@ vaaictlVolChange(const vaaictlGlobal *global,
         goto cleanup;
     if (capacityStr && !vaaictlParseSize(cmd, capacityStr, &size))
         goto cleanup;
-    if (inflight < 0 || hopts.leaseWaitMs < 0) {
+    if (inflight < 0 || count < 0 || hopts.leaseWaitMs < 0) {
         fprintf(stderr, "vaaictl %s: negative values make no sense\n", cmd);
         goto cleanup;
     }
@@ -282,7 +292,19 @@ vaaictlVolChange(const vaaictlGlobal *global,
     watch = vaaictlWatchBegin(&report, virSCSILunBlockSize(h.lun), !hopts.json);
     switch (op) {
     case VAAICTL_VOL_CREATE:
-        rc = virStorageVaaiVolCreate(h.session, argv[2], size, &vopts, &report, &rec, &err);
+        if (count == 0) {
+            rc = virStorageVaaiVolCreate(h.session, argv[2], size, &vopts, &report, &rec, &err);
+            break;
+        }
+        /* Many volumes in one session (a test farm, a benchmark's full
+         * pool): one login and one join for all of them. */
+        for (n = 1; n <= count; n++) {
+            g_autofree char *name = g_strdup_printf("%s-%d", argv[2], n);
+
+            if ((rc = virStorageVaaiVolCreate(h.session, name, size, &vopts, &report,
+                                              &rec, &err)) < 0)
+                break;
+        }
         break;
     case VAAICTL_VOL_CLONE:
         rc = virStorageVaaiVolClone(h.session, srcPool, argv[2], argv[3], size, &vopts,
