@@ -126,11 +126,26 @@ virStorageVaaiTableHolders(virStorageVaaiPool *pool,
     buf = g_new0(uint8_t, (size_t)VIR_STORAGE_VAAI_HOLD_READ_BLOCKS * bs);
     for (i = 0; i < table->count; i += VIR_STORAGE_VAAI_HOLD_READ_BLOCKS) {
         uint32_t n = MIN(VIR_STORAGE_VAAI_HOLD_READ_BLOCKS, table->count - i);
+        uint32_t first = n;
+        uint32_t last = 0;
         uint32_t j;
 
-        if (virStorageVaaiPoolReadRecords(pool->lun, lba + i, n, buf, error) < 0)
-            return NULL;
+        /* Only the blocks from the first volume of this piece to its last:
+         * a pool of few volumes reads few blocks (the allocator takes the
+         * lowest free records). */
         for (j = 0; j < n; j++) {
+            if (table->status[i + j] == VIR_STORAGE_VAAI_RECORD_VALID &&
+                table->recs[i + j].state != VIR_STORAGE_VAAI_VOL_FREE) {
+                first = MIN(first, j);
+                last = j;
+            }
+        }
+        if (first == n)
+            continue;
+        if (virStorageVaaiPoolReadRecords(pool->lun, lba + i + first, last - first + 1,
+                                          buf + (size_t)first * bs, error) < 0)
+            return NULL;
+        for (j = first; j <= last; j++) {
             const virStorageVaaiVolRecord *r = &table->recs[i + j];
             g_autoptr(GError) err = NULL;
             virStorageVaaiInUse rec;
