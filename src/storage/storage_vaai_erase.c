@@ -58,37 +58,6 @@ virStorageVaaiPoolCheckAlone(virStorageVaaiSession *s,
 }
 
 
-/* Mark the primary header "being formatted": virStorageVaaiPoolOpen()
- * refuses such a pool, so nobody opens it while it is erased. */
-static int
-virStorageVaaiEraseMark(virStorageVaaiPool *pool,
-                        GError **error)
-{
-    uint32_t bs = pool->header.blockSize;
-    g_autofree uint8_t *seen = g_new0(uint8_t, bs);
-    g_autofree uint8_t *marked = g_new0(uint8_t, bs);
-    virStorageVaaiHeader h;
-    int rc;
-
-    if (virStorageVaaiPoolReadBlock(pool->lun, 0, seen, error) < 0)
-        return -1;
-    if (virStorageVaaiHeaderDecode(seen, bs, &h, error) != VIR_STORAGE_VAAI_RECORD_VALID)
-        return -1;
-    h.incompat |= VIR_STORAGE_VAAI_INCOMPAT_FORMATTING;
-    if (virStorageVaaiHeaderEncode(&h, marked, bs, error) < 0)
-        return -1;
-    if ((rc = virStorageVaaiPoolSwapBlock(pool, 0, seen, marked, error)) < 0)
-        return -1;
-    if (rc == 1) {
-        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
-                    "the header of pool '%s' changed while it was being erased",
-                    pool->header.name);
-        return -1;
-    }
-    return 0;
-}
-
-
 int
 virStorageVaaiPoolErase(virStorageVaaiPool *pool,
                         const virStorageVaaiHost *host,
@@ -128,7 +97,8 @@ virStorageVaaiPoolErase(virStorageVaaiPool *pool,
         }
     }
     if (virStorageVaaiSessionVerify(s, error) < 0 ||
-        virStorageVaaiEraseMark(pool, error) < 0)
+        virStorageVaaiPoolUpdateHeader(pool, 0, VIR_STORAGE_VAAI_INCOMPAT_FORMATTING, 0,
+                                       "erased", error) < 0)
         goto cleanup;
 
     /* The headers and the table, then the lease and the heartbeat slots,

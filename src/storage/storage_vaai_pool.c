@@ -489,6 +489,44 @@ virStorageVaaiPoolFree(virStorageVaaiPool *pool)
 }
 
 
+int
+virStorageVaaiPoolUpdateHeader(virStorageVaaiPool *pool,
+                               uint64_t lba,
+                               uint32_t incompat,
+                               uint16_t minor,
+                               const char *doing,
+                               GError **error)
+{
+    uint32_t bs = pool->header.blockSize;
+    g_autofree uint8_t *seen = g_new0(uint8_t, bs);
+    g_autofree uint8_t *next = g_new0(uint8_t, bs);
+    virStorageVaaiHeader h;
+    int rc;
+
+    if (virStorageVaaiPoolReadBlock(pool->lun, lba, seen, error) < 0)
+        return -1;
+    if (virStorageVaaiHeaderDecode(seen, bs, &h, error) != VIR_STORAGE_VAAI_RECORD_VALID) {
+        g_prefix_error(error, "the %s header of pool '%s' (repair it first): ",
+                       virStorageVaaiHeaderCopyName(lba), pool->header.name);
+        return -1;
+    }
+    h.incompat |= incompat;
+    if (minor)
+        h.formatMinor = MAX(h.formatMinor, minor);
+    if (virStorageVaaiHeaderEncode(&h, next, bs, error) < 0)
+        return -1;
+    if ((rc = virStorageVaaiPoolSwapBlock(pool, lba, seen, next, error)) < 0)
+        return -1;
+    if (rc == 1) {
+        g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_CHANGED,
+                    "the header of pool '%s' changed while it was being %s",
+                    pool->header.name, doing);
+        return -1;
+    }
+    return 0;
+}
+
+
 bool
 virStorageVaaiPoolJournaled(const virStorageVaaiPool *pool)
 {

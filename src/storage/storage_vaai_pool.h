@@ -95,6 +95,19 @@ virStorageVaaiPoolOpen(virSCSILun *lun,
 void
 virStorageVaaiPoolFree(virStorageVaaiPool *pool);
 
+/* Change header copy @lba (0 or 1) by COMPARE AND WRITE from the exact
+ * bytes read: @flags set in incompat, and the format minor raised to
+ * @minor (0: kept).  A copy that changed meanwhile is CHANGED (@doing says
+ * what was going on, for the message); one that does not decode cannot
+ * be changed. */
+int
+virStorageVaaiPoolUpdateHeader(virStorageVaaiPool *pool,
+                               uint64_t lba,
+                               uint32_t incompat,
+                               uint16_t minor,
+                               const char *doing,
+                               GError **error);
+
 /* Whether hosts journal their changes of the volume table in the lease
  * record (INCOMPAT_JOURNAL). */
 bool
