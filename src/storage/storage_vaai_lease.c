@@ -35,6 +35,8 @@ struct _virStorageVaaiSession {
     GMutex lock;                            /* protects everything below */
     GCond cond;
     GCond ownerCond;                        /* signalled when @owned clears */
+    GCond renewCond;                        /* broadcast when a renewal lands
+                                             * or the session is fenced */
     bool owned;                             /* an operation of this process
                                              * holds the lease or is acquiring it */
     GHashTable *working;                    /* record index + 1 -> operations of
@@ -47,6 +49,8 @@ struct _virStorageVaaiSession {
     bool fenced;                            /* my slot was taken over */
     bool held;
     bool reverify;                          /* the fence ran out while held */
+    uint64_t verifiedLapses;                /* lapses when Verify last found
+                                             * the fence standing */
     uint8_t *leaseBlock;                    /* the lease as I last wrote it */
     uint64_t generation;
     bool stop;
@@ -203,6 +207,7 @@ virStorageVaaiRenew(virStorageVaaiSession *s,
             s->fenced = true;
             virStorageVaaiLapse(s);
         }
+        g_cond_broadcast(&s->renewCond);
         g_mutex_unlock(&s->lock);
         if (applied)
             return 0;
@@ -380,6 +385,7 @@ virStorageVaaiSessionJoin(virStorageVaaiPool *pool,
     g_mutex_init(&s->lock);
     g_cond_init(&s->cond);
     g_cond_init(&s->ownerCond);
+    g_cond_init(&s->renewCond);
     s->working = g_hash_table_new(g_direct_hash, g_direct_equal);
 
     if (virStorageVaaiSessionFenceJoin(s, error) < 0 ||
@@ -445,6 +451,26 @@ virStorageVaaiFenceStands(virStorageVaaiSession *s)
         return false;
     }
     return true;
+}
+
+
+/*
+ * Wait (the lock held) until the fence stands again, at most until
+ * @deadline (CLOCK_MONOTONIC): a heartbeat that fell behind for a moment
+ * (a slow command on its session, a loaded host) is renewed within P
+ * once it can be, and an operation that has written nothing yet need not
+ * fail for it.  Nothing is written while waiting; a session whose slot
+ * was taken over meanwhile is fenced for good.  Whether it stands.
+ */
+static bool
+virStorageVaaiWaitFence(virStorageVaaiSession *s,
+                        gint64 deadline)
+{
+    while (!virStorageVaaiFenceStands(s) && !s->fenced && !s->stop &&
+           g_get_monotonic_time() < deadline)
+        g_cond_wait_until(&s->renewCond, &s->lock,
+                          MIN(deadline, g_get_monotonic_time() + (gint64)s->intervalUs));
+    return virStorageVaaiFenceStands(s);
 }
 
 
@@ -719,6 +745,9 @@ virStorageVaaiSessionAcquire(virStorageVaaiSession *s,
         }
     }
     s->owned = true;
+    /* A lease taken without a standing fence would have to be re-verified
+     * at once, and the re-verification needs one: wait for it first. */
+    virStorageVaaiWaitFence(s, ownerDeadline);
     g_mutex_unlock(&s->lock);
 
     if (virStorageVaaiLeaseAcquire(s, deadline, error) < 0) {
@@ -738,6 +767,7 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
 
     for (attempt = 0; attempt < 4; attempt++) {
         uint64_t generation;
+        uint64_t lapses;
         bool held;
         bool reverify;
         bool fresh;
@@ -745,7 +775,10 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
         int rc;
 
         g_mutex_lock(&s->lock);
-        fresh = virStorageVaaiFenceStands(s);
+        /* "With reverify set and a fresh heartbeat": a heartbeat behind
+         * for a moment is waited for (at most T), not taken for a loss. */
+        fresh = virStorageVaaiWaitFence(s, g_get_monotonic_time() + (gint64)s->timeoutUs);
+        lapses = s->lapses;
         held = s->held;
         reverify = s->reverify;
         generation = s->generation;
@@ -757,8 +790,12 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
                         "this host does not hold the pool's metadata lease");
             return -1;
         }
-        if (!reverify && fresh)
+        if (!reverify && fresh) {
+            g_mutex_lock(&s->lock);
+            s->verifiedLapses = lapses;
+            g_mutex_unlock(&s->lock);
             return 0;
+        }
         if (!fresh) {
             g_set_error(error, VIR_STORAGE_VAAI_ERROR, VIR_STORAGE_VAAI_ERROR_FENCED,
                         "this host's heartbeat is too old to use the lease (the "
@@ -774,6 +811,9 @@ virStorageVaaiSessionVerify(virStorageVaaiSession *s,
         if (rc == 0) {
             if (!issuedFresh)
                 continue;
+            g_mutex_lock(&s->lock);
+            s->verifiedLapses = lapses;
+            g_mutex_unlock(&s->lock);
             return 0;
         }
         if (virStorageVaaiPoolReadBlock(s->pool->lun, s->pool->header.leaseLba,
@@ -915,6 +955,7 @@ virStorageVaaiSessionLeave(virStorageVaaiSession *s)
     g_mutex_clear(&s->lock);
     g_cond_clear(&s->cond);
     g_cond_clear(&s->ownerCond);
+    g_cond_clear(&s->renewCond);
     g_free(s->slotBlock);
     g_free(s->leaseBlock);
     g_free(s);
@@ -1003,6 +1044,18 @@ virStorageVaaiPool *
 virStorageVaaiSessionPool(const virStorageVaaiSession *s)
 {
     return s->pool;
+}
+
+
+uint64_t
+virStorageVaaiSessionVerifiedEpoch(virStorageVaaiSession *s)
+{
+    uint64_t lapses;
+
+    g_mutex_lock(&s->lock);
+    lapses = s->verifiedLapses;
+    g_mutex_unlock(&s->lock);
+    return lapses;
 }
 
 

@@ -86,6 +86,12 @@ virStorageVaaiSessionPool(const virStorageVaaiSession *session);
 uint64_t
 virStorageVaaiSessionEpoch(virStorageVaaiSession *session);
 
+/* The fence epoch at which the last successful Acquire or Verify of the
+ * operation that owns the lease found the fence standing: an operation
+ * whose first lease that was records its work under it. */
+uint64_t
+virStorageVaaiSessionVerifiedEpoch(virStorageVaaiSession *session);
+
 /* Whether this host may keep moving data for an operation it recorded at
  * @epoch: its slot is still its own, its last renewal is younger than T/2
  * and the fence has never run out since, so no other host can have

@@ -198,6 +198,14 @@ virStorageVaaiWorkLease(virStorageVaaiWork *w,
     if (virStorageVaaiSessionAcquire(w->s, wait, error) < 0)
         return -1;
     w->leased = true;
+    /* Nothing of the operation is on the LUN before its first lease: a
+     * lapse of the fence before then (waited out by the Acquire) recovers
+     * nothing of it, so its data may move under the fence the lease was
+     * verified with.  Later lapses still stop it. */
+    if (!w->leasedOnce) {
+        w->epoch = virStorageVaaiSessionVerifiedEpoch(w->s);
+        w->leasedOnce = true;
+    }
     return virStorageVaaiTableRead(w->pool, w->table, error);
 }
 

@@ -27,7 +27,9 @@ struct _virStorageVaaiWork {
     virSCSIReport *report;          /* the caller's: the sum of all phases */
     const char *what;               /* "create", "clone", ... */
     bool leased;
-    uint64_t epoch;                 /* the session's fence epoch at the start */
+    uint64_t epoch;                 /* the session's fence epoch at the start, or
+                                     * when its first lease was verified */
+    bool leasedOnce;                /* the first lease was taken */
     virSCSILun *lun;                /* the pool's LUN, every write fenced */
     int idx;                        /* the record worked on, or -1 */
     int registered;                 /* the record the session knows we work on, or -1 */
