@@ -151,16 +151,18 @@ virSCSICmdIsBusy(const virSCSICmd *cmd)
 }
 
 
-/* Whether the session under @transport (and its wrappers) was dropped
- * and will be logged in again for the next command. */
-static bool
-virSCSITransportLost(virSCSITransport *transport)
+/* Until when a command on the session under @transport (and its
+ * wrappers) keeps trying to log in again: the window from when the
+ * session was lost; 0 when it is not lost. */
+static gint64
+virSCSITransportReloginUntil(virSCSITransport *transport)
 {
     for (; transport; transport = transport->inner) {
         if (g_atomic_int_get(&transport->lost))
-            return true;
+            return __atomic_load_n(&transport->lostSinceUs, __ATOMIC_RELAXED) +
+                VIR_SCSI_RELOGIN_WINDOW_MS * 1000;
     }
-    return false;
+    return 0;
 }
 
 
@@ -171,30 +173,30 @@ virSCSITransportExecRetry(virSCSITransport *transport,
 {
     size_t attentions = 0;
     size_t busy = 0;
-    /* A session lost before this command, whose logins failed since,
-     * gets one more login (in the exec), not another round of waits: a
-     * dead array fails each session's first command after the window,
-     * and the rest at once. */
-    bool relogin = !virSCSITransportLost(transport);
-    gint64 reloginUntil = 0;
 
     for (;;) {
         g_autoptr(GError) err = NULL;
 
         if (virSCSITransportExec(transport, cmd, &err) < 0) {
-            /* The session was lost with the command: send it again, from
-             * the top (so every check above the session, the fence's
-             * included, sees it again), on a session logged in anew,
-             * every half second for VIR_SCSI_RELOGIN_WINDOW_MS: a target
-             * back within it finishes the operation, and a heartbeat
-             * renews as soon as it is.  The command may have run before
-             * the loss: all the engine sends may run twice (a COMPARE AND
-             * WRITE that did then miscompares, which its callers read
-             * back). */
-            if (relogin && !reloginUntil)
-                reloginUntil = g_get_monotonic_time() + VIR_SCSI_RELOGIN_WINDOW_MS * 1000;
-            if (relogin && g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT) &&
-                virSCSITransportLost(transport) && g_get_monotonic_time() < reloginUntil) {
+            /* The session was lost, with this command or another one:
+             * send it again, from the top (so every check above the
+             * session, the fence's included, sees it again), on a
+             * session logged in anew, every half second until
+             * VIR_SCSI_RELOGIN_WINDOW_MS after the session was lost: a
+             * target back within it finishes the operation, and a
+             * heartbeat renews as soon as it is.  The window is the
+             * session's, not the command's: a command that finds the
+             * session lost by another (a progress write beside a copy
+             * worker's READ) waits for the same logins, and once the
+             * window has passed every command fails at its first login,
+             * so a dead array costs one window, not one per command.
+             * The command may have run before the loss: all the engine
+             * sends may run twice (a COMPARE AND WRITE that did then
+             * miscompares, which its callers read back). */
+            gint64 until = virSCSITransportReloginUntil(transport);
+
+            if (until && g_error_matches(err, VIR_SCSI_ERROR, VIR_SCSI_ERROR_TRANSPORT) &&
+                g_get_monotonic_time() < until) {
                 g_usleep(VIR_SCSI_RELOGIN_INTERVAL_MS * 1000);
                 if (cmd->dir != VIR_SCSI_XFER_NONE)
                     virSCSIStatAdd(&transport->stats.resentBytes, cmd->dataLen);

@@ -83,6 +83,10 @@ struct _virSCSITransport {
     /* Set by a transport that dropped its session after a command that did
      * not complete, and logs in again before the next one (iSCSI). */
     gint lost;
+    /* When @lost was last set (g_get_monotonic_time(); atomic): every
+     * command on the session retries its login until the window from then
+     * has passed, whichever command lost it. */
+    gint64 lostSinceUs;
 };
 
 typedef struct _virSCSITransportOptions virSCSITransportOptions;

@@ -133,6 +133,8 @@ virSCSIISCSIDrop(virSCSITransport *transport)
     virSCSITransportISCSI *priv = transport->priv;
 
     g_clear_pointer(&priv->iscsi, iscsi_destroy_context);
+    if (!g_atomic_int_get(&transport->lost))
+        __atomic_store_n(&transport->lostSinceUs, g_get_monotonic_time(), __ATOMIC_RELAXED);
     g_atomic_int_set(&transport->lost, 1);
 }
 
