@@ -276,8 +276,18 @@ virStorageVaaiTableCacheStore(virStorageVaaiPool *pool,
     g_mutex_lock(&pool->tableLock);
     if (pool->tableCache && idx < pool->tableCache->count)
         virStorageVaaiTableLoad(pool->tableCache, idx, block);
-    if (changed && virStorageVaaiPoolJournaled(pool))
-        g_array_append_val(pool->tableChanged, idx);
+    if (changed && virStorageVaaiPoolJournaled(pool)) {
+        guint i;
+
+        /* Once each: a worker writes its progress every second, and a
+         * long clone's must not make the release journal "any". */
+        for (i = 0; i < pool->tableChanged->len; i++) {
+            if (g_array_index(pool->tableChanged, uint32_t, i) == idx)
+                break;
+        }
+        if (i == pool->tableChanged->len)
+            g_array_append_val(pool->tableChanged, idx);
+    }
     g_mutex_unlock(&pool->tableLock);
 }
 

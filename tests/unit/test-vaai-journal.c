@@ -482,6 +482,53 @@ testJournalUpgrade(void)
 }
 
 
+/* A record changed many times between two releases (a worker's progress,
+ * every second of a long clone) is journaled once: the release does not
+ * fall back to "any" for it. */
+static void
+testJournalOnceEach(void)
+{
+    testTwoHosts th;
+    g_autoptr(virStorageVaaiTable) t = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree uint8_t *block = g_new0(uint8_t, BS);
+    virStorageVaaiVolRecord rec;
+    virStorageVaaiLease before;
+    virStorageVaaiLease after;
+    int idx;
+    int i;
+
+    testTwoHostsOpen(&th, 0);
+    g_assert_cmpint(virStorageVaaiVolCreate(th.tp.session, "x", MIB, NULL, NULL, &rec, &err),
+                    ==, 0);
+    testReadB(&th, "x", VIR_STORAGE_VAAI_VOL_READY);  /* B's cache: at the create */
+    testMemLunRead(th.tp.mem, th.tp.pool->header.leaseLba, 1, block);
+    g_assert_cmpint(virStorageVaaiLeaseDecode(block, BS, &before, NULL), ==,
+                    VIR_STORAGE_VAAI_RECORD_VALID);
+
+    t = virStorageVaaiTableNew(&th.tp.pool->header);
+    g_assert_cmpint(virStorageVaaiSessionAcquire(th.tp.session, 5000, &err), ==, 0);
+    g_assert_cmpint(virStorageVaaiTableRead(th.tp.pool, t, &err), ==, 0);
+    idx = virStorageVaaiTableFindName(t, "x");
+    for (i = 0; i < VIR_STORAGE_VAAI_JOURNAL_LEN; i++) {
+        rec = t->recs[idx];
+        g_snprintf(rec.name, sizeof(rec.name), "x%d", i);
+        g_assert_cmpint(virStorageVaaiTableSwap(th.tp.pool, t, idx, &rec, &err), ==, 0);
+    }
+    g_assert_cmpint(virStorageVaaiSessionRelease(th.tp.session, &err), ==, 0);
+    g_assert_no_error(err);
+
+    testMemLunRead(th.tp.mem, th.tp.pool->header.leaseLba, 1, block);
+    g_assert_cmpint(virStorageVaaiLeaseDecode(block, BS, &after, NULL), ==,
+                    VIR_STORAGE_VAAI_RECORD_VALID);
+    g_assert_cmpuint(after.tableGeneration, ==, before.tableGeneration + 1);
+    g_assert_cmpuint(after.journal[after.tableGeneration % JLEN], ==, idx);
+    /* and B, whose cache is at the create, reads the lease record and x */
+    g_assert_cmpuint(testReadB(&th, "x63", VIR_STORAGE_VAAI_VOL_READY), <=, 4 * BS);
+    testTwoHostsClose(&th);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -495,5 +542,6 @@ main(int argc, char **argv)
                          testJournalSeesChanges);
     g_test_add_func("/vaai-journal/takeover", testJournalTakeover);
     g_test_add_func("/vaai-journal/upgrade", testJournalUpgrade);
+    g_test_add_func("/vaai-journal/once-each", testJournalOnceEach);
     return g_test_run();
 }
