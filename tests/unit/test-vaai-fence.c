@@ -464,6 +464,7 @@ testZerosWithoutUnmap(void)
     uint64_t data;
     uint64_t n;
     uint64_t i;
+    int rc;
 
     testFenceOpen(&f, true, true);
     data = f.pool->header.dataLba;
@@ -472,8 +473,9 @@ testZerosWithoutUnmap(void)
     memset(junk, 0xa5, n * BS);
     testMemLunWrite(f.mem, data, n, junk);
 
-    virStorageVaaiVolCreate(f.session, "v", 4 * MIB, NULL, NULL, &rec, &err);
+    rc = virStorageVaaiVolCreate(f.session, "v", 4 * MIB, NULL, NULL, &rec, &err);
     g_assert_no_error(err);
+    g_assert_cmpint(rc, ==, 0);
     back = g_new(uint8_t, rec.extentLength * BS);
     testMemLunRead(f.mem, rec.extentStart, rec.extentLength, back);
     for (i = 0; i < rec.extentLength * BS; i++) {
